@@ -1,0 +1,33 @@
+# Amity: the doors in. `make help` lists them.
+GO ?= go
+PKGS := ./...
+BENCH_FLAGS ?=
+
+.PHONY: help run test check bench fuzz build
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+run: ## start the service: embedded NATS, a development app, its credentials printed
+	$(GO) run ./cmd/amity serve
+
+test: ## go vet and every test under the race detector
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+check: ## gofmt, go vet, staticcheck and the tests
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
+	$(MAKE) test
+
+bench: ## HTTP load benchmark against a fresh server, plus Go benchmarks (docs/benchmarks.md)
+	$(GO) run ./cmd/amity-bench $(BENCH_FLAGS)
+	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/
+
+fuzz: ## fuzz the decoders for a while each
+	$(GO) test -run '^$$' -fuzz FuzzUnmarshalCommit -fuzztime 30s ./domain/
+	$(GO) test -run '^$$' -fuzz FuzzZIMDecode -fuzztime 30s ./http/zim/
+
+build: ## build bin/amity
+	$(GO) build -o bin/amity ./cmd/amity

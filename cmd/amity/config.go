@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// fileConfig is the JSON config file (docs/configuration.md).
+type fileConfig struct {
+	Apps []appConfig `json:"apps"`
+}
+
+type appConfig struct {
+	Name       string `json:"name"`
+	MaxFriends int    `json:"max_friends,omitempty"`
+	ZIM        *struct {
+		AppID        uint32 `json:"app_id"`
+		ServerSecret string `json:"server_secret"`
+		QPS          int    `json:"qps,omitempty"`
+		BatchLimit   int    `json:"batch_limit,omitempty"`
+	} `json:"zim,omitempty"`
+	Tencent *struct {
+		SDKAppID  uint64   `json:"sdkappid"`
+		SecretKey string   `json:"secret_key"`
+		Admins    []string `json:"admins"`
+		QPS       int      `json:"qps,omitempty"`
+	} `json:"tencent,omitempty"`
+}
+
+var appName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// loadConfig reads and validates a config file.
+func loadConfig(path string) ([]*domain.App, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return parseConfig(b)
+}
+
+func parseConfig(b []byte) ([]*domain.App, error) {
+	var fc fileConfig
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fc); err != nil {
+		return nil, fmt.Errorf("parse config: %w", err)
+	}
+	if len(fc.Apps) == 0 {
+		return nil, errors.New("config: no apps")
+	}
+	names, zimIDs, tcIDs := map[string]bool{}, map[uint32]bool{}, map[uint64]bool{}
+	var apps []*domain.App
+	for i, ac := range fc.Apps {
+		where := fmt.Sprintf("config: apps[%d]", i)
+		if !appName.MatchString(ac.Name) {
+			return nil, fmt.Errorf("%s: name %q must be 1-64 letters, digits, '-' or '_'", where, ac.Name)
+		}
+		if names[ac.Name] {
+			return nil, fmt.Errorf("%s: name %q repeated", where, ac.Name)
+		}
+		names[ac.Name] = true
+		if ac.ZIM == nil && ac.Tencent == nil {
+			return nil, fmt.Errorf("%s (%s): needs a zim or a tencent part", where, ac.Name)
+		}
+		if ac.MaxFriends < 0 {
+			return nil, fmt.Errorf("%s (%s): max_friends must not be negative", where, ac.Name)
+		}
+		app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends}
+		if z := ac.ZIM; z != nil {
+			switch {
+			case z.AppID == 0:
+				return nil, fmt.Errorf("%s (%s): zim.app_id is required", where, ac.Name)
+			case zimIDs[z.AppID]:
+				return nil, fmt.Errorf("%s (%s): zim.app_id %d repeated", where, ac.Name, z.AppID)
+			case z.ServerSecret == "":
+				return nil, fmt.Errorf("%s (%s): zim.server_secret is required", where, ac.Name)
+			case z.QPS < 0 || z.BatchLimit < 0 || z.BatchLimit > domain.MaxZIMBatch:
+				return nil, fmt.Errorf("%s (%s): zim.qps must be >= 0 and zim.batch_limit 0..%d", where, ac.Name, domain.MaxZIMBatch)
+			}
+			zimIDs[z.AppID] = true
+			app.ZIM = &domain.ZIMApp{AppID: z.AppID, ServerSecret: z.ServerSecret, QPS: z.QPS, BatchLimit: z.BatchLimit}
+		}
+		if t := ac.Tencent; t != nil {
+			switch {
+			case t.SDKAppID == 0:
+				return nil, fmt.Errorf("%s (%s): tencent.sdkappid is required", where, ac.Name)
+			case tcIDs[t.SDKAppID]:
+				return nil, fmt.Errorf("%s (%s): tencent.sdkappid %d repeated", where, ac.Name, t.SDKAppID)
+			case t.SecretKey == "" || len(t.Admins) == 0:
+				return nil, fmt.Errorf("%s (%s): tencent.secret_key and tencent.admins are required", where, ac.Name)
+			}
+			tcIDs[t.SDKAppID] = true
+			app.Tencent = &domain.TencentApp{SDKAppID: t.SDKAppID, SecretKey: t.SecretKey, Admins: t.Admins, QPS: t.QPS}
+		}
+		apps = append(apps, app)
+	}
+	return apps, nil
+}
+
+// devApp returns the development app used when no config is given. Its
+// secrets are made once and kept in the data directory.
+func devApp(dataDir string) (*domain.App, error) {
+	path := filepath.Join(dataDir, "dev-app.json")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		secret := func() string {
+			var r [16]byte
+			_, _ = rand.Read(r[:])
+			return hex.EncodeToString(r[:])
+		}
+		b = fmt.Appendf(nil, `{"apps":[{"name":"dev","zim":{"app_id":1000001,"server_secret":%q},`+
+			`"tencent":{"sdkappid":1400000001,"secret_key":%q,"admins":["administrator"]}}]}`+"\n", secret(), secret())
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, fmt.Errorf("write %s: %w", path, err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	apps, err := parseConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return apps[0], nil
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/projections"
+	"github.com/gorilla/mux"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/oklog/ulid/v2"
+)
+
+type serveFlags struct {
+	config       string
+	dataDir      string
+	httpAddr     string
+	natsListen   string
+	natsURL      string
+	syncInterval time.Duration
+	replicas     int
+	logLevel     string
+}
+
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveFlags, error) {
+	var f serveFlags
+	fs := flag.NewFlagSet("amity serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.config, "config", getenv("AMITY_CONFIG"), "app config file (JSON); none: a development app")
+	fs.StringVar(&f.dataDir, "data-dir", orDefault(getenv("AMITY_DATA_DIR"), "data"), "data directory (JetStream files, development app)")
+	fs.StringVar(&f.httpAddr, "http", orDefault(getenv("AMITY_HTTP"), "127.0.0.1:8080"), "HTTP listen address")
+	fs.StringVar(&f.natsListen, "nats-listen", orDefault(getenv("AMITY_NATS_LISTEN"), "127.0.0.1:4222"), "embedded NATS client address (\"-\": in-process only)")
+	fs.StringVar(&f.natsURL, "nats-url", getenv("AMITY_NATS_URL"), "external NATS URL; set, no server is embedded")
+	fs.DurationVar(&f.syncInterval, "sync-interval", 0, "embedded JetStream fsync interval; 0 syncs every write before acknowledging it")
+	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas on an external cluster (3 recommended)")
+	fs.StringVar(&f.logLevel, "log-level", orDefault(getenv("AMITY_LOG_LEVEL"), "info"), "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return f, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// serve runs the service until ctx ends: it listens first, starts NATS, the
+// projections and the HTTP surfaces, and on shutdown stops intake, drains
+// the writers and closes NATS.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	f, err := parseServeFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	var apps []*domain.App
+	dev := f.config == ""
+	if dev {
+		app, err := devApp(f.dataDir)
+		if err != nil {
+			return err
+		}
+		apps = []*domain.App{app}
+	} else if apps, err = loadConfig(f.config); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", f.httpAddr)
+	if err != nil {
+		return fmt.Errorf("listen http %s: %w", f.httpAddr, err)
+	}
+	defer ln.Close()
+
+	nc, ns, err := connectNATS(f, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := nc.Drain(); err != nil {
+			logger.Warn("drain nats", "err", err)
+		}
+		for nc.IsDraining() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if ns != nil {
+			ns.Shutdown()
+			ns.WaitForShutdown()
+		}
+	}()
+
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{Replicas: f.replicas})
+	if err != nil {
+		return err
+	}
+
+	ids := newIDSource()
+	model := projections.NewModel()
+	writer := domain.NewWriter(domain.WriterConfig{Log: store, State: model, NewID: ids.New, Now: time.Now, Logger: logger})
+	defer writer.Close()
+
+	var ready atomic.Bool
+	zimSrv := zim.New(zim.Config{Apps: apps, Writer: writer, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: ready.Load})
+	router := mux.NewRouter()
+	router.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if !ready.Load() {
+			http.Error(w, "catching up with the stream\n", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintf(w, "ok %d\n", model.Seq())
+	}).Methods(http.MethodGet)
+	router.Handle("/", zimSrv)
+	httpSrv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if err := projections.Follow(ctx, store, model, 1); err != nil {
+			errc <- err
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("serve http: %w", err)
+		}
+	}()
+
+	natsAddr := f.natsURL
+	if ns != nil {
+		natsAddr = "in-process only"
+		if addr := ns.Addr(); addr != nil {
+			natsAddr = "nats://" + addr.String()
+		}
+	}
+	fmt.Fprintf(stdout, "amity: http listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "amity: nats %s, stream %s\n", natsAddr, eventstore.StreamName)
+	if dev {
+		printDevApp(stdout, apps[0], ln.Addr().String())
+	}
+
+	catchUp := make(chan error, 1)
+	go func() { catchUp <- projections.CatchUp(ctx, store, model) }()
+	for done := false; !done; {
+		select {
+		case err := <-catchUp:
+			if err != nil && ctx.Err() == nil {
+				errc <- err
+				continue
+			}
+			ready.Store(true)
+			fmt.Fprintf(stdout, "amity: ready at stream sequence %d\n", model.Seq())
+			logger.Info("ready", "seq", model.Seq())
+			done = true
+		case err = <-errc:
+			done = true
+		case <-ctx.Done():
+			done = true
+		}
+	}
+	if err == nil {
+		select {
+		case err = <-errc:
+		case <-ctx.Done():
+		}
+	}
+
+	logger.Info("shutting down")
+	shutdownCtx, stop := context.WithTimeout(context.Background(), 15*time.Second)
+	defer stop()
+	if serr := httpSrv.Shutdown(shutdownCtx); serr != nil {
+		logger.Warn("http shutdown", "err", serr)
+	}
+	cancel()
+	writer.Close()
+	wg.Wait()
+	return err
+}
+
+// connectNATS connects to the external NATS given by --nats-url, or starts
+// the embedded server.
+func connectNATS(f serveFlags, logger *slog.Logger) (*nats.Conn, *server.Server, error) {
+	opts := []nats.Option{nats.Name("amity"), nats.MaxReconnects(-1),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { logger.Warn("nats disconnected", "err", err) }),
+		nats.ReconnectHandler(func(c *nats.Conn) { logger.Info("nats reconnected", "url", c.ConnectedUrl()) })}
+	if f.natsURL != "" {
+		nc, err := nats.Connect(f.natsURL, opts...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("connect %s: %w", f.natsURL, err)
+		}
+		return nc, nil, nil
+	}
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: f.dataDir, Listen: f.natsListen, SyncInterval: f.syncInterval})
+	if err != nil {
+		return nil, nil, err
+	}
+	nc, err := nats.Connect("", append(opts, nats.InProcessServer(ns))...)
+	if err != nil {
+		ns.Shutdown()
+		return nil, nil, fmt.Errorf("connect embedded nats: %w", err)
+	}
+	return nc, ns, nil
+}
+
+// idSource makes ULIDs, monotonic within a millisecond.
+type idSource struct {
+	mu      sync.Mutex
+	entropy *ulid.MonotonicEntropy
+}
+
+func newIDSource() *idSource { return &idSource{entropy: ulid.Monotonic(rand.Reader, 0)} }
+
+func (s *idSource) New() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ulid.MustNew(ulid.Timestamp(time.Now()), s.entropy).String()
+}
+
+func printDevApp(w io.Writer, app *domain.App, httpAddr string) {
+	z, t := app.ZIM, app.Tencent
+	fmt.Fprintf(w, `amity: development app %q (no --config given; kept in the data directory)
+  ZIM      AppId=%d  ServerSecret=%s
+  Tencent  sdkappid=%d  SecretKey=%s  admin=%s
+  Try it (a signature is good for one call within 10 minutes):
+    APPID=%d SECRET=%s
+    NONCE=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n'); TS=$(date +%%s)
+    SIG=$(printf '%%s' "$APPID$NONCE$SECRET$TS" | md5sum | cut -c1-32)
+    curl -s -X POST "http://%s/?Action=UserRegister&AppId=$APPID&SignatureNonce=$NONCE&Timestamp=$TS&SignatureVersion=2.0&Signature=$SIG" \
+      -d '{"UserInfo":[{"UserId":"alice","UserName":"Alice"},{"UserId":"bob","UserName":"Bob"}]}'
+`, app.Name, z.AppID, z.ServerSecret, t.SDKAppID, t.SecretKey, t.Admins[0], z.AppID, z.ServerSecret, httpAddr)
+}

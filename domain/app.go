@@ -1,0 +1,44 @@
+package domain
+
+// Default limits, the platforms' own.
+const (
+	DefaultMaxFriends = 3000
+	DefaultZIMQPS     = 20
+	DefaultZIMBatch   = 20
+	MaxZIMBatch       = 50
+	DefaultPartitions = 64
+)
+
+// App is a tenant. Every request belongs to exactly one app, and an app's
+// credentials never reach another app's data.
+type App struct {
+	// Name is the app's stream token: letters, digits, '-' and '_'.
+	Name       string
+	MaxFriends int
+	ZIM        *ZIMApp
+	Tencent    *TencentApp
+}
+
+// ZIMApp holds the credentials and limits of an app's ZIM surface.
+type ZIMApp struct {
+	AppID        uint32
+	ServerSecret string
+	QPS          int
+	BatchLimit   int
+}
+
+// FriendCap returns the app's friend limit, or the default.
+func (a *App) FriendCap() int {
+	if a.MaxFriends > 0 {
+		return a.MaxFriends
+	}
+	return DefaultMaxFriends
+}
+
+// TencentApp holds the credentials and limits of an app's Tencent surface.
+type TencentApp struct {
+	SDKAppID  uint64
+	SecretKey string
+	Admins    []string
+	QPS       int
+}

@@ -1,0 +1,63 @@
+package domain
+
+import "maps"
+
+// Mutator is the state an event is applied to: the read models and the
+// Writer's in-batch overlay both implement it, so Apply is the only code that
+// gives events their meaning.
+type Mutator interface {
+	PutUser(app string, u User)
+	PutEntry(app, owner, friend string, e Entry)
+	DeleteEntry(app, owner, friend string)
+	// UpdateEntry calls f on owner's entry for friend, if there is one.
+	UpdateEntry(app, owner, friend string, f func(*Entry))
+}
+
+// Apply applies ev to m. It cannot fail: an event on the stream is a fact.
+// It is the replay path and the live path alike.
+func Apply(m Mutator, ev Event) {
+	switch d := ev.Data.(type) {
+	case UserRegistered:
+		m.PutUser(ev.App, User{ID: d.User, Name: d.Name, Avatar: d.Avatar, RegisteredAt: ev.Time.UnixMilli()})
+	case FriendAdded:
+		if d.Entry != nil {
+			m.PutEntry(ev.App, d.User, d.Friend, d.Entry.Clone())
+		}
+		if d.Reverse != nil {
+			m.PutEntry(ev.App, d.Friend, d.User, d.Reverse.Clone())
+		}
+	case FriendDeleted:
+		m.DeleteEntry(ev.App, d.User, d.Friend)
+		if d.Both {
+			m.DeleteEntry(ev.App, d.Friend, d.User)
+		}
+	case FriendUpdated:
+		m.UpdateEntry(ev.App, d.User, d.Friend, func(e *Entry) {
+			if d.Alias != nil {
+				e.Alias = *d.Alias
+			}
+			if len(d.Attributes) > 0 {
+				if e.Attributes == nil {
+					e.Attributes = make(map[string]string, len(d.Attributes))
+				}
+				maps.Copy(e.Attributes, d.Attributes)
+			}
+			e.UpdateTime = d.UpdateTime
+		})
+	}
+}
+
+// eventType names the event that carries payload d.
+func eventType(d any) string {
+	switch d.(type) {
+	case UserRegistered:
+		return TypeUserRegistered
+	case FriendAdded:
+		return TypeFriendAdded
+	case FriendDeleted:
+		return TypeFriendDeleted
+	case FriendUpdated:
+		return TypeFriendUpdated
+	}
+	return ""
+}

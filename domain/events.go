@@ -1,0 +1,144 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Event type names. They are stored data: never rename one, and never derive
+// one from a Go type name. docs/events.md is the catalogue.
+const (
+	TypeUserRegistered = "UserRegistered"
+	TypeFriendAdded    = "FriendAdded"
+	TypeFriendDeleted  = "FriendDeleted"
+	TypeFriendUpdated  = "FriendUpdated"
+)
+
+// SchemaVersion is the version written into every new event.
+const SchemaVersion = 1
+
+// Event is one recorded fact. Data holds exactly one of the payload types
+// below, selected by Type.
+type Event struct {
+	ID        string    `json:"id"`
+	Type      string    `json:"type"`
+	Version   int       `json:"version"`
+	App       string    `json:"app"`
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"request_id,omitempty"`
+	Surface   string    `json:"surface,omitempty"`
+	Data      any       `json:"data"`
+}
+
+// UserRegistered records a new user.
+type UserRegistered struct {
+	User   string `json:"user"`
+	Name   string `json:"name,omitempty"`
+	Avatar string `json:"avatar,omitempty"`
+}
+
+// FriendAdded records that User's list gained Friend (Entry set), that
+// Friend's list gained User (Reverse set), or both at once.
+type FriendAdded struct {
+	User    string `json:"user"`
+	Friend  string `json:"friend"`
+	Entry   *Entry `json:"entry,omitempty"`
+	Reverse *Entry `json:"reverse,omitempty"`
+}
+
+// FriendDeleted records that Friend left User's list and, when Both is set,
+// that User left Friend's list in the same step.
+type FriendDeleted struct {
+	User   string `json:"user"`
+	Friend string `json:"friend"`
+	Both   bool   `json:"both"`
+}
+
+// FriendUpdated records a change to User's entry for Friend: a new alias
+// (when Alias is set) and attribute values (keys in Attributes are set).
+type FriendUpdated struct {
+	User       string            `json:"user"`
+	Friend     string            `json:"friend"`
+	Alias      *string           `json:"alias,omitempty"`
+	Attributes map[string]string `json:"attributes,omitempty"`
+	UpdateTime int64             `json:"update_time"`
+}
+
+// Commit is the unit written to the stream: the events of one or more
+// commands on one partition, applied all or nothing. Its ID is the message's
+// Nats-Msg-Id.
+type Commit struct {
+	ID     string  `json:"id"`
+	App    string  `json:"app"`
+	Events []Event `json:"events"`
+}
+
+// MarshalCommit encodes c as stored on the stream.
+func MarshalCommit(c Commit) ([]byte, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode commit %s: %w", c.ID, err)
+	}
+	return b, nil
+}
+
+// UnmarshalCommit decodes a stored commit, checking every event's type and
+// version and upcasting older versions.
+func UnmarshalCommit(b []byte) (Commit, error) {
+	var raw struct {
+		ID     string `json:"id"`
+		App    string `json:"app"`
+		Events []struct {
+			Event
+			Data json.RawMessage `json:"data"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return Commit{}, fmt.Errorf("decode commit: %w", err)
+	}
+	if raw.ID == "" || raw.App == "" {
+		return Commit{}, fmt.Errorf("decode commit: missing id or app")
+	}
+	c := Commit{ID: raw.ID, App: raw.App, Events: make([]Event, 0, len(raw.Events))}
+	for i, re := range raw.Events {
+		if re.Version < 1 || re.Version > SchemaVersion {
+			return Commit{}, fmt.Errorf("decode commit %s event %d: unsupported version %d of %s", raw.ID, i, re.Version, re.Type)
+		}
+		data, err := decodeData(re.Type, re.Data)
+		if err != nil {
+			return Commit{}, fmt.Errorf("decode commit %s event %d: %w", raw.ID, i, err)
+		}
+		ev := re.Event
+		ev.Data = data
+		c.Events = append(c.Events, ev)
+	}
+	return c, nil
+}
+
+func decodeData(typ string, b json.RawMessage) (any, error) {
+	switch typ {
+	case TypeUserRegistered:
+		return decodeAs[UserRegistered](typ, b)
+	case TypeFriendAdded:
+		d, err := decodeAs[FriendAdded](typ, b)
+		if err == nil && d.Entry == nil && d.Reverse == nil {
+			err = fmt.Errorf("%s without entry or reverse", typ)
+		}
+		return d, err
+	case TypeFriendDeleted:
+		return decodeAs[FriendDeleted](typ, b)
+	case TypeFriendUpdated:
+		return decodeAs[FriendUpdated](typ, b)
+	default:
+		return nil, fmt.Errorf("unknown event type %q", typ)
+	}
+}
+
+func decodeAs[T any](typ string, b json.RawMessage) (T, error) {
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return v, fmt.Errorf("decode %s: %w", typ, err)
+	}
+	return v, nil
+}

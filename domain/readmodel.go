@@ -1,0 +1,23 @@
+package domain
+
+// ReadModel answers queries from the projections, never from the stream.
+type ReadModel interface {
+	User(app, id string) (User, bool)
+	Registered(app, user string) bool
+	Entry(app, owner, friend string) (Entry, bool)
+	// Relation reports, read together, whether a's list holds b and b's holds a.
+	Relation(app, a, b string) (ab, ba bool)
+	// Friends returns up to limit of user's friends from offset, in ID order,
+	// with the total count.
+	Friends(app, user string, offset, limit int) (page []Friend, total int)
+	FriendCount(app, user string) int
+	// Seq is the highest stream sequence the model reflects.
+	Seq() uint64
+}
+
+// Record is one message of the stream: a commit and where it is stored.
+type Record struct {
+	Subject string
+	Seq     uint64
+	Data    []byte
+}

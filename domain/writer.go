@@ -1,0 +1,325 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Log is the append side of the event stream.
+type Log interface {
+	// Append stores data on subject if the subject's last sequence is still
+	// expect, and returns the new sequence. A lost race returns an error
+	// wrapping ErrConflict. msgID de-duplicates retried appends.
+	Append(ctx context.Context, subject string, expect uint64, msgID string, data []byte) (uint64, error)
+	// LastSubjectSeq returns the sequence of the last message on subject, 0 if none.
+	LastSubjectSeq(ctx context.Context, subject string) (uint64, error)
+}
+
+// State is what the Writer needs of the local read model: reads to decide
+// against, the per-partition position, friend-list slot reservations, and
+// applying a commit it has just stored.
+type State interface {
+	Entry(app, owner, friend string) (Entry, bool)
+	Registered(app, user string) bool
+	// PartitionSeq is the sequence of the last commit applied on subject.
+	PartitionSeq(subject string) uint64
+	// Reserve takes a slot in user's list for commit while the user's
+	// friends plus reserved slots stay under max.
+	Reserve(app, user, commit string, max int) bool
+	Unreserve(app, user, commit string)
+	// Release drops every slot still reserved for commit.
+	Release(commit string)
+	// Apply applies a stored commit, once: a commit at or below the
+	// subject's applied sequence is skipped. It releases the commit's slots.
+	Apply(subject string, seq uint64, c Commit)
+	// WaitPartition blocks until subject's applied sequence reaches seq.
+	WaitPartition(ctx context.Context, subject string, seq uint64) error
+}
+
+// Meta describes the request that caused a command.
+type Meta struct {
+	RequestID string
+	Surface   string
+}
+
+// Result is the outcome of one command: the stream sequence and event that
+// record it, or the error that refused it.
+type Result struct {
+	Seq   uint64
+	Event *Event
+	Err   error
+}
+
+// WriterConfig configures a Writer.
+type WriterConfig struct {
+	Log    Log
+	State  State
+	NewID  func() string
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Partitions per app; DefaultPartitions when zero. Never change it for
+	// an existing stream.
+	Partitions int
+	// MaxBatch bounds the commands decided into one commit (default 256).
+	MaxBatch int
+	// MaxAttempts bounds the retries of a commit that lost a race (default 16).
+	MaxAttempts int
+}
+
+// Writer decides commands and appends their events. One goroutine per
+// partition serialises the partition's writers: it takes every command
+// waiting on the partition, decides them in order against in-memory state,
+// and writes them as one commit (group commit) with the partition's expected
+// last sequence. A commit that loses a race to another instance is decided
+// again against fresh state.
+type Writer struct {
+	cfg    WriterConfig
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	parts map[string]chan *pending
+}
+
+type pending struct {
+	ctx  context.Context
+	app  *App
+	cmd  Command
+	meta Meta
+	res  chan Result
+}
+
+// NewWriter returns a Writer; Close stops it.
+func NewWriter(cfg WriterConfig) *Writer {
+	if cfg.Partitions <= 0 {
+		cfg.Partitions = DefaultPartitions
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 256
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 16
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Writer{cfg: cfg, ctx: ctx, cancel: cancel, parts: make(map[string]chan *pending)}
+}
+
+// Close stops the partition goroutines after the commits under way.
+func (w *Writer) Close() {
+	w.cancel()
+	w.wg.Wait()
+}
+
+// Execute runs cmds for app and returns one result per command, in order.
+// Commands on different partitions run in parallel; commands on one
+// partition run in the order given. Execute returns once every command's
+// commit has been applied to the local read model, so a read that follows
+// sees it.
+func (w *Writer) Execute(ctx context.Context, app *App, meta Meta, cmds ...Command) []Result {
+	out := make([]Result, len(cmds))
+	chans := make([]chan Result, len(cmds))
+	for i, c := range cmds {
+		ch := make(chan Result, 1)
+		chans[i] = ch
+		q := w.queue(Subject(app.Name, c.Key(), w.cfg.Partitions))
+		select {
+		case q <- &pending{ctx: ctx, app: app, cmd: c, meta: meta, res: ch}:
+		case <-ctx.Done():
+			ch <- Result{Err: fmt.Errorf("%w: %w", ErrInternal, ctx.Err())}
+		case <-w.ctx.Done():
+			ch <- Result{Err: fmt.Errorf("%w: writer closed", ErrInternal)}
+		}
+	}
+	for i, ch := range chans {
+		out[i] = <-ch
+	}
+	return out
+}
+
+func (w *Writer) queue(subject string) chan *pending {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	q, ok := w.parts[subject]
+	if !ok {
+		q = make(chan *pending, w.cfg.MaxBatch)
+		w.parts[subject] = q
+		w.wg.Add(1)
+		go w.loop(subject, q)
+	}
+	return q
+}
+
+func (w *Writer) loop(subject string, q chan *pending) {
+	defer w.wg.Done()
+	batch := make([]*pending, 0, w.cfg.MaxBatch)
+	for {
+		select {
+		case <-w.ctx.Done():
+			for {
+				select {
+				case p := <-q:
+					p.res <- Result{Err: fmt.Errorf("%w: writer closed", ErrInternal)}
+				default:
+					return
+				}
+			}
+		case p := <-q:
+			batch = append(batch[:0], p)
+		drain:
+			for len(batch) < w.cfg.MaxBatch {
+				select {
+				case p := <-q:
+					batch = append(batch, p)
+				default:
+					break drain
+				}
+			}
+			w.commit(subject, batch)
+		}
+	}
+}
+
+// commit decides batch and stores its events as one commit on subject.
+func (w *Writer) commit(subject string, batch []*pending) {
+	results := make([]Result, len(batch))
+	defer func() {
+		for i, p := range batch {
+			p.res <- results[i]
+		}
+	}()
+	app := batch[0].app
+	for attempt := 1; ; attempt++ {
+		expect := w.cfg.State.PartitionSeq(subject)
+		c := Commit{ID: w.cfg.NewID(), App: app.Name}
+		ov := newOverlay(w.cfg.State, app, c.ID)
+		now := w.cfg.Now()
+		idx := make([]int, 0, len(batch))
+		for i, p := range batch {
+			results[i] = Result{}
+			if err := p.ctx.Err(); err != nil {
+				results[i].Err = fmt.Errorf("%w: %w", ErrInternal, err)
+				continue
+			}
+			payload, err := p.cmd.Decide(ov, now)
+			if err != nil {
+				results[i].Err = err
+				continue
+			}
+			ev := Event{ID: w.cfg.NewID(), Type: eventType(payload), Version: SchemaVersion, App: app.Name,
+				Time: now, RequestID: p.meta.RequestID, Surface: p.meta.Surface, Data: payload}
+			Apply(ov, ev)
+			c.Events = append(c.Events, ev)
+			idx = append(idx, i)
+		}
+		if len(c.Events) == 0 {
+			return
+		}
+		seq, err := w.append(subject, expect, c)
+		if err == nil {
+			w.cfg.State.Apply(subject, seq, c)
+			for k, i := range idx {
+				results[i] = Result{Seq: seq, Event: &c.Events[k]}
+			}
+			return
+		}
+		w.cfg.State.Release(c.ID)
+		if errors.Is(err, ErrConflict) && attempt < w.cfg.MaxAttempts {
+			if werr := w.catchUp(subject); werr == nil {
+				continue
+			} else {
+				err = werr
+			}
+		}
+		w.cfg.Logger.Error("append commit", "subject", subject, "commit", c.ID, "attempt", attempt, "err", err)
+		for _, i := range idx {
+			results[i].Err = fmt.Errorf("%w: append commit: %w", ErrInternal, err)
+		}
+		return
+	}
+}
+
+func (w *Writer) append(subject string, expect uint64, c Commit) (uint64, error) {
+	data, err := MarshalCommit(c)
+	if err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
+	defer cancel()
+	return w.cfg.Log.Append(ctx, subject, expect, c.ID, data)
+}
+
+// catchUp waits until the local read model has applied the partition's
+// latest commit, written by someone else.
+func (w *Writer) catchUp(subject string) error {
+	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
+	defer cancel()
+	last, err := w.cfg.Log.LastSubjectSeq(ctx, subject)
+	if err != nil {
+		return fmt.Errorf("catch up %s: %w", subject, err)
+	}
+	if err := w.cfg.State.WaitPartition(ctx, subject, last); err != nil {
+		return fmt.Errorf("catch up %s to %d: %w", subject, last, err)
+	}
+	return nil
+}
+
+// overlay lays the decisions of one commit over the read model.
+type overlay struct {
+	s       State
+	app     *App
+	commit  string
+	entries map[[2]string]*Entry // nil: deleted in this commit
+	users   map[string]bool
+}
+
+func newOverlay(s State, app *App, commit string) *overlay {
+	return &overlay{s: s, app: app, commit: commit, entries: map[[2]string]*Entry{}, users: map[string]bool{}}
+}
+
+func (o *overlay) Entry(owner, friend string) (Entry, bool) {
+	if e, ok := o.entries[[2]string{owner, friend}]; ok {
+		if e == nil {
+			return Entry{}, false
+		}
+		return *e, true
+	}
+	return o.s.Entry(o.app.Name, owner, friend)
+}
+
+func (o *overlay) Registered(user string) bool {
+	return o.users[user] || o.s.Registered(o.app.Name, user)
+}
+
+func (o *overlay) Reserve(user string) bool {
+	return o.s.Reserve(o.app.Name, user, o.commit, o.app.FriendCap())
+}
+
+func (o *overlay) Unreserve(user string) { o.s.Unreserve(o.app.Name, user, o.commit) }
+
+func (o *overlay) PutUser(_ string, u User) { o.users[u.ID] = true }
+
+func (o *overlay) PutEntry(_, owner, friend string, e Entry) {
+	o.entries[[2]string{owner, friend}] = &e
+}
+
+func (o *overlay) DeleteEntry(_, owner, friend string) {
+	o.entries[[2]string{owner, friend}] = nil
+}
+
+func (o *overlay) UpdateEntry(_, owner, friend string, f func(*Entry)) {
+	e, ok := o.Entry(owner, friend)
+	if !ok {
+		return
+	}
+	e = e.Clone()
+	f(&e)
+	o.entries[[2]string{owner, friend}] = &e
+}

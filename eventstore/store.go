@@ -1,0 +1,140 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// StreamName is the stream that holds every app's commits.
+const StreamName = "AMITY"
+
+// Subjects are the stream's subjects: amity.<app>.<kind>.<partition>.
+var Subjects = []string{"amity.*." + domain.KindRelation + ".*", "amity.*." + domain.KindUser + ".*"}
+
+// JetStream error codes that mean "someone wrote first".
+const (
+	codeWrongLastSequence         = 10071
+	codeWrongLastSequenceConstant = 10164
+)
+
+// Config configures the stream.
+type Config struct {
+	// Replicas of the stream on a cluster (1 when embedded; 3 recommended).
+	Replicas int
+}
+
+// Store appends to and reads from the AMITY stream.
+type Store struct {
+	js     jetstream.JetStream
+	stream jetstream.Stream
+}
+
+// Open creates the stream if it is missing and returns a Store on it.
+func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream context: %w", err)
+	}
+	replicas := cfg.Replicas
+	if replicas <= 0 {
+		replicas = 1
+	}
+	sc := jetstream.StreamConfig{
+		Name:        StreamName,
+		Description: "Amity friend-graph commits",
+		Subjects:    Subjects,
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardNew,
+		Replicas:    replicas,
+		Duplicates:  2 * time.Minute,
+		AllowDirect: true,
+	}
+	stream, err := js.CreateOrUpdateStream(ctx, sc)
+	if err != nil {
+		return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
+	}
+	return &Store{js: js, stream: stream}, nil
+}
+
+// Append publishes data on subject, expecting the subject's last sequence
+// to be expect. It implements domain.Log.
+func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID string, data []byte) (uint64, error) {
+	ack, err := s.js.Publish(ctx, subject, data,
+		jetstream.WithExpectLastSequencePerSubject(expect),
+		jetstream.WithMsgID(msgID))
+	if err != nil {
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && (apiErr.ErrorCode == codeWrongLastSequence || apiErr.ErrorCode == codeWrongLastSequenceConstant) {
+			return 0, fmt.Errorf("append to %s at %d: %w", subject, expect, domain.ErrConflict)
+		}
+		return 0, fmt.Errorf("append to %s: %w", subject, err)
+	}
+	return ack.Sequence, nil
+}
+
+// LastSubjectSeq returns the sequence of subject's last message, 0 if none.
+func (s *Store) LastSubjectSeq(ctx context.Context, subject string) (uint64, error) {
+	m, err := s.stream.GetLastMsgForSubject(ctx, subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last message on %s: %w", subject, err)
+	}
+	return m.Sequence, nil
+}
+
+// LastSeq returns the stream's last sequence.
+func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("stream info: %w", err)
+	}
+	return info.State.LastSeq, nil
+}
+
+// Follow delivers every message from sequence from (1 if 0) in stream order
+// to fn, then keeps delivering new ones until ctx ends. It uses an ordered
+// consumer, which recreates itself after a gap, so fn sees each sequence once
+// and in order. An error from fn stops Follow and is returned.
+func (s *Store) Follow(ctx context.Context, from uint64, fn func(domain.Record) error) error {
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	if from > 1 {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = from
+	}
+	cons, err := s.stream.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("ordered consumer from %d: %w", from, err)
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(4096))
+	if err != nil {
+		return fmt.Errorf("consume from %d: %w", from, err)
+	}
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	defer it.Stop()
+	for {
+		msg, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return ctx.Err()
+			}
+			return fmt.Errorf("next message: %w", err)
+		}
+		md, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("message metadata: %w", err)
+		}
+		if err := fn(domain.Record{Subject: msg.Subject(), Seq: md.Sequence.Stream, Data: msg.Data()}); err != nil {
+			return err
+		}
+	}
+}

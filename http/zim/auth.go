@@ -1,0 +1,150 @@
+package zim
+
+import (
+	"crypto/md5"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"golang.org/x/time/rate"
+)
+
+// SignatureWindow is how far a request's Timestamp may be from now.
+const SignatureWindow = 10 * time.Minute
+
+// Sign returns the v2.0 signature: lowercase hex MD5 of AppId, nonce,
+// ServerSecret and Timestamp concatenated.
+func Sign(appID uint32, nonce, secret string, timestamp int64) string {
+	sum := md5.Sum([]byte(strconv.FormatUint(uint64(appID), 10) + nonce + secret + strconv.FormatInt(timestamp, 10)))
+	return hex.EncodeToString(sum[:])
+}
+
+// SignedQuery returns the common query parameters of a signed call.
+func SignedQuery(action string, appID uint32, secret, nonce string, now time.Time) url.Values {
+	ts := now.Unix()
+	return url.Values{
+		"Action":           {action},
+		"AppId":            {strconv.FormatUint(uint64(appID), 10)},
+		"SignatureNonce":   {nonce},
+		"Timestamp":        {strconv.FormatInt(ts, 10)},
+		"SignatureVersion": {"2.0"},
+		"Signature":        {Sign(appID, nonce, secret, ts)},
+	}
+}
+
+// authenticate checks the common parameters in their documented order and
+// returns the app the call belongs to.
+func (s *Server) authenticate(q url.Values, now time.Time) (*domain.App, *Error) {
+	rawID := q.Get("AppId")
+	id, err := strconv.ParseUint(rawID, 10, 32)
+	if rawID == "" || err != nil {
+		return nil, apiErr(codeBadAppID, "AppId is missing or not a uint32")
+	}
+	if q.Get("Action") == "" {
+		return nil, apiErr(codeActionEmpty, "Action is empty")
+	}
+	rawTS := q.Get("Timestamp")
+	if rawTS == "" {
+		return nil, apiErr(codeTimestampEmpty, "Timestamp is empty")
+	}
+	ts, err := strconv.ParseInt(rawTS, 10, 64)
+	if err != nil {
+		return nil, apiErr(codeTimestampFormat, "Timestamp is not Unix seconds")
+	}
+	nonce := q.Get("SignatureNonce")
+	if nonce == "" {
+		return nil, apiErr(codeNonceEmpty, "SignatureNonce is empty")
+	}
+	switch q.Get("SignatureVersion") {
+	case "":
+		return nil, apiErr(codeSignatureVersionNone, "SignatureVersion is empty")
+	case "2.0":
+	default:
+		return nil, apiErr(codeSignatureVersionBad, "SignatureVersion must be 2.0")
+	}
+	sig := q.Get("Signature")
+	if sig == "" {
+		return nil, apiErr(codeSignatureEmpty, "Signature is empty")
+	}
+	app := s.apps[uint32(id)]
+	if app == nil {
+		return nil, apiErr(codeNoServerSecret, "no app with this AppId")
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > SignatureWindow || d < -SignatureWindow {
+		return nil, apiErr(codeSignatureExpired, "Timestamp is more than 10 minutes from the server's time")
+	}
+	want := Sign(uint32(id), nonce, app.ZIM.ServerSecret, ts)
+	if subtle.ConstantTimeCompare([]byte(want), []byte(sig)) != 1 {
+		return nil, apiErr(codeSignatureWrong, "signature does not match")
+	}
+	if !s.nonces.use(uint32(id), nonce, time.Unix(ts, 0).Add(SignatureWindow), now) {
+		return nil, apiErr(codeSignatureWrong, "SignatureNonce was already used")
+	}
+	return app, nil
+}
+
+// nonceCache remembers each (app, nonce) until its request's Timestamp
+// leaves the window, after which the signature check refuses it anyway.
+type nonceCache struct {
+	mu      sync.Mutex
+	seen    map[nonceKey]time.Time
+	inserts int
+}
+
+type nonceKey struct {
+	app   uint32
+	nonce string
+}
+
+// use records the nonce and reports whether it was fresh.
+func (c *nonceCache) use(app uint32, nonce string, expires, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen == nil {
+		c.seen = map[nonceKey]time.Time{}
+	}
+	k := nonceKey{app, nonce}
+	if exp, ok := c.seen[k]; ok && now.Before(exp) {
+		return false
+	}
+	c.seen[k] = expires
+	c.inserts++
+	if c.inserts >= 4096 {
+		c.inserts = 0
+		for k, exp := range c.seen {
+			if !now.Before(exp) {
+				delete(c.seen, k)
+			}
+		}
+	}
+	return true
+}
+
+// limiters holds one token bucket per app and action.
+type limiters struct {
+	mu sync.Mutex
+	m  map[limitKey]*rate.Limiter
+}
+
+type limitKey struct {
+	app    uint32
+	action string
+}
+
+func (l *limiters) allow(app uint32, action string, qps int, now time.Time) bool {
+	l.mu.Lock()
+	lim := l.m[limitKey{app, action}]
+	if lim == nil {
+		if l.m == nil {
+			l.m = map[limitKey]*rate.Limiter{}
+		}
+		lim = rate.NewLimiter(rate.Limit(qps), qps)
+		l.m[limitKey{app, action}] = lim
+	}
+	l.mu.Unlock()
+	return lim.AllowN(now, 1)
+}

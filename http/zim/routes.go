@@ -1,0 +1,20 @@
+package zim
+
+import "net/http"
+
+// actions lists every ZIM action Amity serves, with its method.
+var actions map[string]action
+
+func init() {
+	actions = map[string]action{
+		"UserRegister":           {http.MethodPost, (*Server).userRegister, codeRegisterQPS},
+		"QueryUserInfos":         {http.MethodPost, (*Server).queryUserInfos, codeAppQPS},
+		"AddFriends":             {http.MethodPost, (*Server).addFriends, codeAppQPS},
+		"DeleteFriends":          {http.MethodPost, (*Server).deleteFriends, codeAppQPS},
+		"DeleteAllFriends":       {http.MethodGet, (*Server).deleteAllFriends, codeAppQPS},
+		"QueryFriendList":        {http.MethodGet, (*Server).queryFriendList, codeAppQPS},
+		"CheckFriendsRelation":   {http.MethodPost, (*Server).checkFriendsRelation, codeAppQPS},
+		"UpdateFriendsAlias":     {http.MethodPost, (*Server).updateFriendsAlias, codeAppQPS},
+		"UpdateFriendAttributes": {http.MethodPost, (*Server).updateFriendAttributes, codeAppQPS},
+	}
+}

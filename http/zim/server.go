@@ -1,0 +1,211 @@
+package zim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// MaxBodyBytes caps a request body.
+const MaxBodyBytes = 1 << 20
+
+// Executor runs domain commands; *domain.Writer implements it.
+type Executor interface {
+	Execute(ctx context.Context, app *domain.App, meta domain.Meta, cmds ...domain.Command) []domain.Result
+}
+
+// Config holds the Server's dependencies.
+type Config struct {
+	Apps   []*domain.App
+	Writer Executor
+	Read   domain.ReadModel
+	Now    func() time.Time
+	NewID  func() string
+	Logger *slog.Logger
+	// Ready reports whether the read models have caught up with the stream.
+	Ready func() bool
+}
+
+// Server is the ZIM surface.
+type Server struct {
+	cfg    Config
+	apps   map[uint32]*domain.App
+	nonces nonceCache
+	limits limiters
+}
+
+// New returns the ZIM surface for the apps that have a ZIM part.
+func New(cfg Config) *Server {
+	s := &Server{cfg: cfg, apps: map[uint32]*domain.App{}}
+	for _, a := range cfg.Apps {
+		if a.ZIM != nil {
+			s.apps[a.ZIM.AppID] = a
+		}
+	}
+	if s.cfg.Logger == nil {
+		s.cfg.Logger = slog.Default()
+	}
+	return s
+}
+
+// Common is the part of every ZIM response.
+type Common struct {
+	Code      int    `json:"Code"`
+	Message   string `json:"Message"`
+	RequestId string `json:"RequestId"` //nolint:revive // the wire name
+}
+
+func (c *Common) common() *Common { return c }
+
+type response interface{ common() *Common }
+
+// call is one authenticated request.
+type call struct {
+	app   *domain.App
+	query url.Values
+	body  []byte
+	meta  domain.Meta
+	now   time.Time
+	seq   uint64
+}
+
+type handlerFunc func(s *Server, ctx context.Context, c *call) (response, error)
+
+type action struct {
+	method string
+	handle handlerFunc
+	// qpsCode is the code answered when the action's rate limit is hit.
+	qpsCode int
+}
+
+// ServeHTTP answers every ZIM call with HTTP 200 and a ZIM body.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := s.cfg.Now()
+	c := &call{query: r.URL.Query(), now: now, meta: domain.Meta{RequestID: s.cfg.NewID(), Surface: "zim"}}
+	resp, err := s.serve(r, c)
+	if err != nil {
+		code, msg := codeOf(err)
+		if code == codeRetry {
+			s.cfg.Logger.Error("zim call", "action", c.query.Get("Action"), "request", c.meta.RequestID, "err", err)
+		}
+		resp = &Common{Code: code, Message: msg}
+	}
+	cm := resp.common()
+	cm.RequestId = c.meta.RequestID
+	if cm.Message == "" {
+		cm.Message = "success"
+	}
+	if c.seq == 0 {
+		c.seq = s.cfg.Read.Seq()
+	}
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(resp); err != nil {
+		s.cfg.Logger.Error("encode zim response", "err", err)
+		buf.Reset()
+		fmt.Fprintf(&buf, `{"Code":%d,"Message":"internal error","RequestId":%q}`+"\n", codeRetry, c.meta.RequestID)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Amity-Sequence", strconv.FormatUint(c.seq, 10))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *Server) serve(r *http.Request, c *call) (response, error) {
+	app, aerr := s.authenticate(c.query, c.now)
+	if aerr != nil {
+		return nil, aerr
+	}
+	c.app = app
+	name := c.query.Get("Action")
+	act, ok := actions[name]
+	if !ok {
+		return nil, apiErr(codeActionUnsupported, "unsupported Action "+strconv.Quote(name))
+	}
+	if r.Method != act.method {
+		return nil, apiErr(codeInvalidParam, fmt.Sprintf("%s takes %s, not %s", name, act.method, r.Method))
+	}
+	if !s.limits.allow(app.ZIM.AppID, name, zimQPS(app), c.now) {
+		return nil, apiErr(act.qpsCode, "QPS limit of "+strconv.Itoa(zimQPS(app))+"/s exceeded for "+name)
+	}
+	if s.cfg.Ready != nil && !s.cfg.Ready() {
+		return nil, apiErr(codeBusy, "server busy: catching up with the stream")
+	}
+	if r.Method == http.MethodPost {
+		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+		if err != nil {
+			return nil, apiErr(codeBodyUnreadable, "cannot read the body: "+err.Error())
+		}
+		c.body = body
+	}
+	return act.handle(s, r.Context(), c)
+}
+
+// decode reads the JSON body into v; any malformed or mistyped body is a
+// parameter error.
+func (c *call) decode(v any) error {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		return apiErr(codeInvalidParam, "the body must be a JSON object")
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return apiErr(codeInvalidParam, fmt.Sprintf("field %s must be %s", te.Field, te.Type))
+		}
+		return apiErr(codeInvalidParam, "malformed JSON: "+err.Error())
+	}
+	return nil
+}
+
+// execute runs cmds and records the highest sequence they reflect.
+func (s *Server) execute(ctx context.Context, c *call, cmds []domain.Command) []domain.Result {
+	if len(cmds) == 0 {
+		return nil
+	}
+	res := s.cfg.Writer.Execute(ctx, c.app, c.meta, cmds...)
+	for _, r := range res {
+		c.seq = max(c.seq, r.Seq)
+	}
+	return res
+}
+
+func zimQPS(a *domain.App) int {
+	if a.ZIM.QPS > 0 {
+		return a.ZIM.QPS
+	}
+	return domain.DefaultZIMQPS
+}
+
+func zimBatch(a *domain.App) int {
+	if a.ZIM.BatchLimit > 0 {
+		return a.ZIM.BatchLimit
+	}
+	return domain.DefaultZIMBatch
+}
+
+// operator validates FromUserId and checks it is registered.
+func (s *Server) operator(c *call, id string) error {
+	if code, msg := checkID(id); code != 0 {
+		return apiErr(code, "FromUserId: "+msg)
+	}
+	if !s.cfg.Read.Registered(c.app.Name, id) {
+		return apiErr(codeOperatorUnregistered, "FromUserId is not registered")
+	}
+	return nil
+}
+
+// allFailed sets Code for a batch whose every item failed to the first
+// item's code.
+func allFailed(cm *Common, first int) {
+	cm.Code = first
+	cm.Message = "every item failed, see the item list"
+}

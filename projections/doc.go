@@ -1,0 +1,17 @@
+// Package projections builds Amity's read models from the stream and answers
+// every query from them.
+//
+// Model holds users and relations (who is in whose list, with the entry
+// data). It is fed in two ways that meet at one idempotent Apply:
+//
+//   - Follow, an ordered consumer over the whole stream from a sequence,
+//     which delivers every commit once, in stream order (at-least-once across
+//     restarts: a restart replays from the start or a checkpoint);
+//   - the Writer, which applies a commit it has just stored so the command
+//     that caused it can answer with the change visible (read-your-writes).
+//
+// Apply keeps the last applied sequence of each partition subject and skips
+// a commit at or below it, so a redelivered or doubly-applied commit changes
+// nothing. Commits of one partition are applied in stream order; commits of
+// different partitions touch different pairs and commute.
+package projections

@@ -1,0 +1,38 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// Source is the stream, read in order.
+type Source interface {
+	Follow(ctx context.Context, from uint64, fn func(domain.Record) error) error
+	LastSeq(ctx context.Context) (uint64, error)
+}
+
+// Follow applies every commit of src to m from sequence from on, until ctx
+// ends. A record that does not decode stops it: a read model that skipped a
+// fact would be wrong, and wrong state is worse than no state.
+func Follow(ctx context.Context, src Source, m *Model, from uint64) error {
+	err := src.Follow(ctx, from, m.ApplyRecord)
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("follow stream: %w", err)
+	}
+	return nil
+}
+
+// CatchUp waits until m reflects every commit the stream held when it was
+// called.
+func CatchUp(ctx context.Context, src Source, m *Model) error {
+	last, err := src.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if err := m.WaitSeq(ctx, last); err != nil {
+		return fmt.Errorf("catch up to %d: %w", last, err)
+	}
+	return nil
+}

@@ -1,0 +1,320 @@
+package projections
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// Model is the users and relations read model of every app.
+type Model struct {
+	mu      sync.RWMutex
+	apps    map[string]*appState
+	parts   map[string]uint64 // subject -> last applied sequence
+	seq     uint64            // highest applied sequence
+	applied uint64            // commits applied
+	changed chan struct{}     // closed and replaced on every apply
+
+	// slot reservations for commits being decided
+	reserved map[userRef]int
+	byCommit map[string][]userRef
+}
+
+type userRef struct{ app, user string }
+
+type appState struct {
+	users map[string]*userState
+}
+
+type userState struct {
+	registered bool
+	info       domain.User
+	friends    map[string]*domain.Entry
+}
+
+// NewModel returns an empty model.
+func NewModel() *Model {
+	return &Model{
+		apps:     map[string]*appState{},
+		parts:    map[string]uint64{},
+		changed:  make(chan struct{}),
+		reserved: map[userRef]int{},
+		byCommit: map[string][]userRef{},
+	}
+}
+
+// Apply applies commit c stored at seq on subject, unless the subject has
+// already applied it.
+func (m *Model) Apply(subject string, seq uint64, c domain.Commit) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.releaseLocked(c.ID)
+	if seq <= m.parts[subject] {
+		return
+	}
+	for _, ev := range c.Events {
+		domain.Apply(m, ev)
+	}
+	m.parts[subject] = seq
+	m.applied++
+	if seq > m.seq {
+		m.seq = seq
+	}
+	close(m.changed)
+	m.changed = make(chan struct{})
+}
+
+// ApplyRecord decodes and applies one stream record.
+func (m *Model) ApplyRecord(r domain.Record) error {
+	c, err := domain.UnmarshalCommit(r.Data)
+	if err != nil {
+		return fmt.Errorf("record %d on %s: %w", r.Seq, r.Subject, err)
+	}
+	m.Apply(r.Subject, r.Seq, c)
+	return nil
+}
+
+// Seq returns the highest stream sequence applied.
+func (m *Model) Seq() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.seq
+}
+
+// PartitionSeq returns the last sequence applied on subject.
+func (m *Model) PartitionSeq(subject string) uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.parts[subject]
+}
+
+// WaitPartition blocks until subject has applied seq or ctx ends.
+func (m *Model) WaitPartition(ctx context.Context, subject string, seq uint64) error {
+	return m.waitFor(ctx, func() bool { return m.parts[subject] >= seq })
+}
+
+// WaitSeq blocks until the model reflects stream sequence seq or ctx ends.
+func (m *Model) WaitSeq(ctx context.Context, seq uint64) error {
+	return m.waitFor(ctx, func() bool { return m.seq >= seq })
+}
+
+func (m *Model) waitFor(ctx context.Context, done func() bool) error {
+	for {
+		m.mu.RLock()
+		ok, ch := done(), m.changed
+		m.mu.RUnlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Reserve takes a slot in user's friend list for commit while friends plus
+// reserved slots stay under max.
+func (m *Model) Reserve(app, user, commit string, max int) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ref := userRef{app, user}
+	n := m.reserved[ref]
+	if u := m.userLocked(app, user); u != nil {
+		n += len(u.friends)
+	}
+	if n >= max {
+		return false
+	}
+	m.reserved[ref]++
+	m.byCommit[commit] = append(m.byCommit[commit], ref)
+	return true
+}
+
+// Unreserve returns one slot of user's taken for commit.
+func (m *Model) Unreserve(app, user, commit string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ref := userRef{app, user}
+	refs := m.byCommit[commit]
+	if i := slices.Index(refs, ref); i >= 0 {
+		m.byCommit[commit] = slices.Delete(refs, i, i+1)
+		m.dropReservedLocked(ref)
+	}
+}
+
+// Release returns every slot taken for commit.
+func (m *Model) Release(commit string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.releaseLocked(commit)
+}
+
+func (m *Model) releaseLocked(commit string) {
+	for _, ref := range m.byCommit[commit] {
+		m.dropReservedLocked(ref)
+	}
+	delete(m.byCommit, commit)
+}
+
+func (m *Model) dropReservedLocked(ref userRef) {
+	if m.reserved[ref] <= 1 {
+		delete(m.reserved, ref)
+	} else {
+		m.reserved[ref]--
+	}
+}
+
+func (m *Model) userLocked(app, user string) *userState {
+	a := m.apps[app]
+	if a == nil {
+		return nil
+	}
+	return a.users[user]
+}
+
+func (m *Model) mutUserLocked(app, user string) *userState {
+	a := m.apps[app]
+	if a == nil {
+		a = &appState{users: map[string]*userState{}}
+		m.apps[app] = a
+	}
+	u := a.users[user]
+	if u == nil {
+		u = &userState{}
+		a.users[user] = u
+	}
+	return u
+}
+
+// PutUser implements domain.Mutator.
+func (m *Model) PutUser(app string, u domain.User) {
+	s := m.mutUserLocked(app, u.ID)
+	s.registered, s.info = true, u
+}
+
+// PutEntry implements domain.Mutator.
+func (m *Model) PutEntry(app, owner, friend string, e domain.Entry) {
+	s := m.mutUserLocked(app, owner)
+	if s.friends == nil {
+		s.friends = map[string]*domain.Entry{}
+	}
+	s.friends[friend] = &e
+}
+
+// DeleteEntry implements domain.Mutator.
+func (m *Model) DeleteEntry(app, owner, friend string) {
+	if s := m.userLocked(app, owner); s != nil {
+		delete(s.friends, friend)
+	}
+}
+
+// UpdateEntry implements domain.Mutator.
+func (m *Model) UpdateEntry(app, owner, friend string, f func(*domain.Entry)) {
+	if s := m.userLocked(app, owner); s != nil {
+		if e := s.friends[friend]; e != nil {
+			f(e)
+		}
+	}
+}
+
+// User returns a registered user.
+func (m *Model) User(app, id string) (domain.User, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, id); u != nil && u.registered {
+		return u.info, true
+	}
+	return domain.User{}, false
+}
+
+// Registered reports whether user is registered in app.
+func (m *Model) Registered(app, user string) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	u := m.userLocked(app, user)
+	return u != nil && u.registered
+}
+
+// Entry returns a copy of owner's entry for friend.
+func (m *Model) Entry(app, owner, friend string) (domain.Entry, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, owner); u != nil {
+		if e := u.friends[friend]; e != nil {
+			return e.Clone(), true
+		}
+	}
+	return domain.Entry{}, false
+}
+
+// Relation reports both directions of {a, b} as of one instant.
+func (m *Model) Relation(app, a, b string) (ab, ba bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, a); u != nil {
+		_, ab = u.friends[b]
+	}
+	if u := m.userLocked(app, b); u != nil {
+		_, ba = u.friends[a]
+	}
+	return ab, ba
+}
+
+// FriendCount returns the size of user's friend list.
+func (m *Model) FriendCount(app, user string) int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, user); u != nil {
+		return len(u.friends)
+	}
+	return 0
+}
+
+// Friends returns a page of user's friends in ID order and the total.
+func (m *Model) Friends(app, user string, offset, limit int) ([]domain.Friend, int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	u := m.userLocked(app, user)
+	if u == nil || len(u.friends) == 0 {
+		return nil, 0
+	}
+	ids := make([]string, 0, len(u.friends))
+	for id := range u.friends {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	total := len(ids)
+	if offset >= total {
+		return nil, total
+	}
+	ids = ids[offset:min(total, offset+limit)]
+	page := make([]domain.Friend, len(ids))
+	for i, id := range ids {
+		page[i] = domain.Friend{ID: id, Entry: u.friends[id].Clone()}
+	}
+	return page, total
+}
+
+// Users returns the IDs of app's registered users in order.
+func (m *Model) Users(app string) []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a := m.apps[app]
+	if a == nil {
+		return nil
+	}
+	var ids []string
+	for id, u := range a.users {
+		if u.registered {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, cmp.Compare)
+	return ids
+}
