@@ -1,0 +1,264 @@
+package domain_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"github.com/google/go-cmp/cmp"
+)
+
+// memState is a minimal in-memory View for deciding commands in tests.
+type memState struct {
+	users    map[string]bool
+	entries  map[[2]string]domain.Entry
+	reserved map[string]int
+	max      int
+}
+
+func given(events ...domain.Event) *memState {
+	s := &memState{users: map[string]bool{}, entries: map[[2]string]domain.Entry{}, reserved: map[string]int{}, max: 3000}
+	for _, ev := range events {
+		domain.Apply(s, ev)
+	}
+	return s
+}
+
+func (s *memState) PutUser(_ string, u domain.User) { s.users[u.ID] = true }
+func (s *memState) PutEntry(_, o, f string, e domain.Entry) {
+	s.entries[[2]string{o, f}] = e
+}
+func (s *memState) DeleteEntry(_, o, f string) { delete(s.entries, [2]string{o, f}) }
+func (s *memState) UpdateEntry(_, o, f string, fn func(*domain.Entry)) {
+	if e, ok := s.entries[[2]string{o, f}]; ok {
+		fn(&e)
+		s.entries[[2]string{o, f}] = e
+	}
+}
+func (s *memState) Entry(o, f string) (domain.Entry, bool) {
+	e, ok := s.entries[[2]string{o, f}]
+	return e, ok
+}
+func (s *memState) Registered(u string) bool { return s.users[u] }
+func (s *memState) count(u string) int {
+	n := 0
+	for k := range s.entries {
+		if k[0] == u {
+			n++
+		}
+	}
+	return n
+}
+func (s *memState) Reserve(u string) bool {
+	if s.count(u)+s.reserved[u] >= s.max {
+		return false
+	}
+	s.reserved[u]++
+	return true
+}
+func (s *memState) Unreserve(u string) { s.reserved[u]-- }
+
+var now = time.UnixMilli(1_700_000_000_000)
+
+func ev(data any) domain.Event {
+	return domain.Event{App: "a", Time: now.Add(-time.Hour), Data: data}
+}
+
+func registered(ids ...string) []domain.Event {
+	var out []domain.Event
+	for _, id := range ids {
+		out = append(out, ev(domain.UserRegistered{User: id}))
+	}
+	return out
+}
+
+func entry(ms int64) *domain.Entry { return &domain.Entry{CreateTime: ms} }
+
+func TestDecide(t *testing.T) {
+	past := now.UnixMilli() - 1000
+	tests := []struct {
+		name  string
+		given []domain.Event
+		when  domain.Command
+		then  any
+		err   error
+	}{
+		{
+			name:  "two-way add of strangers adds both directions",
+			given: registered("a", "b"),
+			when:  domain.AddFriend{User: "a", Friend: "b", Entry: domain.Entry{Alias: "B"}, Reverse: &domain.Entry{}},
+			then:  domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "B", CreateTime: now.UnixMilli()}, Reverse: entry(now.UnixMilli())},
+		},
+		{
+			name:  "two-way add keeps the direction that exists",
+			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "b", Friend: "a", Entry: entry(past)})),
+			when:  domain.AddFriend{User: "a", Friend: "b", Entry: domain.Entry{CreateTime: past}, Reverse: &domain.Entry{}},
+			then:  domain.FriendAdded{User: "a", Friend: "b", Entry: entry(past)},
+		},
+		{
+			name:  "two-way add of mutual friends fails",
+			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: entry(past), Reverse: entry(past)})),
+			when:  domain.AddFriend{User: "a", Friend: "b", Reverse: &domain.Entry{}},
+			err:   domain.ErrAlreadyFriends,
+		},
+		{
+			name:  "one-way add of an existing direction fails",
+			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: entry(past)})),
+			when:  domain.AddFriend{User: "a", Friend: "b"},
+			err:   domain.ErrAlreadyFriends,
+		},
+		{
+			name:  "add of self fails",
+			given: registered("a"),
+			when:  domain.AddFriend{User: "a", Friend: "a"},
+			err:   domain.ErrSelf,
+		},
+		{
+			name:  "add of an unregistered target fails",
+			given: registered("a"),
+			when:  domain.AddFriend{User: "a", Friend: "b"},
+			err:   domain.ErrTargetNotRegistered,
+		},
+		{
+			name:  "add with a future time fails",
+			given: registered("a", "b"),
+			when:  domain.AddFriend{User: "a", Friend: "b", Entry: domain.Entry{CreateTime: now.UnixMilli() + 1}},
+			err:   domain.ErrFutureTime,
+		},
+		{
+			name:  "one-way delete",
+			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: entry(past), Reverse: entry(past)})),
+			when:  domain.DeleteFriend{User: "a", Friend: "b"},
+			then:  domain.FriendDeleted{User: "a", Friend: "b"},
+		},
+		{
+			name:  "delete of a stranger fails",
+			given: registered("a", "b"),
+			when:  domain.DeleteFriend{User: "a", Friend: "b", Both: true},
+			err:   domain.ErrNotFriend,
+		},
+		{
+			name:  "two-way delete removes the other direction alone",
+			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "b", Friend: "a", Entry: entry(past)})),
+			when:  domain.DeleteFriend{User: "a", Friend: "b", Both: true},
+			then:  domain.FriendDeleted{User: "a", Friend: "b", Both: true},
+		},
+		{
+			name:  "update of a non-friend fails",
+			given: registered("a", "b"),
+			when:  domain.UpdateFriend{User: "a", Friend: "b", Attributes: map[string]string{"k0": "v"}},
+			err:   domain.ErrNotFriend,
+		},
+		{
+			name: "update over the attribute size fails",
+			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b",
+				Entry: &domain.Entry{CreateTime: past, Attributes: map[string]string{"k0": "123456"}}})),
+			when: domain.UpdateFriend{User: "a", Friend: "b", Attributes: map[string]string{"k1": "12345"}, MaxAttributeBytes: 14},
+			err:  domain.ErrAttributesTooLarge,
+		},
+		{
+			name:  "register twice fails",
+			given: registered("a"),
+			when:  domain.RegisterUser{User: "a"},
+			err:   domain.ErrUserExists,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.when.Decide(given(tt.given...), now)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("Decide() error = %v, want %v", err, tt.err)
+			}
+			if diff := cmp.Diff(tt.then, got); tt.err == nil && diff != "" {
+				t.Errorf("Decide() event mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestFriendCapHeldAcrossBothSides(t *testing.T) {
+	s := given(registered("a", "b", "c")...)
+	s.max = 1
+	domain.Apply(s, ev(domain.FriendAdded{User: "b", Friend: "c", Entry: entry(1)}))
+	_, err := domain.AddFriend{User: "a", Friend: "b", Reverse: &domain.Entry{}}.Decide(s, now)
+	if !errors.Is(err, domain.ErrPeerFriendLimit) || !errors.Is(err, domain.ErrLimit) {
+		t.Fatalf("Decide() error = %v, want ErrPeerFriendLimit (a kind of ErrLimit)", err)
+	}
+	if s.reserved["a"] != 0 {
+		t.Errorf("reserved[a] = %d after a refused add, want 0", s.reserved["a"])
+	}
+}
+
+func TestCommitRoundTrip(t *testing.T) {
+	alias := "x"
+	c := domain.Commit{ID: "01C", App: "a", Events: []domain.Event{
+		{ID: "01E1", Type: domain.TypeUserRegistered, Version: 1, App: "a", Time: now.UTC(), Data: domain.UserRegistered{User: "u.1 *>"}},
+		{ID: "01E2", Type: domain.TypeFriendAdded, Version: 1, App: "a", Time: now.UTC(), RequestID: "r", Surface: "zim",
+			Data: domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "B", Attributes: map[string]string{"k0": "v"}, CreateTime: 5}}},
+		{ID: "01E3", Type: domain.TypeFriendUpdated, Version: 1, App: "a", Time: now.UTC(), Data: domain.FriendUpdated{User: "a", Friend: "b", Alias: &alias, UpdateTime: 9}},
+		{ID: "01E4", Type: domain.TypeFriendDeleted, Version: 1, App: "a", Time: now.UTC(), Data: domain.FriendDeleted{User: "a", Friend: "b", Both: true}},
+	}}
+	b, err := domain.MarshalCommit(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := domain.UnmarshalCommit(b)
+	if err != nil {
+		t.Fatalf("UnmarshalCommit(%s) error = %v", b, err)
+	}
+	if diff := cmp.Diff(c, got); diff != "" {
+		t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestUnmarshalCommitRefuses(t *testing.T) {
+	for name, in := range map[string]string{
+		"unknown type":   `{"id":"c","app":"a","events":[{"type":"FriendPoked","version":1,"data":{}}]}`,
+		"future version": `{"id":"c","app":"a","events":[{"type":"FriendDeleted","version":99,"data":{}}]}`,
+		"empty add":      `{"id":"c","app":"a","events":[{"type":"FriendAdded","version":1,"data":{"user":"a","friend":"b"}}]}`,
+		"no id":          `{"app":"a","events":[]}`,
+		"not json":       `{`,
+	} {
+		if _, err := domain.UnmarshalCommit([]byte(in)); err == nil {
+			t.Errorf("%s: UnmarshalCommit(%s) error = nil, want an error", name, in)
+		}
+	}
+}
+
+func FuzzUnmarshalCommit(f *testing.F) {
+	f.Add([]byte(`{"id":"c","app":"a","events":[{"id":"e","type":"FriendAdded","version":1,"app":"a","time":"2026-01-01T00:00:00Z","data":{"user":"a","friend":"b","entry":{"create_time":1}}}]}`))
+	f.Add([]byte(`{"id":"c","app":"a","events":[{"type":"FriendUpdated","version":1,"data":{"user":"a","friend":"b","attributes":{"k0":"v"}}}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := domain.UnmarshalCommit(b)
+		if err != nil {
+			return
+		}
+		// Whatever decodes must apply without panicking and encode again.
+		s := given()
+		for _, ev := range c.Events {
+			domain.Apply(s, ev)
+		}
+		if _, err := domain.MarshalCommit(c); err != nil {
+			t.Fatalf("MarshalCommit of a decoded commit: %v", err)
+		}
+	})
+}
+
+func TestPartitionIsStable(t *testing.T) {
+	// The mapping is stored data: these values must never change.
+	tests := []struct {
+		key  domain.Key
+		want string
+	}{
+		{domain.PairKey("alice", "bob"), "amity.demo.rel.20"},
+		{domain.PairKey("bob", "alice"), "amity.demo.rel.20"},
+		{domain.PairKey("a.b c", "x*>{|"), "amity.demo.rel.46"},
+		{domain.UserKey("alice"), "amity.demo.user.7"},
+	}
+	for _, tt := range tests {
+		if got := domain.Subject("demo", tt.key, 64); got != tt.want {
+			t.Errorf("Subject(demo, %v, 64) = %s, want %s", tt.key, got, tt.want)
+		}
+	}
+}
