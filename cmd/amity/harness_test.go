@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/http/zim"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+const testConfig = `{"apps":[
+ {"name":"demo","zim":{"app_id":1234567,"server_secret":"demo-secret","qps":1000000}},
+ {"name":"other","zim":{"app_id":7654321,"server_secret":"other-secret","qps":1000000}},
+ {"name":"slow","zim":{"app_id":42,"server_secret":"slow-secret","qps":2}}
+]}`
+
+// syncBuffer is a bytes.Buffer safe for the service and the test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// service is an Amity started by run() on loopback ports.
+type service struct {
+	httpURL string
+	natsURL string
+	dataDir string
+	stdout  *syncBuffer
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+var (
+	httpLine = regexp.MustCompile(`http listening on (http://\S+)`)
+	natsLine = regexp.MustCompile(`nats (nats://\S+),`)
+)
+
+// startService runs `amity serve` in-process with config on random ports and
+// waits until /healthz answers 200. dataDir "" uses a new temporary one.
+func startService(t testing.TB, config, dataDir string, extra ...string) *service {
+	t.Helper()
+	if dataDir == "" {
+		dataDir = t.TempDir()
+	}
+	cfgPath := filepath.Join(t.TempDir(), "amity.json")
+	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"serve", "--config", cfgPath, "--data-dir", dataDir,
+		"--http", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--log-level", "warn"}, extra...)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &service{dataDir: dataDir, stdout: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	stderr := &syncBuffer{}
+	go func() { s.done <- run(ctx, args, func(string) string { return "" }, s.stdout, stderr) }()
+	t.Cleanup(func() { s.stop(t) })
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-s.done:
+			s.done <- err
+			t.Fatalf("amity exited early: %v\nstdout:\n%s\nstderr:\n%s", err, s.stdout, stderr)
+		default:
+		}
+		if m := httpLine.FindStringSubmatch(s.stdout.String()); m != nil && s.httpURL == "" {
+			s.httpURL = m[1]
+			if n := natsLine.FindStringSubmatch(s.stdout.String()); n != nil {
+				s.natsURL = n[1]
+			}
+		}
+		if s.httpURL != "" {
+			if resp, err := http.Get(s.httpURL + "/healthz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return s
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("amity not ready in 60s\nstdout:\n%s\nstderr:\n%s", s.stdout, stderr)
+	return nil
+}
+
+func (s *service) stop(t testing.TB) {
+	t.Helper()
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	s.cancel = nil
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("amity returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("amity did not stop within 30s")
+	}
+}
+
+// zimResp holds every field a ZIM response of the served actions may carry.
+type zimResp struct {
+	Code      int
+	Message   string
+	RequestId string //nolint:revive // the wire name
+	ErrorList []struct {
+		UserId     string //nolint:revive // the wire name
+		SubCode    int
+		SubMessage string
+	}
+	Result []struct {
+		UserId, UserName, UserAvatar, Extra string //nolint:revive // the wire name
+	}
+	Successes, Succ []struct {
+		UserId   string //nolint:revive // the wire name
+		Relation int
+	}
+	Fails []struct {
+		UserId  string //nolint:revive // the wire name
+		SubCode int
+	}
+	FailKey []struct {
+		Key     string
+		SubCode int
+	}
+	TotalCount  int
+	Next        int
+	FriendInfos []struct {
+		UserId, UserName, Avatar, Wording, FriendAlias string //nolint:revive // the wire name
+		CreateTime                                     int64
+		Attributes                                     []struct{ Key, Value string }
+	}
+}
+
+// subCodes maps each failed item to its code, for any of the failure lists.
+func (r zimResp) subCodes() map[string]int {
+	m := map[string]int{}
+	for _, e := range r.ErrorList {
+		m[e.UserId] = e.SubCode
+	}
+	for _, e := range r.Fails {
+		m[e.UserId] = e.SubCode
+	}
+	for _, e := range r.FailKey {
+		m[e.Key] = e.SubCode
+	}
+	return m
+}
+
+func (r zimResp) relations() map[string]int {
+	m := map[string]int{}
+	for _, s := range r.Successes {
+		m[s.UserId] = s.Relation
+	}
+	return m
+}
+
+type zimCaller struct {
+	t testing.TB
+	c *zim.Client
+}
+
+func (s *service) zim(t testing.TB, appID uint32, secret string) *zimCaller {
+	return &zimCaller{t: t, c: &zim.Client{BaseURL: s.httpURL, AppID: appID, Secret: secret}}
+}
+
+func (z *zimCaller) post(action string, body any) zimResp {
+	z.t.Helper()
+	var r zimResp
+	if err := z.c.Call(context.Background(), http.MethodPost, action, nil, body, &r); err != nil {
+		z.t.Fatal(err)
+	}
+	return r
+}
+
+func (z *zimCaller) get(action string, q url.Values) zimResp {
+	z.t.Helper()
+	var r zimResp
+	if err := z.c.Call(context.Background(), http.MethodGet, action, q, nil, &r); err != nil {
+		z.t.Fatal(err)
+	}
+	return r
+}
+
+// streamLastSeq reads the AMITY stream's last sequence over NATS.
+func (s *service) streamLastSeq(t testing.TB) uint64 {
+	t.Helper()
+	js := s.jetstream(t)
+	st, err := js.Stream(context.Background(), eventstore.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.LastSeq
+}
+
+func (s *service) jetstream(t testing.TB) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(s.natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
+func ids(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = prefix + strconv.Itoa(i)
+	}
+	return out
+}
