@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// startProcess runs amity serve as a child process and waits for /healthz.
+func startProcess(t *testing.T, cfgPath, dataDir string) (*service, *exec.Cmd) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "serve", "--config", cfgPath, "--data-dir", dataDir,
+		"--http", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--log-level", "warn")
+	cmd.Env = append(os.Environ(), "AMITY_TEST_AS_MAIN=1")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	s := &service{dataDir: dataDir}
+	lines := bufio.NewScanner(out)
+	found := make(chan struct{})
+	go func() {
+		for lines.Scan() {
+			if m := httpLine.FindStringSubmatch(lines.Text()); m != nil {
+				s.httpURL = m[1]
+			}
+			if m := natsLine.FindStringSubmatch(lines.Text()); m != nil {
+				s.natsURL = m[1]
+				close(found)
+			}
+		}
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	select {
+	case <-found:
+	case <-time.After(60 * time.Second):
+		t.Fatal("amity process printed no addresses in 60s")
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(s.httpURL + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, cmd
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("amity process not ready in 60s")
+	return nil, nil
+}
+
+func TestKill9DuringLoadLosesNoAcknowledgedAdd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills a process")
+	}
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "amity.json")
+	if err := os.WriteFile(cfgPath, []byte(testConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dataDir := filepath.Join(dir, "data")
+	s, cmd := startProcess(t, cfgPath, dataDir)
+	z := s.zim(t, 1234567, "demo-secret")
+	const clients = 8
+	all := ids("k", clients*200)
+	registerAll(t, z, all)
+
+	type pair struct{ a, b string }
+	var mu sync.Mutex
+	var acked []pair
+	var calls atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mine := all[c*200 : (c+1)*200]
+			for i := 0; ctx.Err() == nil; i++ {
+				from := mine[i%100]
+				to := mine[100+(i*7+i/100)%100]
+				var r zimResp
+				err := z.c.Call(ctx, http.MethodPost, "AddFriends", nil,
+					map[string]any{"FromUserId": from, "FriendInfos": []fi{{"UserId": to}}}, &r)
+				if err != nil {
+					return // the server died under us: this add was never acknowledged
+				}
+				calls.Add(1)
+				if r.Code == 0 {
+					mu.Lock()
+					acked = append(acked, pair{from, to})
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for calls.Load() < 400 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	cancel()
+	wg.Wait()
+	t.Logf("%d adds acknowledged before kill -9", len(acked))
+
+	s2, _ := startProcess(t, cfgPath, dataDir)
+	z2 := s2.zim(t, 1234567, "demo-secret")
+	missing := 0
+	for _, p := range acked {
+		r := z2.post("CheckFriendsRelation", map[string]any{"FromUserId": p.a, "UserIds": []string{p.b}, "CheckType": 0})
+		if rel := r.relations()[p.b]; rel != 6 {
+			missing++
+			if missing < 5 {
+				t.Errorf("acknowledged add %s-%s: relation %d after restart, want 6", p.a, p.b, rel)
+			}
+		}
+	}
+	if missing > 0 {
+		t.Fatalf("%d of %d acknowledged adds lost", missing, len(acked))
+	}
+	live := liveLists(t, z2, all)
+	rebuilt := modelLists(replayed(t, s2), "demo", all)
+	if len(rebuilt) == 0 {
+		t.Fatal("the rebuilt read model is empty")
+	}
+	if diff := cmp.Diff(rebuilt, live); diff != "" {
+		t.Errorf("read model rebuilt from the stream differs from the live one (-rebuilt +live):\n%s", diff)
+	}
+}
