@@ -208,7 +208,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // the embedded server.
 func connectNATS(f serveFlags, logger *slog.Logger) (*nats.Conn, *server.Server, error) {
 	opts := []nats.Option{nats.Name("amity"), nats.MaxReconnects(-1),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { logger.Warn("nats disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				logger.Warn("nats disconnected", "err", err)
+			}
+		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { logger.Info("nats reconnected", "url", c.ConnectedUrl()) })}
 	if f.natsURL != "" {
 		nc, err := nats.Connect(f.natsURL, opts...)

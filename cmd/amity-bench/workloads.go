@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/amity-im/amity/http/zim"
+)
+
+// result is one workload's figures.
+type result struct {
+	name     string
+	ops      int64
+	errors   int64
+	elapsed  time.Duration
+	p50, p99 time.Duration
+}
+
+func (r result) row() string {
+	return fmt.Sprintf("| %-38s | %10.0f | %8s | %8s | %7d |", r.name, float64(r.ops)/r.elapsed.Seconds(),
+		r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors)
+}
+
+// op performs operation k of a workload and reports whether it succeeded.
+type op func(ctx context.Context, c *zim.Client, k int64, rng *rand.Rand) error
+
+// drive runs op from conns workers for d and collects latencies.
+func drive(ctx context.Context, name string, c *zim.Client, conns int, d time.Duration, f op) result {
+	var next, errs atomic.Int64
+	lat := make([][]time.Duration, conns)
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 1))
+			for ctx.Err() == nil {
+				k := next.Add(1) - 1
+				t0 := time.Now()
+				err := f(ctx, c, k, rng)
+				if ctx.Err() != nil {
+					return
+				}
+				lat[w] = append(lat[w], time.Since(t0))
+				if err != nil {
+					if errs.Add(1) <= 3 {
+						fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	r := result{name: name, ops: int64(len(all)), errors: errs.Load(), elapsed: elapsed}
+	if n := len(all); n > 0 {
+		r.p50, r.p99 = all[n*50/100], all[min(n-1, n*99/100)]
+	}
+	return r
+}
+
+type zimResp struct {
+	Code      int
+	Message   string
+	ErrorList []struct {
+		UserId  string //nolint:revive // the wire name
+		SubCode int
+	}
+	Successes []struct{ UserId string } //nolint:revive // the wire name
+}
+
+func call(ctx context.Context, c *zim.Client, action string, body any) error {
+	var r zimResp
+	if err := c.Call(ctx, http.MethodPost, action, nil, body, &r); err != nil {
+		return err
+	}
+	if r.Code != 0 || len(r.ErrorList) > 0 {
+		return fmt.Errorf("%s: Code %d %s %v", action, r.Code, r.Message, r.ErrorList)
+	}
+	return nil
+}
+
+func userIDs(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = prefix + strconv.Itoa(i)
+	}
+	return out
+}
+
+// bench runs every workload against a fresh server and prints the table.
+func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	dir, err := os.MkdirTemp("", "amity-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := o.amity
+	if bin == "" {
+		if bin, err = buildAmity(ctx, dir); err != nil {
+			return err
+		}
+	}
+	var results []result
+	want := func(name string) bool { return o.only == "" || strings.Contains(name, o.only) }
+
+	if want("JetStream") {
+		r, err := rawPublish(ctx, dir, o)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+
+	srv, err := startServer(ctx, bin, dir, o.syncInterval, stderr)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	c := &zim.Client{BaseURL: srv.httpURL, AppID: benchAppID, Secret: benchSecret,
+		HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns}}}
+
+	a, b := userIDs("a", o.users), userIDs("b", o.users)
+	fmt.Fprintf(stderr, "registering %d users\n", 2*o.users)
+	for i := 0; i < o.users; i += 100 {
+		for _, set := range [][]string{a, b} {
+			var infos []map[string]string
+			for _, id := range set[i:min(o.users, i+100)] {
+				infos = append(infos, map[string]string{"UserId": id})
+			}
+			if err := call(ctx, c, "UserRegister", map[string]any{"UserInfo": infos}); err != nil {
+				return err
+			}
+		}
+	}
+	n := int64(o.users)
+	// Each workload gets its own users, and each op a pair no other op
+	// uses: op k links user k%n with user k%n + d, d growing every n ops.
+	workloads := []struct {
+		name string
+		f    op
+	}{
+		{"ZIM AddFriends, 1 target", func(ctx context.Context, c *zim.Client, k int64, _ *rand.Rand) error {
+			from, d := k%n, 1+k/n
+			return call(ctx, c, "AddFriends", map[string]any{"FromUserId": a[from],
+				"FriendInfos": []map[string]string{{"UserId": a[(from+d)%n]}}})
+		}},
+		{"ZIM AddFriends, 20 targets", func(ctx context.Context, c *zim.Client, k int64, _ *rand.Rand) error {
+			from, d := k%n, 1+20*(k/n)
+			items := make([]map[string]string, 20)
+			for i := range items {
+				items[i] = map[string]string{"UserId": b[(from+d+int64(i))%n]}
+			}
+			return call(ctx, c, "AddFriends", map[string]any{"FromUserId": b[from], "FriendInfos": items})
+		}},
+		{"ZIM CheckFriendsRelation, 20 targets", func(ctx context.Context, c *zim.Client, _ int64, rng *rand.Rand) error {
+			targets := make([]string, 20)
+			for i := range targets {
+				targets[i] = b[rng.Int64N(n)]
+			}
+			return call(ctx, c, "CheckFriendsRelation", map[string]any{"FromUserId": b[rng.Int64N(n)], "UserIds": targets, "CheckType": 0})
+		}},
+	}
+	for _, w := range workloads {
+		if !want(w.name) {
+			continue
+		}
+		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", w.name, o.duration, o.conns)
+		results = append(results, drive(ctx, w.name, c, o.conns, o.duration, w.f))
+	}
+
+	fsync := "every write synced before its ack (SyncAlways)"
+	if o.syncInterval > 0 {
+		fsync = "fsync every " + o.syncInterval.String()
+	}
+	fmt.Fprintf(stdout, "\n%s, %d CPUs, %s; %d connections, %s per workload; %s\n\n",
+		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.Version(), o.conns, o.duration, fsync)
+	fmt.Fprintln(stdout, "| workload                               |      ops/s |      p50 |      p99 |  errors |")
+	fmt.Fprintln(stdout, "|----------------------------------------|-----------:|---------:|---------:|--------:|")
+	for _, r := range results {
+		fmt.Fprintln(stdout, r.row())
+	}
+	return nil
+}

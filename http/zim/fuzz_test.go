@@ -1,0 +1,70 @@
+package zim
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// refusingWriter fails every command; the fuzz target checks decoding and
+// validation, which must answer a ZIM body for any input without panicking.
+type refusingWriter struct{}
+
+func (refusingWriter) Execute(_ context.Context, _ *domain.App, _ domain.Meta, cmds ...domain.Command) []domain.Result {
+	out := make([]domain.Result, len(cmds))
+	for i := range out {
+		out[i].Err = domain.ErrNotFriend
+	}
+	return out
+}
+
+type emptyRead struct{}
+
+func (emptyRead) User(string, string) (domain.User, bool)           { return domain.User{}, false }
+func (emptyRead) Registered(_, u string) bool                       { return u == "alice" }
+func (emptyRead) Entry(string, string, string) (domain.Entry, bool) { return domain.Entry{}, false }
+func (emptyRead) Relation(string, string, string) (bool, bool)      { return false, false }
+func (emptyRead) Friends(string, string, int, int) ([]domain.Friend, int) {
+	return nil, 0
+}
+func (emptyRead) FriendCount(string, string) int { return 0 }
+func (emptyRead) Seq() uint64                    { return 0 }
+
+func FuzzZIMDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"FromUserId":"alice","FriendInfos":[{"UserId":"bob","Attributes":[{"Key":"k0","Value":"v"}]}]}`,
+		`{"FromUserId":"alice","UserIds":["bob"],"CheckType":0}`,
+		`{"FromUserId":"alice","UserIds":[{"UserId":"bob","FriendAlias":"x"}]}`,
+		`{"FromUserId":"alice","UserId":"bob","Attributes":[{"Key":"k9","Value":"v"}]}`,
+		`{"UserInfo":[{"UserId":"a"}]}`, `{"UserIds":["a"]}`, `[]`, `{`,
+	} {
+		for action := range actions {
+			f.Add(action, s)
+		}
+	}
+	now := time.Unix(1_700_000_000, 0)
+	app := &domain.App{Name: "a", ZIM: &domain.ZIMApp{AppID: 1, ServerSecret: "s", QPS: 1 << 30}}
+	srv := New(Config{Apps: []*domain.App{app}, Writer: refusingWriter{}, Read: emptyRead{},
+		Now: func() time.Time { return now }, NewID: func() string { return "r" }})
+	n := 0
+	f.Fuzz(func(t *testing.T, action, body string) {
+		n++
+		q := SignedQuery(action, 1, "s", "n"+strings.Repeat("x", n%7)+string(rune('a'+n%26))+time.Duration(n).String(), now)
+		q.Set("FromUserId", "alice")
+		for _, method := range []string{http.MethodPost, http.MethodGet} {
+			q.Set("SignatureNonce", url.QueryEscape(method+q.Get("SignatureNonce")))
+			q.Set("Signature", Sign(1, q.Get("SignatureNonce"), "s", now.Unix()))
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(method, "/?"+q.Encode(), strings.NewReader(body)))
+			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"Code":`) {
+				t.Fatalf("%s %s %q: HTTP %d %s", method, action, body, rec.Code, rec.Body)
+			}
+		}
+	})
+}

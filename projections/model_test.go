@@ -1,0 +1,101 @@
+package projections
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+)
+
+func commitOf(events ...domain.Event) domain.Commit {
+	return domain.Commit{ID: "c", App: "a", Events: events}
+}
+
+func added(a, b string, both bool) domain.Event {
+	ev := domain.FriendAdded{User: a, Friend: b, Entry: &domain.Entry{CreateTime: 1}}
+	if both {
+		ev.Reverse = &domain.Entry{CreateTime: 1}
+	}
+	return domain.Event{App: "a", Time: time.UnixMilli(1), Type: domain.TypeFriendAdded, Data: ev}
+}
+
+func TestApplyIsIdempotentPerSubject(t *testing.T) {
+	m := NewModel()
+	m.Apply("amity.a.rel.1", 5, commitOf(added("x", "y", true)))
+	m.Apply("amity.a.rel.1", 5, commitOf(domain.Event{App: "a", Data: domain.FriendDeleted{User: "x", Friend: "y", Both: true}}))
+	if ab, ba := m.Relation("a", "x", "y"); !ab || !ba {
+		t.Errorf("a redelivered seq changed state: Relation = %v, %v", ab, ba)
+	}
+	// Another partition's older sequence still applies: partitions commute.
+	m.Apply("amity.a.rel.2", 3, commitOf(added("p", "q", false)))
+	if ab, ba := m.Relation("a", "p", "q"); !ab || ba {
+		t.Errorf("Relation(p, q) = %v, %v, want true, false", ab, ba)
+	}
+	if m.Seq() != 5 || m.PartitionSeq("amity.a.rel.2") != 3 {
+		t.Errorf("Seq = %d, PartitionSeq = %d, want 5, 3", m.Seq(), m.PartitionSeq("amity.a.rel.2"))
+	}
+}
+
+func TestReservationsHoldTheCap(t *testing.T) {
+	m := NewModel()
+	m.Apply("s", 1, commitOf(added("u", "f0", false)))
+	if !m.Reserve("a", "u", "c1", 3) || !m.Reserve("a", "u", "c2", 3) {
+		t.Fatal("Reserve refused under the cap")
+	}
+	if m.Reserve("a", "u", "c3", 3) {
+		t.Fatal("Reserve took a slot beyond the cap")
+	}
+	m.Release("c2")
+	if !m.Reserve("a", "u", "c3", 3) {
+		t.Fatal("Reserve refused after a release")
+	}
+	// Applying the commit turns its reservation into a friend: still at cap.
+	m.Apply("s", 2, domain.Commit{ID: "c1", App: "a", Events: []domain.Event{added("u", "f1", false)}})
+	if m.Reserve("a", "u", "c4", 3) {
+		t.Error("Reserve took a slot beyond the cap after apply")
+	}
+}
+
+func benchModel(b *testing.B, users, friends int) *Model {
+	b.Helper()
+	m := NewModel()
+	seq := uint64(0)
+	for u := range users {
+		var evs []domain.Event
+		for f := 1; f <= friends/2; f++ {
+			evs = append(evs, added(fmt.Sprint("u", u), fmt.Sprint("u", (u+f)%users), true))
+		}
+		seq++
+		m.Apply(fmt.Sprint("s", u), seq, commitOf(evs...))
+	}
+	return m
+}
+
+func BenchmarkRelation(b *testing.B) {
+	m := benchModel(b, 10000, 20)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m.Relation("a", "u1", fmt.Sprint("u", i%10000))
+		i++
+	}
+}
+
+func BenchmarkApplyTwoWayAdd(b *testing.B) {
+	m := NewModel()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		m.Apply("s", uint64(i), commitOf(added("hub", fmt.Sprint("u", i), true)))
+	}
+}
+
+func BenchmarkFriendsPage(b *testing.B) {
+	m := benchModel(b, 1000, 200)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Friends("a", "u1", 100, 100)
+	}
+}
