@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -15,8 +16,8 @@ type Log interface {
 	// expect, and returns the new sequence. A lost race returns an error
 	// wrapping ErrConflict. msgID de-duplicates retried appends.
 	Append(ctx context.Context, subject string, expect uint64, msgID string, data []byte) (uint64, error)
-	// LastSubjectSeq returns the sequence of the last message on subject, 0 if none.
-	LastSubjectSeq(ctx context.Context, subject string) (uint64, error)
+	// SubjectSince returns the messages on subject after sequence after.
+	SubjectSince(ctx context.Context, subject string, after uint64) ([]Record, error)
 }
 
 // State is what the Writer needs of the local read model: reads to decide
@@ -36,8 +37,6 @@ type State interface {
 	// Apply applies a stored commit, once: a commit at or below the
 	// subject's applied sequence is skipped. It releases the commit's slots.
 	Apply(subject string, seq uint64, c Commit)
-	// WaitPartition blocks until subject's applied sequence reaches seq.
-	WaitPartition(ctx context.Context, subject string, seq uint64) error
 }
 
 // Meta describes the request that caused a command.
@@ -232,10 +231,8 @@ func (w *Writer) commit(subject string, batch []*pending) {
 		}
 		w.cfg.State.Release(c.ID)
 		if errors.Is(err, ErrConflict) && attempt < w.cfg.MaxAttempts {
-			if werr := w.catchUp(subject); werr == nil {
+			if err = w.catchUp(subject, attempt); err == nil {
 				continue
-			} else {
-				err = werr
 			}
 		}
 		w.cfg.Logger.Error("append commit", "subject", subject, "commit", c.ID, "attempt", attempt, "err", err)
@@ -256,17 +253,32 @@ func (w *Writer) append(subject string, expect uint64, c Commit) (uint64, error)
 	return w.cfg.Log.Append(ctx, subject, expect, c.ID, data)
 }
 
-// catchUp waits until the local read model has applied the partition's
-// latest commit, written by someone else.
-func (w *Writer) catchUp(subject string) error {
+// catchUp applies the partition's commits that someone else wrote since
+// the local read model last saw it, reading them straight from the stream
+// rather than waiting for the model's consumer, so a writer that lost a race
+// decides again one round trip later. After repeated losses it also backs
+// off for a random moment, so two busy writers do not keep colliding.
+func (w *Writer) catchUp(subject string, attempt int) error {
+	if attempt > 1 {
+		backoff := time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))
+		select {
+		case <-time.After(backoff):
+		case <-w.ctx.Done():
+			return w.ctx.Err()
+		}
+	}
 	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
 	defer cancel()
-	last, err := w.cfg.Log.LastSubjectSeq(ctx, subject)
+	recs, err := w.cfg.Log.SubjectSince(ctx, subject, w.cfg.State.PartitionSeq(subject))
 	if err != nil {
 		return fmt.Errorf("catch up %s: %w", subject, err)
 	}
-	if err := w.cfg.State.WaitPartition(ctx, subject, last); err != nil {
-		return fmt.Errorf("catch up %s to %d: %w", subject, last, err)
+	for _, r := range recs {
+		c, err := UnmarshalCommit(r.Data)
+		if err != nil {
+			return fmt.Errorf("catch up %s at %d: %w", subject, r.Seq, err)
+		}
+		w.cfg.State.Apply(subject, r.Seq, c)
 	}
 	return nil
 }

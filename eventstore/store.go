@@ -91,6 +91,23 @@ func (s *Store) LastSubjectSeq(ctx context.Context, subject string) (uint64, err
 	return m.Sequence, nil
 }
 
+// SubjectSince returns the messages on subject after sequence after, in
+// order. It implements domain.Log.
+func (s *Store) SubjectSince(ctx context.Context, subject string, after uint64) ([]domain.Record, error) {
+	var out []domain.Record
+	for {
+		m, err := s.stream.GetMsg(ctx, after+1, jetstream.WithGetMsgSubject(subject))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s after %d: %w", subject, after, err)
+		}
+		out = append(out, domain.Record{Subject: m.Subject, Seq: m.Sequence, Data: m.Data})
+		after = m.Sequence
+	}
+}
+
 // LastSeq returns the stream's last sequence.
 func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
 	info, err := s.stream.Info(ctx)

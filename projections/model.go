@@ -92,11 +92,6 @@ func (m *Model) PartitionSeq(subject string) uint64 {
 	return m.parts[subject]
 }
 
-// WaitPartition blocks until subject has applied seq or ctx ends.
-func (m *Model) WaitPartition(ctx context.Context, subject string, seq uint64) error {
-	return m.waitFor(ctx, func() bool { return m.parts[subject] >= seq })
-}
-
 // WaitSeq blocks until the model reflects stream sequence seq or ctx ends.
 func (m *Model) WaitSeq(ctx context.Context, seq uint64) error {
 	return m.waitFor(ctx, func() bool { return m.seq >= seq })

@@ -297,4 +297,3 @@ func TestCheckerNeverSeesHalfATwoWayPair(t *testing.T) {
 		t.Errorf("checker saw relations %v; want both 3 and 6 while pairs change", seen)
 	}
 }
-

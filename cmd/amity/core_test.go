@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,5 +112,128 @@ func TestImportGraph(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// instance is one Writer with its own read model following a shared stream,
+// as a second Amity process on the same cluster would be.
+type instance struct {
+	model *projections.Model
+	w     *domain.Writer
+}
+
+func newInstance(t *testing.T, ctx context.Context, store *eventstore.Store, partitions int) *instance {
+	t.Helper()
+	m := projections.NewModel()
+	go func() { _ = projections.Follow(ctx, store, m, 1) }()
+	if err := projections.CatchUp(ctx, store, m); err != nil {
+		t.Fatal(err)
+	}
+	w := domain.NewWriter(domain.WriterConfig{Log: store, State: m, NewID: newIDSource().New, Now: time.Now, Partitions: partitions})
+	t.Cleanup(w.Close)
+	return &instance{model: m, w: w}
+}
+
+// TestLostRacesAreDecidedAgain runs two writers over two partitions: they
+// lose appends to each other constantly, and every command must still
+// succeed exactly once.
+func TestLostRacesAreDecidedAgain(t *testing.T) {
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Shutdown()
+	nc, err := nats.Connect("", nats.InProcessServer(ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const partitions = 2
+	a, b := newInstance(t, ctx, store, partitions), newInstance(t, ctx, store, partitions)
+	app := &domain.App{Name: "demo"}
+	people := ids("r", 40)
+	var reg []domain.Command
+	for _, p := range people {
+		reg = append(reg, domain.RegisterUser{User: p})
+	}
+	for _, r := range a.w.Execute(ctx, app, domain.Meta{}, reg...) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	if err := projections.CatchUp(ctx, store, b.model); err != nil {
+		t.Fatal(err)
+	}
+	// Each instance adds its own half of the pairs, one command per call,
+	// from 8 goroutines each.
+	var pairs [][2]string
+	for i := range people {
+		for j := i + 1; j < len(people); j++ {
+			pairs = append(pairs, [2]string{people[i], people[j]})
+		}
+	}
+	errs := make(chan error, len(pairs))
+	var wg sync.WaitGroup
+	for g := range 16 {
+		inst := a
+		if g%2 == 1 {
+			inst = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := g; k < len(pairs); k += 16 {
+				p := pairs[k]
+				r := inst.w.Execute(ctx, app, domain.Meta{}, domain.AddFriend{User: p[0], Friend: p[1], Reverse: &domain.Entry{}})[0]
+				if r.Err != nil {
+					errs <- fmt.Errorf("add %v: %w", p, r.Err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	last, err := store.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, inst := range map[string]*instance{"a": a, "b": b} {
+		if err := inst.model.WaitSeq(ctx, last); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range people {
+			if n := inst.model.FriendCount("demo", p); n != len(people)-1 {
+				t.Errorf("instance %s: FriendCount(%s) = %d, want %d", name, p, n, len(people)-1)
+			}
+		}
+	}
+	// Each pair was added once: one FriendAdded per pair on the stream.
+	added := 0
+	for seq := uint64(1); seq <= last; seq++ {
+		msg, err := nc.Request("$JS.API.DIRECT.GET."+eventstore.StreamName, []byte(fmt.Sprintf(`{"seq":%d}`, seq)), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := domain.UnmarshalCommit(msg.Data)
+		if err != nil {
+			t.Fatalf("seq %d: %v", seq, err)
+		}
+		for _, ev := range c.Events {
+			if ev.Type == domain.TypeFriendAdded {
+				added++
+			}
+		}
+	}
+	if added != len(pairs) {
+		t.Errorf("%d FriendAdded events on the stream for %d pairs", added, len(pairs))
 	}
 }
