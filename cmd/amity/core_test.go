@@ -15,26 +15,34 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// TestCoreIDsAreData drives the core (Writer, JetStream, projections) with
-// IDs that would break NATS subjects, including '*', which the ZIM surface's
-// charset refuses but other surfaces allow.
-func TestCoreIDsAreData(t *testing.T) {
-	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0"})
+// startCore starts an embedded JetStream (in-process clients only) and opens
+// the stream on it; everything stops with the test.
+func startCore(t *testing.T) (context.Context, *eventstore.Store, *nats.Conn) {
+	t.Helper()
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "-"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ns.Shutdown()
-	nc, err := nats.Connect(ns.ClientURL())
+	t.Cleanup(ns.Shutdown)
+	nc, err := nats.Connect("", nats.InProcessServer(ns))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
+	t.Cleanup(nc.Close)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ctx, store, nc
+}
+
+// TestCoreIDsAreData drives the core (Writer, JetStream, projections) with
+// IDs that would break NATS subjects, including '*', which the ZIM surface's
+// charset refuses but other surfaces allow.
+func TestCoreIDsAreData(t *testing.T) {
+	ctx, store, _ := startCore(t)
 	model := projections.NewModel()
 	go func() { _ = projections.Follow(ctx, store, model, 1) }()
 	w := domain.NewWriter(domain.WriterConfig{Log: store, State: model, NewID: newIDSource().New, Now: time.Now})
@@ -138,22 +146,7 @@ func newInstance(t *testing.T, ctx context.Context, store *eventstore.Store, par
 // lose appends to each other constantly, and every command must still
 // succeed exactly once.
 func TestLostRacesAreDecidedAgain(t *testing.T) {
-	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "-"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ns.Shutdown()
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, store, nc := startCore(t)
 	const partitions = 2
 	a, b := newInstance(t, ctx, store, partitions), newInstance(t, ctx, store, partitions)
 	app := &domain.App{Name: "demo"}
