@@ -1,0 +1,72 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/amity-im/amity/eventstore"
+)
+
+func TestParseConfigRefuses(t *testing.T) {
+	tests := map[string]string{
+		"no apps":          `{"apps":[]}`,
+		"unknown key":      `{"apps":[{"name":"a","zim":{"app_id":1,"server_secret":"s","qsp":5}}]}`,
+		"bad name":         `{"apps":[{"name":"a.b","zim":{"app_id":1,"server_secret":"s"}}]}`,
+		"repeated name":    `{"apps":[{"name":"a","zim":{"app_id":1,"server_secret":"s"}},{"name":"a","zim":{"app_id":2,"server_secret":"s"}}]}`,
+		"repeated app_id":  `{"apps":[{"name":"a","zim":{"app_id":1,"server_secret":"s"}},{"name":"b","zim":{"app_id":1,"server_secret":"s"}}]}`,
+		"no surface":       `{"apps":[{"name":"a"}]}`,
+		"no secret":        `{"apps":[{"name":"a","zim":{"app_id":1}}]}`,
+		"batch over 50":    `{"apps":[{"name":"a","zim":{"app_id":1,"server_secret":"s","batch_limit":51}}]}`,
+		"tencent no admin": `{"apps":[{"name":"a","tencent":{"sdkappid":1,"secret_key":"k"}}]}`,
+		"not json":         `{"apps":`,
+	}
+	for name, cfg := range tests {
+		if _, err := parseConfig([]byte(cfg)); err == nil {
+			t.Errorf("%s: parseConfig(%s) = nil error", name, cfg)
+		}
+	}
+	apps, err := parseConfig([]byte(`{"apps":[{"name":"a","max_friends":10,"zim":{"app_id":1,"server_secret":"s","qps":5,"batch_limit":50}},
+		{"name":"b","tencent":{"sdkappid":1400000001,"secret_key":"k","admins":["administrator"]}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := apps[0]; a.FriendCap() != 10 || a.ZIM.QPS != 5 || a.ZIM.BatchLimit != 50 || apps[1].Tencent.Admins[0] != "administrator" {
+		t.Errorf("parsed apps = %+v, %+v", apps[0], apps[1])
+	}
+}
+
+// TestExternalNATSAndAppLimits runs amity against a NATS server it did not
+// start (--nats-url), with an app whose limits are set in the config.
+func TestExternalNATSAndAppLimits(t *testing.T) {
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", ServerName: "external"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Shutdown()
+	cfg := `{"apps":[{"name":"small","max_friends":2,"zim":{"app_id":5,"server_secret":"s5","qps":1000,"batch_limit":3}}]}`
+	s := startService(t, cfg, "", "--nats-url", ns.ClientURL())
+	if !strings.Contains(s.stdout.String(), "nats "+ns.ClientURL()) {
+		t.Errorf("startup output does not name the external server:\n%s", s.stdout)
+	}
+	z := s.zim(t, 5, "s5")
+	registerAll(t, z, []string{"a", "b", "c", "d", "e"})
+	wantCode(t, "4 targets over batch_limit 3", z.post("AddFriends", map[string]any{"FromUserId": "a",
+		"FriendInfos": []fi{{"UserId": "b"}, {"UserId": "c"}, {"UserId": "d"}, {"UserId": "e"}}}), 660800019)
+	r := z.post("AddFriends", map[string]any{"FromUserId": "a", "FriendInfos": []fi{{"UserId": "b"}, {"UserId": "c"}, {"UserId": "d"}}})
+	wantCode(t, "3 adds at max_friends 2", r, 0)
+	// The three targets sit in different partitions and are decided in
+	// parallel: any one of them may be the one refused.
+	if subs := r.subCodes(); len(subs) != 1 {
+		t.Errorf("3 adds at max_friends 2: failures %v, want exactly one 660800028", subs)
+	} else {
+		for _, code := range subs {
+			if code != 660800028 {
+				t.Errorf("3 adds at max_friends 2: failure %v, want 660800028", subs)
+			}
+		}
+	}
+	// The stream is on the external server.
+	if seq := s.streamLastSeq(t); seq == 0 {
+		t.Error("the external server's stream is empty")
+	}
+}
