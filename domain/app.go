@@ -7,6 +7,9 @@ const (
 	DefaultZIMBatch   = 20
 	MaxZIMBatch       = 50
 	DefaultPartitions = 64
+	// MaxFriendGroups bounds the friend groups (lists) of one user.
+	MaxFriendGroups   = 32
+	DefaultTencentQPS = 200
 )
 
 // App is a tenant. Every request belongs to exactly one app, and an app's
@@ -41,4 +44,9 @@ type TencentApp struct {
 	SecretKey string
 	Admins    []string
 	QPS       int
+	// CustomFields are the app's Tag_SNS_Custom_* friend fields.
+	CustomFields []string
+	// ZIMAttributes maps a custom field onto a ZIM attribute key (k0-k4):
+	// the two surfaces then read and write the same value.
+	ZIMAttributes map[string]string
 }

@@ -1,12 +1,19 @@
 package domain
 
-import "maps"
+import (
+	"maps"
+	"slices"
+)
 
 // Mutator is the state an event is applied to: the read models and the
 // Writer's in-batch overlay both implement it, so Apply is the only code that
 // gives events their meaning.
 type Mutator interface {
+	// PutUser registers u, or replaces a registered user's profile.
 	PutUser(app string, u User)
+	DeleteUser(app, user string)
+	PutGroups(app, user string, groups []string)
+	DeleteGroups(app, user string, groups []string)
 	PutEntry(app, owner, friend string, e Entry)
 	DeleteEntry(app, owner, friend string)
 	// UpdateEntry calls f on owner's entry for friend, if there is one.
@@ -19,6 +26,12 @@ func Apply(m Mutator, ev Event) {
 	switch d := ev.Data.(type) {
 	case UserRegistered:
 		m.PutUser(ev.App, User{ID: d.User, Name: d.Name, Avatar: d.Avatar, RegisteredAt: ev.Time.UnixMilli()})
+	case UserDeleted:
+		m.DeleteUser(ev.App, d.User)
+	case FriendGroupsAdded:
+		m.PutGroups(ev.App, d.User, d.Groups)
+	case FriendGroupsDeleted:
+		m.DeleteGroups(ev.App, d.User, d.Groups)
 	case FriendAdded:
 		if d.Entry != nil {
 			m.PutEntry(ev.App, d.User, d.Friend, d.Entry.Clone())
@@ -35,6 +48,16 @@ func Apply(m Mutator, ev Event) {
 		m.UpdateEntry(ev.App, d.User, d.Friend, func(e *Entry) {
 			if d.Alias != nil {
 				e.Alias = *d.Alias
+				e.RemarkTime = d.UpdateTime
+			}
+			if d.Groups != nil {
+				e.Groups = slices.Clone(*d.Groups)
+			}
+			if len(d.Custom) > 0 {
+				if e.Custom == nil {
+					e.Custom = make(map[string]CustomValue, len(d.Custom))
+				}
+				maps.Copy(e.Custom, d.Custom)
 			}
 			if len(d.Attributes) > 0 {
 				if e.Attributes == nil {
@@ -58,6 +81,12 @@ func eventType(d any) string {
 		return TypeFriendDeleted
 	case FriendUpdated:
 		return TypeFriendUpdated
+	case UserDeleted:
+		return TypeUserDeleted
+	case FriendGroupsAdded:
+		return TypeGroupsAdded
+	case FriendGroupsDeleted:
+		return TypeGroupsDeleted
 	}
 	return ""
 }

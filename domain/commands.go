@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // View is the state a command is decided against: the read model as of the
 // partition's last applied commit, with the earlier decisions of the same
@@ -11,6 +14,11 @@ type View interface {
 	// Reserve takes one slot in user's friend list, failing at the cap.
 	Reserve(user string) bool
 	Unreserve(user string)
+	// HasGroup reports whether user has the friend group name.
+	HasGroup(user, name string) bool
+	// ReserveGroups makes room for the groups in names that user does not
+	// have yet, failing when that would pass MaxFriendGroups.
+	ReserveGroups(user string, names []string) bool
 }
 
 // Command is a request to change one aggregate.
@@ -20,18 +28,76 @@ type Command interface {
 	Decide(v View, now time.Time) (any, error)
 }
 
-// RegisterUser registers a user.
+// RegisterUser registers a user. With Upsert, registering a registered user
+// replaces their name and avatar instead of failing.
 type RegisterUser struct {
 	User, Name, Avatar string
+	Upsert             bool
 }
 
 func (c RegisterUser) Key() Key { return UserKey(c.User) }
 
 func (c RegisterUser) Decide(v View, _ time.Time) (any, error) {
-	if v.Registered(c.User) {
+	if v.Registered(c.User) && !c.Upsert {
 		return nil, ErrUserExists
 	}
-	return UserRegistered(c), nil
+	return UserRegistered{User: c.User, Name: c.Name, Avatar: c.Avatar}, nil
+}
+
+// DeleteUser deletes a registered user's account.
+type DeleteUser struct{ User string }
+
+func (c DeleteUser) Key() Key { return UserKey(c.User) }
+
+func (c DeleteUser) Decide(v View, _ time.Time) (any, error) {
+	if !v.Registered(c.User) {
+		return nil, ErrUserNotRegistered
+	}
+	return UserDeleted(c), nil
+}
+
+// AddFriendGroups creates friend groups for User; existing ones are kept.
+type AddFriendGroups struct {
+	User   string
+	Groups []string
+}
+
+func (c AddFriendGroups) Key() Key { return UserKey(c.User) }
+
+func (c AddFriendGroups) Decide(v View, _ time.Time) (any, error) {
+	if !v.Registered(c.User) {
+		return nil, ErrUserNotRegistered
+	}
+	var fresh []string
+	for _, g := range c.Groups {
+		if !v.HasGroup(c.User, g) && !slices.Contains(fresh, g) {
+			fresh = append(fresh, g)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil, nil
+	}
+	if !v.ReserveGroups(c.User, fresh) {
+		return nil, ErrGroupLimit
+	}
+	return FriendGroupsAdded{User: c.User, Groups: fresh}, nil
+}
+
+// DeleteFriendGroups removes friend groups from User; every one must exist.
+type DeleteFriendGroups struct {
+	User   string
+	Groups []string
+}
+
+func (c DeleteFriendGroups) Key() Key { return UserKey(c.User) }
+
+func (c DeleteFriendGroups) Decide(v View, _ time.Time) (any, error) {
+	for _, g := range c.Groups {
+		if !v.HasGroup(c.User, g) {
+			return nil, Errorf(ErrGroupNotFound, "%q", g)
+		}
+	}
+	return FriendGroupsDeleted{User: c.User, Groups: slices.Clone(c.Groups)}, nil
 }
 
 // AddFriend puts Friend into User's list. With Reverse set the add is
@@ -68,6 +134,9 @@ func (c AddFriend) Decide(v View, now time.Time) (any, error) {
 	}
 	ev := FriendAdded{User: c.User, Friend: c.Friend}
 	if !hasAB {
+		if len(c.Entry.Groups) > 0 && !v.ReserveGroups(c.User, c.Entry.Groups) {
+			return nil, ErrGroupLimit
+		}
 		if !v.Reserve(c.User) {
 			return nil, ErrFriendLimit
 		}
@@ -85,6 +154,40 @@ func (c AddFriend) Decide(v View, now time.Time) (any, error) {
 		ev.Reverse = &e
 	}
 	return ev, nil
+}
+
+// ImportFriend writes User's entry for Friend as given, one way, keeping its
+// times: a new entry, or a replacement of the existing one (so an import can
+// be run again).
+type ImportFriend struct {
+	User, Friend string
+	Entry        Entry
+}
+
+func (c ImportFriend) Key() Key { return PairKey(c.User, c.Friend) }
+
+func (c ImportFriend) Decide(v View, now time.Time) (any, error) {
+	if c.User == c.Friend {
+		return nil, ErrSelf
+	}
+	if !v.Registered(c.User) {
+		return nil, ErrUserNotRegistered
+	}
+	if !v.Registered(c.Friend) {
+		return nil, ErrTargetNotRegistered
+	}
+	nowMs := now.UnixMilli()
+	if c.Entry.CreateTime > nowMs || c.Entry.RemarkTime > nowMs {
+		return nil, ErrFutureTime
+	}
+	if len(c.Entry.Groups) > 0 && !v.ReserveGroups(c.User, c.Entry.Groups) {
+		return nil, ErrGroupLimit
+	}
+	if _, exists := v.Entry(c.User, c.Friend); !exists && !v.Reserve(c.User) {
+		return nil, ErrFriendLimit
+	}
+	e := stamped(c.Entry, nowMs)
+	return FriendAdded{User: c.User, Friend: c.Friend, Entry: &e}, nil
 }
 
 func stamped(e Entry, nowMs int64) Entry {
@@ -117,12 +220,18 @@ func (c DeleteFriend) Decide(v View, _ time.Time) (any, error) {
 }
 
 // UpdateFriend changes User's entry for Friend: the alias when Alias is set,
-// and the attributes named in Attributes. MaxAttributeBytes bounds the total
-// size of the entry's attributes after the change (0: no bound).
+// the attributes and custom fields named, and the groups: replaced by
+// *Groups when set, then AddGroups joined and RemoveGroups left.
+// MaxAttributeBytes bounds the total size of the entry's attributes after
+// the change (0: no bound).
 type UpdateFriend struct {
 	User, Friend      string
 	Alias             *string
 	Attributes        map[string]string
+	Custom            map[string]CustomValue
+	Groups            *[]string
+	AddGroups         []string
+	RemoveGroups      []string
 	MaxAttributeBytes int
 }
 
@@ -148,5 +257,28 @@ func (c UpdateFriend) Decide(v View, now time.Time) (any, error) {
 			return nil, ErrAttributesTooLarge
 		}
 	}
-	return FriendUpdated{User: c.User, Friend: c.Friend, Alias: c.Alias, Attributes: c.Attributes, UpdateTime: now.UnixMilli()}, nil
+	ev := FriendUpdated{User: c.User, Friend: c.Friend, Alias: c.Alias, Attributes: c.Attributes, Custom: c.Custom, UpdateTime: now.UnixMilli()}
+	if c.Groups != nil || len(c.AddGroups) > 0 || len(c.RemoveGroups) > 0 {
+		groups := e.Groups
+		if c.Groups != nil {
+			groups = nil
+			for _, g := range *c.Groups {
+				if !slices.Contains(groups, g) {
+					groups = append(groups, g)
+				}
+			}
+		}
+		groups = slices.Clone(groups)
+		for _, g := range c.AddGroups {
+			if !slices.Contains(groups, g) {
+				groups = append(groups, g)
+			}
+		}
+		groups = slices.DeleteFunc(groups, func(g string) bool { return slices.Contains(c.RemoveGroups, g) })
+		if len(groups) > 0 && !v.ReserveGroups(c.User, groups) {
+			return nil, ErrGroupLimit
+		}
+		ev.Groups = &groups
+	}
+	return ev, nil
 }

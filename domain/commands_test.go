@@ -2,6 +2,8 @@ package domain_test
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 
 // memState is a minimal in-memory View for deciding commands in tests.
 type memState struct {
+	groups   map[[2]string]bool
 	users    map[string]bool
 	entries  map[[2]string]domain.Entry
 	reserved map[string]int
@@ -18,7 +21,7 @@ type memState struct {
 }
 
 func given(events ...domain.Event) *memState {
-	s := &memState{users: map[string]bool{}, entries: map[[2]string]domain.Entry{}, reserved: map[string]int{}, max: 3000}
+	s := &memState{groups: map[[2]string]bool{}, users: map[string]bool{}, entries: map[[2]string]domain.Entry{}, reserved: map[string]int{}, max: 3000}
 	for _, ev := range events {
 		domain.Apply(s, ev)
 	}
@@ -26,6 +29,47 @@ func given(events ...domain.Event) *memState {
 }
 
 func (s *memState) PutUser(_ string, u domain.User) { s.users[u.ID] = true }
+func (s *memState) DeleteUser(_, u string)          { delete(s.users, u) }
+func (s *memState) PutGroups(_, u string, gs []string) {
+	for _, g := range gs {
+		s.groups[[2]string{u, g}] = true
+	}
+}
+func (s *memState) DeleteGroups(_, u string, gs []string) {
+	for _, g := range gs {
+		delete(s.groups, [2]string{u, g})
+	}
+}
+func (s *memState) HasGroup(u, g string) bool {
+	if s.groups[[2]string{u, g}] {
+		return true
+	}
+	for k, e := range s.entries {
+		if k[0] == u && slices.Contains(e.Groups, g) {
+			return true
+		}
+	}
+	return false
+}
+func (s *memState) ReserveGroups(u string, names []string) bool {
+	have := map[string]bool{}
+	for k := range s.groups {
+		if k[0] == u {
+			have[k[1]] = true
+		}
+	}
+	for k, e := range s.entries {
+		if k[0] == u {
+			for _, g := range e.Groups {
+				have[g] = true
+			}
+		}
+	}
+	for _, n := range names {
+		have[n] = true
+	}
+	return len(have) <= domain.MaxFriendGroups
+}
 func (s *memState) PutEntry(_, o, f string, e domain.Entry) {
 	s.entries[[2]string{o, f}] = e
 }
@@ -259,6 +303,102 @@ func TestPartitionIsStable(t *testing.T) {
 	for _, tt := range tests {
 		if got := domain.Subject("demo", tt.key, 64); got != tt.want {
 			t.Errorf("Subject(demo, %v, 64) = %s, want %s", tt.key, got, tt.want)
+		}
+	}
+}
+
+func TestDecideGroupsAndImports(t *testing.T) {
+	past := now.UnixMilli() - 1000
+	withGroups := func(n int) []domain.Event {
+		evs := registered("a", "b", "c")
+		var gs []string
+		for i := range n {
+			gs = append(gs, fmt.Sprint("g", i))
+		}
+		return append(evs, ev(domain.FriendGroupsAdded{User: "a", Groups: gs}))
+	}
+	tests := []struct {
+		name  string
+		given []domain.Event
+		when  domain.Command
+		then  any
+		err   error
+	}{
+		{
+			name:  "create groups keeps the existing ones",
+			given: withGroups(2),
+			when:  domain.AddFriendGroups{User: "a", Groups: []string{"g1", "new", "new"}},
+			then:  domain.FriendGroupsAdded{User: "a", Groups: []string{"new"}},
+		},
+		{
+			name:  "creating only existing groups changes nothing",
+			given: withGroups(2),
+			when:  domain.AddFriendGroups{User: "a", Groups: []string{"g0"}},
+		},
+		{
+			name:  "the 33rd group is refused",
+			given: withGroups(32),
+			when:  domain.AddFriendGroups{User: "a", Groups: []string{"g32"}},
+			err:   domain.ErrGroupLimit,
+		},
+		{
+			name:  "an add into a 33rd group is refused",
+			given: withGroups(32),
+			when:  domain.AddFriend{User: "a", Friend: "b", Entry: domain.Entry{Groups: []string{"g0", "extra"}}},
+			err:   domain.ErrGroupLimit,
+		},
+		{
+			name:  "deleting a missing group fails",
+			given: withGroups(1),
+			when:  domain.DeleteFriendGroups{User: "a", Groups: []string{"g0", "nope"}},
+			err:   domain.ErrGroupNotFound,
+		},
+		{
+			name:  "import replaces an existing entry and keeps its times",
+			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "old", CreateTime: past}})),
+			when:  domain.ImportFriend{User: "a", Friend: "b", Entry: domain.Entry{Alias: "new", CreateTime: 1000, RemarkTime: 2000, AddSource: "AddSource_Type_Web"}},
+			then:  domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "new", CreateTime: 1000, RemarkTime: 2000, AddSource: "AddSource_Type_Web"}},
+		},
+		{
+			name:  "update replaces, then joins and leaves groups",
+			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Groups: []string{"x"}, CreateTime: past}})),
+			when:  domain.UpdateFriend{User: "a", Friend: "b", Groups: &[]string{"y", "z", "y"}, AddGroups: []string{"w"}, RemoveGroups: []string{"z"}},
+			then:  domain.FriendUpdated{User: "a", Friend: "b", Groups: &[]string{"y", "w"}, UpdateTime: now.UnixMilli()},
+		},
+		{
+			name:  "delete of an unregistered account fails",
+			given: registered("a"),
+			when:  domain.DeleteUser{User: "z"},
+			err:   domain.ErrUserNotRegistered,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.when.Decide(given(tt.given...), now)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("Decide() error = %v, want %v", err, tt.err)
+			}
+			if diff := cmp.Diff(tt.then, got); tt.err == nil && diff != "" {
+				t.Errorf("Decide() event mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCustomValueJSON(t *testing.T) {
+	for in, want := range map[string]domain.CustomValue{`"x"`: domain.StringValue("x"), `42`: domain.IntValue(42), `-7`: domain.IntValue(-7)} {
+		var v domain.CustomValue
+		if err := v.UnmarshalJSON([]byte(in)); err != nil || v != want {
+			t.Errorf("UnmarshalJSON(%s) = %+v, %v, want %+v", in, v, err, want)
+		}
+		if b, _ := v.MarshalJSON(); string(b) != in {
+			t.Errorf("MarshalJSON(%+v) = %s, want %s", v, b, in)
+		}
+	}
+	var v domain.CustomValue
+	for _, bad := range []string{`1.5`, `true`, `[]`, `{}`} {
+		if err := v.UnmarshalJSON([]byte(bad)); err == nil {
+			t.Errorf("UnmarshalJSON(%s) accepted", bad)
 		}
 	}
 }

@@ -30,6 +30,8 @@ var (
 	ErrAttributesTooLarge  = kindErr(ErrLimit, "friend attributes exceed their size limit")
 	ErrFutureTime          = kindErr(ErrInvalid, "time is in the future")
 	ErrUnknownCommand      = kindErr(ErrInvalid, "unknown command")
+	ErrGroupLimit          = kindErr(ErrLimit, "the user has the most friend groups allowed")
+	ErrGroupNotFound       = kindErr(ErrNotFound, "no friend group with that name")
 )
 
 type kindError struct {

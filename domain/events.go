@@ -13,6 +13,9 @@ const (
 	TypeFriendAdded    = "FriendAdded"
 	TypeFriendDeleted  = "FriendDeleted"
 	TypeFriendUpdated  = "FriendUpdated"
+	TypeUserDeleted    = "UserDeleted"
+	TypeGroupsAdded    = "FriendGroupsAdded"
+	TypeGroupsDeleted  = "FriendGroupsDeleted"
 )
 
 // SchemaVersion is the version written into every new event.
@@ -38,6 +41,25 @@ type UserRegistered struct {
 	Avatar string `json:"avatar,omitempty"`
 }
 
+// UserDeleted records that a user's account was deleted. Their friendships
+// stay in the graph; the user can be registered again.
+type UserDeleted struct {
+	User string `json:"user"`
+}
+
+// FriendGroupsAdded records friend groups (lists) created for User.
+type FriendGroupsAdded struct {
+	User   string   `json:"user"`
+	Groups []string `json:"groups"`
+}
+
+// FriendGroupsDeleted records friend groups removed from User. The entries
+// that named them are changed by their own FriendUpdated events.
+type FriendGroupsDeleted struct {
+	User   string   `json:"user"`
+	Groups []string `json:"groups"`
+}
+
 // FriendAdded records that User's list gained Friend (Entry set), that
 // Friend's list gained User (Reverse set), or both at once.
 type FriendAdded struct {
@@ -56,13 +78,17 @@ type FriendDeleted struct {
 }
 
 // FriendUpdated records a change to User's entry for Friend: a new alias
-// (when Alias is set) and attribute values (keys in Attributes are set).
+// (when Alias is set; RemarkTime becomes UpdateTime), attribute and custom
+// field values (the keys present are set), and the entry's whole group list
+// (when Groups is set).
 type FriendUpdated struct {
-	User       string            `json:"user"`
-	Friend     string            `json:"friend"`
-	Alias      *string           `json:"alias,omitempty"`
-	Attributes map[string]string `json:"attributes,omitempty"`
-	UpdateTime int64             `json:"update_time"`
+	User       string                 `json:"user"`
+	Friend     string                 `json:"friend"`
+	Alias      *string                `json:"alias,omitempty"`
+	Attributes map[string]string      `json:"attributes,omitempty"`
+	Custom     map[string]CustomValue `json:"custom,omitempty"`
+	Groups     *[]string              `json:"groups,omitempty"`
+	UpdateTime int64                  `json:"update_time"`
 }
 
 // Commit is the unit written to the stream: the events of one or more
@@ -130,6 +156,12 @@ func decodeData(typ string, b json.RawMessage) (any, error) {
 		return decodeAs[FriendDeleted](typ, b)
 	case TypeFriendUpdated:
 		return decodeAs[FriendUpdated](typ, b)
+	case TypeUserDeleted:
+		return decodeAs[UserDeleted](typ, b)
+	case TypeGroupsAdded:
+		return decodeAs[FriendGroupsAdded](typ, b)
+	case TypeGroupsDeleted:
+		return decodeAs[FriendGroupsDeleted](typ, b)
 	default:
 		return nil, fmt.Errorf("unknown event type %q", typ)
 	}

@@ -11,6 +11,12 @@ type ReadModel interface {
 	// with the total count.
 	Friends(app, user string, offset, limit int) (page []Friend, total int)
 	FriendCount(app, user string) int
+	// Groups returns user's friend groups with their members.
+	Groups(app, user string) []Group
+	HasGroup(app, user, name string) bool
+	// Sequences are the stream sequences of the last change to user's
+	// standard and custom friend data.
+	Sequences(app, user string) (standard, custom uint64)
 	// Seq is the highest stream sequence the model reflects.
 	Seq() uint64
 }

@@ -32,6 +32,10 @@ type State interface {
 	// friends plus reserved slots stay under max.
 	Reserve(app, user, commit string, max int) bool
 	Unreserve(app, user, commit string)
+	HasGroup(app, user, name string) bool
+	// ReserveGroups makes room for commit's groups in names that user does
+	// not have, while the user's groups plus reserved names stay within max.
+	ReserveGroups(app, user, commit string, names []string, max int) bool
 	// Release drops every slot still reserved for commit.
 	Release(commit string)
 	// Apply applies a stored commit, once: a commit at or below the
@@ -208,8 +212,8 @@ func (w *Writer) commit(subject string, batch []*pending) {
 				continue
 			}
 			payload, err := p.cmd.Decide(ov, now)
-			if err != nil {
-				results[i].Err = err
+			if err != nil || payload == nil {
+				results[i].Err = err // nil payload, nil error: nothing to change
 				continue
 			}
 			ev := Event{ID: w.cfg.NewID(), Type: eventType(payload), Version: SchemaVersion, App: app.Name,
@@ -289,11 +293,12 @@ type overlay struct {
 	app     *App
 	commit  string
 	entries map[[2]string]*Entry // nil: deleted in this commit
-	users   map[string]bool
+	users   map[string]bool      // false: deleted in this commit
+	groups  map[[2]string]bool   // {user, group}; false: deleted in this commit
 }
 
 func newOverlay(s State, app *App, commit string) *overlay {
-	return &overlay{s: s, app: app, commit: commit, entries: map[[2]string]*Entry{}, users: map[string]bool{}}
+	return &overlay{s: s, app: app, commit: commit, entries: map[[2]string]*Entry{}, users: map[string]bool{}, groups: map[[2]string]bool{}}
 }
 
 func (o *overlay) Entry(owner, friend string) (Entry, bool) {
@@ -307,7 +312,35 @@ func (o *overlay) Entry(owner, friend string) (Entry, bool) {
 }
 
 func (o *overlay) Registered(user string) bool {
-	return o.users[user] || o.s.Registered(o.app.Name, user)
+	if r, ok := o.users[user]; ok {
+		return r
+	}
+	return o.s.Registered(o.app.Name, user)
+}
+
+func (o *overlay) HasGroup(user, name string) bool {
+	if g, ok := o.groups[[2]string{user, name}]; ok {
+		return g
+	}
+	return o.s.HasGroup(o.app.Name, user, name)
+}
+
+func (o *overlay) ReserveGroups(user string, names []string) bool {
+	return o.s.ReserveGroups(o.app.Name, user, o.commit, names, MaxFriendGroups)
+}
+
+func (o *overlay) DeleteUser(_, user string) { o.users[user] = false }
+
+func (o *overlay) PutGroups(_, user string, groups []string) {
+	for _, g := range groups {
+		o.groups[[2]string{user, g}] = true
+	}
+}
+
+func (o *overlay) DeleteGroups(_, user string, groups []string) {
+	for _, g := range groups {
+		o.groups[[2]string{user, g}] = false
+	}
 }
 
 func (o *overlay) Reserve(user string) bool {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -16,12 +17,20 @@ type Model struct {
 	apps    map[string]*appState
 	parts   map[string]uint64 // subject -> last applied sequence
 	seq     uint64            // highest applied sequence
+	cur     uint64            // sequence of the commit being applied
 	applied uint64            // commits applied
 	changed chan struct{}     // closed and replaced on every apply
 
 	// slot reservations for commits being decided
-	reserved map[userRef]int
-	byCommit map[string][]userRef
+	reserved       map[userRef]int
+	byCommit       map[string][]userRef
+	groupsReserved map[userRef]map[string]int
+	groupsByCommit map[string][]groupRef
+}
+
+type groupRef struct {
+	userRef
+	group string
 }
 
 type userRef struct{ app, user string }
@@ -34,6 +43,13 @@ type userState struct {
 	registered bool
 	info       domain.User
 	friends    map[string]*domain.Entry
+	// groups counts, per friend group, the entries naming it plus one if
+	// it was created on its own; a group exists while its count is above 0.
+	groups   map[string]int
+	explicit map[string]bool
+	// stdSeq and customSeq are the stream sequences of the last change to
+	// the user's standard and custom friend data (Tencent's sequences).
+	stdSeq, customSeq uint64
 }
 
 // NewModel returns an empty model.
@@ -42,8 +58,10 @@ func NewModel() *Model {
 		apps:     map[string]*appState{},
 		parts:    map[string]uint64{},
 		changed:  make(chan struct{}),
-		reserved: map[userRef]int{},
-		byCommit: map[string][]userRef{},
+		reserved:       map[userRef]int{},
+		byCommit:       map[string][]userRef{},
+		groupsReserved: map[userRef]map[string]int{},
+		groupsByCommit: map[string][]groupRef{},
 	}
 }
 
@@ -56,6 +74,7 @@ func (m *Model) Apply(subject string, seq uint64, c domain.Commit) {
 	if seq <= m.parts[subject] {
 		return
 	}
+	m.cur = seq
 	for _, ev := range c.Events {
 		domain.Apply(m, ev)
 	}
@@ -155,6 +174,68 @@ func (m *Model) releaseLocked(commit string) {
 		m.dropReservedLocked(ref)
 	}
 	delete(m.byCommit, commit)
+	for _, ref := range m.groupsByCommit[commit] {
+		names := m.groupsReserved[ref.userRef]
+		if names[ref.group] <= 1 {
+			delete(names, ref.group)
+		} else {
+			names[ref.group]--
+		}
+		if len(names) == 0 {
+			delete(m.groupsReserved, ref.userRef)
+		}
+	}
+	delete(m.groupsByCommit, commit)
+}
+
+// HasGroup reports whether user has the friend group name.
+func (m *Model) HasGroup(app, user, name string) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	u := m.userLocked(app, user)
+	return u != nil && u.groups[name] > 0
+}
+
+// ReserveGroups reserves, for commit, the groups in names that user does not
+// have, while the user's groups and the names reserved for them stay within
+// max.
+func (m *Model) ReserveGroups(app, user, commit string, names []string, max int) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ref := userRef{app, user}
+	u := m.userLocked(app, user)
+	have := func(g string) bool { return u != nil && u.groups[g] > 0 }
+	reserved := m.groupsReserved[ref]
+	total := len(reserved)
+	if u != nil {
+		total += len(u.groups)
+		for g := range reserved {
+			if have(g) {
+				total--
+			}
+		}
+	}
+	var fresh []string
+	for _, g := range names {
+		if !have(g) && !slices.Contains(fresh, g) {
+			fresh = append(fresh, g)
+			if reserved[g] == 0 {
+				total++
+			}
+		}
+	}
+	if total > max {
+		return false
+	}
+	if len(fresh) > 0 && reserved == nil {
+		reserved = map[string]int{}
+		m.groupsReserved[ref] = reserved
+	}
+	for _, g := range fresh {
+		reserved[g]++
+		m.groupsByCommit[commit] = append(m.groupsByCommit[commit], groupRef{ref, g})
+	}
+	return true
 }
 
 func (m *Model) dropReservedLocked(ref userRef) {
@@ -187,10 +268,74 @@ func (m *Model) mutUserLocked(app, user string) *userState {
 	return u
 }
 
-// PutUser implements domain.Mutator.
+// PutUser implements domain.Mutator. A user registered again keeps the
+// time of the first registration.
 func (m *Model) PutUser(app string, u domain.User) {
 	s := m.mutUserLocked(app, u.ID)
+	if s.registered {
+		u.RegisteredAt = s.info.RegisteredAt
+	}
 	s.registered, s.info = true, u
+}
+
+// DeleteUser implements domain.Mutator.
+func (m *Model) DeleteUser(app, user string) {
+	if s := m.userLocked(app, user); s != nil {
+		s.registered = false
+	}
+}
+
+// PutGroups implements domain.Mutator.
+func (m *Model) PutGroups(app, user string, groups []string) {
+	s := m.mutUserLocked(app, user)
+	if s.explicit == nil {
+		s.explicit = map[string]bool{}
+	}
+	for _, g := range groups {
+		if !s.explicit[g] {
+			s.explicit[g] = true
+			s.refGroups([]string{g}, 1)
+		}
+	}
+	s.stdSeq = max(s.stdSeq, m.cur)
+}
+
+// DeleteGroups implements domain.Mutator.
+func (m *Model) DeleteGroups(app, user string, groups []string) {
+	s := m.userLocked(app, user)
+	if s == nil {
+		return
+	}
+	for _, g := range groups {
+		if s.explicit[g] {
+			delete(s.explicit, g)
+			s.refGroups([]string{g}, -1)
+		}
+	}
+	s.stdSeq = max(s.stdSeq, m.cur)
+}
+
+func (s *userState) refGroups(groups []string, d int) {
+	if len(groups) == 0 {
+		return
+	}
+	if s.groups == nil {
+		s.groups = map[string]int{}
+	}
+	for _, g := range groups {
+		if s.groups[g] += d; s.groups[g] <= 0 {
+			delete(s.groups, g)
+		}
+	}
+}
+
+// touched records that the user's friend data changed at the current
+// sequence; custom reports whether custom fields changed too.
+func (m *Model) touched(s *userState, custom bool) {
+	s.stdSeq = max(s.stdSeq, m.cur)
+	if custom {
+		s.customSeq = max(s.customSeq, m.cur)
+	}
 }
 
 // PutEntry implements domain.Mutator.
@@ -199,13 +344,24 @@ func (m *Model) PutEntry(app, owner, friend string, e domain.Entry) {
 	if s.friends == nil {
 		s.friends = map[string]*domain.Entry{}
 	}
+	custom := len(e.Custom) > 0
+	if old := s.friends[friend]; old != nil {
+		s.refGroups(old.Groups, -1)
+		custom = custom || len(old.Custom) > 0
+	}
+	s.refGroups(e.Groups, 1)
 	s.friends[friend] = &e
+	m.touched(s, custom)
 }
 
 // DeleteEntry implements domain.Mutator.
 func (m *Model) DeleteEntry(app, owner, friend string) {
 	if s := m.userLocked(app, owner); s != nil {
-		delete(s.friends, friend)
+		if old := s.friends[friend]; old != nil {
+			s.refGroups(old.Groups, -1)
+			delete(s.friends, friend)
+			m.touched(s, len(old.Custom) > 0)
+		}
 	}
 }
 
@@ -213,9 +369,55 @@ func (m *Model) DeleteEntry(app, owner, friend string) {
 func (m *Model) UpdateEntry(app, owner, friend string, f func(*domain.Entry)) {
 	if s := m.userLocked(app, owner); s != nil {
 		if e := s.friends[friend]; e != nil {
+			groups, custom := slices.Clone(e.Groups), maps.Clone(e.Custom)
 			f(e)
+			s.refGroups(groups, -1)
+			s.refGroups(e.Groups, 1)
+			m.touched(s, !maps.Equal(custom, e.Custom))
 		}
 	}
+}
+
+// Sequences returns the stream sequences of the last change to user's
+// standard and custom friend data.
+func (m *Model) Sequences(app, user string) (standard, custom uint64) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, user); u != nil {
+		return u.stdSeq, u.customSeq
+	}
+	return 0, 0
+}
+
+// Groups returns user's friend groups in name order, each with the friends
+// in it in ID order.
+func (m *Model) Groups(app, user string) []domain.Group {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	u := m.userLocked(app, user)
+	if u == nil {
+		return nil
+	}
+	out := make([]domain.Group, 0, len(u.groups))
+	idx := make(map[string]int, len(u.groups))
+	for g := range u.groups {
+		out = append(out, domain.Group{Name: g})
+	}
+	slices.SortFunc(out, func(a, b domain.Group) int { return cmp.Compare(a.Name, b.Name) })
+	for i, g := range out {
+		idx[g.Name] = i
+	}
+	for id, e := range u.friends {
+		for _, g := range e.Groups {
+			if i, ok := idx[g]; ok {
+				out[i].Friends = append(out[i].Friends, id)
+			}
+		}
+	}
+	for i := range out {
+		slices.Sort(out[i].Friends)
+	}
+	return out
 }
 
 // User returns a registered user.

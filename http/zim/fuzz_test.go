@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/projections"
 )
 
 // refusingWriter fails every command; the fuzz target checks decoding and
-// validation, which must answer a ZIM body for any input without panicking.
+// validation against a real read model, which must answer a ZIM body for
+// any input without panicking.
 type refusingWriter struct{}
 
 func (refusingWriter) Execute(_ context.Context, _ *domain.App, _ domain.Meta, cmds ...domain.Command) []domain.Result {
@@ -23,18 +25,6 @@ func (refusingWriter) Execute(_ context.Context, _ *domain.App, _ domain.Meta, c
 	}
 	return out
 }
-
-type emptyRead struct{}
-
-func (emptyRead) User(string, string) (domain.User, bool)           { return domain.User{}, false }
-func (emptyRead) Registered(_, u string) bool                       { return u == "alice" }
-func (emptyRead) Entry(string, string, string) (domain.Entry, bool) { return domain.Entry{}, false }
-func (emptyRead) Relation(string, string, string) (bool, bool)      { return false, false }
-func (emptyRead) Friends(string, string, int, int) ([]domain.Friend, int) {
-	return nil, 0
-}
-func (emptyRead) FriendCount(string, string) int { return 0 }
-func (emptyRead) Seq() uint64                    { return 0 }
 
 func FuzzZIMDecode(f *testing.F) {
 	for _, s := range []string{
@@ -50,7 +40,10 @@ func FuzzZIMDecode(f *testing.F) {
 	}
 	now := time.Unix(1_700_000_000, 0)
 	app := &domain.App{Name: "a", ZIM: &domain.ZIMApp{AppID: 1, ServerSecret: "s", QPS: 1 << 30}}
-	srv := New(Config{Apps: []*domain.App{app}, Writer: refusingWriter{}, Read: emptyRead{},
+	read := projections.NewModel()
+	read.Apply("amity.a.user.0", 1, domain.Commit{ID: "c", App: "a", Events: []domain.Event{
+		{App: "a", Data: domain.UserRegistered{User: "alice"}}}})
+	srv := New(Config{Apps: []*domain.App{app}, Writer: refusingWriter{}, Read: read,
 		Now: func() time.Time { return now }, NewID: func() string { return "r" }})
 	n := 0
 	f.Fuzz(func(t *testing.T, action, body string) {
