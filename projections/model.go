@@ -55,9 +55,9 @@ type userState struct {
 // NewModel returns an empty model.
 func NewModel() *Model {
 	return &Model{
-		apps:     map[string]*appState{},
-		parts:    map[string]uint64{},
-		changed:  make(chan struct{}),
+		apps:           map[string]*appState{},
+		parts:          map[string]uint64{},
+		changed:        make(chan struct{}),
 		reserved:       map[userRef]int{},
 		byCommit:       map[string][]userRef{},
 		groupsReserved: map[userRef]map[string]int{},
