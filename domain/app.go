@@ -10,6 +10,9 @@ const (
 	// MaxFriendGroups bounds the friend groups (lists) of one user.
 	MaxFriendGroups   = 32
 	DefaultTencentQPS = 200
+	// MaxAttributeBytes bounds the keys and values of one entry's ZIM
+	// attributes (and the custom fields mapped onto them).
+	MaxAttributeBytes = 1024
 )
 
 // App is a tenant. Every request belongs to exactly one app, and an app's

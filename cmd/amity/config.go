@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 
 	"github.com/amity-im/amity/domain"
 )
@@ -32,12 +33,21 @@ type appConfig struct {
 	Tencent *struct {
 		SDKAppID  uint64   `json:"sdkappid"`
 		SecretKey string   `json:"secret_key"`
-		Admins    []string `json:"admins"`
-		QPS       int      `json:"qps,omitempty"`
+		Admins       []string          `json:"admins"`
+		QPS          int               `json:"qps,omitempty"`
+		CustomFields []string          `json:"custom_fields,omitempty"`
+		ZIMAttrs     map[string]string `json:"zim_attributes,omitempty"`
 	} `json:"tencent,omitempty"`
 }
 
-var appName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var (
+	appName     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	customField = regexp.MustCompile(`^Tag_SNS_Custom_[A-Za-z]{1,8}$`)
+	zimAttr     = regexp.MustCompile(`^k[0-4]$`)
+)
+
+// maxCustomFields is Tencent's limit of custom friend fields per app.
+const maxCustomFields = 20
 
 // loadConfig reads and validates a config file.
 func loadConfig(path string) ([]*domain.App, error) {
@@ -99,8 +109,24 @@ func parseConfig(b []byte) ([]*domain.App, error) {
 			case t.SecretKey == "" || len(t.Admins) == 0:
 				return nil, fmt.Errorf("%s (%s): tencent.secret_key and tencent.admins are required", where, ac.Name)
 			}
+			if len(t.CustomFields) > maxCustomFields {
+				return nil, fmt.Errorf("%s (%s): at most %d tencent.custom_fields", where, ac.Name, maxCustomFields)
+			}
+			for _, f := range t.CustomFields {
+				if !customField.MatchString(f) {
+					return nil, fmt.Errorf("%s (%s): custom field %q must be Tag_SNS_Custom_ and 1-8 letters", where, ac.Name, f)
+				}
+			}
+			used := map[string]bool{}
+			for f, k := range t.ZIMAttrs {
+				if !slices.Contains(t.CustomFields, f) || !zimAttr.MatchString(k) || used[k] {
+					return nil, fmt.Errorf("%s (%s): zim_attributes must map declared custom fields onto distinct keys k0-k4", where, ac.Name)
+				}
+				used[k] = true
+			}
 			tcIDs[t.SDKAppID] = true
-			app.Tencent = &domain.TencentApp{SDKAppID: t.SDKAppID, SecretKey: t.SecretKey, Admins: t.Admins, QPS: t.QPS}
+			app.Tencent = &domain.TencentApp{SDKAppID: t.SDKAppID, SecretKey: t.SecretKey, Admins: t.Admins, QPS: t.QPS,
+				CustomFields: t.CustomFields, ZIMAttributes: t.ZIMAttrs}
 		}
 		apps = append(apps, app)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/projections"
 	"github.com/gorilla/mux"
@@ -133,6 +134,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(w, "ok %d\n", model.Seq())
 	}).Methods(http.MethodGet)
 	router.Handle("/", zimSrv)
+	router.PathPrefix("/v4/").Handler(tencent.New(tencent.Config{Apps: apps, Writer: writer, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: ready.Load}))
 	httpSrv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -249,6 +251,10 @@ func (s *idSource) New() string {
 
 func printDevApp(w io.Writer, app *domain.App, httpAddr string) {
 	z, t := app.ZIM, app.Tencent
+	sig, err := tencent.GenUserSig(t.SDKAppID, t.SecretKey, t.Admins[0], 24*time.Hour, time.Now())
+	if err != nil {
+		sig = "(usersig: " + err.Error() + ")"
+	}
 	fmt.Fprintf(w, `amity: development app %q (no --config given; kept in the data directory)
   ZIM      AppId=%d  ServerSecret=%s
   Tencent  sdkappid=%d  SecretKey=%s  admin=%s
@@ -258,5 +264,9 @@ func printDevApp(w io.Writer, app *domain.App, httpAddr string) {
     SIG=$(printf '%%s' "$APPID$NONCE$SECRET$TS" | md5sum | cut -c1-32)
     curl -s -X POST "http://%s/?Action=UserRegister&AppId=$APPID&SignatureNonce=$NONCE&Timestamp=$TS&SignatureVersion=2.0&Signature=$SIG" \
       -d '{"UserInfo":[{"UserId":"alice","UserName":"Alice"},{"UserId":"bob","UserName":"Bob"}]}'
-`, app.Name, z.AppID, z.ServerSecret, t.SDKAppID, t.SecretKey, t.Admins[0], z.AppID, z.ServerSecret, httpAddr)
+  Tencent (this admin usersig is good for 24 hours):
+    curl -s -X POST "http://%s/v4/sns/friend_add?sdkappid=%d&identifier=%s&usersig=%s&random=1&contenttype=json" \
+      -d '{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web"}]}'
+`, app.Name, z.AppID, z.ServerSecret, t.SDKAppID, t.SecretKey, t.Admins[0], z.AppID, z.ServerSecret, httpAddr,
+		httpAddr, t.SDKAppID, t.Admins[0], sig)
 }

@@ -14,7 +14,7 @@ import (
 const (
 	MaxTextRunes      = 256
 	MaxAttributes     = 5
-	MaxAttributeBytes = 1024
+	MaxAttributeBytes = domain.MaxAttributeBytes
 	MaxPageSize       = 100
 )
 

@@ -1,0 +1,337 @@
+package tencent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"golang.org/x/time/rate"
+)
+
+// MaxBodyBytes caps a request body.
+const MaxBodyBytes = 1 << 20
+
+// Executor runs domain commands; *domain.Writer implements it.
+type Executor interface {
+	Execute(ctx context.Context, app *domain.App, meta domain.Meta, cmds ...domain.Command) []domain.Result
+}
+
+// Config holds the Server's dependencies.
+type Config struct {
+	Apps   []*domain.App
+	Writer Executor
+	Read   domain.ReadModel
+	Now    func() time.Time
+	NewID  func() string
+	Logger *slog.Logger
+	// Ready reports whether the read models have caught up with the stream.
+	Ready func() bool
+}
+
+// Server is the Tencent surface.
+type Server struct {
+	cfg  Config
+	apps map[uint64]*domain.App
+
+	mu     sync.Mutex
+	limits map[limitKey]*rate.Limiter
+}
+
+type limitKey struct {
+	app  uint64
+	path string
+}
+
+// New returns the Tencent surface for the apps that have a Tencent part.
+func New(cfg Config) *Server {
+	s := &Server{cfg: cfg, apps: map[uint64]*domain.App{}, limits: map[limitKey]*rate.Limiter{}}
+	for _, a := range cfg.Apps {
+		if a.Tencent != nil {
+			s.apps[a.Tencent.SDKAppID] = a
+		}
+	}
+	if s.cfg.Logger == nil {
+		s.cfg.Logger = slog.Default()
+	}
+	return s
+}
+
+// Envelope is the part of every Tencent response.
+type Envelope struct {
+	ActionStatus string  `json:"ActionStatus"`
+	ErrorCode    int     `json:"ErrorCode"`
+	ErrorInfo    string  `json:"ErrorInfo"`
+	ErrorDisplay *string `json:"ErrorDisplay,omitempty"`
+}
+
+func (e *Envelope) envelope() *Envelope { return e }
+
+type response interface{ envelope() *Envelope }
+
+// call is one authenticated request.
+type call struct {
+	app  *domain.App
+	ep   *endpoint
+	body []byte
+	meta domain.Meta
+	now  time.Time
+	seq  uint64
+}
+
+// ServeHTTP answers every call with HTTP 200 and Tencent's envelope.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := &call{now: s.cfg.Now(), meta: domain.Meta{RequestID: s.cfg.NewID(), Surface: "tencent"}}
+	c.ep = endpoints[r.URL.Path]
+	resp, err := s.serve(r, c)
+	if err != nil {
+		code, _, msg := codeOf(err)
+		if code == codeSNSInternal {
+			s.cfg.Logger.Error("tencent call", "path", r.URL.Path, "request", c.meta.RequestID, "err", err)
+		}
+		resp = &Envelope{ErrorCode: code, ErrorInfo: msg}
+	}
+	env := resp.envelope()
+	env.ActionStatus = "OK"
+	if env.ErrorCode != codeOK {
+		env.ActionStatus = "FAIL"
+	}
+	if c.ep == nil || c.ep.display {
+		empty := ""
+		env.ErrorDisplay = &empty
+	}
+	if c.seq == 0 {
+		c.seq = s.cfg.Read.Seq()
+	}
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(resp); err != nil {
+		s.cfg.Logger.Error("encode tencent response", "err", err)
+		buf.Reset()
+		fmt.Fprintf(&buf, `{"ActionStatus":"FAIL","ErrorCode":%d,"ErrorInfo":"internal error"}`+"\n", codeSNSInternal)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Amity-Sequence", strconv.FormatUint(c.seq, 10))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *Server) serve(r *http.Request, c *call) (response, error) {
+	if c.ep == nil {
+		return nil, apiErr(codeBadResource, "no such API: "+r.URL.Path)
+	}
+	if r.Method != http.MethodPost {
+		return nil, apiErr(codeHTTPParse, "the REST API takes POST, not "+r.Method)
+	}
+	app, aerr := s.authenticate(r.URL.Query(), c.now)
+	if aerr != nil {
+		return nil, aerr
+	}
+	c.app = app
+	if !s.allow(app, c.ep.path, c.now) {
+		return nil, apiErr(codeRateLimited, "call rate of "+strconv.Itoa(tencentQPS(app))+"/s exceeded for "+c.ep.path)
+	}
+	if s.cfg.Ready != nil && !s.cfg.Ready() {
+		return nil, apiErr(codeSNSInternal, "server busy: catching up with the stream, retry")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	if err != nil {
+		return nil, apiErr(codeHTTPParse, "cannot read the body: "+err.Error())
+	}
+	c.body = body
+	return c.ep.handle(s, r.Context(), c)
+}
+
+// authenticate checks the query parameters and the UserSig.
+func (s *Server) authenticate(q url.Values, now time.Time) (*domain.App, *Error) {
+	rawID := q.Get("sdkappid")
+	if rawID == "" {
+		return nil, apiErr(codeSDKAppIDMissing, "sdkappid is missing")
+	}
+	id, err := strconv.ParseUint(rawID, 10, 64)
+	if err != nil {
+		return nil, apiErr(codeSDKAppIDInvalid, "sdkappid is not a number")
+	}
+	identifier := q.Get("identifier")
+	if identifier == "" {
+		return nil, apiErr(codeAccountInURL, "identifier is missing")
+	}
+	sig := q.Get("usersig")
+	if sig == "" {
+		return nil, apiErr(codeSigEmpty, "usersig is empty")
+	}
+	if _, err := strconv.ParseUint(q.Get("random"), 10, 32); err != nil {
+		return nil, apiErr(codeHTTPParse, "random must be an integer from 0 to 4294967295")
+	}
+	if ct := q.Get("contenttype"); ct != "json" {
+		return nil, apiErr(codeHTTPParse, "contenttype must be json")
+	}
+	app := s.apps[id]
+	if app == nil {
+		return nil, apiErr(codeSDKAppIDInvalid, "no app with this sdkappid")
+	}
+	if err := verifyUserSig(sig, id, app.Tencent.SecretKey, identifier, now); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(app.Tencent.Admins, identifier) {
+		return nil, apiErr(codeNotAdmin, "identifier is not an app admin")
+	}
+	return app, nil
+}
+
+func (s *Server) allow(app *domain.App, path string, now time.Time) bool {
+	k := limitKey{app.Tencent.SDKAppID, path}
+	s.mu.Lock()
+	lim := s.limits[k]
+	if lim == nil {
+		qps := tencentQPS(app)
+		lim = rate.NewLimiter(rate.Limit(qps), qps)
+		s.limits[k] = lim
+	}
+	s.mu.Unlock()
+	return lim.AllowN(now, 1)
+}
+
+func tencentQPS(a *domain.App) int {
+	if a.Tencent.QPS > 0 {
+		return a.Tencent.QPS
+	}
+	return domain.DefaultTencentQPS
+}
+
+// decode reads the JSON body into v.
+func (c *call) decode(v any) error {
+	if err := json.Unmarshal(c.body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return apiErr(codeJSONParse, fmt.Sprintf("field %s must be %s", te.Field, te.Type))
+		}
+		return apiErr(codeJSONParse, "malformed JSON: "+err.Error())
+	}
+	return nil
+}
+
+// paramErr is the code for a bad parameter of the call's API family.
+func (c *call) paramErr(msg string) error {
+	if c.ep.sns {
+		return apiErr(codeSNSParam, msg)
+	}
+	return apiErr(codeInvalidParams, msg)
+}
+
+// execute runs cmds and records the highest sequence they reflect.
+func (s *Server) execute(ctx context.Context, c *call, cmds []domain.Command) []domain.Result {
+	if len(cmds) == 0 {
+		return nil
+	}
+	res := s.cfg.Writer.Execute(ctx, c.app, c.meta, cmds...)
+	for _, r := range res {
+		c.seq = max(c.seq, r.Seq)
+	}
+	return res
+}
+
+// MaxUserIDBytes is the longest UserID.
+const MaxUserIDBytes = 32
+
+// checkID refuses an empty ID, one over 32 bytes, or one outside printable
+// ASCII.
+func checkID(id string) string {
+	if id == "" {
+		return "UserID is empty"
+	}
+	if len(id) > MaxUserIDBytes {
+		return "UserID is longer than 32 bytes"
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x20 || id[i] > 0x7e {
+			return "UserID holds a character outside printable ASCII"
+		}
+	}
+	return ""
+}
+
+// operator checks From_Account: valid and imported.
+func (s *Server) operator(c *call, id string) error {
+	if msg := checkID(id); msg != "" {
+		return c.paramErr("From_Account: " + msg)
+	}
+	if !s.cfg.Read.Registered(c.app.Name, id) {
+		return apiErr(codeAccountNotExist, "From_Account is not imported")
+	}
+	return nil
+}
+
+// ResultItem is the outcome of one item of a batch.
+type ResultItem struct {
+	To_Account string `json:"To_Account"` //nolint:revive // the wire name
+	ResultCode int    `json:"ResultCode"`
+	ResultInfo string `json:"ResultInfo"`
+}
+
+// items collects the per-item results of a batch, in request order.
+type items struct {
+	api     string
+	results []ResultItem
+}
+
+func newItems(c *call, ids []string) *items {
+	it := &items{api: c.ep.api, results: make([]ResultItem, len(ids))}
+	for i, id := range ids {
+		it.results[i].To_Account = id
+	}
+	return it
+}
+
+func (it *items) fail(i, code int, reason string) {
+	it.results[i].ResultCode = code
+	it.results[i].ResultInfo = "Err_SNS_" + it.api + "_" + reason
+}
+
+func (it *items) failErr(i int, err error) {
+	code, reason, _ := codeOf(err)
+	it.fail(i, code, reason)
+}
+
+func (it *items) failed(i int) bool { return it.results[i].ResultCode != 0 }
+
+// failAccounts lists the failed items' accounts, nil when none failed.
+func (it *items) failAccounts() []string {
+	var out []string
+	for _, r := range it.results {
+		if r.ResultCode != 0 {
+			out = append(out, r.To_Account)
+		}
+	}
+	return out
+}
+
+// batchResponse is the answer of most sns batch APIs.
+type batchResponse struct {
+	Envelope
+	ResultItem   []ResultItem `json:"ResultItem"`
+	Fail_Account []string     `json:"Fail_Account,omitempty"` //nolint:revive // the wire name
+}
+
+func (it *items) response() *batchResponse {
+	return &batchResponse{ResultItem: it.results, Fail_Account: it.failAccounts()}
+}
+
+// run executes the commands of the items that passed validation and
+// records each outcome at its item's position.
+func (s *Server) run(ctx context.Context, c *call, it *items, pos []int, cmds []domain.Command) {
+	for k, r := range s.execute(ctx, c, cmds) {
+		if r.Err != nil {
+			it.failErr(pos[k], r.Err)
+		}
+	}
+}
