@@ -31,8 +31,8 @@ type appConfig struct {
 		BatchLimit   int    `json:"batch_limit,omitempty"`
 	} `json:"zim,omitempty"`
 	Tencent *struct {
-		SDKAppID  uint64   `json:"sdkappid"`
-		SecretKey string   `json:"secret_key"`
+		SDKAppID     uint64            `json:"sdkappid"`
+		SecretKey    string            `json:"secret_key"`
 		Admins       []string          `json:"admins"`
 		QPS          int               `json:"qps,omitempty"`
 		CustomFields []string          `json:"custom_fields,omitempty"`

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"slices"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/amity-im/amity/http/tencent"
@@ -21,14 +21,14 @@ const tencentConfig = `{"apps":[
 
 // tcResp holds every field a Tencent answer of the served APIs may carry.
 type tcResp struct {
-	ActionStatus     string
-	ErrorCode        int
-	ErrorInfo        string
-	ErrorDisplay     *string
-	ResultItem       json.RawMessage
-	Fail_Account     []string //nolint:revive // the wire name
-	FailAccounts     []string
-	InfoItem         []struct {
+	ActionStatus string
+	ErrorCode    int
+	ErrorInfo    string
+	ErrorDisplay *string
+	ResultItem   json.RawMessage
+	Fail_Account []string //nolint:revive // the wire name
+	FailAccounts []string
+	InfoItem     []struct {
 		To_Account     string //nolint:revive // the wire name
 		Relation       string
 		ResultCode     int

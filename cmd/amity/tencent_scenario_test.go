@@ -308,4 +308,3 @@ func groupGet(t *testing.T, tc *tcCaller, user string) map[string][]string {
 	}
 	return out
 }
-

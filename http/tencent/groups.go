@@ -29,7 +29,7 @@ func (s *Server) currentSequence(c *call, user string) uint64 {
 
 func (s *Server) groupAdd(ctx context.Context, c *call) (response, error) {
 	var req struct {
-		From_Account string   //nolint:revive // the wire name
+		From_Account string //nolint:revive // the wire name
 		GroupName    []string
 		To_Account   []string //nolint:revive // the wire name
 	}

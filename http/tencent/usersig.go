@@ -97,4 +97,3 @@ func verifyUserSig(sig string, sdkappid uint64, key, identifier string, now time
 	}
 	return nil
 }
-
