@@ -14,9 +14,12 @@ import (
 )
 
 const (
-	benchAppID  = 1234567
-	benchSecret = "bench-secret"
-	benchConfig = `{"apps":[{"name":"bench","zim":{"app_id":1234567,"server_secret":"bench-secret","qps":100000000}}]}`
+	benchAppID    = 1234567
+	benchSecret   = "bench-secret"
+	benchSDKAppID = 1400000001
+	benchKey      = "bench-key"
+	benchConfig   = `{"apps":[{"name":"bench","zim":{"app_id":1234567,"server_secret":"bench-secret","qps":100000000},
+	 "tencent":{"sdkappid":1400000001,"secret_key":"bench-key","admins":["administrator"],"qps":100000000}}]}`
 )
 
 // server is an amity process started for one run.

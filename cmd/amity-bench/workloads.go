@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
 )
 
@@ -33,10 +34,10 @@ func (r result) row() string {
 }
 
 // op performs operation k of a workload and reports whether it succeeded.
-type op func(ctx context.Context, c *zim.Client, k int64, rng *rand.Rand) error
+type op func(ctx context.Context, k int64, rng *rand.Rand) error
 
 // drive runs op from conns workers for d and collects latencies.
-func drive(ctx context.Context, name string, c *zim.Client, conns int, d time.Duration, f op) result {
+func drive(ctx context.Context, name string, conns int, d time.Duration, f op) result {
 	var next, errs atomic.Int64
 	lat := make([][]time.Duration, conns)
 	ctx, cancel := context.WithTimeout(ctx, d)
@@ -51,7 +52,7 @@ func drive(ctx context.Context, name string, c *zim.Client, conns int, d time.Du
 			for ctx.Err() == nil {
 				k := next.Add(1) - 1
 				t0 := time.Now()
-				err := f(ctx, c, k, rng)
+				err := f(ctx, k, rng)
 				if ctx.Err() != nil {
 					return
 				}
@@ -96,6 +97,31 @@ func call(ctx context.Context, c *zim.Client, action string, body any) error {
 	return nil
 }
 
+type tcResp struct {
+	ErrorCode  int
+	ErrorInfo  string
+	ResultItem []struct {
+		To_Account string //nolint:revive // the wire name
+		ResultCode int
+	}
+}
+
+func tcCall(ctx context.Context, c *tencent.Client, path string, body any) error {
+	var r tcResp
+	if err := c.Call(ctx, path, body, &r); err != nil {
+		return err
+	}
+	if r.ErrorCode != 0 {
+		return fmt.Errorf("%s: ErrorCode %d %s", path, r.ErrorCode, r.ErrorInfo)
+	}
+	for _, it := range r.ResultItem {
+		if it.ResultCode != 0 {
+			return fmt.Errorf("%s: %s ResultCode %d", path, it.To_Account, it.ResultCode)
+		}
+	}
+	return nil
+}
+
 func userIDs(prefix string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
@@ -133,13 +159,18 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer srv.stop()
-	c := &zim.Client{BaseURL: srv.httpURL, AppID: benchAppID, Secret: benchSecret,
-		HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns}}}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns}}
+	c := &zim.Client{BaseURL: srv.httpURL, AppID: benchAppID, Secret: benchSecret, HTTP: hc}
+	sig, err := tencent.GenUserSig(benchSDKAppID, benchKey, "administrator", 24*time.Hour, time.Now())
+	if err != nil {
+		return err
+	}
+	tc := &tencent.Client{BaseURL: srv.httpURL, SDKAppID: benchSDKAppID, Identifier: "administrator", UserSig: sig, HTTP: hc}
 
-	a, b := userIDs("a", o.users), userIDs("b", o.users)
-	fmt.Fprintf(stderr, "registering %d users\n", 2*o.users)
+	a, b, ta, tb := userIDs("a", o.users), userIDs("b", o.users), userIDs("ta", o.users), userIDs("tb", o.users)
+	fmt.Fprintf(stderr, "registering %d users\n", 4*o.users)
 	for i := 0; i < o.users; i += 100 {
-		for _, set := range [][]string{a, b} {
+		for _, set := range [][]string{a, b, ta, tb} {
 			var infos []map[string]string
 			for _, id := range set[i:min(o.users, i+100)] {
 				infos = append(infos, map[string]string{"UserId": id})
@@ -156,12 +187,12 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		name string
 		f    op
 	}{
-		{"ZIM AddFriends, 1 target", func(ctx context.Context, c *zim.Client, k int64, _ *rand.Rand) error {
+		{"ZIM AddFriends, 1 target", func(ctx context.Context, k int64, _ *rand.Rand) error {
 			from, d := k%n, 1+k/n
 			return call(ctx, c, "AddFriends", map[string]any{"FromUserId": a[from],
 				"FriendInfos": []map[string]string{{"UserId": a[(from+d)%n]}}})
 		}},
-		{"ZIM AddFriends, 20 targets", func(ctx context.Context, c *zim.Client, k int64, _ *rand.Rand) error {
+		{"ZIM AddFriends, 20 targets", func(ctx context.Context, k int64, _ *rand.Rand) error {
 			from, d := k%n, 1+20*(k/n)
 			items := make([]map[string]string, 20)
 			for i := range items {
@@ -169,12 +200,32 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			}
 			return call(ctx, c, "AddFriends", map[string]any{"FromUserId": b[from], "FriendInfos": items})
 		}},
-		{"ZIM CheckFriendsRelation, 20 targets", func(ctx context.Context, c *zim.Client, _ int64, rng *rand.Rand) error {
+		{"ZIM CheckFriendsRelation, 20 targets", func(ctx context.Context, _ int64, rng *rand.Rand) error {
 			targets := make([]string, 20)
 			for i := range targets {
 				targets[i] = b[rng.Int64N(n)]
 			}
 			return call(ctx, c, "CheckFriendsRelation", map[string]any{"FromUserId": b[rng.Int64N(n)], "UserIds": targets, "CheckType": 0})
+		}},
+		{"Tencent friend_add Both, 1 item", func(ctx context.Context, k int64, _ *rand.Rand) error {
+			from, d := k%n, 1+k/n
+			return tcCall(ctx, tc, "/v4/sns/friend_add", map[string]any{"From_Account": ta[from], "AddType": "Add_Type_Both",
+				"AddFriendItem": []map[string]string{{"To_Account": ta[(from+d)%n], "AddSource": "AddSource_Type_Bench"}}})
+		}},
+		{"Tencent friend_add Both, 100 items", func(ctx context.Context, k int64, _ *rand.Rand) error {
+			from, d := k%n, 1+100*(k/n)
+			items := make([]map[string]string, 100)
+			for i := range items {
+				items[i] = map[string]string{"To_Account": tb[(from+d+int64(i))%n], "AddSource": "AddSource_Type_Bench"}
+			}
+			return tcCall(ctx, tc, "/v4/sns/friend_add", map[string]any{"From_Account": tb[from], "AddType": "Add_Type_Both", "AddFriendItem": items})
+		}},
+		{"Tencent friend_check Both, 100 items", func(ctx context.Context, _ int64, rng *rand.Rand) error {
+			targets := make([]string, 100)
+			for i := range targets {
+				targets[i] = tb[rng.Int64N(n)]
+			}
+			return tcCall(ctx, tc, "/v4/sns/friend_check", map[string]any{"From_Account": tb[rng.Int64N(n)], "To_Account": targets, "CheckType": "CheckResult_Type_Both"})
 		}},
 	}
 	for _, w := range workloads {
@@ -182,7 +233,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", w.name, o.duration, o.conns)
-		results = append(results, drive(ctx, w.name, c, o.conns, o.duration, w.f))
+		results = append(results, drive(ctx, w.name, o.conns, o.duration, w.f))
 	}
 
 	fsync := "every write synced before its ack (SyncAlways)"
