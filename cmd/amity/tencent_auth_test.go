@@ -77,7 +77,9 @@ func TestTencentAuthAndBadInput(t *testing.T) {
 		{"sig not base64", query(func(q url.Values) { q.Set("usersig", "!!!") }), 70003},
 		{"sig not zlib", query(func(q url.Values) { q.Set("usersig", tencentSig([]byte("plain text"))) }), 70005},
 		{"sig not JSON", query(func(q url.Values) { q.Set("usersig", tencentSig(zlibbed([]byte("{nope")))) }), 70010},
-		{"sig without version", query(func(q url.Values) { q.Set("usersig", tencentSig(zlibbed([]byte(`{"TLS.identifier":"administrator"}`)))) }), 70008},
+		{"sig without version", query(func(q url.Values) {
+			q.Set("usersig", tencentSig(zlibbed([]byte(`{"TLS.identifier":"administrator"}`))))
+		}), 70008},
 		{"not an admin", query(func(q url.Values) {
 			q.Set("identifier", "bob")
 			q.Set("usersig", officialSig(t, 1400000002, "tc-key", "bob"))
