@@ -28,6 +28,7 @@ bench: ## HTTP load benchmark against a fresh server, plus Go benchmarks (docs/b
 fuzz: ## fuzz the decoders for a while each
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalCommit -fuzztime 30s ./domain/
 	$(GO) test -run '^$$' -fuzz FuzzZIMDecode -fuzztime 30s ./http/zim/
+	$(GO) test -run '^$$' -fuzz FuzzTencentDecode -fuzztime 30s ./http/tencent/
 
 build: ## build bin/amity
 	$(GO) build -o bin/amity ./cmd/amity

@@ -112,15 +112,23 @@ type AddFriend struct {
 
 func (c AddFriend) Key() Key { return PairKey(c.User, c.Friend) }
 
+// checkPair refuses a pair of one user, or one with a user not registered.
+func checkPair(v View, user, friend string) error {
+	if user == friend {
+		return ErrSelf
+	}
+	if !v.Registered(user) {
+		return ErrUserNotRegistered
+	}
+	if !v.Registered(friend) {
+		return ErrTargetNotRegistered
+	}
+	return nil
+}
+
 func (c AddFriend) Decide(v View, now time.Time) (any, error) {
-	if c.User == c.Friend {
-		return nil, ErrSelf
-	}
-	if !v.Registered(c.User) {
-		return nil, ErrUserNotRegistered
-	}
-	if !v.Registered(c.Friend) {
-		return nil, ErrTargetNotRegistered
+	if err := checkPair(v, c.User, c.Friend); err != nil {
+		return nil, err
 	}
 	nowMs := now.UnixMilli()
 	if c.Entry.CreateTime > nowMs || (c.Reverse != nil && c.Reverse.CreateTime > nowMs) {
@@ -167,14 +175,8 @@ type ImportFriend struct {
 func (c ImportFriend) Key() Key { return PairKey(c.User, c.Friend) }
 
 func (c ImportFriend) Decide(v View, now time.Time) (any, error) {
-	if c.User == c.Friend {
-		return nil, ErrSelf
-	}
-	if !v.Registered(c.User) {
-		return nil, ErrUserNotRegistered
-	}
-	if !v.Registered(c.Friend) {
-		return nil, ErrTargetNotRegistered
+	if err := checkPair(v, c.User, c.Friend); err != nil {
+		return nil, err
 	}
 	nowMs := now.UnixMilli()
 	if c.Entry.CreateTime > nowMs || c.Entry.RemarkTime > nowMs {

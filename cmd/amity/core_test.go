@@ -100,10 +100,12 @@ func TestCoreIDsAreData(t *testing.T) {
 func TestImportGraph(t *testing.T) {
 	const mod = "github.com/amity-im/amity/"
 	forbidden := map[string][]string{
-		"domain":      {"eventstore", "projections", "http", "cmd"},
-		"eventstore":  {"projections", "http", "cmd"},
-		"projections": {"eventstore", "http", "cmd"},
-		"http/zim":    {"eventstore", "projections", "cmd"},
+		"domain":       {"eventstore", "projections", "http", "cmd"},
+		"eventstore":   {"projections", "http", "cmd"},
+		"projections":  {"eventstore", "http", "cmd"},
+		"http":         {"eventstore", "projections", "cmd", "http/zim", "http/tencent"},
+		"http/zim":     {"eventstore", "projections", "cmd", "http/tencent"},
+		"http/tencent": {"eventstore", "projections", "cmd", "http/zim"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).Output()

@@ -62,9 +62,12 @@ func newValidatingTransport(t testing.TB, baseURL string) *validatingTransport {
 }
 
 func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	body, err := io.ReadAll(req.Body)
-	if err != nil {
-		return nil, err
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return nil, err
+		}
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	gap, _ := req.Context().Value(requestGap{}).(string)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/projections"
@@ -124,7 +125,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer writer.Close()
 
 	var ready atomic.Bool
-	zimSrv := zim.New(zim.Config{Apps: apps, Writer: writer, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: ready.Load})
+	deps := amityhttp.Deps{Apps: apps, Writer: writer, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: ready.Load}
 	router := mux.NewRouter()
 	router.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		if !ready.Load() {
@@ -133,8 +134,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		fmt.Fprintf(w, "ok %d\n", model.Seq())
 	}).Methods(http.MethodGet)
-	router.Handle("/", zimSrv)
-	router.PathPrefix("/v4/").Handler(tencent.New(tencent.Config{Apps: apps, Writer: writer, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: ready.Load}))
+	router.Handle("/", zim.New(deps))
+	router.PathPrefix("/v4/").Handler(tencent.New(deps))
 	httpSrv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -1,16 +1,14 @@
 package tencent
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
+
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // Client calls a Tencent Cloud Chat REST API (Amity's or Tencent's) as an
@@ -55,41 +53,5 @@ func (c *Client) Call(ctx context.Context, path string, body, out any) error {
 
 // Raw sends a request with exactly the query q.
 func (c *Client) Raw(ctx context.Context, method, path string, q url.Values, body, out any) error {
-	var b []byte
-	switch v := body.(type) {
-	case []byte:
-		b = v
-	default:
-		var err error
-		if b, err = json.Marshal(v); err != nil {
-			return fmt.Errorf("encode body: %w", err)
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path+"?"+q.Encode(), bytes.NewReader(b))
-	if err != nil {
-		return fmt.Errorf("new request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("read %s response: %w", path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: HTTP %d: %s", path, resp.StatusCode, data)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("decode %s response %s: %w", path, data, err)
-		}
-	}
-	return nil
+	return amityhttp.DoJSON(ctx, c.HTTP, method, c.BaseURL+path+"?"+q.Encode(), body, out)
 }

@@ -39,6 +39,29 @@ func targets(c *call, it *items, ids []string, limit int, field string) ([]bool,
 	return ok, nil
 }
 
+// begin checks From_Account and the To_Accounts of a batch, returning the
+// batch's results and which items may go on.
+func (s *Server) begin(c *call, from string, ids []string, limit int, field string) (*items, []bool, error) {
+	if err := s.operator(c, from); err != nil {
+		return nil, nil, err
+	}
+	it := newItems(c, ids)
+	ok, err := targets(c, it, ids, limit, field)
+	return it, ok, err
+}
+
+// addFields checks the fields an added or imported friend shares,
+// returning the ResultInfo reason of the first bad one.
+func addFields(source, remark, wording string, groups []string) string {
+	switch {
+	case !addSource.MatchString(source):
+		return "AddSource_Invalid"
+	case checkEntryText(remark, wording) != "" || checkGroups(groups) != "":
+		return "Field_Too_Long"
+	}
+	return ""
+}
+
 func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 	var req struct {
 		From_Account  string //nolint:revive // the wire name
@@ -49,9 +72,6 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 		ForceAddFlags int
 	}
 	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	if err := s.operator(c, req.From_Account); err != nil {
 		return nil, err
 	}
 	both := true
@@ -69,8 +89,7 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 	for i, f := range req.AddFriendItem {
 		ids[i] = f.To_Account
 	}
-	it := newItems(c, ids)
-	ok, err := targets(c, it, ids, MaxFriendItems, "AddFriendItem")
+	it, ok, err := s.begin(c, req.From_Account, ids, MaxFriendItems, "AddFriendItem")
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +103,8 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 		if f.GroupName != "" {
 			groups = []string{f.GroupName}
 		}
-		switch {
-		case !addSource.MatchString(f.AddSource):
-			it.fail(i, codeSNSParam, "AddSource_Invalid")
-			continue
-		case checkEntryText(f.Remark, f.AddWording) != "" || checkGroups(groups) != "":
-			it.fail(i, codeSNSParam, "Field_Too_Long")
+		if reason := addFields(f.AddSource, f.Remark, f.AddWording, groups); reason != "" {
+			it.fail(i, codeSNSParam, reason)
 			continue
 		}
 		cmd := domain.AddFriend{User: req.From_Account, Friend: f.To_Account,
@@ -122,15 +137,11 @@ func (s *Server) friendImport(ctx context.Context, c *call) (response, error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	if err := s.operator(c, req.From_Account); err != nil {
-		return nil, err
-	}
 	ids := make([]string, len(req.AddFriendItem))
 	for i, f := range req.AddFriendItem {
 		ids[i] = f.To_Account
 	}
-	it := newItems(c, ids)
-	ok, err := targets(c, it, ids, MaxFriendItems, "AddFriendItem")
+	it, ok, err := s.begin(c, req.From_Account, ids, MaxFriendItems, "AddFriendItem")
 	if err != nil {
 		return nil, err
 	}
@@ -140,13 +151,11 @@ func (s *Server) friendImport(ctx context.Context, c *call) (response, error) {
 		if !ok[i] {
 			continue
 		}
+		if reason := addFields(f.AddSource, f.Remark, f.AddWording, f.GroupName); reason != "" {
+			it.fail(i, codeSNSParam, reason)
+			continue
+		}
 		switch {
-		case !addSource.MatchString(f.AddSource):
-			it.fail(i, codeSNSParam, "AddSource_Invalid")
-			continue
-		case checkEntryText(f.Remark, f.AddWording) != "" || checkGroups(f.GroupName) != "":
-			it.fail(i, codeSNSParam, "Field_Too_Long")
-			continue
 		case f.AddTime < 0 || f.RemarkTime < 0 || f.AddTime > math.MaxInt64/1000 || f.RemarkTime > math.MaxInt64/1000:
 			it.fail(i, codeSNSParam, "Time_Invalid")
 			continue
@@ -201,15 +210,11 @@ func (s *Server) friendUpdate(ctx context.Context, c *call) (response, error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	if err := s.operator(c, req.From_Account); err != nil {
-		return nil, err
-	}
 	ids := make([]string, len(req.UpdateItem))
 	for i, u := range req.UpdateItem {
 		ids[i] = u.To_Account
 	}
-	it := newItems(c, ids)
-	ok, err := targets(c, it, ids, MaxFriendItems, "UpdateItem")
+	it, ok, err := s.begin(c, req.From_Account, ids, MaxFriendItems, "UpdateItem")
 	if err != nil {
 		return nil, err
 	}
@@ -292,15 +297,11 @@ func (s *Server) friendDelete(ctx context.Context, c *call) (response, error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	if err := s.operator(c, req.From_Account); err != nil {
-		return nil, err
-	}
 	both, err := deleteType(c, req.DeleteType, true)
 	if err != nil {
 		return nil, err
 	}
-	it := newItems(c, req.To_Account)
-	ok, err := targets(c, it, req.To_Account, MaxFriendItems, "To_Account")
+	it, ok, err := s.begin(c, req.From_Account, req.To_Account, MaxFriendItems, "To_Account")
 	if err != nil {
 		return nil, err
 	}

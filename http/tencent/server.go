@@ -12,40 +12,20 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/amity-im/amity/domain"
-	"golang.org/x/time/rate"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // MaxBodyBytes caps a request body.
 const MaxBodyBytes = 1 << 20
 
-// Executor runs domain commands; *domain.Writer implements it.
-type Executor interface {
-	Execute(ctx context.Context, app *domain.App, meta domain.Meta, cmds ...domain.Command) []domain.Result
-}
-
-// Config holds the Server's dependencies.
-type Config struct {
-	Apps   []*domain.App
-	Writer Executor
-	Read   domain.ReadModel
-	Now    func() time.Time
-	NewID  func() string
-	Logger *slog.Logger
-	// Ready reports whether the read models have caught up with the stream.
-	Ready func() bool
-}
-
 // Server is the Tencent surface.
 type Server struct {
-	cfg  Config
-	apps map[uint64]*domain.App
-
-	mu     sync.Mutex
-	limits map[limitKey]*rate.Limiter
+	cfg    amityhttp.Deps
+	apps   map[uint64]*domain.App
+	limits amityhttp.Limits
 }
 
 type limitKey struct {
@@ -54,8 +34,8 @@ type limitKey struct {
 }
 
 // New returns the Tencent surface for the apps that have a Tencent part.
-func New(cfg Config) *Server {
-	s := &Server{cfg: cfg, apps: map[uint64]*domain.App{}, limits: map[limitKey]*rate.Limiter{}}
+func New(cfg amityhttp.Deps) *Server {
+	s := &Server{cfg: cfg, apps: map[uint64]*domain.App{}}
 	for _, a := range cfg.Apps {
 		if a.Tencent != nil {
 			s.apps[a.Tencent.SDKAppID] = a
@@ -137,7 +117,7 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 		return nil, aerr
 	}
 	c.app = app
-	if !s.allow(app, c.ep.path, c.now) {
+	if !s.limits.Allow(limitKey{app.Tencent.SDKAppID, c.ep.path}, tencentQPS(app), c.now) {
 		return nil, apiErr(codeRateLimited, "call rate of "+strconv.Itoa(tencentQPS(app))+"/s exceeded for "+c.ep.path)
 	}
 	if s.cfg.Ready != nil && !s.cfg.Ready() {
@@ -186,19 +166,6 @@ func (s *Server) authenticate(q url.Values, now time.Time) (*domain.App, *Error)
 		return nil, apiErr(codeNotAdmin, "identifier is not an app admin")
 	}
 	return app, nil
-}
-
-func (s *Server) allow(app *domain.App, path string, now time.Time) bool {
-	k := limitKey{app.Tencent.SDKAppID, path}
-	s.mu.Lock()
-	lim := s.limits[k]
-	if lim == nil {
-		qps := tencentQPS(app)
-		lim = rate.NewLimiter(rate.Limit(qps), qps)
-		s.limits[k] = lim
-	}
-	s.mu.Unlock()
-	return lim.AllowN(now, 1)
 }
 
 func tencentQPS(a *domain.App) int {
@@ -301,8 +268,6 @@ func (it *items) failErr(i int, err error) {
 	code, reason, _ := codeOf(err)
 	it.fail(i, code, reason)
 }
-
-func (it *items) failed(i int) bool { return it.results[i].ResultCode != 0 }
 
 // failAccounts lists the failed items' accounts, nil when none failed.
 func (it *items) failAccounts() []string {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
-	"golang.org/x/time/rate"
 )
 
 // SignatureWindow is how far a request's Timestamp may be from now.
@@ -124,27 +123,8 @@ func (c *nonceCache) use(app uint32, nonce string, expires, now time.Time) bool 
 	return true
 }
 
-// limiters holds one token bucket per app and action.
-type limiters struct {
-	mu sync.Mutex
-	m  map[limitKey]*rate.Limiter
-}
-
+// limitKey names the rate limit of one app's action.
 type limitKey struct {
 	app    uint32
 	action string
-}
-
-func (l *limiters) allow(app uint32, action string, qps int, now time.Time) bool {
-	l.mu.Lock()
-	lim := l.m[limitKey{app, action}]
-	if lim == nil {
-		if l.m == nil {
-			l.m = map[limitKey]*rate.Limiter{}
-		}
-		lim = rate.NewLimiter(rate.Limit(qps), qps)
-		l.m[limitKey{app, action}] = lim
-	}
-	l.mu.Unlock()
-	return lim.AllowN(now, 1)
 }

@@ -1,16 +1,14 @@
 package zim
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
+
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // Client calls a ZIM server API (Amity's or ZEGOCLOUD's) with signed
@@ -42,44 +40,5 @@ func (c *Client) Call(ctx context.Context, method, action string, extra url.Valu
 
 // Raw sends a request with exactly the query q.
 func (c *Client) Raw(ctx context.Context, method string, q url.Values, body, out any) error {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		enc, err := json.Marshal(b)
-		if err != nil {
-			return fmt.Errorf("encode body: %w", err)
-		}
-		rd = bytes.NewReader(enc)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+"/?"+q.Encode(), rd)
-	if err != nil {
-		return fmt.Errorf("new request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, q.Get("Action"), err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("read %s response: %w", q.Get("Action"), err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: HTTP %d: %s", q.Get("Action"), resp.StatusCode, b)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("decode %s response %s: %w", q.Get("Action"), b, err)
-	}
-	return nil
+	return amityhttp.DoJSON(ctx, c.HTTP, method, c.BaseURL+"/?"+q.Encode(), body, out)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/projections"
 )
 
@@ -43,7 +44,7 @@ func FuzzZIMDecode(f *testing.F) {
 	read := projections.NewModel()
 	read.Apply("amity.a.user.0", 1, domain.Commit{ID: "c", App: "a", Events: []domain.Event{
 		{App: "a", Data: domain.UserRegistered{User: "alice"}}}})
-	srv := New(Config{Apps: []*domain.App{app}, Writer: refusingWriter{}, Read: read,
+	srv := New(amityhttp.Deps{Apps: []*domain.App{app}, Writer: refusingWriter{}, Read: read,
 		Now: func() time.Time { return now }, NewID: func() string { return "r" }})
 	n := 0
 	f.Fuzz(func(t *testing.T, action, body string) {

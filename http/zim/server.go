@@ -14,38 +14,22 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // MaxBodyBytes caps a request body.
 const MaxBodyBytes = 1 << 20
 
-// Executor runs domain commands; *domain.Writer implements it.
-type Executor interface {
-	Execute(ctx context.Context, app *domain.App, meta domain.Meta, cmds ...domain.Command) []domain.Result
-}
-
-// Config holds the Server's dependencies.
-type Config struct {
-	Apps   []*domain.App
-	Writer Executor
-	Read   domain.ReadModel
-	Now    func() time.Time
-	NewID  func() string
-	Logger *slog.Logger
-	// Ready reports whether the read models have caught up with the stream.
-	Ready func() bool
-}
-
 // Server is the ZIM surface.
 type Server struct {
-	cfg    Config
+	cfg    amityhttp.Deps
 	apps   map[uint32]*domain.App
 	nonces nonceCache
-	limits limiters
+	limits amityhttp.Limits
 }
 
 // New returns the ZIM surface for the apps that have a ZIM part.
-func New(cfg Config) *Server {
+func New(cfg amityhttp.Deps) *Server {
 	s := &Server{cfg: cfg, apps: map[uint32]*domain.App{}}
 	for _, a := range cfg.Apps {
 		if a.ZIM != nil {
@@ -134,7 +118,7 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 	if r.Method != act.method {
 		return nil, apiErr(codeInvalidParam, fmt.Sprintf("%s takes %s, not %s", name, act.method, r.Method))
 	}
-	if !s.limits.allow(app.ZIM.AppID, name, zimQPS(app), c.now) {
+	if !s.limits.Allow(limitKey{app.ZIM.AppID, name}, zimQPS(app), c.now) {
 		return nil, apiErr(act.qpsCode, "QPS limit of "+strconv.Itoa(zimQPS(app))+"/s exceeded for "+name)
 	}
 	if s.cfg.Ready != nil && !s.cfg.Ready() {

@@ -1,0 +1,101 @@
+// Package http holds what Amity's HTTP surfaces share: their dependencies,
+// per-app rate limits, and the JSON plumbing of their clients. Each surface
+// (http/zim, http/tencent) owns its routes, wire shapes and error table.
+package http
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	nethttp "net/http"
+	"sync"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"golang.org/x/time/rate"
+)
+
+// Executor runs domain commands; *domain.Writer implements it.
+type Executor interface {
+	Execute(ctx context.Context, app *domain.App, meta domain.Meta, cmds ...domain.Command) []domain.Result
+}
+
+// Deps are a surface's dependencies.
+type Deps struct {
+	Apps   []*domain.App
+	Writer Executor
+	Read   domain.ReadModel
+	Now    func() time.Time
+	NewID  func() string
+	Logger *slog.Logger
+	// Ready reports whether the read models have caught up with the stream.
+	Ready func() bool
+}
+
+// Limits holds one token bucket per key (an app and an action).
+type Limits struct {
+	mu sync.Mutex
+	m  map[any]*rate.Limiter
+}
+
+// Allow reports whether one more call under key fits qps calls per second.
+func (l *Limits) Allow(key any, qps int, now time.Time) bool {
+	l.mu.Lock()
+	lim := l.m[key]
+	if lim == nil {
+		if l.m == nil {
+			l.m = map[any]*rate.Limiter{}
+		}
+		lim = rate.NewLimiter(rate.Limit(qps), qps)
+		l.m[key] = lim
+	}
+	l.mu.Unlock()
+	return lim.AllowN(now, 1)
+}
+
+// DoJSON sends body (JSON-encoded unless it is []byte; none when nil) to
+// url and decodes a 200 answer into out (unless nil).
+func DoJSON(ctx context.Context, hc *nethttp.Client, method, url string, body, out any) error {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			return fmt.Errorf("encode body: %w", err)
+		}
+		rd = bytes.NewReader(enc)
+	}
+	req, err := nethttp.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return fmt.Errorf("new request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if hc == nil {
+		hc = nethttp.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("read %s answer: %w", req.URL.Path, err)
+	}
+	if resp.StatusCode != nethttp.StatusOK {
+		return fmt.Errorf("%s: HTTP %d: %s", req.URL.Path, resp.StatusCode, data)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("decode %s answer %s: %w", req.URL.Path, data, err)
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package tencent
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/projections"
+	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
+)
+
+func TestVerifyUserSigOfTencentsLibrary(t *testing.T) {
+	sig, err := tencentyun.GenUserSig(1400000001, "key", "administrator", 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tests := []struct {
+		name       string
+		sdkappid   uint64
+		key, ident string
+		at         time.Time
+		code       int
+	}{
+		{"valid", 1400000001, "key", "administrator", now, 0},
+		{"wrong key", 1400000001, "other", "administrator", now, codeSigMismatch},
+		{"wrong app", 1400000002, "key", "administrator", now, codeSDKAppIDMismatch},
+		{"wrong identifier", 1400000001, "key", "ops", now, codeIdentifierMismatch},
+		{"expired", 1400000001, "key", "administrator", now.Add(11 * time.Minute), codeSigExpired},
+	}
+	for _, tt := range tests {
+		got := verifyUserSig(sig, tt.sdkappid, tt.key, tt.ident, tt.at)
+		if (got == nil && tt.code != 0) || (got != nil && got.Code != tt.code) {
+			t.Errorf("%s: verifyUserSig = %v, want code %d", tt.name, got, tt.code)
+		}
+	}
+}
+
+type refusingWriter struct{}
+
+func (refusingWriter) Execute(_ context.Context, _ *domain.App, _ domain.Meta, cmds ...domain.Command) []domain.Result {
+	out := make([]domain.Result, len(cmds))
+	for i := range out {
+		out[i].Err = domain.ErrNotFriend
+	}
+	return out
+}
+
+// FuzzTencentDecode feeds any body to every API: each must answer HTTP 200
+// with Tencent's envelope and never panic.
+func FuzzTencentDecode(f *testing.F) {
+	for path := range endpoints {
+		for _, b := range []string{
+			`{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web","GroupName":"g"}]}`,
+			`{"From_Account":"alice","UpdateItem":[{"To_Account":"bob","SnsItem":[{"Tag":"Tag_SNS_IM_Group","Value":["a"]}]}]}`,
+			`{"From_Account":"alice","To_Account":["bob"],"CheckType":"CheckResult_Type_Both","TagList":["Tag_SNS_IM_Remark"]}`,
+			`{"From_Account":"alice","StartIndex":0,"GroupName":["g"]}`,
+			`{"Accounts":["a"],"CheckItem":[{"UserID":"a"}]}`, `{`, `[]`, `null`,
+		} {
+			f.Add(path, b)
+		}
+	}
+	now := time.Now()
+	app := &domain.App{Name: "a", Tencent: &domain.TencentApp{SDKAppID: 1, SecretKey: "k", Admins: []string{"admin"}, QPS: 1 << 30,
+		CustomFields: []string{"Tag_SNS_Custom_X"}}}
+	read := projections.NewModel()
+	read.Apply("amity.a.user.0", 1, domain.Commit{ID: "c", App: "a", Events: []domain.Event{{App: "a", Data: domain.UserRegistered{User: "alice"}}}})
+	srv := New(amityhttp.Deps{Apps: []*domain.App{app}, Writer: refusingWriter{}, Read: read,
+		Now: func() time.Time { return now }, NewID: func() string { return "r" }})
+	sig, err := GenUserSig(1, "k", "admin", time.Hour, now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, path, body string) {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/?sdkappid=1&identifier=admin&random=1&contenttype=json&usersig="+sig, strings.NewReader(body))
+		req.URL.Path = path
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"ErrorCode":`) {
+			t.Fatalf("%s %q: HTTP %d %s", path, body, rec.Code, rec.Body)
+		}
+	})
+}
