@@ -3,6 +3,7 @@ package domain
 // Default limits, the platforms' own.
 const (
 	DefaultMaxFriends = 3000
+	DefaultMaxBlocked = 1000
 	DefaultZIMQPS     = 20
 	DefaultZIMBatch   = 20
 	MaxZIMBatch       = 50
@@ -21,6 +22,7 @@ type App struct {
 	// Name is the app's stream token: letters, digits, '-' and '_'.
 	Name       string
 	MaxFriends int
+	MaxBlocked int
 	ZIM        *ZIMApp
 	Tencent    *TencentApp
 }
@@ -31,6 +33,14 @@ type ZIMApp struct {
 	ServerSecret string
 	QPS          int
 	BatchLimit   int
+}
+
+// BlockCap returns the app's blocklist limit, or the default.
+func (a *App) BlockCap() int {
+	if a.MaxBlocked > 0 {
+		return a.MaxBlocked
+	}
+	return DefaultMaxBlocked
 }
 
 // FriendCap returns the app's friend limit, or the default.

@@ -14,6 +14,9 @@ type Mutator interface {
 	DeleteUser(app, user string)
 	PutGroups(app, user string, groups []string)
 	DeleteGroups(app, user string, groups []string)
+	// PutBlock records that user blocked target at (Unix ms).
+	PutBlock(app, user, target string, at int64)
+	DeleteBlock(app, user, target string)
 	PutEntry(app, owner, friend string, e Entry)
 	DeleteEntry(app, owner, friend string)
 	// UpdateEntry calls f on owner's entry for friend, if there is one.
@@ -32,6 +35,14 @@ func Apply(m Mutator, ev Event) {
 		m.PutGroups(ev.App, d.User, d.Groups)
 	case FriendGroupsDeleted:
 		m.DeleteGroups(ev.App, d.User, d.Groups)
+	case UserBlocked:
+		m.PutBlock(ev.App, d.User, d.Target, ev.Time.UnixMilli())
+		if d.Unfriended {
+			m.DeleteEntry(ev.App, d.User, d.Target)
+			m.DeleteEntry(ev.App, d.Target, d.User)
+		}
+	case UserUnblocked:
+		m.DeleteBlock(ev.App, d.User, d.Target)
 	case FriendAdded:
 		if d.Entry != nil {
 			m.PutEntry(ev.App, d.User, d.Friend, d.Entry.Clone())
@@ -87,6 +98,10 @@ func eventType(d any) string {
 		return TypeGroupsAdded
 	case FriendGroupsDeleted:
 		return TypeGroupsDeleted
+	case UserBlocked:
+		return TypeUserBlocked
+	case UserUnblocked:
+		return TypeUserUnblocked
 	}
 	return ""
 }

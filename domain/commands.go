@@ -19,6 +19,11 @@ type View interface {
 	// ReserveGroups makes room for the groups in names that user does not
 	// have yet, failing when that would pass MaxFriendGroups.
 	ReserveGroups(user string, names []string) bool
+	// Blocked reports whether user's blocklist holds target; wasBlocked
+	// whether it held target once and no longer does.
+	Blocked(user, target string) (blocked, wasBlocked bool)
+	// ReserveBlock takes one slot in user's blocklist, failing at the cap.
+	ReserveBlock(user string) bool
 }
 
 // Command is a request to change one aggregate.
@@ -108,6 +113,9 @@ type AddFriend struct {
 	User, Friend string
 	Entry        Entry
 	Reverse      *Entry
+	// RespectBlocks refuses the add when either user blocks the other
+	// (Tencent's rule); ZIM adds leave blocks and friendship apart.
+	RespectBlocks bool
 }
 
 func (c AddFriend) Key() Key { return PairKey(c.User, c.Friend) }
@@ -129,6 +137,14 @@ func checkPair(v View, user, friend string) error {
 func (c AddFriend) Decide(v View, now time.Time) (any, error) {
 	if err := checkPair(v, c.User, c.Friend); err != nil {
 		return nil, err
+	}
+	if c.RespectBlocks {
+		if b, _ := v.Blocked(c.User, c.Friend); b {
+			return nil, ErrYouBlocked
+		}
+		if b, _ := v.Blocked(c.Friend, c.User); b {
+			return nil, ErrBlockedByTarget
+		}
 	}
 	nowMs := now.UnixMilli()
 	if c.Entry.CreateTime > nowMs || (c.Reverse != nil && c.Reverse.CreateTime > nowMs) {
@@ -283,4 +299,54 @@ func (c UpdateFriend) Decide(v View, now time.Time) (any, error) {
 		ev.Groups = &groups
 	}
 	return ev, nil
+}
+
+// BlockUser puts Target in User's blocklist. With EndFriendship (Tencent's
+// meaning) the friendship of the pair, in either direction, ends in the same
+// event; without it (ZIM's) the friendship stays as it is.
+type BlockUser struct {
+	User, Target  string
+	EndFriendship bool
+}
+
+func (c BlockUser) Key() Key { return PairKey(c.User, c.Target) }
+
+func (c BlockUser) Decide(v View, _ time.Time) (any, error) {
+	if err := checkPair(v, c.User, c.Target); err != nil {
+		return nil, err
+	}
+	if b, _ := v.Blocked(c.User, c.Target); b {
+		return nil, ErrAlreadyBlocked
+	}
+	if !v.ReserveBlock(c.User) {
+		return nil, ErrBlockLimit
+	}
+	ev := UserBlocked{User: c.User, Target: c.Target}
+	if c.EndFriendship {
+		_, ab := v.Entry(c.User, c.Target)
+		_, ba := v.Entry(c.Target, c.User)
+		ev.Unfriended = ab || ba
+	}
+	return ev, nil
+}
+
+// UnblockUser takes Target out of User's blocklist. It never restores a
+// friendship a block ended.
+type UnblockUser struct {
+	User, Target string
+}
+
+func (c UnblockUser) Key() Key { return PairKey(c.User, c.Target) }
+
+func (c UnblockUser) Decide(v View, _ time.Time) (any, error) {
+	if c.User == c.Target {
+		return nil, ErrSelf
+	}
+	switch b, was := v.Blocked(c.User, c.Target); {
+	case was:
+		return nil, ErrAlreadyUnblocked
+	case !b:
+		return nil, ErrNotBlocked
+	}
+	return UserUnblocked{User: c.User, Target: c.Target}, nil
 }

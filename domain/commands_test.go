@@ -13,6 +13,7 @@ import (
 
 // memState is a minimal in-memory View for deciding commands in tests.
 type memState struct {
+	blocks   map[[2]string]bool // true blocked, false unblocked since
 	groups   map[[2]string]bool
 	users    map[string]bool
 	entries  map[[2]string]domain.Entry
@@ -21,15 +22,30 @@ type memState struct {
 }
 
 func given(events ...domain.Event) *memState {
-	s := &memState{groups: map[[2]string]bool{}, users: map[string]bool{}, entries: map[[2]string]domain.Entry{}, reserved: map[string]int{}, max: 3000}
+	s := &memState{blocks: map[[2]string]bool{}, groups: map[[2]string]bool{}, users: map[string]bool{}, entries: map[[2]string]domain.Entry{}, reserved: map[string]int{}, max: 3000}
 	for _, ev := range events {
 		domain.Apply(s, ev)
 	}
 	return s
 }
 
-func (s *memState) PutUser(_ string, u domain.User) { s.users[u.ID] = true }
-func (s *memState) DeleteUser(_, u string)          { delete(s.users, u) }
+func (s *memState) PutUser(_ string, u domain.User)  { s.users[u.ID] = true }
+func (s *memState) DeleteUser(_, u string)           { delete(s.users, u) }
+func (s *memState) PutBlock(_, u, t string, _ int64) { s.blocks[[2]string{u, t}] = true }
+func (s *memState) DeleteBlock(_, u, t string)       { s.blocks[[2]string{u, t}] = false }
+func (s *memState) Blocked(u, t string) (bool, bool) {
+	b, ok := s.blocks[[2]string{u, t}]
+	return b, ok && !b
+}
+func (s *memState) ReserveBlock(u string) bool {
+	n := 0
+	for k, b := range s.blocks {
+		if k[0] == u && b {
+			n++
+		}
+	}
+	return n < s.max
+}
 func (s *memState) PutGroups(_, u string, gs []string) {
 	for _, g := range gs {
 		s.groups[[2]string{u, g}] = true
@@ -400,5 +416,48 @@ func TestCustomValueJSON(t *testing.T) {
 		if err := v.UnmarshalJSON([]byte(bad)); err == nil {
 			t.Errorf("UnmarshalJSON(%s) accepted", bad)
 		}
+	}
+}
+
+func TestDecideBlocks(t *testing.T) {
+	past := now.UnixMilli() - 1000
+	friends := append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: entry(past), Reverse: entry(past)}))
+	blocked := append(registered("a", "b"), ev(domain.UserBlocked{User: "b", Target: "a"}))
+	tests := []struct {
+		name  string
+		given []domain.Event
+		when  domain.Command
+		then  any
+		err   error
+	}{
+		{"a Tencent block ends the friendship in the same event", friends,
+			domain.BlockUser{User: "a", Target: "b", EndFriendship: true}, domain.UserBlocked{User: "a", Target: "b", Unfriended: true}, nil},
+		{"a ZIM block keeps the friendship", friends,
+			domain.BlockUser{User: "a", Target: "b"}, domain.UserBlocked{User: "a", Target: "b"}, nil},
+		{"a block of strangers ends nothing", registered("a", "b"),
+			domain.BlockUser{User: "a", Target: "b", EndFriendship: true}, domain.UserBlocked{User: "a", Target: "b"}, nil},
+		{"blocking twice fails", blocked, domain.BlockUser{User: "b", Target: "a"}, nil, domain.ErrAlreadyBlocked},
+		{"blocking oneself fails", registered("a"), domain.BlockUser{User: "a", Target: "a"}, nil, domain.ErrSelf},
+		{"unblock", blocked, domain.UnblockUser{User: "b", Target: "a"}, domain.UserUnblocked{User: "b", Target: "a"}, nil},
+		{"unblocking a stranger fails", registered("a", "b"), domain.UnblockUser{User: "a", Target: "b"}, nil, domain.ErrNotBlocked},
+		{"unblocking twice fails differently", append(blocked, ev(domain.UserUnblocked{User: "b", Target: "a"})),
+			domain.UnblockUser{User: "b", Target: "a"}, nil, domain.ErrAlreadyUnblocked},
+		{"a Tencent add to someone one blocks fails", append(registered("a", "b"), ev(domain.UserBlocked{User: "a", Target: "b"})),
+			domain.AddFriend{User: "a", Friend: "b", Reverse: &domain.Entry{}, RespectBlocks: true}, nil, domain.ErrYouBlocked},
+		{"a Tencent add by someone blocked fails", blocked,
+			domain.AddFriend{User: "a", Friend: "b", Reverse: &domain.Entry{}, RespectBlocks: true}, nil, domain.ErrBlockedByTarget},
+		{"a ZIM add ignores blocks", blocked,
+			domain.AddFriend{User: "a", Friend: "b"}, domain.FriendAdded{User: "a", Friend: "b", Entry: entry(now.UnixMilli())}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.when.Decide(given(tt.given...), now)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("Decide() error = %v, want %v", err, tt.err)
+			}
+			if diff := cmp.Diff(tt.then, got); tt.err == nil && diff != "" {
+				t.Errorf("Decide() event mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -32,6 +32,12 @@ var (
 	ErrUnknownCommand      = kindErr(ErrInvalid, "unknown command")
 	ErrGroupLimit          = kindErr(ErrLimit, "the user has the most friend groups allowed")
 	ErrGroupNotFound       = kindErr(ErrNotFound, "no friend group with that name")
+	ErrAlreadyBlocked      = kindErr(ErrExists, "already in the user's blocklist")
+	ErrNotBlocked          = kindErr(ErrNotFound, "not in the user's blocklist")
+	ErrAlreadyUnblocked    = kindErr(ErrNotFound, "already removed from the user's blocklist")
+	ErrBlockLimit          = kindErr(ErrLimit, "the user's blocklist is full")
+	ErrYouBlocked          = kindErr(ErrForbidden, "the target is in the user's blocklist")
+	ErrBlockedByTarget     = kindErr(ErrForbidden, "the user is in the target's blocklist")
 )
 
 type kindError struct {

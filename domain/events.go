@@ -16,6 +16,8 @@ const (
 	TypeUserDeleted    = "UserDeleted"
 	TypeGroupsAdded    = "FriendGroupsAdded"
 	TypeGroupsDeleted  = "FriendGroupsDeleted"
+	TypeUserBlocked    = "UserBlocked"
+	TypeUserUnblocked  = "UserUnblocked"
 )
 
 // SchemaVersion is the version written into every new event.
@@ -58,6 +60,22 @@ type FriendGroupsAdded struct {
 type FriendGroupsDeleted struct {
 	User   string   `json:"user"`
 	Groups []string `json:"groups"`
+}
+
+// UserBlocked records that User put Target in their blocklist. With
+// Unfriended set, the same step removed the friendship in both directions
+// (Tencent's meaning of a block), so no reader sees a blocked pair that is
+// still friends.
+type UserBlocked struct {
+	User       string `json:"user"`
+	Target     string `json:"target"`
+	Unfriended bool   `json:"unfriended,omitempty"`
+}
+
+// UserUnblocked records that User took Target out of their blocklist.
+type UserUnblocked struct {
+	User   string `json:"user"`
+	Target string `json:"target"`
 }
 
 // FriendAdded records that User's list gained Friend (Entry set), that
@@ -162,6 +180,10 @@ func decodeData(typ string, b json.RawMessage) (any, error) {
 		return decodeAs[FriendGroupsAdded](typ, b)
 	case TypeGroupsDeleted:
 		return decodeAs[FriendGroupsDeleted](typ, b)
+	case TypeUserBlocked:
+		return decodeAs[UserBlocked](typ, b)
+	case TypeUserUnblocked:
+		return decodeAs[UserUnblocked](typ, b)
 	default:
 		return nil, fmt.Errorf("unknown event type %q", typ)
 	}

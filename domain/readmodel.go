@@ -17,8 +17,23 @@ type ReadModel interface {
 	// Sequences are the stream sequences of the last change to user's
 	// standard and custom friend data.
 	Sequences(app, user string) (standard, custom uint64)
+	// Blocked reports whether user's blocklist holds target, and whether it
+	// held target once and no longer does.
+	Blocked(app, user, target string) (blocked, wasBlocked bool)
+	// Blocklist returns up to limit of user's blocked users from offset, in
+	// ID order, with the total count.
+	Blocklist(app, user string, offset, limit int) (page []Block, total int)
+	// BlockSequence is the stream sequence of the last change to user's
+	// blocklist.
+	BlockSequence(app, user string) uint64
 	// Seq is the highest stream sequence the model reflects.
 	Seq() uint64
+}
+
+// Block is one entry of a blocklist: who, and when (Unix ms).
+type Block struct {
+	ID   string
+	Time int64
 }
 
 // Record is one message of the stream: a commit and where it is stored.

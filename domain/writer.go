@@ -33,6 +33,10 @@ type State interface {
 	Reserve(app, user, commit string, max int) bool
 	Unreserve(app, user, commit string)
 	HasGroup(app, user, name string) bool
+	Blocked(app, user, target string) (blocked, wasBlocked bool)
+	// ReserveBlock takes a slot in user's blocklist for commit while the
+	// blocklist plus reserved slots stay under max.
+	ReserveBlock(app, user, commit string, max int) bool
 	// ReserveGroups makes room for commit's groups in names that user does
 	// not have, while the user's groups plus reserved names stay within max.
 	ReserveGroups(app, user, commit string, names []string, max int) bool
@@ -295,10 +299,11 @@ type overlay struct {
 	entries map[[2]string]*Entry // nil: deleted in this commit
 	users   map[string]bool      // false: deleted in this commit
 	groups  map[[2]string]bool   // {user, group}; false: deleted in this commit
+	blocks  map[[2]string]bool   // {user, target}; false: unblocked in this commit
 }
 
 func newOverlay(s State, app *App, commit string) *overlay {
-	return &overlay{s: s, app: app, commit: commit, entries: map[[2]string]*Entry{}, users: map[string]bool{}, groups: map[[2]string]bool{}}
+	return &overlay{s: s, app: app, commit: commit, entries: map[[2]string]*Entry{}, users: map[string]bool{}, groups: map[[2]string]bool{}, blocks: map[[2]string]bool{}}
 }
 
 func (o *overlay) Entry(owner, friend string) (Entry, bool) {
@@ -328,6 +333,21 @@ func (o *overlay) HasGroup(user, name string) bool {
 func (o *overlay) ReserveGroups(user string, names []string) bool {
 	return o.s.ReserveGroups(o.app.Name, user, o.commit, names, MaxFriendGroups)
 }
+
+func (o *overlay) Blocked(user, target string) (bool, bool) {
+	if b, ok := o.blocks[[2]string{user, target}]; ok {
+		return b, !b
+	}
+	return o.s.Blocked(o.app.Name, user, target)
+}
+
+func (o *overlay) ReserveBlock(user string) bool {
+	return o.s.ReserveBlock(o.app.Name, user, o.commit, o.app.BlockCap())
+}
+
+func (o *overlay) PutBlock(_, user, target string, _ int64) { o.blocks[[2]string{user, target}] = true }
+
+func (o *overlay) DeleteBlock(_, user, target string) { o.blocks[[2]string{user, target}] = false }
 
 func (o *overlay) DeleteUser(_, user string) { o.users[user] = false }
 

@@ -22,8 +22,8 @@ type Model struct {
 	changed chan struct{}     // closed and replaced on every apply
 
 	// slot reservations for commits being decided
-	reserved       map[userRef]int
-	byCommit       map[string][]userRef
+	reserved       map[slotRef]int
+	byCommit       map[string][]slotRef
 	groupsReserved map[userRef]map[string]int
 	groupsByCommit map[string][]groupRef
 }
@@ -34,6 +34,12 @@ type groupRef struct {
 }
 
 type userRef struct{ app, user string }
+
+// slotRef names a reserved slot: in a user's friend list or blocklist.
+type slotRef struct {
+	userRef
+	blocks bool
+}
 
 type appState struct {
 	users map[string]*userState
@@ -50,6 +56,11 @@ type userState struct {
 	// stdSeq and customSeq are the stream sequences of the last change to
 	// the user's standard and custom friend data (Tencent's sequences).
 	stdSeq, customSeq uint64
+	// blocked holds the blocklist (target -> Unix ms); unblocked the
+	// targets that were in it and were taken out.
+	blocked   map[string]int64
+	unblocked map[string]bool
+	blockSeq  uint64
 }
 
 // NewModel returns an empty model.
@@ -58,8 +69,8 @@ func NewModel() *Model {
 		apps:           map[string]*appState{},
 		parts:          map[string]uint64{},
 		changed:        make(chan struct{}),
-		reserved:       map[userRef]int{},
-		byCommit:       map[string][]userRef{},
+		reserved:       map[slotRef]int{},
+		byCommit:       map[string][]slotRef{},
 		groupsReserved: map[userRef]map[string]int{},
 		groupsByCommit: map[string][]groupRef{},
 	}
@@ -135,12 +146,25 @@ func (m *Model) waitFor(ctx context.Context, done func() bool) error {
 // Reserve takes a slot in user's friend list for commit while friends plus
 // reserved slots stay under max.
 func (m *Model) Reserve(app, user, commit string, max int) bool {
+	return m.reserve(slotRef{userRef{app, user}, false}, commit, max)
+}
+
+// ReserveBlock takes a slot in user's blocklist for commit while the
+// blocklist plus reserved slots stay under max.
+func (m *Model) ReserveBlock(app, user, commit string, max int) bool {
+	return m.reserve(slotRef{userRef{app, user}, true}, commit, max)
+}
+
+func (m *Model) reserve(ref slotRef, commit string, max int) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ref := userRef{app, user}
 	n := m.reserved[ref]
-	if u := m.userLocked(app, user); u != nil {
-		n += len(u.friends)
+	if u := m.userLocked(ref.app, ref.user); u != nil {
+		if ref.blocks {
+			n += len(u.blocked)
+		} else {
+			n += len(u.friends)
+		}
 	}
 	if n >= max {
 		return false
@@ -150,11 +174,11 @@ func (m *Model) Reserve(app, user, commit string, max int) bool {
 	return true
 }
 
-// Unreserve returns one slot of user's taken for commit.
+// Unreserve returns one friend-list slot of user's taken for commit.
 func (m *Model) Unreserve(app, user, commit string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ref := userRef{app, user}
+	ref := slotRef{userRef{app, user}, false}
 	refs := m.byCommit[commit]
 	if i := slices.Index(refs, ref); i >= 0 {
 		m.byCommit[commit] = slices.Delete(refs, i, i+1)
@@ -238,7 +262,7 @@ func (m *Model) ReserveGroups(app, user, commit string, names []string, max int)
 	return true
 }
 
-func (m *Model) dropReservedLocked(ref userRef) {
+func (m *Model) dropReservedLocked(ref slotRef) {
 	if m.reserved[ref] <= 1 {
 		delete(m.reserved, ref)
 	} else {
@@ -283,6 +307,99 @@ func (m *Model) DeleteUser(app, user string) {
 	if s := m.userLocked(app, user); s != nil {
 		s.registered = false
 	}
+}
+
+// PutBlock implements domain.Mutator.
+func (m *Model) PutBlock(app, user, target string, at int64) {
+	s := m.mutUserLocked(app, user)
+	if s.blocked == nil {
+		s.blocked = map[string]int64{}
+	}
+	s.blocked[target] = at
+	delete(s.unblocked, target)
+	s.blockSeq = max(s.blockSeq, m.cur)
+}
+
+// DeleteBlock implements domain.Mutator.
+func (m *Model) DeleteBlock(app, user, target string) {
+	s := m.userLocked(app, user)
+	if s == nil {
+		return
+	}
+	if _, ok := s.blocked[target]; ok {
+		delete(s.blocked, target)
+		if s.unblocked == nil {
+			s.unblocked = map[string]bool{}
+		}
+		s.unblocked[target] = true
+	}
+	s.blockSeq = max(s.blockSeq, m.cur)
+}
+
+// Blocked reports whether user's blocklist holds target, and whether it
+// held target once and no longer does.
+func (m *Model) Blocked(app, user, target string) (blocked, wasBlocked bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, user); u != nil {
+		_, blocked = u.blocked[target]
+		wasBlocked = u.unblocked[target]
+	}
+	return blocked, wasBlocked
+}
+
+// Blocklist returns a page of user's blocklist in ID order and its size.
+func (m *Model) Blocklist(app, user string, offset, limit int) ([]domain.Block, int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	u := m.userLocked(app, user)
+	if u == nil || len(u.blocked) == 0 {
+		return nil, 0
+	}
+	ids := slices.Sorted(maps.Keys(u.blocked))
+	total := len(ids)
+	if offset >= total {
+		return nil, total
+	}
+	ids = ids[offset:min(total, offset+limit)]
+	page := make([]domain.Block, len(ids))
+	for i, id := range ids {
+		page[i] = domain.Block{ID: id, Time: u.blocked[id]}
+	}
+	return page, total
+}
+
+// BlockSequence is the stream sequence of the last change to user's
+// blocklist.
+func (m *Model) BlockSequence(app, user string) uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, user); u != nil {
+		return u.blockSeq
+	}
+	return 0
+}
+
+// Pair is both directions of a pair, read at one instant.
+type Pair struct {
+	AHasB, BHasA       bool
+	ABlocksB, BBlocksA bool
+}
+
+// Pair reads the friendship and blocks of {a, b} at one instant.
+func (m *Model) Pair(app, a, b string) Pair {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var p Pair
+	if u := m.userLocked(app, a); u != nil {
+		_, p.AHasB = u.friends[b]
+		_, p.ABlocksB = u.blocked[b]
+	}
+	if u := m.userLocked(app, b); u != nil {
+		_, p.BHasA = u.friends[a]
+		_, p.BBlocksA = u.blocked[a]
+	}
+	return p
 }
 
 // PutGroups implements domain.Mutator.

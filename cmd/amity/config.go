@@ -24,6 +24,7 @@ type fileConfig struct {
 type appConfig struct {
 	Name       string `json:"name"`
 	MaxFriends int    `json:"max_friends,omitempty"`
+	MaxBlocked int    `json:"max_blocked,omitempty"`
 	ZIM        *struct {
 		AppID        uint32 `json:"app_id"`
 		ServerSecret string `json:"server_secret"`
@@ -82,10 +83,10 @@ func parseConfig(b []byte) ([]*domain.App, error) {
 		if ac.ZIM == nil && ac.Tencent == nil {
 			return nil, fmt.Errorf("%s (%s): needs a zim or a tencent part", where, ac.Name)
 		}
-		if ac.MaxFriends < 0 {
-			return nil, fmt.Errorf("%s (%s): max_friends must not be negative", where, ac.Name)
+		if ac.MaxFriends < 0 || ac.MaxBlocked < 0 {
+			return nil, fmt.Errorf("%s (%s): max_friends and max_blocked must not be negative", where, ac.Name)
 		}
-		app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends}
+		app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends, MaxBlocked: ac.MaxBlocked}
 		if z := ac.ZIM; z != nil {
 			switch {
 			case z.AppID == 0:

@@ -14,7 +14,10 @@ const (
 	codeSNSInternal        = 30006
 	codeFriendListFull     = 30010
 	codeTooManyGroups      = 30011
+	codeBlocklistFull      = 30013
 	codePeerListFull       = 30014
+	codeYouBlocked         = 30515
+	codeBlockedByTarget    = 30525
 	codeGetListNotFriend   = 31211
 	codeNotFriend          = 31704
 	codeProfileTooLong     = 40601
@@ -57,6 +60,12 @@ var domainCodes = []struct {
 	{domain.ErrGroupNotFound, codeSNSParam, "Group_Not_Exist"},
 	{domain.ErrFutureTime, codeSNSParam, "Time_In_Future"},
 	{domain.ErrUserExists, codeSNSParam, "Account_Exist"},
+	{domain.ErrAlreadyBlocked, codeSNSParam, "Already_Exist"},
+	{domain.ErrNotBlocked, codeSNSParam, "Not_Exist"},
+	{domain.ErrAlreadyUnblocked, codeSNSParam, "Not_Exist"},
+	{domain.ErrBlockLimit, codeBlocklistFull, "BlackList_Num_Exceed_Threshold"},
+	{domain.ErrYouBlocked, codeYouBlocked, "In_My_BlackList"},
+	{domain.ErrBlockedByTarget, codeBlockedByTarget, "In_Other_BlackList"},
 	{domain.ErrInvalid, codeSNSParam, "Param_Invalid"},
 }
 

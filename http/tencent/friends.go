@@ -107,7 +107,7 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 			it.fail(i, codeSNSParam, reason)
 			continue
 		}
-		cmd := domain.AddFriend{User: req.From_Account, Friend: f.To_Account,
+		cmd := domain.AddFriend{User: req.From_Account, Friend: f.To_Account, RespectBlocks: true,
 			Entry: domain.Entry{Alias: f.Remark, Wording: f.AddWording, AddSource: f.AddSource, Groups: groups}}
 		if both {
 			cmd.Reverse = &domain.Entry{Wording: f.AddWording, AddSource: f.AddSource}

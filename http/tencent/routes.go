@@ -38,6 +38,10 @@ func init() {
 		{"/v4/sns/group_add", "GroupAdd", true, true, (*Server).groupAdd},
 		{"/v4/sns/group_delete", "GroupDelete", true, true, (*Server).groupDelete},
 		{"/v4/sns/group_get", "GroupGet", true, true, (*Server).groupGet},
+		{"/v4/sns/black_list_add", "BlackListAdd", true, true, (*Server).blackListAdd},
+		{"/v4/sns/black_list_delete", "BlackListDelete", true, true, (*Server).blackListDelete},
+		{"/v4/sns/black_list_get", "BlackListGet", true, true, (*Server).blackListGet},
+		{"/v4/sns/black_list_check", "BlackListCheck", true, true, (*Server).blackListCheck},
 	} {
 		endpoints[e.path] = e
 	}

@@ -47,6 +47,15 @@ const (
 	codeIDsContainSelf       = 660800033
 	codeNotFriend            = 660800034
 	codeFutureTime           = 660800046
+	codeBlockOperator        = 660800001
+	codeAlreadyBlocked       = 660800037
+	codeBlockSelf            = 660800038
+	codeBlockBatchOver       = 660800039
+	codeBlocklistFull        = 660800040
+	codeBlockAllFailed       = 660800041
+	codeUnblockAllFailed     = 660800042
+	codeAlreadyUnblocked     = 660800043
+	codeNotBlocked           = 660800044
 )
 
 // domainCodes is the one table from domain errors to ZIM codes; the first
@@ -65,6 +74,10 @@ var domainCodes = []struct {
 	{domain.ErrPeerFriendLimit, codeFriendLimit},
 	{domain.ErrAttributesTooLarge, codeAttrTooLarge},
 	{domain.ErrFutureTime, codeFutureTime},
+	{domain.ErrAlreadyBlocked, codeAlreadyBlocked},
+	{domain.ErrAlreadyUnblocked, codeAlreadyUnblocked},
+	{domain.ErrNotBlocked, codeNotBlocked},
+	{domain.ErrBlockLimit, codeBlocklistFull},
 	{domain.ErrInvalid, codeInvalidParam},
 }
 

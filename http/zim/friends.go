@@ -264,25 +264,18 @@ func (s *Server) queryFriendList(_ context.Context, c *call) (response, error) {
 	if err := s.operator(c, from); err != nil {
 		return nil, err
 	}
-	limit, err := queryInt(c.query, "Limit", 0)
+	limit, next, err := pageParams(c)
 	if err != nil {
 		return nil, err
 	}
-	if limit <= 0 || limit > MaxPageSize {
-		limit = MaxPageSize
-	}
-	next, err := queryInt(c.query, "Next", 0)
-	if err != nil || next < 0 || next > math.MaxInt32 {
-		return nil, apiErr(codeInvalidParam, "Next must be 0 or the Next of the previous page")
-	}
-	page, total := s.cfg.Read.Friends(c.app.Name, from, int(next), int(limit))
+	page, total := s.cfg.Read.Friends(c.app.Name, from, next, limit)
 	resp := struct {
 		Common
 		TotalCount  int          `json:"TotalCount"`
 		Next        int          `json:"Next"`
 		FriendInfos []friendInfo `json:"FriendInfos"`
 	}{TotalCount: total, FriendInfos: make([]friendInfo, 0, len(page))}
-	if end := int(next) + len(page); end < total {
+	if end := next + len(page); end < total {
 		resp.Next = end
 	}
 	for _, f := range page {

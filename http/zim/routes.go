@@ -7,14 +7,18 @@ var actions map[string]action
 
 func init() {
 	actions = map[string]action{
-		"UserRegister":           {http.MethodPost, (*Server).userRegister, codeRegisterQPS},
-		"QueryUserInfos":         {http.MethodPost, (*Server).queryUserInfos, codeAppQPS},
-		"AddFriends":             {http.MethodPost, (*Server).addFriends, codeAppQPS},
-		"DeleteFriends":          {http.MethodPost, (*Server).deleteFriends, codeAppQPS},
-		"DeleteAllFriends":       {http.MethodGet, (*Server).deleteAllFriends, codeAppQPS},
-		"QueryFriendList":        {http.MethodGet, (*Server).queryFriendList, codeAppQPS},
-		"CheckFriendsRelation":   {http.MethodPost, (*Server).checkFriendsRelation, codeAppQPS},
-		"UpdateFriendsAlias":     {http.MethodPost, (*Server).updateFriendsAlias, codeAppQPS},
-		"UpdateFriendAttributes": {http.MethodPost, (*Server).updateFriendAttributes, codeAppQPS},
+		"UserRegister":             {http.MethodPost, (*Server).userRegister, codeRegisterQPS},
+		"QueryUserInfos":           {http.MethodPost, (*Server).queryUserInfos, codeAppQPS},
+		"AddFriends":               {http.MethodPost, (*Server).addFriends, codeAppQPS},
+		"DeleteFriends":            {http.MethodPost, (*Server).deleteFriends, codeAppQPS},
+		"DeleteAllFriends":         {http.MethodGet, (*Server).deleteAllFriends, codeAppQPS},
+		"QueryFriendList":          {http.MethodGet, (*Server).queryFriendList, codeAppQPS},
+		"CheckFriendsRelation":     {http.MethodPost, (*Server).checkFriendsRelation, codeAppQPS},
+		"UpdateFriendsAlias":       {http.MethodPost, (*Server).updateFriendsAlias, codeAppQPS},
+		"UpdateFriendAttributes":   {http.MethodPost, (*Server).updateFriendAttributes, codeAppQPS},
+		"AddUsersToBlacklist":      {http.MethodPost, (*Server).addUsersToBlacklist, codeAppQPS},
+		"RemoveUsersFromBlacklist": {http.MethodPost, (*Server).removeUsersFromBlacklist, codeAppQPS},
+		"QueryBlacklist":           {http.MethodGet, (*Server).queryBlacklist, codeAppQPS},
+		"CheckUsersIsInBlacklist":  {http.MethodPost, (*Server).checkUsersIsInBlacklist, codeAppQPS},
 	}
 }
