@@ -140,6 +140,7 @@ func newInstance(t *testing.T, ctx context.Context, store *eventstore.Store, par
 		t.Fatal(err)
 	}
 	w := domain.NewWriter(domain.WriterConfig{Log: store, State: m, NewID: newIDSource().New, Now: time.Now, Partitions: partitions})
+	// partitions 0: the default
 	t.Cleanup(w.Close)
 	return &instance{model: m, w: w}
 }

@@ -21,7 +21,7 @@ import (
 
 const testConfig = `{"apps":[
  {"name":"demo","zim":{"app_id":1234567,"server_secret":"demo-secret","qps":1000000}},
- {"name":"other","zim":{"app_id":7654321,"server_secret":"other-secret","qps":1000000}},
+ {"name":"other","max_blocked":2,"zim":{"app_id":7654321,"server_secret":"other-secret","qps":1000000}},
  {"name":"slow","zim":{"app_id":42,"server_secret":"slow-secret","qps":2}}
 ]}`
 
@@ -138,7 +138,7 @@ type zimResp struct {
 		UserId   string //nolint:revive // the wire name
 		Relation int
 	}
-	Fails []struct {
+	Fails, ErrList []struct {
 		UserId  string //nolint:revive // the wire name
 		SubCode int
 	}
@@ -162,6 +162,9 @@ func (r zimResp) subCodes() map[string]int {
 		m[e.UserId] = e.SubCode
 	}
 	for _, e := range r.Fails {
+		m[e.UserId] = e.SubCode
+	}
+	for _, e := range r.ErrList {
 		m[e.UserId] = e.SubCode
 	}
 	for _, e := range r.FailKey {
