@@ -348,5 +348,5 @@ func (c UnblockUser) Decide(v View, _ time.Time) (any, error) {
 	case !b:
 		return nil, ErrNotBlocked
 	}
-	return UserUnblocked{User: c.User, Target: c.Target}, nil
+	return UserUnblocked(c), nil
 }
