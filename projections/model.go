@@ -356,12 +356,7 @@ func (m *Model) Blocklist(app, user string, offset, limit int) ([]domain.Block, 
 	if u == nil || len(u.blocked) == 0 {
 		return nil, 0
 	}
-	ids := slices.Sorted(maps.Keys(u.blocked))
-	total := len(ids)
-	if offset >= total {
-		return nil, total
-	}
-	ids = ids[offset:min(total, offset+limit)]
+	ids, total := pageOf(u.blocked, offset, limit)
 	page := make([]domain.Block, len(ids))
 	for i, id := range ids {
 		page[i] = domain.Block{ID: id, Time: u.blocked[id]}
@@ -598,16 +593,7 @@ func (m *Model) Friends(app, user string, offset, limit int) ([]domain.Friend, i
 	if u == nil || len(u.friends) == 0 {
 		return nil, 0
 	}
-	ids := make([]string, 0, len(u.friends))
-	for id := range u.friends {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	total := len(ids)
-	if offset >= total {
-		return nil, total
-	}
-	ids = ids[offset:min(total, offset+limit)]
+	ids, total := pageOf(u.friends, offset, limit)
 	page := make([]domain.Friend, len(ids))
 	for i, id := range ids {
 		page[i] = domain.Friend{ID: id, Entry: u.friends[id].Clone()}
@@ -631,4 +617,15 @@ func (m *Model) Users(app string) []string {
 	}
 	slices.SortFunc(ids, cmp.Compare)
 	return ids
+}
+
+// pageOf returns up to limit of m's keys from offset, in order, and the
+// number of keys.
+func pageOf[V any](m map[string]V, offset, limit int) ([]string, int) {
+	total := len(m)
+	if offset >= total {
+		return nil, total
+	}
+	ids := slices.Sorted(maps.Keys(m))
+	return ids[offset:min(total, offset+limit)], total
 }

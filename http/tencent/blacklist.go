@@ -28,15 +28,7 @@ func (s *Server) changeBlackList(ctx context.Context, c *call, cmd func(from, ta
 	if err != nil {
 		return nil, err
 	}
-	var cmds []domain.Command
-	var pos []int
-	for i, id := range req.To_Account {
-		if ok[i] {
-			cmds = append(cmds, cmd(req.From_Account, id))
-			pos = append(pos, i)
-		}
-	}
-	s.run(ctx, c, it, pos, cmds)
+	s.runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command { return cmd(req.From_Account, id) })
 	return it.response(), nil
 }
 

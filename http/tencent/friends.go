@@ -305,15 +305,9 @@ func (s *Server) friendDelete(ctx context.Context, c *call) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cmds []domain.Command
-	var pos []int
-	for i, id := range req.To_Account {
-		if ok[i] {
-			cmds = append(cmds, domain.DeleteFriend{User: req.From_Account, Friend: id, Both: both})
-			pos = append(pos, i)
-		}
-	}
-	s.run(ctx, c, it, pos, cmds)
+	s.runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command {
+		return domain.DeleteFriend{User: req.From_Account, Friend: id, Both: both}
+	})
 	return &struct {
 		Envelope
 		ResultItem []ResultItem `json:"ResultItem"`

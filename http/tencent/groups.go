@@ -50,21 +50,15 @@ func (s *Server) groupAdd(ctx context.Context, c *call) (response, error) {
 		return nil, r.Err
 	}
 	it := newItems(c, req.To_Account)
-	var cmds []domain.Command
-	var pos []int
 	if len(req.To_Account) > 0 {
 		ok, err := targets(c, it, req.To_Account, MaxGroupItems, "To_Account")
 		if err != nil {
 			return nil, err
 		}
-		for i, id := range req.To_Account {
-			if ok[i] {
-				cmds = append(cmds, domain.UpdateFriend{User: req.From_Account, Friend: id, AddGroups: names})
-				pos = append(pos, i)
-			}
-		}
+		s.runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command {
+			return domain.UpdateFriend{User: req.From_Account, Friend: id, AddGroups: names}
+		})
 	}
-	s.run(ctx, c, it, pos, cmds)
 	resp := struct {
 		batchResponse
 		CurrentSequence uint64 `json:"CurrentSequence"`

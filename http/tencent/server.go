@@ -291,6 +291,20 @@ func (it *items) response() *batchResponse {
 	return &batchResponse{ResultItem: it.results, Fail_Account: it.failAccounts()}
 }
 
+// runEach runs cmd for every item of ids that passed validation (ok) and
+// records each outcome at its item's position.
+func (s *Server) runEach(ctx context.Context, c *call, it *items, ids []string, ok []bool, cmd func(id string) domain.Command) {
+	var cmds []domain.Command
+	var pos []int
+	for i, id := range ids {
+		if ok[i] {
+			cmds = append(cmds, cmd(id))
+			pos = append(pos, i)
+		}
+	}
+	s.run(ctx, c, it, pos, cmds)
+}
+
 // run executes the commands of the items that passed validation and
 // records each outcome at its item's position.
 func (s *Server) run(ctx context.Context, c *call, it *items, pos []int, cmds []domain.Command) {
