@@ -1,5 +1,7 @@
 package domain
 
+import "time"
+
 // Default limits, the platforms' own.
 const (
 	DefaultMaxFriends = 3000
@@ -25,6 +27,23 @@ type App struct {
 	MaxBlocked int
 	ZIM        *ZIMApp
 	Tencent    *TencentApp
+	Callback   *Callback
+}
+
+// Callback is where an app's backend hears of changes: an HTTP endpoint
+// that gets the vendor's callbacks.
+type Callback struct {
+	URL string
+	// Style is "tencent" (Tencent's Sns.Callback* commands) or "zim".
+	Style string
+	// Commands limits the callbacks sent; empty sends all.
+	Commands []string
+	// Secret signs ZIM-style callbacks.
+	Secret      string
+	MaxAttempts int
+	Backoff     time.Duration
+	MaxBackoff  time.Duration
+	Timeout     time.Duration
 }
 
 // ZIMApp holds the credentials and limits of an app's ZIM surface.

@@ -205,7 +205,7 @@ func (c ImportFriend) Decide(v View, now time.Time) (any, error) {
 		return nil, ErrFriendLimit
 	}
 	e := stamped(c.Entry, nowMs)
-	return FriendAdded{User: c.User, Friend: c.Friend, Entry: &e}, nil
+	return FriendAdded{User: c.User, Friend: c.Friend, Entry: &e, Imported: true}, nil
 }
 
 func stamped(e Entry, nowMs int64) Entry {

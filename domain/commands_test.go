@@ -373,7 +373,7 @@ func TestDecideGroupsAndImports(t *testing.T) {
 			name:  "import replaces an existing entry and keeps its times",
 			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "old", CreateTime: past}})),
 			when:  domain.ImportFriend{User: "a", Friend: "b", Entry: domain.Entry{Alias: "new", CreateTime: 1000, RemarkTime: 2000, AddSource: "AddSource_Type_Web"}},
-			then:  domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "new", CreateTime: 1000, RemarkTime: 2000, AddSource: "AddSource_Type_Web"}},
+			then:  domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "new", CreateTime: 1000, RemarkTime: 2000, AddSource: "AddSource_Type_Web"}, Imported: true},
 		},
 		{
 			name:  "update replaces, then joins and leaves groups",

@@ -85,6 +85,8 @@ type FriendAdded struct {
 	Friend  string `json:"friend"`
 	Entry   *Entry `json:"entry,omitempty"`
 	Reverse *Entry `json:"reverse,omitempty"`
+	// Imported marks a migration import, which sends no callbacks.
+	Imported bool `json:"imported,omitempty"`
 }
 
 // FriendDeleted records that Friend left User's list and, when Both is set,

@@ -8,12 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/projections"
 )
 
 // fileConfig is the JSON config file (docs/configuration.md).
@@ -31,6 +34,16 @@ type appConfig struct {
 		QPS          int    `json:"qps,omitempty"`
 		BatchLimit   int    `json:"batch_limit,omitempty"`
 	} `json:"zim,omitempty"`
+	Callback *struct {
+		URL         string   `json:"url"`
+		Style       string   `json:"style,omitempty"`
+		Commands    []string `json:"commands,omitempty"`
+		Secret      string   `json:"secret,omitempty"`
+		MaxAttempts int      `json:"max_attempts,omitempty"`
+		Backoff     duration `json:"backoff,omitzero"`
+		MaxBackoff  duration `json:"max_backoff,omitzero"`
+		Timeout     duration `json:"timeout,omitzero"`
+	} `json:"callback,omitempty"`
 	Tencent *struct {
 		SDKAppID     uint64            `json:"sdkappid"`
 		SecretKey    string            `json:"secret_key"`
@@ -129,9 +142,71 @@ func parseConfig(b []byte) ([]*domain.App, error) {
 			app.Tencent = &domain.TencentApp{SDKAppID: t.SDKAppID, SecretKey: t.SecretKey, Admins: t.Admins, QPS: t.QPS,
 				CustomFields: t.CustomFields, ZIMAttributes: t.ZIMAttrs}
 		}
+		if cb := ac.Callback; cb != nil {
+			c, err := callbackConfig(app, cb.URL, cb.Style, cb.Commands, cb.Secret, cb.MaxAttempts, cb.Backoff, cb.MaxBackoff, cb.Timeout)
+			if err != nil {
+				return nil, fmt.Errorf("%s (%s): %w", where, ac.Name, err)
+			}
+			app.Callback = c
+		}
 		apps = append(apps, app)
 	}
 	return apps, nil
+}
+
+// callbackCommands are the callback names of each style.
+var callbackCommands = map[string][]string{
+	"tencent": {projections.CmdFriendAdd, projections.CmdFriendDelete, projections.CmdBlackListAdd, projections.CmdBlackListDelete},
+	"zim":     {projections.ZIMFriendAdded, projections.ZIMFriendDeleted, projections.ZIMFriendUpdated, projections.ZIMBlacklistAdded, projections.ZIMBlacklistRemove},
+}
+
+func callbackConfig(app *domain.App, rawURL, style string, commands []string, secret string, attempts int, backoff, maxBackoff, timeout duration) (*domain.Callback, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("callback.url %q must be an http(s) URL", rawURL)
+	}
+	if style == "" {
+		style = "zim"
+		if app.Tencent != nil {
+			style = "tencent"
+		}
+	}
+	known, ok := callbackCommands[style]
+	if !ok {
+		return nil, fmt.Errorf("callback.style must be tencent or zim")
+	}
+	for _, c := range commands {
+		if !slices.Contains(known, c) {
+			return nil, fmt.Errorf("callback.commands: %q is not a %s callback (%v)", c, style, known)
+		}
+	}
+	if style == "zim" && secret == "" {
+		if app.ZIM == nil {
+			return nil, fmt.Errorf("callback.secret is required for zim-style callbacks")
+		}
+		secret = app.ZIM.ServerSecret
+	}
+	if attempts < 0 || backoff < 0 || maxBackoff < 0 || timeout < 0 {
+		return nil, fmt.Errorf("callback: attempts and durations must not be negative")
+	}
+	return &domain.Callback{URL: rawURL, Style: style, Commands: commands, Secret: secret, MaxAttempts: attempts,
+		Backoff: time.Duration(backoff), MaxBackoff: time.Duration(maxBackoff), Timeout: time.Duration(timeout)}, nil
+}
+
+// duration reads a JSON string such as "500ms".
+type duration time.Duration
+
+func (d *duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration is a string such as \"500ms\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = duration(v)
+	return nil
 }
 
 // devApp returns the development app used when no config is given. Its

@@ -24,7 +24,8 @@ func main() {
 const usage = `usage: amity <command> [flags]
 
 commands:
-  serve    run the service (embedded NATS by default)
+  serve        run the service (embedded NATS by default)
+  deadletters  list or replay callback deliveries that failed every attempt
 
 run "amity <command> -h" for the command's flags
 `
@@ -39,6 +40,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "deadletters":
+		return deadLetters(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -35,6 +35,7 @@ type serveFlags struct {
 	syncInterval time.Duration
 	replicas     int
 	logLevel     string
+	notifyMaxAge time.Duration
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveFlags, error) {
@@ -48,6 +49,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&f.natsURL, "nats-url", getenv("AMITY_NATS_URL"), "external NATS URL; set, no server is embedded")
 	fs.DurationVar(&f.syncInterval, "sync-interval", 0, "embedded JetStream fsync interval; 0 syncs every write before acknowledging it")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas on an external cluster (3 recommended)")
+	fs.DurationVar(&f.notifyMaxAge, "notify-max-age", 7*24*time.Hour, "how long notifications stay on the AMITY_NOTIFY stream")
 	fs.StringVar(&f.logLevel, "log-level", orDefault(getenv("AMITY_LOG_LEVEL"), "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return f, err
@@ -118,6 +120,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if err := store.OpenNotify(ctx, f.notifyMaxAge, f.replicas); err != nil {
+		return err
+	}
+	if err := store.OpenDeadLetters(ctx, f.replicas); err != nil {
+		return err
+	}
 
 	ids := newIDSource()
 	model := projections.NewModel()
@@ -140,9 +148,28 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 2)
+	errc := make(chan error, 3+len(apps))
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		if err := projections.RunNotifier(ctx, store, publisher(store), logger); err != nil {
+			errc <- err
+		}
+	}()
+	sender := &projections.Sender{Client: &http.Client{}, Now: time.Now}
+	for _, app := range apps {
+		if app.Callback == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := projections.RunWebhooks(ctx, store, app, sender, store.Park, logger); err != nil {
+				errc <- err
+			}
+		}()
+	}
 	go func() {
 		defer wg.Done()
 		if err := projections.Follow(ctx, store, model, 1); err != nil {
@@ -205,6 +232,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	writer.Close()
 	wg.Wait()
 	return err
+}
+
+// publisher adapts the store's side-stream publish to the notifier.
+func publisher(store *eventstore.Store) func(context.Context, []projections.Outgoing) error {
+	return func(ctx context.Context, msgs []projections.Outgoing) error {
+		out := make([]eventstore.Outgoing, len(msgs))
+		for i, m := range msgs {
+			out[i] = eventstore.Outgoing(m)
+		}
+		return store.Publish(ctx, out)
+	}
 }
 
 // connectNATS connects to the external NATS given by --nats-url, or starts

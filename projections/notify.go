@@ -1,0 +1,157 @@
+package projections
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// The notifier is a projection whose side effect is sending: for every
+// committed change, each affected user gets one message on
+// amity.<app>.notify.<token>, shaped like the ZIM SDK's client events. It
+// reads the stream through a durable consumer, one commit at a time, and
+// acknowledges a commit only after its notifications are stored, so a crash
+// or restart resumes where it stopped and no change is skipped. A commit
+// notified again after a crash yields the same messages with the same
+// event ids (and within two minutes the stream stores them once).
+
+// Client event names.
+const (
+	OnFriendListChanged = "onFriendListChanged"
+	OnFriendInfoUpdated = "onFriendInfoUpdated"
+	OnBlacklistChanged  = "onBlacklistChanged"
+)
+
+// Notification is one message to one user's subscribers.
+type Notification struct {
+	App       string    `json:"app"`
+	User      string    `json:"user"`
+	EventID   string    `json:"event_id"`
+	EventType string    `json:"event_type"`
+	Seq       uint64    `json:"seq"`
+	Time      time.Time `json:"time"`
+	// Event is the client event this stands in for; Action is Added or
+	// Deleted (friend list), Added or Removed (blocklist), empty for
+	// onFriendInfoUpdated.
+	Event          string       `json:"event"`
+	Action         string       `json:"action,omitempty"`
+	FriendInfoList []FriendInfo `json:"friendInfoList,omitempty"`
+	UserList       []UserInfo   `json:"userList,omitempty"`
+}
+
+// FriendInfo is a friend as the client events carry it. On
+// onFriendInfoUpdated only the fields that changed are set.
+type FriendInfo struct {
+	UserID           string                        `json:"userID"`
+	FriendAlias      *string                       `json:"friendAlias,omitempty"`
+	Wording          string                        `json:"wording,omitempty"`
+	CreateTime       int64                         `json:"createTime,omitempty"`
+	FriendAttributes map[string]string             `json:"friendAttributes,omitempty"`
+	Groups           *[]string                     `json:"groups,omitempty"`
+	Custom           map[string]domain.CustomValue `json:"custom,omitempty"`
+}
+
+// UserInfo names a user in a blocklist change.
+type UserInfo struct {
+	UserID string `json:"userID"`
+}
+
+// UserToken encodes a user ID as a subject token: base64url, no padding.
+func UserToken(user string) string { return base64.RawURLEncoding.EncodeToString([]byte(user)) }
+
+// NotifySubject is the subject of user's notifications in app.
+func NotifySubject(app, user string) string { return "amity." + app + ".notify." + UserToken(user) }
+
+func entryInfo(id string, e *domain.Entry) FriendInfo {
+	alias := e.Alias
+	return FriendInfo{UserID: id, FriendAlias: &alias, Wording: e.Wording, CreateTime: e.CreateTime, FriendAttributes: e.Attributes}
+}
+
+// Notifications returns the notifications of commit c stored at seq, in
+// event order.
+func Notifications(seq uint64, c domain.Commit) []Notification {
+	var out []Notification
+	for _, ev := range c.Events {
+		n := func(user, event, action string) *Notification {
+			out = append(out, Notification{App: ev.App, User: user, EventID: ev.ID, EventType: ev.Type, Seq: seq, Time: ev.Time, Event: event, Action: action})
+			return &out[len(out)-1]
+		}
+		switch d := ev.Data.(type) {
+		case domain.FriendAdded:
+			if d.Entry != nil {
+				n(d.User, OnFriendListChanged, "Added").FriendInfoList = []FriendInfo{entryInfo(d.Friend, d.Entry)}
+			}
+			if d.Reverse != nil {
+				n(d.Friend, OnFriendListChanged, "Added").FriendInfoList = []FriendInfo{entryInfo(d.User, d.Reverse)}
+			}
+		case domain.FriendDeleted:
+			n(d.User, OnFriendListChanged, "Deleted").FriendInfoList = []FriendInfo{{UserID: d.Friend}}
+			if d.Both {
+				n(d.Friend, OnFriendListChanged, "Deleted").FriendInfoList = []FriendInfo{{UserID: d.User}}
+			}
+		case domain.FriendUpdated:
+			n(d.User, OnFriendInfoUpdated, "").FriendInfoList = []FriendInfo{{UserID: d.Friend, FriendAlias: d.Alias,
+				FriendAttributes: d.Attributes, Groups: d.Groups, Custom: d.Custom}}
+		case domain.UserBlocked:
+			n(d.User, OnBlacklistChanged, "Added").UserList = []UserInfo{{d.Target}}
+			if d.Unfriended {
+				n(d.User, OnFriendListChanged, "Deleted").FriendInfoList = []FriendInfo{{UserID: d.Target}}
+				n(d.Target, OnFriendListChanged, "Deleted").FriendInfoList = []FriendInfo{{UserID: d.User}}
+			}
+		case domain.UserUnblocked:
+			n(d.User, OnBlacklistChanged, "Removed").UserList = []UserInfo{{d.Target}}
+		}
+	}
+	return out
+}
+
+// Outgoing is a message to store on a side stream.
+type Outgoing struct {
+	Subject string
+	MsgID   string
+	Data    []byte
+}
+
+// Durable is a durable consumer of the stream (see eventstore.Store.Consume).
+type Durable interface {
+	Consume(ctx context.Context, name string, filters []string, fn func(ctx context.Context, r domain.Record, progress func()) error) error
+}
+
+// NotifyConsumer is the notifier's durable consumer; every Amity instance
+// on a cluster shares it, so each change is notified once, not once per
+// instance.
+const NotifyConsumer = "amity_notifier"
+
+// RunNotifier notifies every commit of the stream until ctx ends.
+func RunNotifier(ctx context.Context, src Durable, publish func(context.Context, []Outgoing) error, logger *slog.Logger) error {
+	err := src.Consume(ctx, NotifyConsumer, []string{"amity.*." + domain.KindRelation + ".*"}, func(ctx context.Context, r domain.Record, _ func()) error {
+		c, err := domain.UnmarshalCommit(r.Data)
+		if err != nil {
+			logger.Error("notifier: undecodable commit skipped", "seq", r.Seq, "err", err)
+			return nil
+		}
+		ns := Notifications(r.Seq, c)
+		msgs := make([]Outgoing, len(ns))
+		for i, n := range ns {
+			data, err := json.Marshal(n)
+			if err != nil {
+				return fmt.Errorf("encode notification: %w", err)
+			}
+			msgs[i] = Outgoing{Subject: NotifySubject(n.App, n.User), MsgID: fmt.Sprintf("%s:%d:%s", n.EventID, i, UserToken(n.User)), Data: data}
+		}
+		if err := publish(ctx, msgs); err != nil {
+			logger.Warn("notifier: publish failed, will retry", "seq", r.Seq, "err", err)
+			return err
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("notifier: %w", err)
+	}
+	return nil
+}
