@@ -1,0 +1,257 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/projections"
+	"github.com/nats-io/nats.go"
+)
+
+// collector gathers notifications from a real NATS subscription.
+type collector struct {
+	mu  sync.Mutex
+	got []projections.Notification
+	raw []*nats.Msg
+}
+
+func subscribe(t *testing.T, natsURL, subject string) *collector {
+	t.Helper()
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	c := &collector{}
+	if _, err := nc.Subscribe(subject, func(m *nats.Msg) {
+		var n projections.Notification
+		if err := json.Unmarshal(m.Data, &n); err != nil {
+			t.Errorf("notification %s is not JSON: %v", m.Data, err)
+			return
+		}
+		c.mu.Lock()
+		c.got = append(c.got, n)
+		c.raw = append(c.raw, m)
+		c.mu.Unlock()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// wait returns the notifications once n have arrived and no more come for
+// a moment.
+func (c *collector) wait(t *testing.T, n int) []projections.Notification {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		got := len(c.got)
+		c.mu.Unlock()
+		if got >= n {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.got)
+}
+
+// line renders a notification for comparison.
+func line(n projections.Notification) string {
+	var who []string
+	for _, f := range n.FriendInfoList {
+		s := f.UserID
+		if f.FriendAlias != nil && *f.FriendAlias != "" {
+			s += "=" + *f.FriendAlias
+		}
+		who = append(who, s)
+	}
+	for _, u := range n.UserList {
+		who = append(who, u.UserID)
+	}
+	return fmt.Sprintf("%s %s %s %v", n.User, n.Event, n.Action, who)
+}
+
+func TestNotificationsReachSubscribers(t *testing.T) {
+	s := startService(t, tencentConfig, "")
+	sub := subscribe(t, s.natsURL, "amity.both.notify.>")
+	tc := s.tencent(t, 1400000002, "tc-key")
+	z := s.zim(t, 2222, "zim-secret")
+	wantCode(t, "register", z.post("UserRegister", users("alice", "bob", "carol", "dave")), 0)
+
+	wantCode(t, "zim two-way add", z.post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob", "FriendAlias": "Bobby"}}}), 0)
+	wantCode(t, "zim one-way delete", z.post("DeleteFriends", obj{"FromUserId": "bob", "UserIds": []string{"alice"}, "DeleteType": 1}), 0)
+	wantCode(t, "zim alias", z.post("UpdateFriendsAlias", obj{"FromUserId": "alice", "UserIds": []fi{{"UserId": "bob", "FriendAlias": "B."}}}), 0)
+	wantCode(t, "zim block", z.post("AddUsersToBlacklist", obj{"FromUserId": "alice", "UserIds": []string{"bob"}}), 0)
+	wantItems(t, "tencent add", tc.call(pFriendAdd, obj{"From_Account": "carol", "AddFriendItem": []obj{{"To_Account": "dave", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"dave": 0})
+	wantItems(t, "tencent block", tc.call("/v4/sns/black_list_add", obj{"From_Account": "dave", "To_Account": []string{"carol"}}), map[string]int{"carol": 0})
+	wantItems(t, "tencent unblock", tc.call("/v4/sns/black_list_delete", obj{"From_Account": "dave", "To_Account": []string{"carol"}}), map[string]int{"carol": 0})
+
+	want := []string{
+		"alice onFriendListChanged Added [bob=Bobby]",
+		"bob onFriendListChanged Added [alice]",
+		"bob onFriendListChanged Deleted [alice]",
+		"alice onFriendInfoUpdated  [bob=B.]",
+		"alice onBlacklistChanged Added [bob]",
+		"carol onFriendListChanged Added [dave]",
+		"dave onFriendListChanged Added [carol]",
+		"dave onBlacklistChanged Added [carol]",
+		"dave onFriendListChanged Deleted [carol]",
+		"carol onFriendListChanged Deleted [dave]",
+		"dave onBlacklistChanged Removed [carol]",
+	}
+	got := sub.wait(t, len(want))
+	var lines []string
+	for _, n := range got {
+		lines = append(lines, line(n))
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("notifications:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	for i, n := range got {
+		if n.EventID == "" || n.Seq == 0 || n.App != "both" || sub.raw[i].Subject != projections.NotifySubject("both", n.User) {
+			t.Errorf("notification %d: event %q seq %d app %q on %s", i, n.EventID, n.Seq, n.App, sub.raw[i].Subject)
+		}
+	}
+}
+
+// receiver is a webhook endpoint on loopback that records what it gets and
+// answers with the status fail returns.
+type receiver struct {
+	mu    sync.Mutex
+	calls []received
+	fail  func() bool
+	srv   *httptest.Server
+}
+
+type received struct {
+	Query url.Values
+	Body  map[string]any
+	Event string
+}
+
+func newReceiver(t *testing.T, fail func() bool) *receiver {
+	r := &receiver{fail: fail}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		if r.fail != nil && r.fail() {
+			http.Error(w, "not now", http.StatusServiceUnavailable)
+			return
+		}
+		var body map[string]any
+		_ = json.Unmarshal(b, &body)
+		r.mu.Lock()
+		r.calls = append(r.calls, received{Query: req.URL.Query(), Body: body, Event: req.Header.Get("X-Amity-Event-Id")})
+		r.mu.Unlock()
+		fmt.Fprint(w, `{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}`)
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) wait(t *testing.T, n int, within time.Duration) []received {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		r.mu.Lock()
+		got := len(r.calls)
+		r.mu.Unlock()
+		if got >= n {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.calls)
+}
+
+func pairs(b map[string]any) string {
+	var out []string
+	list, _ := b["PairList"].([]any)
+	for _, p := range list {
+		m := p.(map[string]any)
+		out = append(out, fmt.Sprintf("%v>%v", m["From_Account"], m["To_Account"]))
+	}
+	return strings.Join(out, ",")
+}
+
+func TestTencentWebhooks(t *testing.T) {
+	rcv := newReceiver(t, nil)
+	cfg := `{"apps":[{"name":"hooked","tencent":{"sdkappid":1400000009,"secret_key":"k","admins":["administrator"],"qps":100000},
+	  "callback":{"url":"` + rcv.srv.URL + `/im?token=x"}}]}`
+	s := startService(t, cfg, "")
+	tc := s.tencent(t, 1400000009, "k")
+	wantTC(t, "import", tc.call(pMultiImport, accounts("a", "b", "c")), 0)
+	wantItems(t, "add", tc.call(pFriendAdd, obj{"From_Account": "a", "AddFriendItem": []obj{{"To_Account": "b", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"b": 0})
+	wantItems(t, "import (no callback)", tc.call(pFriendImport, obj{"From_Account": "a", "AddFriendItem": []obj{{"To_Account": "c", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"c": 0})
+	wantItems(t, "delete", tc.call(pFriendDelete, obj{"From_Account": "a", "To_Account": []string{"c"}, "DeleteType": "Delete_Type_Single"}), map[string]int{"c": 0})
+	wantItems(t, "block", tc.call("/v4/sns/black_list_add", obj{"From_Account": "b", "To_Account": []string{"a"}}), map[string]int{"a": 0})
+	wantItems(t, "unblock", tc.call("/v4/sns/black_list_delete", obj{"From_Account": "b", "To_Account": []string{"a"}}), map[string]int{"a": 0})
+
+	got := rcv.wait(t, 5, 30*time.Second)
+	var lines []string
+	for _, c := range got {
+		lines = append(lines, fmt.Sprintf("%s %s", c.Query.Get("CallbackCommand"), pairs(c.Body)))
+		if c.Query.Get("SdkAppid") != "1400000009" || c.Query.Get("contenttype") != "json" || c.Query.Get("token") != "x" ||
+			!c.Query.Has("ClientIP") || c.Query.Get("OptPlatform") == "" || c.Body["CallbackCommand"] != c.Query.Get("CallbackCommand") || c.Event == "" {
+			t.Errorf("callback query %v body %v", c.Query, c.Body)
+		}
+	}
+	want := []string{
+		"Sns.CallbackFriendAdd a>b,b>a",
+		"Sns.CallbackFriendDelete a>c",
+		"Sns.CallbackBlackListAdd b>a",
+		"Sns.CallbackFriendDelete b>a,a>b",
+		"Sns.CallbackBlackListDelete b>a",
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("callbacks:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	if got[0].Body["ClientCmd"] != "friend_add" || got[0].Body["Admin_Account"] != "administrator" {
+		t.Errorf("CallbackFriendAdd body = %v", got[0].Body)
+	}
+}
+
+func TestZIMCallbackSignature(t *testing.T) {
+	if got := projections.SignZIMCallback("secret", "1470820198", "123412"); got != "5bd59fd62953a8059fb7eaba95720f66d19e4517" {
+		t.Errorf("SignZIMCallback(documented vector) = %s", got)
+	}
+	rcv := newReceiver(t, nil)
+	cfg := `{"apps":[{"name":"zhook","zim":{"app_id":77,"server_secret":"zs","qps":100000},
+	  "callback":{"url":"` + rcv.srv.URL + `","secret":"cb-secret","commands":["friend_added","blacklist_added"]}}]}`
+	s := startService(t, cfg, "")
+	z := s.zim(t, 77, "zs")
+	wantCode(t, "register", z.post("UserRegister", users("a", "b")), 0)
+	wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": "a", "FriendInfos": []fi{{"UserId": "b"}}}), 0)
+	wantCode(t, "alias (filtered out)", z.post("UpdateFriendsAlias", obj{"FromUserId": "a", "UserIds": []fi{{"UserId": "b", "FriendAlias": "x"}}}), 0)
+	wantCode(t, "block", z.post("AddUsersToBlacklist", obj{"FromUserId": "a", "UserIds": []string{"b"}}), 0)
+	got := rcv.wait(t, 2, 30*time.Second)
+	if len(got) != 2 || got[0].Body["event"] != "friend_added" || got[1].Body["event"] != "blacklist_added" {
+		t.Fatalf("ZIM callbacks = %+v", got)
+	}
+	for _, c := range got {
+		ts, nonce := fmt.Sprint(c.Body["timestamp"]), fmt.Sprint(c.Body["nonce"])
+		if c.Body["signature"] != projections.SignZIMCallback("cb-secret", ts, nonce) || c.Body["appid"] != "77" {
+			t.Errorf("callback %v: signature does not verify with the callback secret", c.Body)
+		}
+	}
+}
