@@ -1,0 +1,330 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/projections"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// TestWebhookReceiverDownForThirtySeconds: a backend that fails every call
+// for its first 30 seconds still gets every callback, each user's in order.
+func TestWebhookReceiverDownForThirtySeconds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits 30 seconds")
+	}
+	t.Parallel()
+	start := time.Now()
+	rcv := newReceiver(t, func() bool { return time.Since(start) < 30*time.Second })
+	cfg := `{"apps":[{"name":"hooked","tencent":{"sdkappid":1400000009,"secret_key":"k","admins":["administrator"],"qps":100000},
+	  "callback":{"url":"` + rcv.srv.URL + `","backoff":"200ms","max_backoff":"2s","max_attempts":100}}]}`
+	s := startService(t, cfg, "")
+	tc := s.tencent(t, 1400000009, "k")
+	users := ids("u", 4)
+	friends := ids("f", 5)
+	wantTC(t, "import", tc.call(pMultiImport, accounts(append(users, friends...)...)), 0)
+	var wg sync.WaitGroup
+	for _, u := range users {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, f := range friends {
+				wantItems(t, "add", tc.call(pFriendAdd, obj{"From_Account": u, "AddType": "Add_Type_Single",
+					"AddFriendItem": []obj{{"To_Account": f, "AddSource": "AddSource_Type_Web"}}}), map[string]int{f: 0})
+			}
+		}()
+	}
+	wg.Wait()
+	got := rcv.wait(t, len(users)*len(friends), 90*time.Second)
+	if time.Since(start) < 30*time.Second {
+		t.Fatalf("callbacks arrived while the receiver was failing")
+	}
+	order := map[string][]string{}
+	for _, c := range got {
+		list := c.Body["PairList"].([]any)
+		p := list[0].(map[string]any)
+		order[p["From_Account"].(string)] = append(order[p["From_Account"].(string)], p["To_Account"].(string))
+	}
+	for _, u := range users {
+		if fmt.Sprint(order[u]) != fmt.Sprint(friends) {
+			t.Errorf("callbacks of %s arrived as %v, want %v (every one, in order)", u, order[u], friends)
+		}
+	}
+}
+
+// TestDeadLettersAndReplay: a backend that never answers leaves every
+// delivery on the dead-letter stream; the replay command delivers them once
+// it is back.
+func TestDeadLettersAndReplay(t *testing.T) {
+	var down atomic.Bool
+	down.Store(true)
+	rcv := newReceiver(t, down.Load)
+	cfg := `{"apps":[{"name":"hooked","tencent":{"sdkappid":1400000009,"secret_key":"k","admins":["administrator"],"qps":100000},
+	  "callback":{"url":"` + rcv.srv.URL + `","backoff":"20ms","max_attempts":3}}]}`
+	s := startService(t, cfg, "")
+	tc := s.tencent(t, 1400000009, "k")
+	wantTC(t, "import", tc.call(pMultiImport, accounts("a", "b", "c")), 0)
+	wantItems(t, "adds", tc.call(pFriendAdd, obj{"From_Account": "a", "AddFriendItem": []obj{
+		{"To_Account": "b", "AddSource": "AddSource_Type_Web"}, {"To_Account": "c", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"b": 0, "c": 0})
+	wantItems(t, "block", tc.call("/v4/sns/black_list_add", obj{"From_Account": "b", "To_Account": []string{"c"}}), map[string]int{"c": 0})
+
+	cfgPath := filepath.Join(t.TempDir(), "apps.json")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), append([]string{"deadletters"}, args...), func(string) string { return "" }, &out, &errb)
+		return out.String() + errb.String(), err
+	}
+	var listed string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		listed, _ = run("list", "--nats-url", s.natsURL)
+		if strings.Contains(listed, "3 parked deliveries") {
+			break
+		}
+	}
+	if !strings.Contains(listed, "3 parked deliveries") || !strings.Contains(listed, projections.CmdBlackListAdd) || !strings.Contains(listed, "HTTP 503") {
+		t.Fatalf("deadletters list:\n%s", listed)
+	}
+	if out, err := run("replay", "--nats-url", s.natsURL, "--config", cfgPath); err == nil {
+		t.Errorf("replay while the backend is down succeeded:\n%s", out)
+	}
+	down.Store(false)
+	out, err := run("replay", "--nats-url", s.natsURL, "--config", cfgPath)
+	if err != nil || !strings.Contains(out, "delivered 3, still parked 0") {
+		t.Fatalf("replay: %v\n%s", err, out)
+	}
+	got := rcv.wait(t, 3, 10*time.Second)
+	if len(got) != 3 {
+		t.Errorf("backend got %d callbacks after the replay, want 3", len(got))
+	}
+	if listed, _ = run("list", "--nats-url", s.natsURL); !strings.Contains(listed, "0 parked deliveries") {
+		t.Errorf("dead letters left after a full replay:\n%s", listed)
+	}
+}
+
+// notifiedEvents reads the whole notification stream: event id -> users.
+func notifiedEvents(t *testing.T, natsURL string) (map[string]map[string]int, map[string]string) {
+	t.Helper()
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := js.Stream(ctx, eventstore.NotifyStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]map[string]int{}
+	bodies := map[string]string{}
+	if info.State.Msgs == 0 {
+		return seen, bodies
+	}
+	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := uint64(0); n < info.State.Msgs; n++ {
+		m, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var note projections.Notification
+		if err := json.Unmarshal(m.Data(), &note); err != nil {
+			t.Fatal(err)
+		}
+		if seen[note.EventID] == nil {
+			seen[note.EventID] = map[string]int{}
+		}
+		key := note.User + " " + note.Event + " " + note.Action
+		seen[note.EventID][key]++
+		if prev, ok := bodies[note.EventID+key]; ok && prev != string(m.Data()) {
+			t.Errorf("duplicate notification of %s differs:\n%s\n%s", note.EventID, prev, m.Data())
+		}
+		bodies[note.EventID+key] = string(m.Data())
+	}
+	return seen, bodies
+}
+
+// committedFriendAdds reads every FriendAdded event on the AMITY stream.
+func committedFriendAdds(t *testing.T, natsURL string) map[string][2]string {
+	t.Helper()
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := store.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][2]string{}
+	fctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = store.Follow(fctx, 1, func(r domain.Record) error {
+			c, err := domain.UnmarshalCommit(r.Data)
+			if err != nil {
+				return err
+			}
+			for _, ev := range c.Events {
+				if d, ok := ev.Data.(domain.FriendAdded); ok {
+					out[ev.ID] = [2]string{d.User, d.Friend}
+				}
+			}
+			if r.Seq >= last {
+				stop()
+			}
+			return nil
+		})
+	}()
+	<-done
+	return out
+}
+
+// TestKill9DuringABurstLosesNoNotification kills the process in the middle
+// of a burst of 1000 two-way adds, restarts it, and finds every committed
+// add notified to both users; duplicates carry the same event id and body.
+func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills a process")
+	}
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "amity.json")
+	if err := os.WriteFile(cfgPath, []byte(testConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dataDir := filepath.Join(dir, "data")
+	s, cmd := startProcess(t, cfgPath, dataDir)
+	z := s.zim(t, 1234567, "demo-secret")
+	all := ids("n", 200)
+	registerAll(t, z, all)
+
+	var acked atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for c := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := c; i < 1000 && ctx.Err() == nil; i += 8 {
+				from, to := all[i%100], all[100+(i*7+i/100)%100]
+				var r zimResp
+				if err := z.c.Call(ctx, "POST", "AddFriends", nil, obj{"FromUserId": from, "FriendInfos": []fi{{"UserId": to}}}, &r); err != nil {
+					return
+				}
+				acked.Add(1)
+			}
+		}()
+	}
+	for acked.Load() < 400 {
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	cancel()
+	wg.Wait()
+
+	s2, _ := startProcess(t, cfgPath, dataDir)
+	adds := committedFriendAdds(t, s2.natsURL)
+	if len(adds) < 400 {
+		t.Fatalf("only %d adds committed", len(adds))
+	}
+	var seen map[string]map[string]int
+	var missing []string
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		seen, _ = notifiedEvents(t, s2.natsURL)
+		missing = missing[:0]
+		for id, p := range adds {
+			users := seen[id]
+			if users[p[0]+" onFriendListChanged Added"] == 0 || users[p[1]+" onFriendListChanged Added"] == 0 {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+	}
+	if len(missing) > 0 {
+		t.Fatalf("%d of %d committed adds not notified to both users, e.g. %v", len(missing), len(adds), missing[:min(3, len(missing))])
+	}
+	t.Logf("%d adds committed (%d acknowledged before kill -9), all notified", len(adds), acked.Load())
+}
+
+// TestTwoInstancesNotifyOnce runs two Amity instances on one external
+// nats-server: every change is notified once, not once per instance.
+func TestTwoInstancesNotifyOnce(t *testing.T) {
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", ServerName: "external"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Shutdown()
+	a := startService(t, tencentConfig, "", "--nats-url", ns.ClientURL())
+	b := startService(t, tencentConfig, "", "--nats-url", ns.ClientURL())
+	sub := subscribe(t, ns.ClientURL(), "amity.both.notify.>")
+	za, zb := a.zim(t, 2222, "zim-secret"), b.zim(t, 2222, "zim-secret")
+	people := ids("m", 40)
+	registerAll(t, za, people)
+	// Wait until b has seen the registrations, then write through both.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if r := zb.post("QueryUserInfos", obj{"UserIds": people[len(people)-1:]}); r.Code == 0 {
+			break
+		}
+	}
+	var wg sync.WaitGroup
+	for i, z := range []*zimCaller{za, zb} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := i; k < 20; k += 2 {
+				wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": people[k], "FriendInfos": []fi{{"UserId": people[20+k]}}}), 0)
+			}
+		}()
+	}
+	wg.Wait()
+	got := sub.wait(t, 40)
+	count := map[string]int{}
+	for _, n := range got {
+		count[n.EventID+" "+n.User]++
+	}
+	if len(got) != 40 || len(count) != 40 {
+		t.Errorf("%d notifications for %d distinct (event, user), want 40 and 40", len(got), len(count))
+	}
+	for k, n := range count {
+		if n != 1 {
+			t.Errorf("%s notified %d times", k, n)
+		}
+	}
+}
