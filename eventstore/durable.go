@@ -35,33 +35,24 @@ func (s *Store) Consume(ctx context.Context, name string, filters []string, fn f
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", name, err)
 	}
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
-	defer it.Stop()
-	for {
-		msg, err := it.Next()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return ctx.Err()
-			}
-			return fmt.Errorf("consume %s: %w", name, err)
-		}
-		md, err := msg.Metadata()
-		if err != nil {
-			return fmt.Errorf("consume %s: metadata: %w", name, err)
-		}
-		rec := domain.Record{Subject: msg.Subject(), Seq: md.Sequence.Stream, Data: msg.Data()}
+	err = drain(ctx, it, func(msg jetstream.Msg, seq uint64) error {
+		rec := domain.Record{Subject: msg.Subject(), Seq: seq, Data: msg.Data()}
 		if err := fn(ctx, rec, func() { _ = msg.InProgress() }); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			_ = msg.NakWithDelay(time.Second)
-			continue
+			return nil
 		}
 		if err := msg.DoubleAck(ctx); err != nil && ctx.Err() == nil {
-			return fmt.Errorf("consume %s: ack %d: %w", name, rec.Seq, err)
+			return fmt.Errorf("ack %d: %w", seq, err)
 		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("consume %s: %w", name, err)
 	}
+	return ctx.Err()
 }
 
 // NotifyStream holds the per-user notifications.

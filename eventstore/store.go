@@ -135,6 +135,14 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(domain.Record) 
 	if err != nil {
 		return fmt.Errorf("consume from %d: %w", from, err)
 	}
+	return drain(ctx, it, func(msg jetstream.Msg, seq uint64) error {
+		return fn(domain.Record{Subject: msg.Subject(), Seq: seq, Data: msg.Data()})
+	})
+}
+
+// drain passes each message of it, with its stream sequence, to fn until
+// ctx ends (nil) or fn or the iterator fails.
+func drain(ctx context.Context, it jetstream.MessagesContext, fn func(msg jetstream.Msg, seq uint64) error) error {
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	defer it.Stop()
@@ -150,7 +158,7 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(domain.Record) 
 		if err != nil {
 			return fmt.Errorf("message metadata: %w", err)
 		}
-		if err := fn(domain.Record{Subject: msg.Subject(), Seq: md.Sequence.Stream, Data: msg.Data()}); err != nil {
+		if err := fn(msg, md.Sequence.Stream); err != nil {
 			return err
 		}
 	}
