@@ -16,14 +16,15 @@ import (
 // ctx ends. A nil from fn acknowledges the message; an error makes it come
 // again a second later. Every process that consumes with the same name
 // shares the consumer: each message goes to one of them, and the consumer
-// remembers its position across restarts. progress tells the server that a
-// slow fn is still working on the message.
-func (s *Store) Consume(ctx context.Context, name string, filters []string, fn func(ctx context.Context, r domain.Record, progress func()) error) error {
+// remembers its position across restarts. A message not acknowledged within
+// ackWait (its consumer crashed) goes to another consumer; progress tells
+// the server that a slow fn is still working on the message.
+func (s *Store) Consume(ctx context.Context, name string, filters []string, ackWait time.Duration, fn func(ctx context.Context, r domain.Record, progress func()) error) error {
 	cons, err := s.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:        name,
 		FilterSubjects: filters,
 		AckPolicy:      jetstream.AckExplicitPolicy,
-		AckWait:        time.Minute,
+		AckWait:        ackWait,
 		MaxAckPending:  1,
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
 		MaxDeliver:     -1,

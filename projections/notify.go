@@ -119,8 +119,12 @@ type Outgoing struct {
 
 // Durable is a durable consumer of the stream (see eventstore.Store.Consume).
 type Durable interface {
-	Consume(ctx context.Context, name string, filters []string, fn func(ctx context.Context, r domain.Record, progress func()) error) error
+	Consume(ctx context.Context, name string, filters []string, ackWait time.Duration, fn func(ctx context.Context, r domain.Record, progress func()) error) error
 }
+
+// notifierAckWait is how long a commit handed to a notifier that died stays
+// with it before another notifier (or the restarted one) gets it.
+const notifierAckWait = 5 * time.Second
 
 // NotifyConsumer is the notifier's durable consumer; every Amity instance
 // on a cluster shares it, so each change is notified once, not once per
@@ -129,7 +133,7 @@ const NotifyConsumer = "amity_notifier"
 
 // RunNotifier notifies every commit of the stream until ctx ends.
 func RunNotifier(ctx context.Context, src Durable, publish func(context.Context, []Outgoing) error, logger *slog.Logger) error {
-	err := src.Consume(ctx, NotifyConsumer, []string{"amity.*." + domain.KindRelation + ".*"}, func(ctx context.Context, r domain.Record, _ func()) error {
+	err := src.Consume(ctx, NotifyConsumer, []string{"amity.*." + domain.KindRelation + ".*"}, notifierAckWait, func(ctx context.Context, r domain.Record, _ func()) error {
 		c, err := domain.UnmarshalCommit(r.Data)
 		if err != nil {
 			logger.Error("notifier: undecodable commit skipped", "seq", r.Seq, "err", err)

@@ -44,6 +44,9 @@ const (
 	ZIMBlacklistRemove = "blacklist_removed"
 )
 
+// defaultCallbackTimeout bounds one try of a callback.
+const defaultCallbackTimeout = 5 * time.Second
+
 // Delivery is one callback to send.
 type Delivery struct {
 	App     string          `json:"app"`
@@ -209,7 +212,7 @@ func (s *Sender) Send(ctx context.Context, app *domain.App, d Delivery) error {
 	}
 	timeout := cb.Timeout
 	if timeout <= 0 {
-		timeout = 5 * time.Second
+		timeout = defaultCallbackTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -249,7 +252,13 @@ func RunWebhooks(ctx context.Context, src Durable, app *domain.App, s *Sender, p
 	if maxBackoff <= 0 {
 		maxBackoff = 8 * time.Second
 	}
-	err := src.Consume(ctx, WebhookConsumer(app.Name), []string{"amity." + app.Name + "." + domain.KindRelation + ".*"},
+	timeout := cb.Timeout
+	if timeout <= 0 {
+		timeout = defaultCallbackTimeout
+	}
+	// A commit stays with a dispatcher for one try plus a margin; progress
+	// before every try and every wait keeps it there while it retries.
+	err := src.Consume(ctx, WebhookConsumer(app.Name), []string{"amity." + app.Name + "." + domain.KindRelation + ".*"}, timeout+5*time.Second,
 		func(ctx context.Context, r domain.Record, progress func()) error {
 			c, err := domain.UnmarshalCommit(r.Data)
 			if err != nil {
@@ -259,6 +268,7 @@ func RunWebhooks(ctx context.Context, src Durable, app *domain.App, s *Sender, p
 			for _, d := range Deliveries(app, r.Seq, c) {
 				wait := backoff
 				for try := 1; ; try++ {
+					progress()
 					err := s.Send(ctx, app, d)
 					if err == nil {
 						break
