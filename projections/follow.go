@@ -24,14 +24,14 @@ func Follow(ctx context.Context, src Source, m *Model, from uint64) error {
 	return nil
 }
 
-// CatchUp waits until m reflects every commit the stream held when it was
-// called.
+// CatchUp waits until m's in-order read has passed every commit the stream
+// held when it was called.
 func CatchUp(ctx context.Context, src Source, m *Model) error {
 	last, err := src.LastSeq(ctx)
 	if err != nil {
 		return err
 	}
-	if err := m.WaitSeq(ctx, last); err != nil {
+	if err := m.WaitFollowed(ctx, last); err != nil {
 		return fmt.Errorf("catch up to %d: %w", last, err)
 	}
 	return nil

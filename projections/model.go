@@ -13,13 +13,16 @@ import (
 
 // Model is the users and relations read model of every app.
 type Model struct {
-	mu      sync.RWMutex
-	apps    map[string]*appState
-	parts   map[string]uint64 // subject -> last applied sequence
-	seq     uint64            // highest applied sequence
-	cur     uint64            // sequence of the commit being applied
-	applied uint64            // commits applied
-	changed chan struct{}     // closed and replaced on every apply
+	mu    sync.RWMutex
+	apps  map[string]*appState
+	parts map[string]uint64 // subject -> last applied sequence
+	seq   uint64            // highest applied sequence
+	cur   uint64            // sequence of the commit being applied
+	// followed is the position of the ordered read of the stream: every
+	// commit at or below it is applied.
+	followed uint64
+	applied  uint64        // commits applied
+	changed  chan struct{} // closed and replaced on every apply
 
 	// slot reservations for commits being decided
 	reserved       map[slotRef]int
@@ -98,14 +101,48 @@ func (m *Model) Apply(subject string, seq uint64, c domain.Commit) {
 	m.changed = make(chan struct{})
 }
 
-// ApplyRecord decodes and applies one stream record.
+// ApplyRecord decodes and applies one record of the in-order read of the
+// stream, and advances the read position.
 func (m *Model) ApplyRecord(r domain.Record) error {
+	_, err := m.applyCounted(r)
+	return err
+}
+
+func (m *Model) applyCounted(r domain.Record) (uint64, error) {
 	c, err := domain.UnmarshalCommit(r.Data)
 	if err != nil {
-		return fmt.Errorf("record %d on %s: %w", r.Seq, r.Subject, err)
+		return 0, fmt.Errorf("record %d on %s: %w", r.Seq, r.Subject, err)
 	}
 	m.Apply(r.Subject, r.Seq, c)
-	return nil
+	m.mu.Lock()
+	if r.Seq > m.followed {
+		m.followed = r.Seq
+		close(m.changed)
+		m.changed = make(chan struct{})
+	}
+	m.mu.Unlock()
+	return uint64(len(c.Events)), nil
+}
+
+// WaitFollowed blocks until the in-order read reaches seq or ctx ends.
+func (m *Model) WaitFollowed(ctx context.Context, seq uint64) error {
+	return m.waitFor(ctx, func() bool { return m.followed >= seq })
+}
+
+// Followed is the position of the in-order read of the stream: every
+// commit at or below it is applied.
+func (m *Model) Followed() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.followed
+}
+
+// Applied is the number of commits applied since the model was made or
+// loaded.
+func (m *Model) Applied() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.applied
 }
 
 // Seq returns the highest stream sequence applied.

@@ -26,6 +26,8 @@ const usage = `usage: amity <command> [flags]
 commands:
   serve        run the service (embedded NATS by default)
   deadletters  list or replay callback deliveries that failed every attempt
+  replay       rebuild every read model from the stream and print its digest
+  verify       compare a running instance's read models with a replay
 
 run "amity <command> -h" for the command's flags
 `
@@ -40,6 +42,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "replay":
+		return replayCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "verify":
+		return verifyCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "deadletters":
 		return deadLetters(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":

@@ -36,6 +36,7 @@ type serveFlags struct {
 	replicas     int
 	logLevel     string
 	notifyMaxAge time.Duration
+	snapEvery    time.Duration
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveFlags, error) {
@@ -49,6 +50,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&f.natsURL, "nats-url", getenv("AMITY_NATS_URL"), "external NATS URL; set, no server is embedded")
 	fs.DurationVar(&f.syncInterval, "sync-interval", 0, "embedded JetStream fsync interval; 0 syncs every write before acknowledging it")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas on an external cluster (3 recommended)")
+	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often the read models are written to the data directory (0: only at shutdown)")
 	fs.DurationVar(&f.notifyMaxAge, "notify-max-age", 7*24*time.Hour, "how long notifications stay on the AMITY_NOTIFY stream")
 	fs.StringVar(&f.logLevel, "log-level", orDefault(getenv("AMITY_LOG_LEVEL"), "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
@@ -128,7 +130,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	ids := newIDSource()
-	model := projections.NewModel()
+	snapPath := snapshotPath(f.dataDir)
+	model := loadModel(ctx, store, snapPath, stdout, logger)
+	from := model.Followed() + 1
 	writer := domain.NewWriter(domain.WriterConfig{Log: store, State: model, NewID: ids.New, Now: time.Now, Logger: logger})
 	defer writer.Close()
 
@@ -148,9 +152,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 3+len(apps))
+	errc := make(chan error, 4+len(apps))
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		snapshotEvery(ctx, model, snapPath, f.snapEvery, logger)
+	}()
+	if err := serveAdmin(nc, model); err != nil {
+		return err
+	}
 	go func() {
 		defer wg.Done()
 		if err := projections.RunNotifier(ctx, store, publisher(store), logger); err != nil {
@@ -172,7 +183,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	go func() {
 		defer wg.Done()
-		if err := projections.Follow(ctx, store, model, 1); err != nil {
+		if err := projections.Follow(ctx, store, model, from); err != nil {
 			errc <- err
 		}
 	}()
@@ -206,7 +217,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 				continue
 			}
 			ready.Store(true)
-			fmt.Fprintf(stdout, "amity: ready at stream sequence %d\n", model.Seq())
+			fmt.Fprintf(stdout, "amity: ready at stream sequence %d (%d commits applied from the stream)\n", model.Seq(), model.Applied())
 			logger.Info("ready", "seq", model.Seq())
 			done = true
 		case err = <-errc:
@@ -231,6 +242,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	cancel()
 	writer.Close()
 	wg.Wait()
+	if ready.Load() {
+		if _, serr := model.WriteSnapshot(snapPath); serr != nil {
+			logger.Error("snapshot at shutdown", "err", serr)
+		}
+	}
 	return err
 }
 

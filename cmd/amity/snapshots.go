@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/projections"
+	"github.com/nats-io/nats.go"
+)
+
+func snapshotPath(dataDir string) string { return filepath.Join(dataDir, "snapshots", "model.snap") }
+
+// loadModel starts from the snapshot in the data directory when it is
+// usable and matches the stream, else from nothing (a full replay).
+func loadModel(ctx context.Context, store *eventstore.Store, path string, stdout io.Writer, logger *slog.Logger) *projections.Model {
+	m, err := projections.LoadSnapshot(path)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(stdout, "amity: %v; replaying the stream from the start\n", err)
+			logger.Warn("snapshot refused", "path", path, "err", err)
+		}
+		return projections.NewModel()
+	}
+	last, err := store.LastSeq(ctx)
+	if err != nil || m.Seq() > last {
+		fmt.Fprintf(stdout, "amity: snapshot at sequence %d is ahead of the stream (%d); replaying the stream from the start\n", m.Seq(), last)
+		return projections.NewModel()
+	}
+	fmt.Fprintf(stdout, "amity: snapshot loaded at sequence %d\n", m.Followed())
+	return m
+}
+
+// snapshotEvery writes a snapshot every interval while the read advanced.
+func snapshotEvery(ctx context.Context, m *projections.Model, path string, interval time.Duration, logger *slog.Logger) {
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	last := m.Followed()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if m.Followed() == last {
+				continue
+			}
+			start := time.Now()
+			seq, err := m.WriteSnapshot(path)
+			if err != nil {
+				logger.Error("snapshot", "err", err)
+				continue
+			}
+			last = seq
+			logger.Info("snapshot written", "seq", seq, "took", time.Since(start))
+		}
+	}
+}
+
+// Admin subjects, answered by one instance of the queue group.
+const (
+	adminDigest = "amity.admin.digest"
+	adminBucket = "amity.admin.digest.bucket"
+)
+
+// serveAdmin answers digest requests (amity verify) over NATS.
+func serveAdmin(nc *nats.Conn, m *projections.Model) error {
+	if _, err := nc.QueueSubscribe(adminDigest, "amity", func(msg *nats.Msg) {
+		b, _ := json.Marshal(m.Digest())
+		_ = msg.Respond(b)
+	}); err != nil {
+		return fmt.Errorf("subscribe %s: %w", adminDigest, err)
+	}
+	if _, err := nc.QueueSubscribe(adminBucket, "amity", func(msg *nats.Msg) {
+		n, err := strconv.Atoi(string(msg.Data))
+		if err != nil || n < 0 || n >= projections.DigestBuckets {
+			_ = msg.Respond([]byte(`[]`))
+			return
+		}
+		b, _ := json.Marshal(m.BucketUsers(n))
+		_ = msg.Respond(b)
+	}); err != nil {
+		return fmt.Errorf("subscribe %s: %w", adminBucket, err)
+	}
+	return nil
+}
