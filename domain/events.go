@@ -151,15 +151,45 @@ func UnmarshalCommit(b []byte) (Commit, error) {
 		if re.Version < 1 || re.Version > SchemaVersion {
 			return Commit{}, fmt.Errorf("decode commit %s event %d: unsupported version %d of %s", raw.ID, i, re.Version, re.Type)
 		}
-		data, err := decodeData(re.Type, re.Data)
+		current, err := upcast(re.Type, re.Version, re.Data, SchemaVersion, upcasters)
+		if err != nil {
+			return Commit{}, fmt.Errorf("decode commit %s event %d: %w", raw.ID, i, err)
+		}
+		data, err := decodeData(re.Type, current)
 		if err != nil {
 			return Commit{}, fmt.Errorf("decode commit %s event %d: %w", raw.ID, i, err)
 		}
 		ev := re.Event
+		ev.Version = SchemaVersion
 		ev.Data = data
 		c.Events = append(c.Events, ev)
 	}
 	return c, nil
+}
+
+// An upcaster turns an event's data written as one schema version into the
+// next version's. upcasters[type][v] upgrades version v to v+1; reading an
+// event applies them in turn up to SchemaVersion, so old streams replay
+// under new code. When a payload changes: bump SchemaVersion, add the
+// upcaster from the old version, and keep the old testdata stream.
+type upcaster func(json.RawMessage) (json.RawMessage, error)
+
+// upcasters holds every upgrade; schema version 1 is the first, so none
+// exist yet.
+var upcasters = map[string]map[int]upcaster{}
+
+func upcast(typ string, version int, data json.RawMessage, current int, ups map[string]map[int]upcaster) (json.RawMessage, error) {
+	for v := version; v < current; v++ {
+		up := ups[typ][v]
+		if up == nil {
+			return nil, fmt.Errorf("no upcaster for %s from version %d", typ, v)
+		}
+		var err error
+		if data, err = up(data); err != nil {
+			return nil, fmt.Errorf("upcast %s from version %d: %w", typ, v, err)
+		}
+	}
+	return data, nil
 }
 
 func decodeData(typ string, b json.RawMessage) (any, error) {
