@@ -111,6 +111,24 @@ type FriendUpdated struct {
 	UpdateTime int64                  `json:"update_time"`
 }
 
+// Parties returns the two users a relation event is about (user and
+// friend, or blocker and target); ok is false for user events.
+func (e Event) Parties() (a, b string, ok bool) {
+	switch d := e.Data.(type) {
+	case FriendAdded:
+		return d.User, d.Friend, true
+	case FriendDeleted:
+		return d.User, d.Friend, true
+	case FriendUpdated:
+		return d.User, d.Friend, true
+	case UserBlocked:
+		return d.User, d.Target, true
+	case UserUnblocked:
+		return d.User, d.Target, true
+	}
+	return "", "", false
+}
+
 // Commit is the unit written to the stream: the events of one or more
 // commands on one partition, applied all or nothing. Its ID is the message's
 // Nats-Msg-Id.

@@ -163,3 +163,48 @@ func drain(ctx context.Context, it jetstream.MessagesContext, fn func(msg jetstr
 		}
 	}
 }
+
+var errScanDone = errors.New("scan done")
+
+// Scan passes the messages matching subjects with from <= sequence <= to to
+// fn, in order, and returns when it reaches to or the stream's end.
+func (s *Store) Scan(ctx context.Context, subjects []string, from, to uint64, fn func(domain.Record) error) error {
+	if from == 0 {
+		from = 1
+	}
+	if to < from {
+		return nil
+	}
+	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: subjects,
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from})
+	if err != nil {
+		return fmt.Errorf("scan from %d: %w", from, err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("scan from %d: %w", from, err)
+	}
+	if info.NumPending == 0 {
+		return nil
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
+	if err != nil {
+		return fmt.Errorf("scan from %d: %w", from, err)
+	}
+	err = drain(ctx, it, func(msg jetstream.Msg, seq uint64) error {
+		if seq > to {
+			return errScanDone
+		}
+		if err := fn(domain.Record{Subject: msg.Subject(), Seq: seq, Data: msg.Data()}); err != nil {
+			return err
+		}
+		if md, err := msg.Metadata(); err == nil && md.NumPending == 0 || seq == to {
+			return errScanDone
+		}
+		return nil
+	})
+	if errors.Is(err, errScanDone) {
+		return nil
+	}
+	return err
+}

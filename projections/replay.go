@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/amity-im/amity/domain"
@@ -19,10 +20,11 @@ func Replay(ctx context.Context, src Source, last uint64, limits map[string]uint
 	if last == 0 {
 		return m, 0, nil
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var events uint64
 	err := src.Follow(ctx, 1, func(r domain.Record) error {
+		if r.Seq > last {
+			return errReplayDone
+		}
 		if limit, ok := limits[r.Subject]; limits == nil || (ok && r.Seq <= limit) {
 			n, err := m.applyCounted(r)
 			if err != nil {
@@ -33,13 +35,15 @@ func Replay(ctx context.Context, src Source, last uint64, limits map[string]uint
 		if progress != nil {
 			progress(r.Seq, last, events)
 		}
-		if r.Seq >= last {
-			cancel()
+		if r.Seq == last {
+			return errReplayDone
 		}
 		return nil
 	})
-	if err != nil && ctx.Err() == nil {
+	if err != nil && !errors.Is(err, errReplayDone) {
 		return nil, 0, fmt.Errorf("replay: %w", err)
 	}
 	return m, events, nil
 }
+
+var errReplayDone = errors.New("replay done")

@@ -106,6 +106,7 @@ func TestImportGraph(t *testing.T) {
 		"http":         {"eventstore", "projections", "cmd", "http/zim", "http/tencent"},
 		"http/zim":     {"eventstore", "projections", "cmd", "http/tencent"},
 		"http/tencent": {"eventstore", "projections", "cmd", "http/zim"},
+		"http/native":  {"eventstore", "projections", "cmd", "http/zim", "http/tencent"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).Output()

@@ -17,6 +17,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/projections"
@@ -146,8 +147,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		fmt.Fprintf(w, "ok %d\n", model.Seq())
 	}).Methods(http.MethodGet)
-	router.Handle("/", zim.New(deps))
-	router.PathPrefix("/v4/").Handler(tencent.New(deps))
+	zimSrv, tcSrv := zim.New(deps), tencent.New(deps)
+	router.Handle("/", zimSrv)
+	router.PathPrefix("/v4/").Handler(tcSrv)
+	native.Routes(router, native.Config{Now: time.Now, History: store, ZIM: zimSrv, Tencent: tcSrv})
 	httpSrv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -131,6 +131,17 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 	return c.ep.handle(s, r.Context(), c)
 }
 
+// Authenticate checks a request's Tencent parameters (sdkappid, an admin
+// identifier and its UserSig, random, contenttype) and returns the app;
+// Amity's native API accepts them too.
+func (s *Server) Authenticate(q url.Values, now time.Time) (*domain.App, error) {
+	app, err := s.authenticate(q, now)
+	if err != nil {
+		return nil, err
+	}
+	return app, nil
+}
+
 // authenticate checks the query parameters and the UserSig.
 func (s *Server) authenticate(q url.Values, now time.Time) (*domain.App, *Error) {
 	rawID := q.Get("sdkappid")

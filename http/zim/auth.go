@@ -35,6 +35,16 @@ func SignedQuery(action string, appID uint32, secret, nonce string, now time.Tim
 	}
 }
 
+// Authenticate checks a request's ZIM signature parameters and returns the
+// app it belongs to; Amity's native API accepts them too.
+func (s *Server) Authenticate(q url.Values, now time.Time) (*domain.App, error) {
+	app, err := s.authenticate(q, now)
+	if err != nil {
+		return nil, err
+	}
+	return app, nil
+}
+
 // authenticate checks the common parameters in their documented order and
 // returns the app the call belongs to.
 func (s *Server) authenticate(q url.Values, now time.Time) (*domain.App, *Error) {
@@ -42,9 +52,6 @@ func (s *Server) authenticate(q url.Values, now time.Time) (*domain.App, *Error)
 	id, err := strconv.ParseUint(rawID, 10, 32)
 	if rawID == "" || err != nil {
 		return nil, apiErr(codeBadAppID, "AppId is missing or not a uint32")
-	}
-	if q.Get("Action") == "" {
-		return nil, apiErr(codeActionEmpty, "Action is empty")
 	}
 	rawTS := q.Get("Timestamp")
 	if rawTS == "" {

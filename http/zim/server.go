@@ -105,6 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(r *http.Request, c *call) (response, error) {
+	if c.query.Get("AppId") != "" && c.query.Get("Action") == "" {
+		return nil, apiErr(codeActionEmpty, "Action is empty")
+	}
 	app, aerr := s.authenticate(c.query, c.now)
 	if aerr != nil {
 		return nil, aerr

@@ -1,0 +1,328 @@
+// Package native serves Amity's own JSON API under /v1/: what only an
+// event-sourced friend graph can answer — the history of a pair, a friend
+// list as of a past time or stream sequence, and the changes to a user's
+// list since a sequence (incremental sync for clients).
+//
+// Calls are authenticated with the app's credentials of either surface:
+// ZIM's signature parameters (AppId, SignatureNonce, Timestamp,
+// SignatureVersion, Signature) or Tencent's (sdkappid, identifier, usersig,
+// random, contenttype). Answers read the stream itself, so they cost time in
+// proportion to the part of the app's stream they cover.
+package native
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"github.com/gorilla/mux"
+)
+
+// History reads the stream.
+type History interface {
+	Scan(ctx context.Context, subjects []string, from, to uint64, fn func(domain.Record) error) error
+	LastSeq(ctx context.Context) (uint64, error)
+}
+
+// Authenticator returns the app a request's credentials belong to.
+type Authenticator interface {
+	Authenticate(q url.Values, now time.Time) (*domain.App, error)
+}
+
+// Config holds the API's dependencies.
+type Config struct {
+	Now        func() time.Time
+	History    History
+	Partitions int
+	// ZIM and Tencent authenticate requests carrying their parameters.
+	ZIM, Tencent Authenticator
+}
+
+// MaxChanges bounds one page of /v1/changes.
+const MaxChanges = 1000
+
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badRequest(msg string) error { return &apiError{http.StatusBadRequest, "bad_request", msg} }
+
+// Routes registers the API on r.
+func Routes(r *mux.Router, cfg Config) {
+	if cfg.Partitions <= 0 {
+		cfg.Partitions = domain.DefaultPartitions
+	}
+	h := func(f func(context.Context, *domain.App, url.Values) (any, error)) http.Handler {
+		return handler(cfg, f)
+	}
+	r.Handle("/v1/pairs/history", h(cfg.pairHistory)).Methods(http.MethodGet)
+	r.Handle("/v1/friends", h(cfg.friendsAsOf)).Methods(http.MethodGet)
+	r.Handle("/v1/changes", h(cfg.changes)).Methods(http.MethodGet)
+}
+
+func handler(cfg Config, f func(context.Context, *domain.App, url.Values) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		var app *domain.App
+		var err error
+		switch {
+		case q.Has("AppId") && cfg.ZIM != nil:
+			app, err = cfg.ZIM.Authenticate(q, cfg.Now())
+		case q.Has("sdkappid") && cfg.Tencent != nil:
+			app, err = cfg.Tencent.Authenticate(q, cfg.Now())
+		default:
+			err = errors.New("no credentials: sign with ZIM's AppId and Signature or Tencent's sdkappid and usersig")
+		}
+		var body any
+		if err != nil {
+			err = &apiError{http.StatusUnauthorized, "unauthorized", err.Error()}
+		} else {
+			body, err = f(r.Context(), app, q)
+		}
+		status := http.StatusOK
+		if err != nil {
+			var ae *apiError
+			if !errors.As(err, &ae) {
+				ae = &apiError{http.StatusInternalServerError, "internal", "internal error"}
+			}
+			status = ae.status
+			body = map[string]any{"error": map[string]string{"code": ae.code, "message": ae.msg}}
+		}
+		var buf bytes.Buffer
+		if err := json.NewEncoder(&buf).Encode(body); err != nil {
+			status = http.StatusInternalServerError
+			buf.Reset()
+			buf.WriteString(`{"error":{"code":"internal","message":"encode"}}` + "\n")
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write(buf.Bytes())
+	})
+}
+
+// Change is one event with the stream sequence of its commit.
+type Change struct {
+	Seq   uint64       `json:"seq"`
+	Event domain.Event `json:"event"`
+}
+
+func user(q url.Values, name string) (string, error) {
+	u := q.Get(name)
+	if u == "" || len(u) > 32 {
+		return "", badRequest(name + " must be a user ID of 1 to 32 bytes")
+	}
+	return u, nil
+}
+
+// scan passes each relation event of app from..to (on subjects) to fn.
+func (cfg Config) scan(ctx context.Context, subjects []string, from, to uint64, fn func(seq uint64, subject string, ev domain.Event) error) error {
+	return cfg.History.Scan(ctx, subjects, from, to, func(r domain.Record) error {
+		c, err := domain.UnmarshalCommit(r.Data)
+		if err != nil {
+			return fmt.Errorf("commit %d: %w", r.Seq, err)
+		}
+		for _, ev := range c.Events {
+			if err := fn(r.Seq, r.Subject, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func relSubjects(app *domain.App) []string {
+	return []string{"amity." + app.Name + "." + domain.KindRelation + ".*"}
+}
+
+// pairHistory: every add, update, delete and block between user_a and
+// user_b, oldest first.
+func (cfg Config) pairHistory(ctx context.Context, app *domain.App, q url.Values) (any, error) {
+	a, err := user(q, "user_a")
+	if err != nil {
+		return nil, err
+	}
+	b, err := user(q, "user_b")
+	if err != nil {
+		return nil, err
+	}
+	last, err := cfg.History.LastSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []Change{}
+	subject := domain.Subject(app.Name, domain.PairKey(a, b), cfg.Partitions)
+	err = cfg.scan(ctx, []string{subject}, 1, last, func(seq uint64, _ string, ev domain.Event) error {
+		if x, y, ok := ev.Parties(); ok && ((x == a && y == b) || (x == b && y == a)) {
+			out = append(out, Change{seq, ev})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"user_a": a, "user_b": b, "seq": last, "events": out}, nil
+}
+
+// friendsAsOf: a user's friend list as of a stream sequence (as_of_seq) or
+// a time (as_of_time, RFC 3339 or Unix ms).
+func (cfg Config) friendsAsOf(ctx context.Context, app *domain.App, q url.Values) (any, error) {
+	u, err := user(q, "user")
+	if err != nil {
+		return nil, err
+	}
+	last, err := cfg.History.LastSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	to, until := last, time.Unix(math.MaxInt32*2, 0)
+	switch {
+	case q.Has("as_of_seq"):
+		n, err := strconv.ParseUint(q.Get("as_of_seq"), 10, 64)
+		if err != nil {
+			return nil, badRequest("as_of_seq must be a stream sequence")
+		}
+		to = min(n, last)
+	case q.Has("as_of_time"):
+		if until, err = parseTime(q.Get("as_of_time")); err != nil {
+			return nil, err
+		}
+	}
+	m := &entries{}
+	err = cfg.scan(ctx, relSubjects(app), 1, to, func(seq uint64, _ string, ev domain.Event) error {
+		if x, y, ok := ev.Parties(); ok && (x == u || y == u) && !ev.Time.After(until) {
+			domain.Apply(m.forUser(u), ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"user": u, "as_of_seq": to, "friends": m.list()}, nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.UnixMilli(ms), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, badRequest("as_of_time must be RFC 3339 or Unix milliseconds")
+	}
+	return t, nil
+}
+
+// changes: the events that touched a user's friend list or blocklist after
+// stream sequence since, oldest first, at most limit (default and most
+// 1000); next is the since of the following page.
+func (cfg Config) changes(ctx context.Context, app *domain.App, q url.Values) (any, error) {
+	u, err := user(q, "user")
+	if err != nil {
+		return nil, err
+	}
+	since, err := strconv.ParseUint(q.Get("since"), 10, 64)
+	if err != nil {
+		return nil, badRequest("since must be a stream sequence (0 for all)")
+	}
+	limit := MaxChanges
+	if q.Has("limit") {
+		if limit, err = strconv.Atoi(q.Get("limit")); err != nil || limit < 1 || limit > MaxChanges {
+			return nil, badRequest("limit must be 1 to 1000")
+		}
+	}
+	last, err := cfg.History.LastSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []Change{}
+	next := last
+	errFull := errors.New("full")
+	err = cfg.scan(ctx, relSubjects(app), since+1, last, func(seq uint64, _ string, ev domain.Event) error {
+		if x, y, ok := ev.Parties(); ok && (x == u || y == u) {
+			if len(out) == limit && seq != out[len(out)-1].Seq {
+				next = out[len(out)-1].Seq
+				return errFull
+			}
+			out = append(out, Change{seq, ev})
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFull) {
+		return nil, err
+	}
+	return map[string]any{"user": u, "since": since, "next": next, "complete": next == last, "events": out}, nil
+}
+
+// entries is the one user's part of the friend graph an as-of query builds.
+type entries struct {
+	user    string
+	friends map[string]domain.Entry
+}
+
+func (m *entries) forUser(u string) domain.Mutator { m.user = u; return m }
+
+func (m *entries) PutUser(string, domain.User)            {}
+func (m *entries) DeleteUser(string, string)              {}
+func (m *entries) PutGroups(string, string, []string)     {}
+func (m *entries) DeleteGroups(string, string, []string)  {}
+func (m *entries) PutBlock(string, string, string, int64) {}
+func (m *entries) DeleteBlock(string, string, string)     {}
+func (m *entries) PutEntry(_, owner, friend string, e domain.Entry) {
+	if owner == m.user {
+		if m.friends == nil {
+			m.friends = map[string]domain.Entry{}
+		}
+		m.friends[friend] = e
+	}
+}
+func (m *entries) DeleteEntry(_, owner, friend string) {
+	if owner == m.user {
+		delete(m.friends, friend)
+	}
+}
+func (m *entries) UpdateEntry(_, owner, friend string, f func(*domain.Entry)) {
+	if e, ok := m.friends[friend]; ok && owner == m.user {
+		e = e.Clone()
+		f(&e)
+		m.friends[friend] = e
+	}
+}
+
+// Friend is one entry of an as-of friend list.
+type Friend struct {
+	ID string `json:"user_id"`
+	domain.Entry
+}
+
+func (m *entries) list() []Friend {
+	out := make([]Friend, 0, len(m.friends))
+	for id, e := range m.friends {
+		out = append(out, Friend{id, e})
+	}
+	sortFriends(out)
+	return out
+}
+
+func sortFriends(fs []Friend) {
+	slices.SortFunc(fs, func(a, b Friend) int {
+		if a.ID < b.ID {
+			return -1
+		}
+		if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
+}
