@@ -208,3 +208,20 @@ func (s *Store) Scan(ctx context.Context, subjects []string, from, to uint64, fn
 	}
 	return err
 }
+
+// Tail passes every message on subject (a filter such as amity.demo.>)
+// from sequence from on to fn, waiting for new ones, until ctx ends.
+func (s *Store) Tail(ctx context.Context, subject string, from uint64, fn func(domain.Record) error) error {
+	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject},
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: max(from, 1)})
+	if err != nil {
+		return fmt.Errorf("tail from %d: %w", from, err)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("tail from %d: %w", from, err)
+	}
+	return drain(ctx, it, func(msg jetstream.Msg, seq uint64) error {
+		return fn(domain.Record{Subject: msg.Subject(), Seq: seq, Data: msg.Data()})
+	})
+}

@@ -28,6 +28,7 @@ commands:
   deadletters  list or replay callback deliveries that failed every attempt
   replay       rebuild every read model from the stream and print its digest
   verify       compare a running instance's read models with a replay
+  events tail  print events as they arrive
 
 run "amity <command> -h" for the command's flags
 `
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "replay":
 		return replayCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "events":
+		return eventsCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "verify":
 		return verifyCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "deadletters":

@@ -168,4 +168,3 @@ func TestNativeHistoryAPI(t *testing.T) {
 		t.Errorf("another app's credentials read demo's history: HTTP %d, %d events", code, len(other.Events))
 	}
 }
-

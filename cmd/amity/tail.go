@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// eventsCmd runs "amity events tail": print events as they arrive.
+//
+//	amity events tail [--nats-url URL | --data-dir DIR] [--app A] [--user U] [--from SEQ]
+func eventsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "tail" {
+		return fmt.Errorf("usage: amity events tail [--nats-url URL] [--app A] [--user U] [--from SEQ]")
+	}
+	fs := flag.NewFlagSet("amity events tail", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	natsURL := fs.String("nats-url", orDefault(getenv("AMITY_NATS_URL"), "nats://127.0.0.1:4222"), "NATS URL of the running service or cluster")
+	app := fs.String("app", "", "only this app's events")
+	user := fs.String("user", "", "only events about this user")
+	from := fs.Uint64("from", 0, "start at this stream sequence (default: only new events)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	store, _, closeAll, err := openStream(ctx, *natsURL, "")
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	start := *from
+	if start == 0 {
+		last, err := store.LastSeq(ctx)
+		if err != nil {
+			return err
+		}
+		start = last + 1
+	}
+	subjects := "amity.*.>"
+	if *app != "" {
+		subjects = "amity." + *app + ".>"
+	}
+	enc := json.NewEncoder(stdout)
+	err = store.Tail(ctx, subjects, start, func(r domain.Record) error {
+		c, err := domain.UnmarshalCommit(r.Data)
+		if err != nil {
+			return fmt.Errorf("commit %d: %w", r.Seq, err)
+		}
+		for _, ev := range c.Events {
+			if *user != "" && !about(ev, *user) {
+				continue
+			}
+			if err := enc.Encode(struct {
+				Seq     uint64       `json:"seq"`
+				Subject string       `json:"subject"`
+				Event   domain.Event `json:"event"`
+			}{r.Seq, r.Subject, ev}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// about reports whether ev concerns user.
+func about(ev domain.Event, user string) bool {
+	if a, b, ok := ev.Parties(); ok {
+		return a == user || b == user
+	}
+	switch d := ev.Data.(type) {
+	case domain.UserRegistered:
+		return d.User == user
+	case domain.UserDeleted:
+		return d.User == user
+	case domain.FriendGroupsAdded:
+		return d.User == user
+	case domain.FriendGroupsDeleted:
+		return d.User == user
+	}
+	return false
+}

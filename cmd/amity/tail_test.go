@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestEventsTail(t *testing.T) {
+	s := startService(t, testConfig, "")
+	z := s.zim(t, 1234567, "demo-secret")
+	wantCode(t, "register", z.post("UserRegister", users("alice", "bob", "carol")), 0)
+	wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": "bob", "FriendInfos": []fi{{"UserId": "carol"}}}), 0)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"events", "tail", "--nats-url", s.natsURL, "--app", "demo", "--user", "alice", "--from", "1"},
+			func(string) string { return "" }, out, &syncBuffer{})
+	}()
+	// Old events of alice are printed, then new ones as they arrive.
+	wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob"}}}), 0)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && !strings.Contains(out.String(), `"type":"FriendAdded"`) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"type":"UserRegistered"`) || !strings.Contains(lines[0], `"user":"alice"`) ||
+		!strings.Contains(lines[1], `"type":"FriendAdded"`) || strings.Contains(out.String(), `"friend":"carol"`) {
+		t.Errorf("events tail printed:\n%s", out)
+	}
+}
