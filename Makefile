@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BENCH_FLAGS ?=
 
-.PHONY: help run test check bench fuzz build
+.PHONY: help run test check bench bench-replay fuzz build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ check: ## gofmt, go vet, staticcheck and the tests
 bench: ## HTTP load benchmark against a fresh server, plus Go benchmarks (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/
+
+bench-replay: ## write 1M events, then time a full replay against the raw stream read (docs/benchmarks.md)
+	$(GO) run ./cmd/amity-bench --replay-events 1000000 $(BENCH_FLAGS)
 
 fuzz: ## fuzz the decoders for a while each
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalCommit -fuzztime 30s ./domain/

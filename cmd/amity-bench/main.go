@@ -32,6 +32,7 @@ type options struct {
 	users        int
 	syncInterval time.Duration
 	only         string
+	replayEvents int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -44,8 +45,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.users, "users", 20000, "users registered per workload set")
 	fs.DurationVar(&o.syncInterval, "sync-interval", 0, "server fsync interval; 0 syncs every write before acknowledging it")
 	fs.StringVar(&o.only, "only", "", "run only the workloads whose name contains this")
+	fs.IntVar(&o.replayEvents, "replay-events", 0, "instead of the HTTP workloads: write this many events through the core, then measure replay against the raw read")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if o.replayEvents > 0 {
+		return benchReplay(ctx, o, stdout, stderr)
 	}
 	return bench(ctx, o, stdout, stderr)
 }

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/projections"
+	"github.com/nats-io/nats.go"
+	"github.com/oklog/ulid/v2"
+)
+
+// benchReplay writes events through the core into a fresh stream, then
+// measures, in the same run, the raw ordered-consumer read rate and the rate
+// of a full replay into fresh read models, and checks the replay's digest
+// against the live state's.
+func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	dir, err := os.MkdirTemp("", "amity-replay-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: filepath.Join(dir, "js"), Listen: "-", SyncInterval: o.syncInterval})
+	if err != nil {
+		return err
+	}
+	defer ns.Shutdown()
+	nc, err := nats.Connect("", nats.InProcessServer(ns))
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	if err != nil {
+		return err
+	}
+	live := projections.NewModel()
+	fctx, stopFollow := context.WithCancel(ctx)
+	defer stopFollow()
+	go func() { _ = projections.Follow(fctx, store, live, 1) }()
+	var mu sync.Mutex
+	entropy := ulid.Monotonic(rand.Reader, 0)
+	newID := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return ulid.MustNew(ulid.Now(), entropy).String()
+	}
+	w := domain.NewWriter(domain.WriterConfig{Log: store, State: live, NewID: newID, Now: time.Now})
+	defer w.Close()
+	app := &domain.App{Name: "bench", MaxFriends: 3000}
+
+	users := int64(o.replayEvents / 10)
+	adds := int64(o.replayEvents) - users
+	fmt.Fprintf(stderr, "writing %d events (%d registrations, %d two-way adds)\n", o.replayEvents, users, adds)
+	start := time.Now()
+	name := func(i int64) string { return "u" + strconv.FormatInt(i%users, 10) }
+	if err := load(ctx, w, app, users, func(k int64) domain.Command { return domain.RegisterUser{User: name(k)} }); err != nil {
+		return err
+	}
+	if err := load(ctx, w, app, adds, func(k int64) domain.Command {
+		d := 1 + k/users
+		return domain.AddFriend{User: name(k), Friend: name(k + d), Reverse: &domain.Entry{}}
+	}); err != nil {
+		return err
+	}
+	writeTook := time.Since(start)
+	last, err := store.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if err := live.WaitFollowed(ctx, last); err != nil {
+		return err
+	}
+	events := uint64(o.replayEvents)
+
+	runtime.GC()
+	start = time.Now()
+	var msgs, bytes uint64
+	rctx, stopRaw := context.WithCancel(ctx)
+	_ = store.Follow(rctx, 1, func(r domain.Record) error {
+		msgs++
+		bytes += uint64(len(r.Data))
+		if r.Seq >= last {
+			stopRaw()
+		}
+		return nil
+	})
+	stopRaw()
+	rawTook := time.Since(start)
+
+	runtime.GC()
+	start = time.Now()
+	m, replayed, err := projections.Replay(ctx, store, last, nil, nil)
+	if err != nil {
+		return err
+	}
+	replayTook := time.Since(start)
+	liveSum, replaySum := live.Digest().Sum, m.Digest().Sum
+
+	fsync := "every write synced before its ack"
+	if o.syncInterval > 0 {
+		fsync = "fsync every " + o.syncInterval.String()
+	}
+	fmt.Fprintf(stdout, "\n%s, %d CPUs, %s; %s\n\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.Version(), fsync)
+	fmt.Fprintf(stdout, "| step | figure |\n|---|---:|\n")
+	fmt.Fprintf(stdout, "| events written through the core | %d in %d commits (%.1f events/commit), %.0f events/s |\n", events, last, float64(events)/float64(last), float64(events)/writeTook.Seconds())
+	fmt.Fprintf(stdout, "| raw ordered-consumer read | %d messages, %.1f MB in %s: %.0f messages/s = %.0f events/s |\n", msgs, float64(bytes)/1e6, rawTook.Round(time.Millisecond), float64(msgs)/rawTook.Seconds(), float64(events)/rawTook.Seconds())
+	fmt.Fprintf(stdout, "| full replay into fresh read models | %d events in %s: %.0f events/s (%.0f %% of the raw read) |\n", replayed, replayTook.Round(time.Millisecond), float64(replayed)/replayTook.Seconds(), 100*rawTook.Seconds()/replayTook.Seconds())
+	same := "equal"
+	if liveSum != replaySum {
+		same = "DIFFERENT"
+	}
+	fmt.Fprintf(stdout, "| digest of the live state / of the replay | %s… / %s… (%s) |\n", liveSum[:16], replaySum[:16], same)
+	if liveSum != replaySum {
+		return fmt.Errorf("replay digest differs from the live state's")
+	}
+	return nil
+}
+
+// load runs n commands made by mk from 256 goroutines, 100 at a time.
+func load(ctx context.Context, w *domain.Writer, app *domain.App, n int64, mk func(k int64) domain.Command) error {
+	var next atomic.Int64
+	var failed atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	for range 256 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := next.Add(100) - 100
+				if k >= n || ctx.Err() != nil {
+					return
+				}
+				cmds := make([]domain.Command, 0, 100)
+				for i := k; i < min(n, k+100); i++ {
+					cmds = append(cmds, mk(i))
+				}
+				for _, r := range w.Execute(ctx, app, domain.Meta{Surface: "bench"}, cmds...) {
+					if r.Err != nil {
+						failed.Add(1)
+						firstErr.CompareAndSwap(nil, r.Err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() > 0 {
+		return fmt.Errorf("%d commands failed, first: %v", failed.Load(), firstErr.Load())
+	}
+	return nil
+}
