@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -95,21 +96,7 @@ func (m *Model) BucketUsers(bucket int) []UserHash {
 }
 
 func sortHashes(hs []UserHash) {
-	slices.SortFunc(hs, func(a, b UserHash) int {
-		if a.App != b.App {
-			if a.App < b.App {
-				return -1
-			}
-			return 1
-		}
-		if a.User < b.User {
-			return -1
-		}
-		if a.User > b.User {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(hs, func(a, b UserHash) int { return cmp.Or(cmp.Compare(a.App, b.App), cmp.Compare(a.User, b.User)) })
 }
 
 func sortStrings(s []string) { sort.Strings(s) }

@@ -12,6 +12,7 @@ package native
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -316,13 +317,5 @@ func (m *entries) list() []Friend {
 }
 
 func sortFriends(fs []Friend) {
-	slices.SortFunc(fs, func(a, b Friend) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(fs, func(a, b Friend) int { return cmp.Compare(a.ID, b.ID) })
 }

@@ -1,6 +1,7 @@
 package zim
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"net/url"
@@ -293,15 +294,7 @@ func wireAttributes(m map[string]string) []attribute {
 	for k, v := range m {
 		out = append(out, attribute{Key: k, Value: v})
 	}
-	slices.SortFunc(out, func(a, b attribute) int {
-		if a.Key < b.Key {
-			return -1
-		}
-		if a.Key > b.Key {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b attribute) int { return cmp.Compare(a.Key, b.Key) })
 	return out
 }
 
