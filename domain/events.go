@@ -148,8 +148,101 @@ func MarshalCommit(c Commit) ([]byte, error) {
 }
 
 // UnmarshalCommit decodes a stored commit, checking every event's type and
-// version and upcasting older versions.
+// version and upcasting older versions. Current-version commits are decoded
+// in one pass; a commit holding an older version is decoded again with each
+// event's raw data, which the upcasters take.
 func UnmarshalCommit(b []byte) (Commit, error) {
+	var one struct {
+		ID     string `json:"id"`
+		App    string `json:"app"`
+		Events []struct {
+			ID        string    `json:"id"`
+			Type      string    `json:"type"`
+			Version   int       `json:"version"`
+			App       string    `json:"app"`
+			Time      time.Time `json:"time"`
+			RequestID string    `json:"request_id"`
+			Surface   string    `json:"surface"`
+			Data      anyData   `json:"data"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal(b, &one); err != nil {
+		return Commit{}, fmt.Errorf("decode commit: %w", err)
+	}
+	if one.ID == "" || one.App == "" {
+		return Commit{}, fmt.Errorf("decode commit: missing id or app")
+	}
+	c := Commit{ID: one.ID, App: one.App, Events: make([]Event, 0, len(one.Events))}
+	for i, e := range one.Events {
+		if e.Version != SchemaVersion {
+			return unmarshalUpcasting(b)
+		}
+		data, err := e.Data.payload(e.Type)
+		if err != nil {
+			return Commit{}, fmt.Errorf("decode commit %s event %d: %w", one.ID, i, err)
+		}
+		c.Events = append(c.Events, Event{ID: e.ID, Type: e.Type, Version: e.Version, App: e.App, Time: e.Time,
+			RequestID: e.RequestID, Surface: e.Surface, Data: data})
+	}
+	return c, nil
+}
+
+// anyData holds the fields of every payload type; one JSON pass fills it
+// whatever the event's type.
+type anyData struct {
+	User       string                 `json:"user"`
+	Friend     string                 `json:"friend"`
+	Target     string                 `json:"target"`
+	Name       string                 `json:"name"`
+	Avatar     string                 `json:"avatar"`
+	Entry      *Entry                 `json:"entry"`
+	Reverse    *Entry                 `json:"reverse"`
+	Imported   bool                   `json:"imported"`
+	Both       bool                   `json:"both"`
+	Unfriended bool                   `json:"unfriended"`
+	Alias      *string                `json:"alias"`
+	Attributes map[string]string      `json:"attributes"`
+	Custom     map[string]CustomValue `json:"custom"`
+	Groups     *[]string              `json:"groups"`
+	UpdateTime int64                  `json:"update_time"`
+}
+
+func (d anyData) payload(typ string) (any, error) {
+	switch typ {
+	case TypeUserRegistered:
+		return UserRegistered{User: d.User, Name: d.Name, Avatar: d.Avatar}, nil
+	case TypeUserDeleted:
+		return UserDeleted{User: d.User}, nil
+	case TypeGroupsAdded, TypeGroupsDeleted:
+		var groups []string
+		if d.Groups != nil {
+			groups = *d.Groups
+		}
+		if typ == TypeGroupsAdded {
+			return FriendGroupsAdded{User: d.User, Groups: groups}, nil
+		}
+		return FriendGroupsDeleted{User: d.User, Groups: groups}, nil
+	case TypeFriendAdded:
+		if d.Entry == nil && d.Reverse == nil {
+			return nil, fmt.Errorf("%s without entry or reverse", typ)
+		}
+		return FriendAdded{User: d.User, Friend: d.Friend, Entry: d.Entry, Reverse: d.Reverse, Imported: d.Imported}, nil
+	case TypeFriendDeleted:
+		return FriendDeleted{User: d.User, Friend: d.Friend, Both: d.Both}, nil
+	case TypeFriendUpdated:
+		return FriendUpdated{User: d.User, Friend: d.Friend, Alias: d.Alias, Attributes: d.Attributes, Custom: d.Custom,
+			Groups: d.Groups, UpdateTime: d.UpdateTime}, nil
+	case TypeUserBlocked:
+		return UserBlocked{User: d.User, Target: d.Target, Unfriended: d.Unfriended}, nil
+	case TypeUserUnblocked:
+		return UserUnblocked{User: d.User, Target: d.Target}, nil
+	}
+	return nil, fmt.Errorf("unknown event type %q", typ)
+}
+
+// unmarshalUpcasting decodes a commit event by event from raw data,
+// upcasting older versions.
+func unmarshalUpcasting(b []byte) (Commit, error) {
 	var raw struct {
 		ID     string `json:"id"`
 		App    string `json:"app"`
@@ -160,9 +253,6 @@ func UnmarshalCommit(b []byte) (Commit, error) {
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return Commit{}, fmt.Errorf("decode commit: %w", err)
-	}
-	if raw.ID == "" || raw.App == "" {
-		return Commit{}, fmt.Errorf("decode commit: missing id or app")
 	}
 	c := Commit{ID: raw.ID, App: raw.App, Events: make([]Event, 0, len(raw.Events))}
 	for i, re := range raw.Events {

@@ -99,3 +99,68 @@ func BenchmarkFriendsPage(b *testing.B) {
 		m.Friends("a", "u1", 100, 100)
 	}
 }
+
+// benchCommit is a commit of n two-way adds as the Writer stores it.
+func benchCommit(b *testing.B, base, n int) domain.Record {
+	b.Helper()
+	c := domain.Commit{ID: fmt.Sprint("c", base), App: "a"}
+	for i := range n {
+		c.Events = append(c.Events, domain.Event{ID: fmt.Sprint("e", base, i), Type: domain.TypeFriendAdded, Version: 1, App: "a",
+			Time: time.UnixMilli(1_700_000_000_000), RequestID: "r", Surface: "zim",
+			Data: domain.FriendAdded{User: fmt.Sprint("u", base+i), Friend: fmt.Sprint("u", base+i+1),
+				Entry: &domain.Entry{CreateTime: 1_700_000_000_000}, Reverse: &domain.Entry{CreateTime: 1_700_000_000_000}}})
+	}
+	data, err := domain.MarshalCommit(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return domain.Record{Subject: "amity.a.rel.1", Data: data}
+}
+
+// BenchmarkApplyRecord is the replay path: decode a stored commit of 55
+// two-way adds and apply it; ns/event is the cost per event.
+func BenchmarkApplyRecord(b *testing.B) {
+	m := NewModel()
+	recs := make([]domain.Record, 64)
+	for i := range recs {
+		recs[i] = benchCommit(b, i*55, 55)
+	}
+	b.ReportAllocs()
+	seq := uint64(0)
+	for b.Loop() {
+		seq++
+		r := recs[seq%64]
+		r.Seq = seq
+		if err := m.ApplyRecord(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*55), "ns/event")
+}
+
+// BenchmarkWriteSnapshot writes a model of 10 000 users with 20 friends each.
+func BenchmarkWriteSnapshot(b *testing.B) {
+	m := benchModel(b, 10000, 20)
+	path := b.TempDir() + "/model.snap"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.WriteSnapshot(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadSnapshot loads it back.
+func BenchmarkLoadSnapshot(b *testing.B) {
+	m := benchModel(b, 10000, 20)
+	path := b.TempDir() + "/model.snap"
+	if _, err := m.WriteSnapshot(path); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := LoadSnapshot(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
