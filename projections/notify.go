@@ -149,7 +149,9 @@ func RunNotifier(ctx context.Context, src Durable, publish func(context.Context,
 			msgs[i] = Outgoing{Subject: NotifySubject(n.App, n.User), MsgID: fmt.Sprintf("%s:%d:%s", n.EventID, i, UserToken(n.User)), Data: data}
 		}
 		if err := publish(ctx, msgs); err != nil {
-			logger.Warn("notifier: publish failed, will retry", "seq", r.Seq, "err", err)
+			if ctx.Err() == nil {
+				logger.Warn("notifier: publish failed, will retry", "seq", r.Seq, "err", err)
+			}
 			return err
 		}
 		return nil

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -26,11 +28,21 @@ type result struct {
 	errors   int64
 	elapsed  time.Duration
 	p50, p99 time.Duration
+	// cores is the server's CPU use during the workload (cores busy), and
+	// rss its peak resident memory so far; zero when not measured.
+	cores float64
+	rss   int64
 }
 
+func (r result) rate() float64 { return float64(r.ops) / r.elapsed.Seconds() }
+
 func (r result) row() string {
-	return fmt.Sprintf("| %-38s | %10.0f | %8s | %8s | %7d |", r.name, float64(r.ops)/r.elapsed.Seconds(),
-		r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors)
+	cores, rss := "—", "—"
+	if r.rss > 0 {
+		cores, rss = fmt.Sprintf("%.2f", r.cores), fmt.Sprintf("%d", r.rss>>20)
+	}
+	return fmt.Sprintf("| %-40s | %10.0f | %9s | %9s | %7d | %5s | %8s |", r.name, r.rate(),
+		r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors, cores, rss)
 }
 
 // op performs operation k of a workload and reports whether it succeeded.
@@ -233,7 +245,19 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", w.name, o.duration, o.conns)
-		results = append(results, drive(ctx, w.name, o.conns, o.duration, w.f))
+		cpu0, _ := srv.usage()
+		r := drive(ctx, w.name, o.conns, o.duration, w.f)
+		cpu1, rss := srv.usage()
+		r.cores, r.rss = (cpu1-cpu0).Seconds()/r.elapsed.Seconds(), rss
+		results = append(results, r)
+	}
+	var minimal result
+	if want("minimal") {
+		fmt.Fprintf(stderr, "running the minimal handler for %s at %d connections\n", o.duration, o.conns)
+		if minimal, err = minimalHandler(ctx, o, hc); err != nil {
+			return err
+		}
+		results = append(results, minimal)
 	}
 
 	fsync := "every write synced before its ack (SyncAlways)"
@@ -242,10 +266,51 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\n%s, %d CPUs, %s; %d connections, %s per workload; %s\n\n",
 		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.Version(), o.conns, o.duration, fsync)
-	fmt.Fprintln(stdout, "| workload                               |      ops/s |      p50 |      p99 |  errors |")
-	fmt.Fprintln(stdout, "|----------------------------------------|-----------:|---------:|---------:|--------:|")
+	fmt.Fprintln(stdout, "| workload                                 |      ops/s |       p50 |       p99 |  errors | cores | peak RSS MB |")
+	fmt.Fprintln(stdout, "|------------------------------------------|-----------:|----------:|----------:|--------:|------:|---------:|")
 	for _, r := range results {
 		fmt.Fprintln(stdout, r.row())
 	}
+	if minimal.ops > 0 {
+		fmt.Fprintln(stdout, "\nratios to the minimal handler (same run):")
+		for _, r := range results {
+			switch r.name {
+			case "ZIM AddFriends, 1 target", "Tencent friend_add Both, 1 item", "ZIM CheckFriendsRelation, 20 targets":
+				fmt.Fprintf(stdout, "  %-40s %5.1f %%\n", r.name, 100*r.rate()/minimal.rate())
+			}
+		}
+	}
 	return nil
+}
+
+// minimalHandler is the reference request rate: a Go HTTP handler on
+// loopback that decodes the same JSON body as ZIM AddFriends and answers a
+// constant, driven by the same client at the same connections.
+func minimalHandler(ctx context.Context, o options, hc *http.Client) (result, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return result{}, err
+	}
+	answer := []byte(`{"Code":0,"Message":"success","RequestId":"1","ErrorList":[]}` + "\n")
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			FromUserId  string //nolint:revive // the wire name
+			FriendInfos []struct {
+				UserId, Wording, FriendAlias string //nolint:revive // the wire name
+				FriendTime                   int64
+			}
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	c := &zim.Client{BaseURL: "http://" + ln.Addr().String(), AppID: benchAppID, Secret: benchSecret, HTTP: hc}
+	return drive(ctx, "minimal handler (reference)", o.conns, o.duration, func(ctx context.Context, k int64, _ *rand.Rand) error {
+		return call(ctx, c, "AddFriends", map[string]any{"FromUserId": "a0", "FriendInfos": []map[string]string{{"UserId": "a1"}}})
+	}), nil
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,7 @@ type serveFlags struct {
 	logLevel     string
 	notifyMaxAge time.Duration
 	snapEvery    time.Duration
+	pprofAddr    string
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveFlags, error) {
@@ -51,6 +53,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&f.natsURL, "nats-url", getenv("AMITY_NATS_URL"), "external NATS URL; set, no server is embedded")
 	fs.DurationVar(&f.syncInterval, "sync-interval", 0, "embedded JetStream fsync interval; 0 syncs every write before acknowledging it")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas on an external cluster (3 recommended)")
+	fs.StringVar(&f.pprofAddr, "pprof", "", "serve Go's /debug/pprof on this address (off by default)")
 	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often the read models are written to the data directory (0: only at shutdown)")
 	fs.DurationVar(&f.notifyMaxAge, "notify-max-age", 7*24*time.Hour, "how long notifications stay on the AMITY_NOTIFY stream")
 	fs.StringVar(&f.logLevel, "log-level", orDefault(getenv("AMITY_LOG_LEVEL"), "info"), "debug, info, warn or error")
@@ -101,6 +104,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("listen http %s: %w", f.httpAddr, err)
 	}
 	defer ln.Close()
+	if f.pprofAddr != "" {
+		pl, err := net.Listen("tcp", f.pprofAddr)
+		if err != nil {
+			return fmt.Errorf("listen pprof %s: %w", f.pprofAddr, err)
+		}
+		defer pl.Close()
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go func() { _ = http.Serve(pl, mux) }()
+		fmt.Fprintf(stdout, "amity: pprof on http://%s/debug/pprof/\n", pl.Addr())
+	}
 
 	nc, ns, err := connectNATS(f, logger)
 	if err != nil {
