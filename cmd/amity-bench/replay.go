@@ -44,6 +44,9 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	runtime.GC()
+	var baseline runtime.MemStats
+	runtime.ReadMemStats(&baseline)
 	live := projections.NewModel()
 	fctx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
@@ -98,6 +101,10 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 	stopRaw()
 	rawTook := time.Since(start)
 
+	stopFollow()
+	w.Close()
+	liveSum := live.Digest().Sum
+	live = nil
 	runtime.GC()
 	start = time.Now()
 	m, replayed, err := projections.Replay(ctx, store, last, nil, nil)
@@ -105,7 +112,24 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 		return err
 	}
 	replayTook := time.Since(start)
-	liveSum, replaySum := live.Digest().Sum, m.Digest().Sum
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	heap := int64(after.HeapAlloc) - int64(baseline.HeapAlloc)
+	edges := 2 * adds
+	snapPath := filepath.Join(dir, "model.snap")
+	start = time.Now()
+	if _, err := m.WriteSnapshot(snapPath); err != nil {
+		return err
+	}
+	snapWrite := time.Since(start)
+	fi, _ := os.Stat(snapPath)
+	start = time.Now()
+	if _, err := projections.LoadSnapshot(snapPath); err != nil {
+		return err
+	}
+	snapLoad := time.Since(start)
+	replaySum := m.Digest().Sum
 
 	fsync := "every write synced before its ack"
 	if o.syncInterval > 0 {
@@ -116,6 +140,8 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "| events written through the core | %d in %d commits (%.1f events/commit), %.0f events/s |\n", events, last, float64(events)/float64(last), float64(events)/writeTook.Seconds())
 	fmt.Fprintf(stdout, "| raw ordered-consumer read | %d messages, %.1f MB in %s: %.0f messages/s = %.0f events/s |\n", msgs, float64(bytes)/1e6, rawTook.Round(time.Millisecond), float64(msgs)/rawTook.Seconds(), float64(events)/rawTook.Seconds())
 	fmt.Fprintf(stdout, "| full replay into fresh read models | %d events in %s: %.0f events/s (%.0f %% of the raw read) |\n", replayed, replayTook.Round(time.Millisecond), float64(replayed)/replayTook.Seconds(), 100*rawTook.Seconds()/replayTook.Seconds())
+	fmt.Fprintf(stdout, "| read model after the replay | %.0f MB more heap than before the run for %d users and %d directed edges: %.0f bytes per edge (users and the embedded server's buffers included) |\n", float64(heap)/1e6, users, edges, float64(heap)/float64(edges))
+	fmt.Fprintf(stdout, "| snapshot of that model | written in %s (%.0f MB), loaded in %s |\n", snapWrite.Round(time.Millisecond), float64(fi.Size())/1e6, snapLoad.Round(time.Millisecond))
 	same := "equal"
 	if liveSum != replaySum {
 		same = "DIFFERENT"
