@@ -1,0 +1,91 @@
+package projections
+
+import "github.com/amity-im/amity/domain"
+
+// PutBlock implements domain.Mutator.
+func (m *Model) PutBlock(app, user, target string, at int64) {
+	s := m.mutUserLocked(app, user)
+	if s.blocked == nil {
+		s.blocked = map[string]int64{}
+	}
+	s.blocked[target] = at
+	delete(s.unblocked, target)
+	s.blockSeq = max(s.blockSeq, m.cur)
+}
+
+// DeleteBlock implements domain.Mutator.
+func (m *Model) DeleteBlock(app, user, target string) {
+	s := m.userLocked(app, user)
+	if s == nil {
+		return
+	}
+	if _, ok := s.blocked[target]; ok {
+		delete(s.blocked, target)
+		if s.unblocked == nil {
+			s.unblocked = map[string]bool{}
+		}
+		s.unblocked[target] = true
+	}
+	s.blockSeq = max(s.blockSeq, m.cur)
+}
+
+// Blocked reports whether user's blocklist holds target, and whether it
+// held target once and no longer does.
+func (m *Model) Blocked(app, user, target string) (blocked, wasBlocked bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, user); u != nil {
+		_, blocked = u.blocked[target]
+		wasBlocked = u.unblocked[target]
+	}
+	return blocked, wasBlocked
+}
+
+// Blocklist returns a page of user's blocklist in ID order and its size.
+func (m *Model) Blocklist(app, user string, offset, limit int) ([]domain.Block, int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	u := m.userLocked(app, user)
+	if u == nil || len(u.blocked) == 0 {
+		return nil, 0
+	}
+	ids, total := pageOf(u.blocked, offset, limit)
+	page := make([]domain.Block, len(ids))
+	for i, id := range ids {
+		page[i] = domain.Block{ID: id, Time: u.blocked[id]}
+	}
+	return page, total
+}
+
+// BlockSequence is the stream sequence of the last change to user's
+// blocklist.
+func (m *Model) BlockSequence(app, user string) uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, user); u != nil {
+		return u.blockSeq
+	}
+	return 0
+}
+
+// Pair is both directions of a pair, read at one instant.
+type Pair struct {
+	AHasB, BHasA       bool
+	ABlocksB, BBlocksA bool
+}
+
+// Pair reads the friendship and blocks of {a, b} at one instant.
+func (m *Model) Pair(app, a, b string) Pair {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var p Pair
+	if u := m.userLocked(app, a); u != nil {
+		_, p.AHasB = u.friends[b]
+		_, p.ABlocksB = u.blocked[b]
+	}
+	if u := m.userLocked(app, b); u != nil {
+		_, p.BHasA = u.friends[a]
+		_, p.BBlocksA = u.blocked[a]
+	}
+	return p
+}

@@ -1,0 +1,107 @@
+package projections
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// User returns a registered user.
+func (m *Model) User(app, id string) (domain.User, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, id); u != nil && u.registered {
+		return u.info, true
+	}
+	return domain.User{}, false
+}
+
+// Registered reports whether user is registered in app.
+func (m *Model) Registered(app, user string) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	u := m.userLocked(app, user)
+	return u != nil && u.registered
+}
+
+// Entry returns a copy of owner's entry for friend.
+func (m *Model) Entry(app, owner, friend string) (domain.Entry, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, owner); u != nil {
+		if e := u.friends[friend]; e != nil {
+			return e.Clone(), true
+		}
+	}
+	return domain.Entry{}, false
+}
+
+// Relation reports both directions of {a, b} as of one instant.
+func (m *Model) Relation(app, a, b string) (ab, ba bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, a); u != nil {
+		_, ab = u.friends[b]
+	}
+	if u := m.userLocked(app, b); u != nil {
+		_, ba = u.friends[a]
+	}
+	return ab, ba
+}
+
+// FriendCount returns the size of user's friend list.
+func (m *Model) FriendCount(app, user string) int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if u := m.userLocked(app, user); u != nil {
+		return len(u.friends)
+	}
+	return 0
+}
+
+// Friends returns a page of user's friends in ID order and the total.
+func (m *Model) Friends(app, user string, offset, limit int) ([]domain.Friend, int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	u := m.userLocked(app, user)
+	if u == nil || len(u.friends) == 0 {
+		return nil, 0
+	}
+	ids, total := pageOf(u.friends, offset, limit)
+	page := make([]domain.Friend, len(ids))
+	for i, id := range ids {
+		page[i] = domain.Friend{ID: id, Entry: u.friends[id].Clone()}
+	}
+	return page, total
+}
+
+// Users returns the IDs of app's registered users in order.
+func (m *Model) Users(app string) []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a := m.apps[app]
+	if a == nil {
+		return nil
+	}
+	var ids []string
+	for id, u := range a.users {
+		if u.registered {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, cmp.Compare)
+	return ids
+}
+
+// pageOf returns up to limit of m's keys from offset, in order, and the
+// number of keys.
+func pageOf[V any](m map[string]V, offset, limit int) ([]string, int) {
+	total := len(m)
+	if offset >= total {
+		return nil, total
+	}
+	ids := slices.Sorted(maps.Keys(m))
+	return ids[offset:min(total, offset+limit)], total
+}
