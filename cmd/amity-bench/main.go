@@ -33,6 +33,7 @@ type options struct {
 	syncInterval time.Duration
 	only         string
 	replayEvents int
+	serverPprof  string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -45,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.users, "users", 20000, "users registered per workload set")
 	fs.DurationVar(&o.syncInterval, "sync-interval", 0, "server fsync interval; 0 syncs every write before acknowledging it")
 	fs.StringVar(&o.only, "only", "", "run only the workloads whose name contains this")
+	fs.StringVar(&o.serverPprof, "server-pprof", "", "start the server with --pprof on this address, to profile it during a workload")
 	fs.IntVar(&o.replayEvents, "replay-events", 0, "instead of the HTTP workloads: write this many events through the core, then measure replay against the raw read")
 	if err := fs.Parse(args); err != nil {
 		return err

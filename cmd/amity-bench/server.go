@@ -44,13 +44,16 @@ func buildAmity(ctx context.Context, dir string) (string, error) {
 
 var httpLine = regexp.MustCompile(`http listening on (http://\S+)`)
 
-func startServer(ctx context.Context, bin, dir string, syncInterval time.Duration, stderr io.Writer) (*server, error) {
+func startServer(ctx context.Context, bin, dir string, syncInterval time.Duration, pprofAddr string, stderr io.Writer) (*server, error) {
 	cfg := filepath.Join(dir, "bench.json")
 	if err := os.WriteFile(cfg, []byte(benchConfig), 0o600); err != nil {
 		return nil, fmt.Errorf("write config: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, bin, "serve", "--config", cfg, "--data-dir", filepath.Join(dir, "data"),
 		"--http", "127.0.0.1:0", "--nats-listen", "-", "--log-level", "warn", "--sync-interval", syncInterval.String())
+	if pprofAddr != "" {
+		cmd.Args = append(cmd.Args, "--pprof", pprofAddr)
+	}
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -166,7 +166,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		results = append(results, r)
 	}
 
-	srv, err := startServer(ctx, bin, dir, o.syncInterval, stderr)
+	srv, err := startServer(ctx, bin, dir, o.syncInterval, o.serverPprof, stderr)
 	if err != nil {
 		return err
 	}

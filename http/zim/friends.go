@@ -3,6 +3,8 @@ package zim
 import (
 	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -353,22 +355,28 @@ func (s *Server) checkFriendsRelation(_ context.Context, c *call) (response, err
 		return nil, err
 	}
 	twoWay := *req.CheckType == 0
+	successes := make([]relationItem, 0, len(req.UserIds))
 	resp := struct {
 		Common
-		Successes []relationItem `json:"Successes"`
-		Succ      []relationItem `json:"Succ"`
-		Fails     []relationFail `json:"Fails"`
-	}{Successes: make([]relationItem, 0, len(req.UserIds)), Fails: []relationFail{}}
+		// The list is encoded once and sent under both names.
+		Successes json.RawMessage `json:"Successes"`
+		Succ      json.RawMessage `json:"Succ"`
+		Fails     []relationFail  `json:"Fails"`
+	}{Fails: []relationFail{}}
 	for _, id := range req.UserIds {
 		if code, _ := checkID(id); code != 0 {
 			resp.Fails = append(resp.Fails, relationFail{UserId: id, SubCode: code})
 			continue
 		}
 		ab, ba := s.cfg.Read.Relation(c.app.Name, req.FromUserId, id)
-		resp.Successes = append(resp.Successes, relationItem{UserId: id, Relation: relation(twoWay, ab, ba)})
+		successes = append(successes, relationItem{UserId: id, Relation: relation(twoWay, ab, ba)})
 	}
-	resp.Succ = resp.Successes
-	if len(resp.Successes) == 0 {
+	list, err := json.Marshal(successes)
+	if err != nil {
+		return nil, fmt.Errorf("encode successes: %w", err)
+	}
+	resp.Successes, resp.Succ = list, list
+	if len(successes) == 0 {
 		allFailed(&resp.Common, resp.Fails[0].SubCode)
 	}
 	return &resp, nil
