@@ -79,12 +79,11 @@ func (m *Model) Pair(app, a, b string) Pair {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	var p Pair
+	p.AHasB, p.BHasA = m.hasLocked(app, a, b), m.hasLocked(app, b, a)
 	if u := m.userLocked(app, a); u != nil {
-		_, p.AHasB = u.friends[b]
 		_, p.ABlocksB = u.blocked[b]
 	}
 	if u := m.userLocked(app, b); u != nil {
-		_, p.BHasA = u.friends[a]
 		_, p.BBlocksA = u.blocked[a]
 	}
 	return p

@@ -39,8 +39,8 @@ func bucketOf(app, user string) int {
 	return int(h.Sum32() % DigestBuckets)
 }
 
-func userHash(app, user string, u *userState) string {
-	b, _ := json.Marshal(u.snapshot()) // maps encode in key order: canonical
+func userHash(a *appState, app, user string, u *userState) string {
+	b, _ := json.Marshal(u.snapshot(a)) // maps encode in key order: canonical
 	h := sha256.New()
 	h.Write([]byte(app))
 	h.Write([]byte{0})
@@ -59,7 +59,7 @@ func (m *Model) Digest() Digest {
 	for app, a := range m.apps {
 		for id, u := range a.users {
 			b := bucketOf(app, id)
-			perBucket[b] = append(perBucket[b], UserHash{app, id, userHash(app, id, u)})
+			perBucket[b] = append(perBucket[b], UserHash{app, id, userHash(a, app, id, u)})
 			users++
 		}
 	}
@@ -87,7 +87,7 @@ func (m *Model) BucketUsers(bucket int) []UserHash {
 	for app, a := range m.apps {
 		for id, u := range a.users {
 			if bucketOf(app, id) == bucket {
-				out = append(out, UserHash{app, id, userHash(app, id, u)})
+				out = append(out, UserHash{app, id, userHash(a, app, id, u)})
 			}
 		}
 	}

@@ -46,12 +46,19 @@ type slotRef struct {
 
 type appState struct {
 	users map[string]*userState
+	// ids interns the user IDs that appear in friend lists.
+	ids   map[string]uint32
+	names []string
+}
+
+func newAppState() *appState {
+	return &appState{users: map[string]*userState{}, ids: map[string]uint32{}}
 }
 
 type userState struct {
 	registered bool
 	info       domain.User
-	friends    map[string]*domain.Entry
+	friends    friendList
 	// groups counts, per friend group, the entries naming it plus one if
 	// it was created on its own; a group exists while its count is above 0.
 	groups   map[string]int
@@ -191,7 +198,7 @@ func (m *Model) userLocked(app, user string) *userState {
 func (m *Model) mutUserLocked(app, user string) *userState {
 	a := m.apps[app]
 	if a == nil {
-		a = &appState{users: map[string]*userState{}}
+		a = newAppState()
 		m.apps[app] = a
 	}
 	u := a.users[user]
@@ -275,41 +282,53 @@ func (m *Model) touched(s *userState, custom bool) {
 // PutEntry implements domain.Mutator.
 func (m *Model) PutEntry(app, owner, friend string, e domain.Entry) {
 	s := m.mutUserLocked(app, owner)
-	if s.friends == nil {
-		s.friends = map[string]*domain.Entry{}
-	}
+	old, had := s.friends.put(m.apps[app].intern(friend), e)
 	custom := len(e.Custom) > 0
-	if old := s.friends[friend]; old != nil {
+	if had {
 		s.refGroups(old.Groups, -1)
 		custom = custom || len(old.Custom) > 0
 	}
 	s.refGroups(e.Groups, 1)
-	s.friends[friend] = &e
 	m.touched(s, custom)
 }
 
 // DeleteEntry implements domain.Mutator.
 func (m *Model) DeleteEntry(app, owner, friend string) {
-	if s := m.userLocked(app, owner); s != nil {
-		if old := s.friends[friend]; old != nil {
-			s.refGroups(old.Groups, -1)
-			delete(s.friends, friend)
-			m.touched(s, len(old.Custom) > 0)
-		}
+	s := m.userLocked(app, owner)
+	if s == nil {
+		return
+	}
+	id, ok := m.apps[app].ids[friend]
+	if !ok {
+		return
+	}
+	if old, had := s.friends.del(id); had {
+		s.refGroups(old.Groups, -1)
+		m.touched(s, len(old.Custom) > 0)
 	}
 }
 
 // UpdateEntry implements domain.Mutator.
 func (m *Model) UpdateEntry(app, owner, friend string, f func(*domain.Entry)) {
-	if s := m.userLocked(app, owner); s != nil {
-		if e := s.friends[friend]; e != nil {
-			groups, custom := slices.Clone(e.Groups), maps.Clone(e.Custom)
-			f(e)
-			s.refGroups(groups, -1)
-			s.refGroups(e.Groups, 1)
-			m.touched(s, !maps.Equal(custom, e.Custom))
-		}
+	s := m.userLocked(app, owner)
+	if s == nil {
+		return
 	}
+	id, ok := m.apps[app].ids[friend]
+	if !ok {
+		return
+	}
+	e, ok := s.friends.entry(id)
+	if !ok {
+		return
+	}
+	before := e
+	e = e.Clone()
+	f(&e)
+	s.friends.put(id, e)
+	s.refGroups(before.Groups, -1)
+	s.refGroups(e.Groups, 1)
+	m.touched(s, !maps.Equal(before.Custom, e.Custom))
 }
 
 // Sequences returns the stream sequences of the last change to user's
@@ -341,10 +360,11 @@ func (m *Model) Groups(app, user string) []domain.Group {
 	for i, g := range out {
 		idx[g.Name] = i
 	}
-	for id, e := range u.friends {
+	names := m.apps[app].names
+	for id, e := range u.friends.extra {
 		for _, g := range e.Groups {
 			if i, ok := idx[g]; ok {
-				out[i].Friends = append(out[i].Friends, id)
+				out[i].Friends = append(out[i].Friends, names[id])
 			}
 		}
 	}

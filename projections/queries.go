@@ -31,8 +31,10 @@ func (m *Model) Entry(app, owner, friend string) (domain.Entry, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if u := m.userLocked(app, owner); u != nil {
-		if e := u.friends[friend]; e != nil {
-			return e.Clone(), true
+		if id, ok := m.apps[app].ids[friend]; ok {
+			if e, ok := u.friends.entry(id); ok {
+				return e.Clone(), true
+			}
 		}
 	}
 	return domain.Entry{}, false
@@ -42,13 +44,21 @@ func (m *Model) Entry(app, owner, friend string) (domain.Entry, bool) {
 func (m *Model) Relation(app, a, b string) (ab, ba bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if u := m.userLocked(app, a); u != nil {
-		_, ab = u.friends[b]
+	return m.hasLocked(app, a, b), m.hasLocked(app, b, a)
+}
+
+// hasLocked reports whether owner's list holds friend.
+func (m *Model) hasLocked(app, owner, friend string) bool {
+	u := m.userLocked(app, owner)
+	if u == nil {
+		return false
 	}
-	if u := m.userLocked(app, b); u != nil {
-		_, ba = u.friends[a]
+	id, ok := m.apps[app].ids[friend]
+	if !ok {
+		return false
 	}
-	return ab, ba
+	_, ok = u.friends.find(id)
+	return ok
 }
 
 // FriendCount returns the size of user's friend list.
@@ -56,7 +66,7 @@ func (m *Model) FriendCount(app, user string) int {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if u := m.userLocked(app, user); u != nil {
-		return len(u.friends)
+		return u.friends.len()
 	}
 	return 0
 }
@@ -66,13 +76,16 @@ func (m *Model) Friends(app, user string, offset, limit int) ([]domain.Friend, i
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	u := m.userLocked(app, user)
-	if u == nil || len(u.friends) == 0 {
+	if u == nil || u.friends.len() == 0 {
 		return nil, 0
 	}
-	ids, total := pageOf(u.friends, offset, limit)
-	page := make([]domain.Friend, len(ids))
-	for i, id := range ids {
-		page[i] = domain.Friend{ID: id, Entry: u.friends[id].Clone()}
+	a := m.apps[app]
+	byName := make(map[string]domain.Entry, u.friends.len())
+	u.friends.each(func(id uint32, e domain.Entry) { byName[a.names[id]] = e })
+	names, total := pageOf(byName, offset, limit)
+	page := make([]domain.Friend, len(names))
+	for i, name := range names {
+		page[i] = domain.Friend{ID: name, Entry: byName[name].Clone()}
 	}
 	return page, total
 }

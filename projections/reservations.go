@@ -26,7 +26,7 @@ func (m *Model) reserve(ref slotRef, commit string, max int) bool {
 		if ref.blocks {
 			n += len(u.blocked)
 		} else {
-			n += len(u.friends)
+			n += u.friends.len()
 		}
 	}
 	if n >= max {

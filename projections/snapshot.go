@@ -56,13 +56,11 @@ type userSnapshot struct {
 	BlockSeq   uint64                  `json:"block_seq"`
 }
 
-func (u *userState) snapshot() *userSnapshot {
+func (u *userState) snapshot(a *appState) *userSnapshot {
 	s := &userSnapshot{Registered: u.registered, Info: u.info, StdSeq: u.stdSeq, CustomSeq: u.customSeq, BlockSeq: u.blockSeq}
-	if len(u.friends) > 0 {
-		s.Friends = make(map[string]domain.Entry, len(u.friends))
-		for id, e := range u.friends {
-			s.Friends[id] = e.Clone()
-		}
+	if u.friends.len() > 0 {
+		s.Friends = make(map[string]domain.Entry, u.friends.len())
+		u.friends.each(func(id uint32, e domain.Entry) { s.Friends[a.names[id]] = e.Clone() })
 	}
 	for g := range u.explicit {
 		s.Explicit = append(s.Explicit, g)
@@ -78,15 +76,11 @@ func (u *userState) snapshot() *userSnapshot {
 	return s
 }
 
-func (s *userSnapshot) state() *userState {
+func (s *userSnapshot) state(a *appState) *userState {
 	u := &userState{registered: s.Registered, info: s.Info, stdSeq: s.StdSeq, customSeq: s.CustomSeq, blockSeq: s.BlockSeq}
-	if len(s.Friends) > 0 {
-		u.friends = make(map[string]*domain.Entry, len(s.Friends))
-		for id, e := range s.Friends {
-			e := e
-			u.friends[id] = &e
-			u.refGroups(e.Groups, 1)
-		}
+	for name, e := range s.Friends {
+		u.friends.put(a.intern(name), e)
+		u.refGroups(e.Groups, 1)
 	}
 	for _, g := range s.Explicit {
 		if u.explicit == nil {
@@ -115,7 +109,7 @@ func (m *Model) WriteSnapshot(path string) (uint64, error) {
 	for name, a := range m.apps {
 		users := make(map[string]*userSnapshot, len(a.users))
 		for id, u := range a.users {
-			users[id] = u.snapshot()
+			users[id] = u.snapshot(a)
 		}
 		snap.Apps[name] = users
 	}
@@ -186,9 +180,9 @@ func LoadSnapshot(path string) (*Model, error) {
 		m.parts = snap.Parts
 	}
 	for name, users := range snap.Apps {
-		a := &appState{users: make(map[string]*userState, len(users))}
+		a := newAppState()
 		for id, u := range users {
-			a.users[id] = u.state()
+			a.users[id] = u.state(a)
 		}
 		m.apps[name] = a
 	}
