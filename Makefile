@@ -21,8 +21,8 @@ check: ## gofmt, go vet, staticcheck and the tests
 	$(GO) tool staticcheck $(PKGS)
 	$(MAKE) test
 
-bench: ## HTTP load benchmark against a fresh server, plus Go benchmarks (docs/benchmarks.md)
-	$(GO) run ./cmd/amity-bench $(BENCH_FLAGS)
+bench: ## HTTP load benchmark against a fresh server with 1M users and 10M edges, plus Go benchmarks (docs/benchmarks.md)
+	$(GO) run ./cmd/amity-bench --dataset-users 1000000 --dataset-edges 10000000 $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/
 
 bench-replay: ## write 1M events, then time a full replay against the raw stream read (docs/benchmarks.md)

@@ -20,13 +20,27 @@ import (
 // ackWait (its consumer crashed) goes to another consumer; progress tells
 // the server that a slow fn is still working on the message.
 func (s *Store) Consume(ctx context.Context, name string, filters []string, ackWait time.Duration, fn func(ctx context.Context, r domain.Record, progress func()) error) error {
+	// A consumer keeps the start it was created with; a new one starts at
+	// the beginning, or at the end with newConsumersFromNow.
+	deliver := jetstream.DeliverAllPolicy
+	existing, err := s.stream.Consumer(ctx, name)
+	switch {
+	case err == nil:
+		deliver = existing.CachedInfo().Config.DeliverPolicy
+	case errors.Is(err, jetstream.ErrConsumerNotFound):
+		if s.newConsumersFromNow {
+			deliver = jetstream.DeliverNewPolicy
+		}
+	default:
+		return fmt.Errorf("durable consumer %s: %w", name, err)
+	}
 	cons, err := s.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:        name,
 		FilterSubjects: filters,
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		AckWait:        ackWait,
 		MaxAckPending:  1,
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		DeliverPolicy:  deliver,
 		MaxDeliver:     -1,
 	})
 	if err != nil {

@@ -27,12 +27,18 @@ const (
 type Config struct {
 	// Replicas of the stream on a cluster (1 when embedded; 3 recommended).
 	Replicas int
+	// NewConsumersFromNow: a durable consumer that does not exist yet starts
+	// with the changes after it is created rather than with all history.
+	NewConsumersFromNow bool
 }
 
 // Store appends to and reads from the AMITY stream.
 type Store struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
+	// newConsumersFromNow makes a durable consumer created by Consume start
+	// at the stream's end instead of its beginning.
+	newConsumersFromNow bool
 }
 
 // Open creates the stream if it is missing and returns a Store on it.
@@ -60,7 +66,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
 	}
-	return &Store{js: js, stream: stream}, nil
+	return &Store{js: js, stream: stream, newConsumersFromNow: cfg.NewConsumersFromNow}, nil
 }
 
 // Append publishes data on subject, expecting the subject's last sequence

@@ -34,6 +34,8 @@ type options struct {
 	only         string
 	replayEvents int
 	serverPprof  string
+	datasetUsers int
+	datasetEdges int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.users, "users", 20000, "users registered per workload set")
 	fs.DurationVar(&o.syncInterval, "sync-interval", 0, "server fsync interval; 0 syncs every write before acknowledging it")
 	fs.StringVar(&o.only, "only", "", "run only the workloads whose name contains this")
+	fs.IntVar(&o.datasetUsers, "dataset-users", 0, "write a dataset of this many users onto the stream before the server starts (0: none)")
+	fs.IntVar(&o.datasetEdges, "dataset-edges", 0, "directed friendship edges of the dataset")
 	fs.StringVar(&o.serverPprof, "server-pprof", "", "start the server with --pprof on this address, to profile it during a workload")
 	fs.IntVar(&o.replayEvents, "replay-events", 0, "instead of the HTTP workloads: write this many events through the core, then measure replay against the raw read")
 	if err := fs.Parse(args); err != nil {

@@ -29,6 +29,11 @@ const (
 type server struct {
 	cmd     *exec.Cmd
 	httpURL string
+	natsURL string
+	// ready is how long the process took from start to a 200 on /healthz.
+	ready   time.Duration
+	exited  chan struct{}
+	waitErr error
 }
 
 // buildAmity builds ./cmd/amity into dir.
@@ -42,15 +47,20 @@ func buildAmity(ctx context.Context, dir string) (string, error) {
 	return bin, nil
 }
 
-var httpLine = regexp.MustCompile(`http listening on (http://\S+)`)
+var (
+	httpLine = regexp.MustCompile(`http listening on (http://\S+)`)
+	natsLine = regexp.MustCompile(`nats (nats://\S+),`)
+)
 
 func startServer(ctx context.Context, bin, dir string, syncInterval time.Duration, pprofAddr string, stderr io.Writer) (*server, error) {
+	begin := time.Now()
 	cfg := filepath.Join(dir, "bench.json")
 	if err := os.WriteFile(cfg, []byte(benchConfig), 0o600); err != nil {
 		return nil, fmt.Errorf("write config: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, bin, "serve", "--config", cfg, "--data-dir", filepath.Join(dir, "data"),
-		"--http", "127.0.0.1:0", "--nats-listen", "-", "--log-level", "warn", "--sync-interval", syncInterval.String())
+		"--http", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--log-level", "warn", "--sync-interval", syncInterval.String(),
+		"--consumers-start", "new", "--snapshot-interval", "0")
 	if pprofAddr != "" {
 		cmd.Args = append(cmd.Args, "--pprof", pprofAddr)
 	}
@@ -62,43 +72,54 @@ func startServer(ctx context.Context, bin, dir string, syncInterval time.Duratio
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start amity: %w", err)
 	}
-	s := &server{cmd: cmd}
-	found := make(chan string, 1)
+	s := &server{cmd: cmd, exited: make(chan struct{})}
+	exited := s.exited
+	go func() { s.waitErr = cmd.Wait(); close(exited) }()
+	found := make(chan [2]string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
+		var httpURL string
 		for sc.Scan() {
 			if m := httpLine.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
+				httpURL = m[1]
+			}
+			if m := natsLine.FindStringSubmatch(sc.Text()); m != nil {
+				found <- [2]string{httpURL, m[1]}
 			}
 		}
 	}()
 	select {
-	case s.httpURL = <-found:
+	case urls := <-found:
+		s.httpURL, s.natsURL = urls[0], urls[1]
 	case <-time.After(60 * time.Second):
 		s.stop()
 		return nil, fmt.Errorf("amity printed no address in 60s")
 	}
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		select {
+		case <-exited:
+			return nil, fmt.Errorf("amity exited before it was ready: %v", s.waitErr)
+		default:
+		}
 		if resp, err := http.Get(s.httpURL + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
+				s.ready = time.Since(begin)
 				return s, nil
 			}
 		}
 	}
 	s.stop()
-	return nil, fmt.Errorf("amity not ready in 60s")
+	return nil, fmt.Errorf("amity not ready in 10 minutes")
 }
 
 func (s *server) stop() {
 	_ = s.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
+	case <-s.exited:
+	case <-time.After(60 * time.Second):
 		_ = s.cmd.Process.Kill()
-		<-done
+		<-s.exited
 	}
 }
 
@@ -117,15 +138,30 @@ func (s *server) usage() (cpu time.Duration, peakRSS int64) {
 			}
 		}
 	}
-	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(line, "VmHWM:") {
-				kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-				peakRSS = kb * 1024
-			}
+	peakRSS, _ = s.memory()
+	return cpu, peakRSS
+}
+
+// memory reads the server's peak and current resident memory.
+func (s *server) memory() (peak, current int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmHWM:":
+			peak = kb * 1024
+		case "VmRSS:":
+			current = kb * 1024
 		}
 	}
-	return cpu, peakRSS
+	return peak, current
 }
 
 // clockTicks is Linux's USER_HZ, the unit of /proc/<pid>/stat times.

@@ -8,7 +8,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -17,8 +19,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
+	"github.com/nats-io/nats.go"
 )
 
 // result is one workload's figures.
@@ -166,11 +171,37 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		results = append(results, r)
 	}
 
+	var notes []string
+	var datasetEdges int64
+	if o.datasetUsers > 0 {
+		start := time.Now()
+		events, err := writeDataset(ctx, filepath.Join(dir, "data"), int64(o.datasetUsers), int64(o.datasetEdges), stderr)
+		if err != nil {
+			return err
+		}
+		k := max(int64(o.datasetEdges)/(2*int64(o.datasetUsers)), 1)
+		datasetEdges = 2 * k * int64(o.datasetUsers)
+		notes = append(notes, fmt.Sprintf("dataset: %d users and %d directed edges written as %d events straight onto the stream in %s",
+			o.datasetUsers, datasetEdges, events, time.Since(start).Round(time.Second)))
+		first, err := startServer(ctx, bin, dir, o.syncInterval, "", stderr)
+		if err != nil {
+			return err
+		}
+		_, rss := first.memory()
+		notes = append(notes, fmt.Sprintf("start to ready with no snapshot (replaying %d events): %s; resident memory then %d MB = %.0f bytes per directed edge",
+			events, first.ready.Round(time.Millisecond), rss>>20, float64(rss)/float64(datasetEdges)))
+		first.stop() // writes the snapshot
+	}
 	srv, err := startServer(ctx, bin, dir, o.syncInterval, o.serverPprof, stderr)
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
+	if o.datasetUsers > 0 {
+		_, rss := srv.memory()
+		notes = append(notes, fmt.Sprintf("restart to ready from the snapshot: %s; resident memory then %d MB = %.0f bytes per directed edge",
+			srv.ready.Round(time.Millisecond), rss>>20, float64(rss)/float64(datasetEdges)))
+	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns}}
 	c := &zim.Client{BaseURL: srv.httpURL, AppID: benchAppID, Secret: benchSecret, HTTP: hc}
 	sig, err := tencent.GenUserSig(benchSDKAppID, benchKey, "administrator", 24*time.Hour, time.Now())
@@ -193,6 +224,11 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 	}
 	n := int64(o.users)
+	var addsDone, mixedNext atomic.Int64
+	mixedN, mixedUser := n, func(i int64) string { return b[i] }
+	if o.datasetUsers > 0 {
+		mixedN, mixedUser = int64(o.datasetUsers), datasetUser
+	}
 	// Each workload gets its own users, and each op a pair no other op
 	// uses: op k links user k%n with user k%n + d, d growing every n ops.
 	workloads := []struct {
@@ -232,6 +268,46 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			}
 			return tcCall(ctx, tc, "/v4/sns/friend_add", map[string]any{"From_Account": tb[from], "AddType": "Add_Type_Both", "AddFriendItem": items})
 		}},
+		{"ZIM QueryFriendList, page of 100", func(ctx context.Context, _ int64, rng *rand.Rand) error {
+			var r zimResp
+			q := url.Values{"FromUserId": {b[rng.Int64N(n)]}, "Limit": {"100"}}
+			if err := c.Call(ctx, http.MethodGet, "QueryFriendList", q, nil, &r); err != nil {
+				return err
+			}
+			if r.Code != 0 {
+				return fmt.Errorf("QueryFriendList: Code %d %s", r.Code, r.Message)
+			}
+			return nil
+		}},
+		{"ZIM DeleteFriends one-way, 1 target", func(ctx context.Context, k int64, _ *rand.Rand) error {
+			// Undo the 1-target adds: first from one side, then the other.
+			if k >= 2*addsDone.Load() {
+				return fmt.Errorf("no friendship left to delete")
+			}
+			j := k % max(addsDone.Load(), 1)
+			from, d := j%n, 1+j/n
+			x, y := a[from], a[(from+d)%n]
+			if k >= addsDone.Load() {
+				x, y = y, x
+			}
+			return call(ctx, c, "DeleteFriends", map[string]any{"FromUserId": x, "UserIds": []string{y}, "DeleteType": 1})
+		}},
+		{"mixed 90 % check of 20 / 10 % add", func(ctx context.Context, k int64, rng *rand.Rand) error {
+			if rng.IntN(10) > 0 {
+				targets := make([]string, 20)
+				for i := range targets {
+					targets[i] = mixedUser(rng.Int64N(mixedN))
+				}
+				return call(ctx, c, "CheckFriendsRelation", map[string]any{"FromUserId": mixedUser(rng.Int64N(mixedN)), "UserIds": targets, "CheckType": 0})
+			}
+			// Each add links a user of the lower half with one of the upper
+			// half, a pair no other op and no dataset edge makes.
+			j := mixedNext.Add(1) - 1
+			half := mixedN / 2
+			from := j % half
+			return call(ctx, c, "AddFriends", map[string]any{"FromUserId": mixedUser(from),
+				"FriendInfos": []map[string]string{{"UserId": mixedUser(half + (from+1+j/half)%half)}}})
+		}},
 		{"Tencent friend_check Both, 100 items", func(ctx context.Context, _ int64, rng *rand.Rand) error {
 			targets := make([]string, 100)
 			for i := range targets {
@@ -250,6 +326,16 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		cpu1, rss := srv.usage()
 		r.cores, r.rss = (cpu1-cpu0).Seconds()/r.elapsed.Seconds(), rss
 		results = append(results, r)
+		if w.name == "ZIM AddFriends, 1 target" {
+			addsDone.Store(r.ops - r.errors)
+		}
+	}
+	if want("ordered") {
+		r, err := orderedRead(ctx, srv.natsURL)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
 	}
 	var minimal result
 	if want("minimal") {
@@ -266,6 +352,12 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\n%s, %d CPUs, %s; %d connections, %s per workload; %s\n\n",
 		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.Version(), o.conns, o.duration, fsync)
+	for _, n := range notes {
+		fmt.Fprintf(stdout, "- %s\n", n)
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(stdout)
+	}
 	fmt.Fprintln(stdout, "| workload                                 |      ops/s |       p50 |       p99 |  errors | cores | peak RSS MB |")
 	fmt.Fprintln(stdout, "|------------------------------------------|-----------:|----------:|----------:|--------:|------:|---------:|")
 	for _, r := range results {
@@ -313,4 +405,29 @@ func minimalHandler(ctx context.Context, o options, hc *http.Client) (result, er
 	return drive(ctx, "minimal handler (reference)", o.conns, o.duration, func(ctx context.Context, k int64, _ *rand.Rand) error {
 		return call(ctx, c, "AddFriends", map[string]any{"FromUserId": "a0", "FriendInfos": []map[string]string{{"UserId": "a1"}}})
 	}), nil
+}
+
+// orderedRead is the reference read rate: a bare ordered consumer over the
+// server's whole stream, counting messages without decoding them.
+func orderedRead(ctx context.Context, natsURL string) (result, error) {
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		return result{}, err
+	}
+	defer nc.Close()
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	if err != nil {
+		return result{}, err
+	}
+	last, err := store.LastSeq(ctx)
+	if err != nil {
+		return result{}, err
+	}
+	start := time.Now()
+	var msgs int64
+	err = store.Scan(ctx, []string{"amity.>"}, 1, last, func(domain.Record) error { msgs++; return nil })
+	if err != nil {
+		return result{}, err
+	}
+	return result{name: "raw ordered read, messages (reference)", ops: msgs, elapsed: time.Since(start)}, nil
 }

@@ -40,6 +40,7 @@ type serveFlags struct {
 	notifyMaxAge time.Duration
 	snapEvery    time.Duration
 	pprofAddr    string
+	consStart    string
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveFlags, error) {
@@ -53,6 +54,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&f.natsURL, "nats-url", getenv("AMITY_NATS_URL"), "external NATS URL; set, no server is embedded")
 	fs.DurationVar(&f.syncInterval, "sync-interval", 0, "embedded JetStream fsync interval; 0 syncs every write before acknowledging it")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas on an external cluster (3 recommended)")
+	fs.StringVar(&f.consStart, "consumers-start", "all", "where a notifier or webhook consumer that does not exist yet starts: all (the whole history) or new (changes from now)")
 	fs.StringVar(&f.pprofAddr, "pprof", "", "serve Go's /debug/pprof on this address (off by default)")
 	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often the read models are written to the data directory (0: only at shutdown)")
 	fs.DurationVar(&f.notifyMaxAge, "notify-max-age", 7*24*time.Hour, "how long notifications stay on the AMITY_NOTIFY stream")
@@ -62,6 +64,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if f.consStart != "all" && f.consStart != "new" {
+		return f, fmt.Errorf("--consumers-start must be all or new")
 	}
 	return f, nil
 }
@@ -135,7 +140,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{Replicas: f.replicas})
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{Replicas: f.replicas, NewConsumersFromNow: f.consStart == "new"})
 	if err != nil {
 		return err
 	}

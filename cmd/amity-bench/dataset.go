@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/eventstore"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/oklog/ulid/v2"
+)
+
+// The dataset is written as events straight onto a fresh stream in the
+// server's data directory before the server starts: users d0..dN-1 are
+// registered, and user i has two-way friendships with i+1 ... i+k (mod N),
+// so the directed edges number 2kN. Commits hold up to 500 events of one
+// partition, as group commit makes them. The server then starts on it, and
+// its time to ready is the restart time for that many edges.
+
+// datasetUser names the dataset's user i.
+func datasetUser(i int64) string { return "d" + strconv.FormatInt(i, 10) }
+
+// writeDataset writes users and about edges directed edges into the stream
+// under storeDir and returns the number of events.
+func writeDataset(ctx context.Context, storeDir string, users, edges int64, stderr io.Writer) (int64, error) {
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: storeDir, Listen: "-", SyncInterval: time.Second, ServerName: "dataset"})
+	if err != nil {
+		return 0, err
+	}
+	defer ns.Shutdown()
+	nc, err := nats.Connect("", nats.InProcessServer(ns))
+	if err != nil {
+		return 0, err
+	}
+	defer nc.Close()
+	if _, err := eventstore.Open(ctx, nc, eventstore.Config{}); err != nil {
+		return 0, err
+	}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(256))
+	if err != nil {
+		return 0, err
+	}
+	entropy := ulid.Monotonic(rand.Reader, 0)
+	id := func() string { return ulid.MustNew(ulid.Now(), entropy).String() }
+	now := time.Now()
+	const app, perCommit = "bench", 500
+	pending := map[string][]domain.Event{}
+	var written int64
+	flush := func(subject string) error {
+		evs := pending[subject]
+		if len(evs) == 0 {
+			return nil
+		}
+		data, err := domain.MarshalCommit(domain.Commit{ID: id(), App: app, Events: evs})
+		if err != nil {
+			return err
+		}
+		if _, err := js.PublishAsync(subject, data); err != nil {
+			return fmt.Errorf("publish dataset: %w", err)
+		}
+		written += int64(len(evs))
+		pending[subject] = evs[:0]
+		return nil
+	}
+	add := func(key domain.Key, data any, typ string) error {
+		subject := domain.Subject(app, key, domain.DefaultPartitions)
+		pending[subject] = append(pending[subject], domain.Event{ID: id(), Type: typ, Version: domain.SchemaVersion, App: app,
+			Time: now, Surface: "bench", Data: data})
+		if len(pending[subject]) >= perCommit {
+			return flush(subject)
+		}
+		return nil
+	}
+	k := max(edges/(2*users), 1)
+	fmt.Fprintf(stderr, "dataset: %d users, %d two-way friendships each way (%d directed edges)\n", users, k, 2*k*users)
+	for i := range users {
+		if err := add(domain.UserKey(datasetUser(i)), domain.UserRegistered{User: datasetUser(i)}, domain.TypeUserRegistered); err != nil {
+			return 0, err
+		}
+	}
+	entry := &domain.Entry{CreateTime: now.UnixMilli()}
+	for d := int64(1); d <= k; d++ {
+		for i := range users {
+			a, b := datasetUser(i), datasetUser((i+d)%users)
+			if err := add(domain.PairKey(a, b), domain.FriendAdded{User: a, Friend: b, Entry: entry, Reverse: entry}, domain.TypeFriendAdded); err != nil {
+				return 0, err
+			}
+		}
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+	}
+	for subject := range pending {
+		if err := flush(subject); err != nil {
+			return 0, err
+		}
+	}
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-time.After(5 * time.Minute):
+		return 0, fmt.Errorf("dataset publish did not complete")
+	}
+	return written, nil
+}
