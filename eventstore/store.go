@@ -17,6 +17,11 @@ const StreamName = "AMITY"
 // Subjects are the stream's subjects: amity.<app>.<kind>.<partition>.
 var Subjects = []string{"amity.*." + domain.KindRelation + ".*", "amity.*." + domain.KindUser + ".*"}
 
+// readAheadBytes bounds what an in-order read buffers ahead of its reader.
+// Bounding messages instead lets large commits pile up past the server's
+// limit for a slow client, and the server then drops the connection.
+const readAheadBytes = 16 << 20
+
 // JetStream error codes that mean "someone wrote first".
 const (
 	codeWrongLastSequence         = 10071
@@ -137,7 +142,7 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(domain.Record) 
 	if err != nil {
 		return fmt.Errorf("ordered consumer from %d: %w", from, err)
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(4096))
+	it, err := cons.Messages(jetstream.PullMaxBytes(readAheadBytes))
 	if err != nil {
 		return fmt.Errorf("consume from %d: %w", from, err)
 	}
@@ -193,7 +198,7 @@ func (s *Store) Scan(ctx context.Context, subjects []string, from, to uint64, fn
 	if info.NumPending == 0 {
 		return nil
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
+	it, err := cons.Messages(jetstream.PullMaxBytes(readAheadBytes))
 	if err != nil {
 		return fmt.Errorf("scan from %d: %w", from, err)
 	}
@@ -223,7 +228,7 @@ func (s *Store) Tail(ctx context.Context, subject string, from uint64, fn func(d
 	if err != nil {
 		return fmt.Errorf("tail from %d: %w", from, err)
 	}
-	it, err := cons.Messages()
+	it, err := cons.Messages(jetstream.PullMaxBytes(readAheadBytes))
 	if err != nil {
 		return fmt.Errorf("tail from %d: %w", from, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -36,6 +37,7 @@ func loadModel(ctx context.Context, store *eventstore.Store, path string, stdout
 		return projections.NewModel()
 	}
 	fmt.Fprintf(stdout, "amity: snapshot loaded at sequence %d\n", m.Followed())
+	debug.FreeOSMemory() // the decoding's garbage is as large as the model
 	return m
 }
 
