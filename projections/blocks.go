@@ -5,6 +5,7 @@ import "github.com/amity-im/amity/domain"
 // PutBlock implements domain.Mutator.
 func (m *Model) PutBlock(app, user, target string, at int64) {
 	s := m.mutUserLocked(app, user)
+	m.apps[app].intern(target)
 	if s.blocked == nil {
 		s.blocked = map[string]int64{}
 	}

@@ -205,6 +205,7 @@ func (m *Model) mutUserLocked(app, user string) *userState {
 	if u == nil {
 		u = &userState{}
 		a.users[user] = u
+		a.intern(user) // every user has an ID, for the snapshot
 	}
 	return u
 }

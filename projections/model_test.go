@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"crypto/sha256"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -57,7 +59,9 @@ func TestReservationsHoldTheCap(t *testing.T) {
 	}
 }
 
-func benchModel(b *testing.B, users, friends int) *Model {
+func benchModel(b *testing.B, users, friends int) *Model { return benchModelOf(b, users, friends) }
+
+func benchModelOf(b testing.TB, users, friends int) *Model {
 	b.Helper()
 	m := NewModel()
 	seq := uint64(0)
@@ -163,4 +167,27 @@ func BenchmarkLoadSnapshot(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzLoadSnapshot feeds payloads with a valid checksum to the decoder: it
+// must refuse what it cannot read, never panic.
+func FuzzLoadSnapshot(f *testing.F) {
+	m := benchModelOf(f, 20, 4)
+	path := f.TempDir() + "/seed.snap"
+	if _, err := m.WriteSnapshot(path); err != nil {
+		f.Fatal(err)
+	}
+	seed, _ := os.ReadFile(path)
+	f.Add(seed[len(snapshotMagic)+sha256.Size:])
+	f.Add([]byte{2, 0, 0, 0, 1})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		sum := sha256.Sum256(payload)
+		p := t.TempDir() + "/x.snap"
+		if err := os.WriteFile(p, append(append([]byte(snapshotMagic), sum[:]...), payload...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := LoadSnapshot(p); err == nil {
+			m.Digest()
+		}
+	})
 }

@@ -1,15 +1,8 @@
 package projections
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/gob"
 	"errors"
-	"fmt"
-	"io"
 	"maps"
-	"os"
-	"path/filepath"
 
 	"github.com/amity-im/amity/domain"
 )
@@ -21,26 +14,20 @@ import (
 // prefix, so a snapshot taken at any moment, restored and followed from its
 // read position yields exactly the state a full replay gives.
 //
-// File: the magic line, the SHA-256 of the payload, then the gob payload.
+// File: the magic line, the SHA-256 of the payload, then the payload: a flat
+// binary layout (see snapcodec.go) of the interned IDs and the 16-byte
+// edges, streamed, so loading needs no more memory than the model.
 // A missing, truncated, corrupted or older-schema snapshot is refused and
 // the caller replays the stream from the start: never wrong state.
 
 const (
 	snapshotMagic = "AMITY-SNAPSHOT\n"
 	// SnapshotSchema changes whenever the snapshot's payload does.
-	SnapshotSchema = 1
+	SnapshotSchema = 2
 )
 
 // ErrSnapshotUnusable wraps every reason a snapshot cannot be loaded.
 var ErrSnapshotUnusable = errors.New("snapshot unusable")
-
-type snapshot struct {
-	Schema   int
-	Seq      uint64
-	Followed uint64
-	Parts    map[string]uint64
-	Apps     map[string]map[string]*userSnapshot
-}
 
 // userSnapshot is one user's state, also the canonical form hashed by the
 // digest.
@@ -74,117 +61,4 @@ func (u *userState) snapshot(a *appState) *userSnapshot {
 	}
 	sortStrings(s.Unblocked)
 	return s
-}
-
-func (s *userSnapshot) state(a *appState) *userState {
-	u := &userState{registered: s.Registered, info: s.Info, stdSeq: s.StdSeq, customSeq: s.CustomSeq, blockSeq: s.BlockSeq}
-	for name, e := range s.Friends {
-		u.friends.put(a.intern(name), e)
-		u.refGroups(e.Groups, 1)
-	}
-	for _, g := range s.Explicit {
-		if u.explicit == nil {
-			u.explicit = map[string]bool{}
-		}
-		u.explicit[g] = true
-		u.refGroups([]string{g}, 1)
-	}
-	if len(s.Blocked) > 0 {
-		u.blocked = maps.Clone(s.Blocked)
-	}
-	for _, t := range s.Unblocked {
-		if u.unblocked == nil {
-			u.unblocked = map[string]bool{}
-		}
-		u.unblocked[t] = true
-	}
-	return u
-}
-
-// WriteSnapshot writes the model to path atomically (a temporary file,
-// synced, then renamed) and returns the read position it reflects.
-func (m *Model) WriteSnapshot(path string) (uint64, error) {
-	m.mu.RLock()
-	snap := snapshot{Schema: SnapshotSchema, Seq: m.seq, Followed: m.followed, Parts: maps.Clone(m.parts), Apps: map[string]map[string]*userSnapshot{}}
-	for name, a := range m.apps {
-		users := make(map[string]*userSnapshot, len(a.users))
-		for id, u := range a.users {
-			users[id] = u.snapshot(a)
-		}
-		snap.Apps[name] = users
-	}
-	m.mu.RUnlock()
-
-	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(&snap); err != nil {
-		return 0, fmt.Errorf("encode snapshot: %w", err)
-	}
-	sum := sha256.Sum256(payload.Bytes())
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return 0, fmt.Errorf("snapshot dir: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".snapshot-*")
-	if err != nil {
-		return 0, fmt.Errorf("snapshot file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	for _, b := range [][]byte{[]byte(snapshotMagic), sum[:], payload.Bytes()} {
-		if _, err := tmp.Write(b); err != nil {
-			tmp.Close()
-			return 0, fmt.Errorf("write snapshot: %w", err)
-		}
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return 0, fmt.Errorf("sync snapshot: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("close snapshot: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, fmt.Errorf("install snapshot: %w", err)
-	}
-	return snap.Followed, nil
-}
-
-// LoadSnapshot reads a snapshot written by WriteSnapshot into a new model.
-// Any error wraps ErrSnapshotUnusable (or fs.ErrNotExist, wrapped too).
-func LoadSnapshot(path string) (*Model, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSnapshotUnusable, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return nil, fmt.Errorf("%w: read: %w", ErrSnapshotUnusable, err)
-	}
-	if !bytes.HasPrefix(data, []byte(snapshotMagic)) || len(data) < len(snapshotMagic)+sha256.Size {
-		return nil, fmt.Errorf("%w: not a snapshot file", ErrSnapshotUnusable)
-	}
-	data = data[len(snapshotMagic):]
-	sum, payload := data[:sha256.Size], data[sha256.Size:]
-	if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
-		return nil, fmt.Errorf("%w: checksum mismatch", ErrSnapshotUnusable)
-	}
-	var snap snapshot
-	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&snap); err != nil {
-		return nil, fmt.Errorf("%w: decode: %w", ErrSnapshotUnusable, err)
-	}
-	if snap.Schema != SnapshotSchema {
-		return nil, fmt.Errorf("%w: schema %d, this build reads %d", ErrSnapshotUnusable, snap.Schema, SnapshotSchema)
-	}
-	m := NewModel()
-	m.seq, m.followed = snap.Seq, snap.Followed
-	if snap.Parts != nil {
-		m.parts = snap.Parts
-	}
-	for name, users := range snap.Apps {
-		a := newAppState()
-		for id, u := range users {
-			a.users[id] = u.state(a)
-		}
-		m.apps[name] = a
-	}
-	return m, nil
 }

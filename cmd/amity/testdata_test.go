@@ -78,6 +78,18 @@ func TestTestdataStreamReplaysToItsDigest(t *testing.T) {
 	if got := m.Digest().Sum; got != strings.TrimSpace(string(want)) {
 		t.Errorf("testdata stream replays to %s, recorded %s", got, want)
 	}
+	// Every kind of state survives a snapshot.
+	path := t.TempDir() + "/model.snap"
+	if _, err := m.WriteSnapshot(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := projections.LoadSnapshot(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := loaded.Digest().Sum; got != strings.TrimSpace(string(want)) {
+		t.Errorf("testdata state after a snapshot round trip: digest %s, recorded %s", got, want)
+	}
 	for _, typ := range []string{domain.TypeUserRegistered, domain.TypeUserDeleted, domain.TypeFriendAdded, domain.TypeFriendDeleted,
 		domain.TypeFriendUpdated, domain.TypeGroupsAdded, domain.TypeGroupsDeleted, domain.TypeUserBlocked, domain.TypeUserUnblocked} {
 		if !types[typ] {
