@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BENCH_FLAGS ?=
 
-.PHONY: help run test check bench bench-replay fuzz build
+.PHONY: help run test check bench bench-peers bench-replay fuzz build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -24,6 +24,11 @@ check: ## gofmt, go vet, staticcheck and the tests
 bench: ## HTTP load benchmark against a fresh server with 1M users and 10M edges, plus Go benchmarks (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --dataset-users 1000000 --dataset-edges 10000000 $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/
+
+bench-peers: ## install PostgreSQL and Redis (apt-get), then make bench with them beside Amity
+	command -v pgbench >/dev/null && command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql redis-server)
+	$(MAKE) bench BENCH_FLAGS="--peers $(BENCH_FLAGS)"
 
 bench-replay: ## write 1M events, then time a full replay against the raw stream read (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --replay-events 1000000 $(BENCH_FLAGS)

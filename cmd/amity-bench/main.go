@@ -36,6 +36,7 @@ type options struct {
 	serverPprof  string
 	datasetUsers int
 	datasetEdges int
+	peers        bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -50,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.only, "only", "", "run only the workloads whose name contains this")
 	fs.IntVar(&o.datasetUsers, "dataset-users", 0, "write a dataset of this many users onto the stream before the server starts (0: none)")
 	fs.IntVar(&o.datasetEdges, "dataset-edges", 0, "directed friendship edges of the dataset")
+	fs.BoolVar(&o.peers, "peers", false, "also run PostgreSQL and Redis, where installed, on the same workloads (make bench-peers installs them)")
 	fs.StringVar(&o.serverPprof, "server-pprof", "", "start the server with --pprof on this address, to profile it during a workload")
 	fs.IntVar(&o.replayEvents, "replay-events", 0, "instead of the HTTP workloads: write this many events through the core, then measure replay against the raw read")
 	if err := fs.Parse(args); err != nil {

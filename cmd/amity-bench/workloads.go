@@ -37,6 +37,8 @@ type result struct {
 	// rss its peak resident memory so far; zero when not measured.
 	cores float64
 	rss   int64
+	// avgOnly: p50 holds the average latency (pgbench reports no quantiles).
+	avgOnly bool
 }
 
 func (r result) rate() float64 { return float64(r.ops) / r.elapsed.Seconds() }
@@ -46,8 +48,11 @@ func (r result) row() string {
 	if r.rss > 0 {
 		cores, rss = fmt.Sprintf("%.2f", r.cores), fmt.Sprintf("%d", r.rss>>20)
 	}
-	return fmt.Sprintf("| %-40s | %10.0f | %9s | %9s | %7d | %5s | %8s |", r.name, r.rate(),
-		r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors, cores, rss)
+	p50, p99 := r.p50.Round(time.Microsecond).String(), r.p99.Round(time.Microsecond).String()
+	if r.avgOnly {
+		p50, p99 = "avg "+p50, "—"
+	}
+	return fmt.Sprintf("| %-40s | %10.0f | %9s | %9s | %7d | %5s | %8s |", r.name, r.rate(), p50, p99, r.errors, cores, rss)
 }
 
 // op performs operation k of a workload and reports whether it succeeded.
@@ -337,6 +342,18 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 		results = append(results, r)
 	}
+	if o.peers {
+		srv.stop()
+		for _, peer := range []func(context.Context, options, io.Writer) ([]result, error){postgresPeer, redisPeer} {
+			rs, err := peer(ctx, o, stderr)
+			if err != nil {
+				fmt.Fprintf(stderr, "peer skipped: %v\n", err)
+				notes = append(notes, "peer skipped: "+strings.SplitN(err.Error(), "\n", 2)[0])
+				continue
+			}
+			results = append(results, rs...)
+		}
+	}
 	var minimal result
 	if want("minimal") {
 		fmt.Fprintf(stderr, "running the minimal handler for %s at %d connections\n", o.duration, o.conns)
@@ -369,6 +386,23 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			switch r.name {
 			case "ZIM AddFriends, 1 target", "Tencent friend_add Both, 1 item", "ZIM CheckFriendsRelation, 20 targets":
 				fmt.Fprintf(stdout, "  %-40s %5.1f %%\n", r.name, 100*r.rate()/minimal.rate())
+			}
+		}
+	}
+	var pgInsert result
+	for _, r := range results {
+		if r.name == "PostgreSQL two-way insert (pgbench)" {
+			pgInsert = r
+		}
+	}
+	if pgInsert.ops > 0 {
+		fmt.Fprintln(stdout, "\nratios to PostgreSQL's two-way insert (same run):")
+		for _, r := range results {
+			switch r.name {
+			case "ZIM AddFriends, 1 target", "Tencent friend_add Both, 1 item":
+				fmt.Fprintf(stdout, "  %-40s %5.2f×\n", r.name, r.rate()/pgInsert.rate())
+			case "ZIM AddFriends, 20 targets":
+				fmt.Fprintf(stdout, "  %-40s %5.2f× (pairs/s)\n", r.name, 20*r.rate()/pgInsert.rate())
 			}
 		}
 	}
