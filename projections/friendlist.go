@@ -1,39 +1,47 @@
 package projections
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/amity-im/amity/domain"
 )
 
 // A friend list is kept compact: a slice of 16-byte edges (the friend's
-// interned ID and the create time), sorted by ID for binary search, and a
-// full Entry only for the entries that carry more than a create time (an
-// alias, attributes, groups, ...). A two-way add with no extra data costs two
-// edges and nothing else.
+// interned ID and the create time) and a full Entry only for the entries
+// that carry more than a create time (an alias, attributes, groups, ...). A
+// two-way add with no extra data costs two edges and nothing else. Edges are
+// in no order; a short list is searched from end to end, and a list longer
+// than indexAbove also keeps an index from ID to position, so a user with
+// many friends costs O(1) per add, delete and lookup rather than O(n).
 
 type edge struct {
 	id      uint32
 	created int64
 }
 
+// indexAbove is the list length past which a list keeps an index.
+const indexAbove = 32
+
 type friendList struct {
 	edges []edge
+	index map[uint32]int32
 	extra map[uint32]*domain.Entry
 }
 
 func (f *friendList) len() int { return len(f.edges) }
 
 func (f *friendList) find(id uint32) (int, bool) {
-	return slices.BinarySearchFunc(f.edges, id, func(e edge, id uint32) int {
-		switch {
-		case e.id < id:
-			return -1
-		case e.id > id:
-			return 1
+	if f.index != nil {
+		i, ok := f.index[id]
+		return int(i), ok
+	}
+	for i, e := range f.edges {
+		if e.id == id {
+			return i, true
 		}
-		return 0
-	})
+	}
+	return 0, false
 }
 
 // entry returns the entry for id; the caller must not keep its maps.
@@ -60,7 +68,16 @@ func (f *friendList) put(id uint32, e domain.Entry) (old domain.Entry, had bool)
 		old, _ = f.entry(id)
 		f.edges[i].created = e.CreateTime
 	} else {
-		f.edges = slices.Insert(f.edges, i, edge{id: id, created: e.CreateTime})
+		f.edges = append(f.edges, edge{id: id, created: e.CreateTime})
+		switch {
+		case f.index != nil:
+			f.index[id] = int32(len(f.edges) - 1)
+		case len(f.edges) > indexAbove:
+			f.index = make(map[uint32]int32, 2*len(f.edges))
+			for k, ed := range f.edges {
+				f.index[ed.id] = int32(k)
+			}
+		}
 	}
 	if plain(&e) {
 		delete(f.extra, id)
@@ -73,22 +90,31 @@ func (f *friendList) put(id uint32, e domain.Entry) (old domain.Entry, had bool)
 	return old, had
 }
 
-// del removes id and returns its entry, if there was one.
+// del removes id and returns its entry, if there was one. The last edge
+// takes the removed one's place.
 func (f *friendList) del(id uint32) (old domain.Entry, had bool) {
 	i, had := f.find(id)
 	if !had {
 		return old, false
 	}
 	old, _ = f.entry(id)
-	f.edges = slices.Delete(f.edges, i, i+1)
+	last := len(f.edges) - 1
+	f.edges[i] = f.edges[last]
+	f.edges = f.edges[:last]
+	if f.index != nil {
+		delete(f.index, id)
+		if i < last {
+			f.index[f.edges[i].id] = int32(i)
+		}
+	}
 	delete(f.extra, id)
 	if len(f.edges) == 0 {
-		f.edges = nil
+		f.edges, f.index = nil, nil
 	}
 	return old, true
 }
 
-// each calls fn for every entry, in ID order.
+// each calls fn for every entry, in no particular order.
 func (f *friendList) each(fn func(id uint32, e domain.Entry)) {
 	for _, ed := range f.edges {
 		if e := f.extra[ed.id]; e != nil {
@@ -97,6 +123,13 @@ func (f *friendList) each(fn func(id uint32, e domain.Entry)) {
 			fn(ed.id, domain.Entry{CreateTime: ed.created})
 		}
 	}
+}
+
+// sorted returns the edges in ID order (for the snapshot's delta coding).
+func (f *friendList) sorted() []edge {
+	out := slices.Clone(f.edges)
+	slices.SortFunc(out, func(x, y edge) int { return cmp.Compare(x.id, y.id) })
+	return out
 }
 
 // intern returns the ID of name in a, adding it.

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,4 +192,65 @@ func FuzzLoadSnapshot(f *testing.F) {
 			m.Digest()
 		}
 	})
+}
+
+// TestHotUserList adds, updates and deletes past the index threshold and
+// checks every answer against a plain map.
+func TestHotUserList(t *testing.T) {
+	m := NewModel()
+	want := map[string]bool{}
+	seq := uint64(0)
+	apply := func(evs ...domain.Event) {
+		seq++
+		m.Apply("s", seq, commitOf(evs...))
+	}
+	for i := range 500 {
+		apply(added("hub", fmt.Sprint("f", i), i%3 == 0))
+		want[fmt.Sprint("f", i)] = true
+	}
+	for i := 0; i < 500; i += 7 {
+		apply(domain.Event{App: "a", Data: domain.FriendDeleted{User: "hub", Friend: fmt.Sprint("f", i)}})
+		delete(want, fmt.Sprint("f", i))
+	}
+	alias := "x"
+	apply(domain.Event{App: "a", Data: domain.FriendUpdated{User: "hub", Friend: "f1", Alias: &alias}})
+	if n := m.FriendCount("a", "hub"); n != len(want) {
+		t.Fatalf("FriendCount = %d, want %d", n, len(want))
+	}
+	for i := range 500 {
+		id := fmt.Sprint("f", i)
+		if ab, _ := m.Relation("a", "hub", id); ab != want[id] {
+			t.Errorf("Relation(hub, %s) = %v, want %v", id, ab, want[id])
+		}
+	}
+	page, total := m.Friends("a", "hub", 0, 1000)
+	if total != len(want) || len(page) != len(want) || !slices.IsSortedFunc(page, func(x, y domain.Friend) int { return strings.Compare(x.ID, y.ID) }) {
+		t.Errorf("Friends: %d of %d, sorted %v", len(page), total, slices.IsSortedFunc(page, func(x, y domain.Friend) int { return strings.Compare(x.ID, y.ID) }))
+	}
+	if e, _ := m.Entry("a", "hub", "f1"); e.Alias != "x" {
+		t.Errorf("updated entry = %+v", e)
+	}
+	path := t.TempDir() + "/m.snap"
+	if _, err := m.WriteSnapshot(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := LoadSnapshot(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Digest().Sum != m.Digest().Sum {
+		t.Error("a snapshot round trip changed the hot user's list")
+	}
+}
+
+// BenchmarkHotUserAdds adds 3000 friends to one user: constant cost per add.
+func BenchmarkHotUserAdds(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		m := NewModel()
+		for i := range 3000 {
+			m.Apply("s", uint64(i+1), commitOf(added("hub", fmt.Sprint("f", i), false)))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*3000), "ns/add")
 }

@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/amity-im/amity/domain"
 )
@@ -22,7 +21,7 @@ import (
 //	partitions: n × (subject seq)
 //	apps: n × (name
 //	           ids: n × name                          (interned, in ID order)
-//	           users: n × (id registered name avatar registered_at
+//	           users: n × (id registered profile-id name avatar registered_at
 //	                       std_seq custom_seq block_seq
 //	                       edges: n × (id-delta created)
 //	                       extra: n × (id entry-json)
@@ -110,6 +109,7 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 		for id, u := range a.users {
 			e.uint(uint64(a.ids[id]))
 			e.bool(u.registered)
+			e.str(u.info.ID)
 			e.str(u.info.Name)
 			e.str(u.info.Avatar)
 			e.int(u.info.RegisteredAt)
@@ -118,7 +118,7 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 			e.uint(u.blockSeq)
 			e.uint(uint64(len(u.friends.edges)))
 			prev := uint32(0)
-			for _, ed := range u.friends.edges {
+			for _, ed := range u.friends.sorted() {
 				e.uint(uint64(ed.id - prev))
 				e.int(ed.created)
 				prev = ed.id
@@ -255,17 +255,16 @@ func decodeSnapshot(r *bufio.Reader) (*Model, error) {
 		for n, i := d.count(1<<32), 0; i < n && d.err == nil; i++ {
 			id := name(d.uint())
 			u := &userState{registered: d.uint() == 1}
-			u.info = domain.User{ID: id, Name: d.str(), Avatar: d.str(), RegisteredAt: d.int()}
+			u.info = domain.User{ID: d.str(), Name: d.str(), Avatar: d.str(), RegisteredAt: d.int()}
 			u.stdSeq, u.customSeq, u.blockSeq = d.uint(), d.uint(), d.uint()
 			nEdges := d.count(1 << 32)
 			u.friends.edges = make([]edge, 0, min(nEdges, 1<<16))
 			prev := uint64(0)
 			for i := 0; i < nEdges && d.err == nil; i++ {
 				prev += d.uint()
-				u.friends.edges = append(u.friends.edges, edge{id: uint32(prev), created: d.int()})
-			}
-			if !slices.IsSortedFunc(u.friends.edges, func(x, y edge) int { return int(x.id) - int(y.id) }) && d.err == nil {
-				d.err = errors.New("edges out of order")
+				if _, dup := u.friends.put(uint32(prev), domain.Entry{CreateTime: d.int()}); dup && d.err == nil {
+					d.err = errors.New("repeated edge")
+				}
 			}
 			for n, i := d.count(1<<32), 0; i < n && d.err == nil; i++ {
 				fid := d.uint()
@@ -273,10 +272,10 @@ func decodeSnapshot(r *bufio.Reader) (*Model, error) {
 				if err := json.Unmarshal([]byte(d.str()), &x); err != nil && d.err == nil {
 					d.err = fmt.Errorf("entry: %w", err)
 				}
-				if u.friends.extra == nil {
-					u.friends.extra = map[uint32]*domain.Entry{}
+				if _, ok := u.friends.find(uint32(fid)); !ok && d.err == nil {
+					d.err = errors.New("entry without an edge")
 				}
-				u.friends.extra[uint32(fid)] = &x
+				u.friends.put(uint32(fid), x)
 				u.refGroups(x.Groups, 1)
 			}
 			for n, i := d.count(1<<16), 0; i < n && d.err == nil; i++ {
