@@ -85,7 +85,8 @@ func (f *friendList) put(id uint32, e domain.Entry) (old domain.Entry, had bool)
 		if f.extra == nil {
 			f.extra = map[uint32]*domain.Entry{}
 		}
-		f.extra[id] = &e
+		kept := e // only a kept entry goes to the heap
+		f.extra[id] = &kept
 	}
 	return old, had
 }
