@@ -293,13 +293,19 @@ func (m *Model) PutEntry(app, owner, friend string, e domain.Entry) {
 	m.touched(s, custom)
 }
 
-// DeleteEntry implements domain.Mutator.
-func (m *Model) DeleteEntry(app, owner, friend string) {
+// ownerAndFriend finds owner's state and friend's ID, when both exist.
+func (m *Model) ownerAndFriend(app, owner, friend string) (*userState, uint32, bool) {
 	s := m.userLocked(app, owner)
 	if s == nil {
-		return
+		return nil, 0, false
 	}
 	id, ok := m.apps[app].ids[friend]
+	return s, id, ok
+}
+
+// DeleteEntry implements domain.Mutator.
+func (m *Model) DeleteEntry(app, owner, friend string) {
+	s, id, ok := m.ownerAndFriend(app, owner, friend)
 	if !ok {
 		return
 	}
@@ -311,11 +317,7 @@ func (m *Model) DeleteEntry(app, owner, friend string) {
 
 // UpdateEntry implements domain.Mutator.
 func (m *Model) UpdateEntry(app, owner, friend string, f func(*domain.Entry)) {
-	s := m.userLocked(app, owner)
-	if s == nil {
-		return
-	}
-	id, ok := m.apps[app].ids[friend]
+	s, id, ok := m.ownerAndFriend(app, owner, friend)
 	if !ok {
 		return
 	}

@@ -30,11 +30,9 @@ func (m *Model) Registered(app, user string) bool {
 func (m *Model) Entry(app, owner, friend string) (domain.Entry, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if u := m.userLocked(app, owner); u != nil {
-		if id, ok := m.apps[app].ids[friend]; ok {
-			if e, ok := u.friends.entry(id); ok {
-				return e.Clone(), true
-			}
+	if u, id, ok := m.ownerAndFriend(app, owner, friend); ok {
+		if e, ok := u.friends.entry(id); ok {
+			return e.Clone(), true
 		}
 	}
 	return domain.Entry{}, false
@@ -49,11 +47,7 @@ func (m *Model) Relation(app, a, b string) (ab, ba bool) {
 
 // hasLocked reports whether owner's list holds friend.
 func (m *Model) hasLocked(app, owner, friend string) bool {
-	u := m.userLocked(app, owner)
-	if u == nil {
-		return false
-	}
-	id, ok := m.apps[app].ids[friend]
+	u, id, ok := m.ownerAndFriend(app, owner, friend)
 	if !ok {
 		return false
 	}
