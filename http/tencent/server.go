@@ -112,9 +112,9 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 	if r.Method != http.MethodPost {
 		return nil, apiErr(codeHTTPParse, "the REST API takes POST, not "+r.Method)
 	}
-	app, aerr := s.authenticate(r.URL.Query(), c.now)
-	if aerr != nil {
-		return nil, aerr
+	app, err := s.Authenticate(r.URL.Query(), c.now)
+	if err != nil {
+		return nil, err
 	}
 	c.app = app
 	if !s.limits.Allow(limitKey{app.Tencent.SDKAppID, c.ep.path}, tencentQPS(app), c.now) {
@@ -132,18 +132,9 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 }
 
 // Authenticate checks a request's Tencent parameters (sdkappid, an admin
-// identifier and its UserSig, random, contenttype) and returns the app;
-// Amity's native API accepts them too.
+// identifier and its UserSig, random, contenttype) and returns the app; a
+// refusal is an *Error. Amity's native API accepts these parameters too.
 func (s *Server) Authenticate(q url.Values, now time.Time) (*domain.App, error) {
-	app, err := s.authenticate(q, now)
-	if err != nil {
-		return nil, err
-	}
-	return app, nil
-}
-
-// authenticate checks the query parameters and the UserSig.
-func (s *Server) authenticate(q url.Values, now time.Time) (*domain.App, *Error) {
 	rawID := q.Get("sdkappid")
 	if rawID == "" {
 		return nil, apiErr(codeSDKAppIDMissing, "sdkappid is missing")

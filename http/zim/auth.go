@@ -35,19 +35,10 @@ func SignedQuery(action string, appID uint32, secret, nonce string, now time.Tim
 	}
 }
 
-// Authenticate checks a request's ZIM signature parameters and returns the
-// app it belongs to; Amity's native API accepts them too.
+// Authenticate checks the common parameters in their documented order and
+// returns the app the call belongs to; a refusal is an *Error. Amity's
+// native API accepts these parameters too.
 func (s *Server) Authenticate(q url.Values, now time.Time) (*domain.App, error) {
-	app, err := s.authenticate(q, now)
-	if err != nil {
-		return nil, err
-	}
-	return app, nil
-}
-
-// authenticate checks the common parameters in their documented order and
-// returns the app the call belongs to.
-func (s *Server) authenticate(q url.Values, now time.Time) (*domain.App, *Error) {
 	rawID := q.Get("AppId")
 	id, err := strconv.ParseUint(rawID, 10, 32)
 	if rawID == "" || err != nil {

@@ -108,9 +108,9 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 	if c.query.Get("AppId") != "" && c.query.Get("Action") == "" {
 		return nil, apiErr(codeActionEmpty, "Action is empty")
 	}
-	app, aerr := s.authenticate(c.query, c.now)
-	if aerr != nil {
-		return nil, aerr
+	app, err := s.Authenticate(c.query, c.now)
+	if err != nil {
+		return nil, err
 	}
 	c.app = app
 	name := c.query.Get("Action")
