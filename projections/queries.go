@@ -74,12 +74,20 @@ func (m *Model) Friends(app, user string, offset, limit int) ([]domain.Friend, i
 		return nil, 0
 	}
 	a := m.apps[app]
-	byName := make(map[string]domain.Entry, u.friends.len())
-	u.friends.each(func(id uint32, e domain.Entry) { byName[a.names[id]] = e })
-	names, total := pageOf(byName, offset, limit)
-	page := make([]domain.Friend, len(names))
-	for i, name := range names {
-		page[i] = domain.Friend{ID: name, Entry: byName[name].Clone()}
+	ids := make([]uint32, len(u.friends.edges))
+	for i, ed := range u.friends.edges {
+		ids[i] = ed.id
+	}
+	slices.SortFunc(ids, func(x, y uint32) int { return cmp.Compare(a.names[x], a.names[y]) })
+	total := len(ids)
+	if offset >= total {
+		return nil, total
+	}
+	ids = ids[offset:min(total, offset+limit)]
+	page := make([]domain.Friend, len(ids))
+	for i, id := range ids {
+		e, _ := u.friends.entry(id)
+		page[i] = domain.Friend{ID: a.names[id], Entry: e.Clone()}
 	}
 	return page, total
 }
