@@ -17,6 +17,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// processFiles writes testConfig and names a data directory for a process
+// that a test will kill and restart.
+func processFiles(t *testing.T) (cfgPath, dataDir string) {
+	t.Helper()
+	dir := t.TempDir()
+	cfgPath = filepath.Join(dir, "amity.json")
+	if err := os.WriteFile(cfgPath, []byte(testConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfgPath, filepath.Join(dir, "data")
+}
+
 // startProcess runs amity serve as a child process and waits for /healthz.
 func startProcess(t *testing.T, cfgPath, dataDir string) (*service, *exec.Cmd) {
 	t.Helper()
@@ -70,12 +82,7 @@ func TestKill9DuringLoadLosesNoAcknowledgedAdd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills a process")
 	}
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "amity.json")
-	if err := os.WriteFile(cfgPath, []byte(testConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dataDir := filepath.Join(dir, "data")
+	cfgPath, dataDir := processFiles(t)
 	s, cmd := startProcess(t, cfgPath, dataDir)
 	z := s.zim(t, 1234567, "demo-secret")
 	const clients = 8

@@ -219,12 +219,7 @@ func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills a process")
 	}
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "amity.json")
-	if err := os.WriteFile(cfgPath, []byte(testConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dataDir := filepath.Join(dir, "data")
+	cfgPath, dataDir := processFiles(t)
 	s, cmd := startProcess(t, cfgPath, dataDir)
 	z := s.zim(t, 1234567, "demo-secret")
 	all := ids("n", 200)
