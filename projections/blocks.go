@@ -6,12 +6,13 @@ import "github.com/amity-im/amity/domain"
 func (m *Model) PutBlock(app, user, target string, at int64) {
 	s := m.mutUserLocked(app, user)
 	m.apps[app].intern(target)
-	if s.blocked == nil {
-		s.blocked = map[string]int64{}
+	x := s.ext()
+	if x.blocked == nil {
+		x.blocked = map[string]int64{}
 	}
-	s.blocked[target] = at
-	delete(s.unblocked, target)
-	s.blockSeq = max(s.blockSeq, m.cur)
+	x.blocked[target] = at
+	delete(x.unblocked, target)
+	x.blockSeq = max(x.blockSeq, m.cur)
 }
 
 // DeleteBlock implements domain.Mutator.
@@ -20,14 +21,15 @@ func (m *Model) DeleteBlock(app, user, target string) {
 	if s == nil {
 		return
 	}
-	if _, ok := s.blocked[target]; ok {
-		delete(s.blocked, target)
-		if s.unblocked == nil {
-			s.unblocked = map[string]bool{}
+	x := s.ext()
+	if _, ok := x.blocked[target]; ok {
+		delete(x.blocked, target)
+		if x.unblocked == nil {
+			x.unblocked = map[string]bool{}
 		}
-		s.unblocked[target] = true
+		x.unblocked[target] = true
 	}
-	s.blockSeq = max(s.blockSeq, m.cur)
+	x.blockSeq = max(x.blockSeq, m.cur)
 }
 
 // Blocked reports whether user's blocklist holds target, and whether it
@@ -36,8 +38,8 @@ func (m *Model) Blocked(app, user, target string) (blocked, wasBlocked bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if u := m.userLocked(app, user); u != nil {
-		_, blocked = u.blocked[target]
-		wasBlocked = u.unblocked[target]
+		_, blocked = u.more().blocked[target]
+		wasBlocked = u.more().unblocked[target]
 	}
 	return blocked, wasBlocked
 }
@@ -47,13 +49,14 @@ func (m *Model) Blocklist(app, user string, offset, limit int) ([]domain.Block, 
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	u := m.userLocked(app, user)
-	if u == nil || len(u.blocked) == 0 {
+	if u == nil || len(u.more().blocked) == 0 {
 		return nil, 0
 	}
-	ids, total := pageOf(u.blocked, offset, limit)
+	blocked := u.x.blocked
+	ids, total := pageOf(blocked, offset, limit)
 	page := make([]domain.Block, len(ids))
 	for i, id := range ids {
-		page[i] = domain.Block{ID: id, Time: u.blocked[id]}
+		page[i] = domain.Block{ID: id, Time: blocked[id]}
 	}
 	return page, total
 }
@@ -64,7 +67,7 @@ func (m *Model) BlockSequence(app, user string) uint64 {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if u := m.userLocked(app, user); u != nil {
-		return u.blockSeq
+		return u.more().blockSeq
 	}
 	return 0
 }
@@ -82,10 +85,10 @@ func (m *Model) Pair(app, a, b string) Pair {
 	var p Pair
 	p.AHasB, p.BHasA = m.hasLocked(app, a, b), m.hasLocked(app, b, a)
 	if u := m.userLocked(app, a); u != nil {
-		_, p.ABlocksB = u.blocked[b]
+		_, p.ABlocksB = u.more().blocked[b]
 	}
 	if u := m.userLocked(app, b); u != nil {
-		_, p.BBlocksA = u.blocked[a]
+		_, p.BBlocksA = u.more().blocked[a]
 	}
 	return p
 }

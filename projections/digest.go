@@ -40,7 +40,7 @@ func bucketOf(app, user string) int {
 }
 
 func userHash(a *appState, app, user string, u *userState) string {
-	b, _ := json.Marshal(u.snapshot(a)) // maps encode in key order: canonical
+	b, _ := json.Marshal(u.snapshot(a, user)) // maps encode in key order: canonical
 	h := sha256.New()
 	h.Write([]byte(app))
 	h.Write([]byte{0})
@@ -57,11 +57,11 @@ func (m *Model) Digest() Digest {
 	perBucket := make([][]UserHash, DigestBuckets)
 	users := 0
 	for app, a := range m.apps {
-		for id, u := range a.users {
+		a.eachUser(func(_ uint32, id string, u *userState) {
 			b := bucketOf(app, id)
 			perBucket[b] = append(perBucket[b], UserHash{app, id, userHash(a, app, id, u)})
 			users++
-		}
+		})
 	}
 	d := Digest{Seq: m.seq, Parts: maps.Clone(m.parts), Buckets: make([]string, DigestBuckets), Users: users}
 	all := sha256.New()
@@ -85,11 +85,11 @@ func (m *Model) BucketUsers(bucket int) []UserHash {
 	defer m.mu.RUnlock()
 	var out []UserHash
 	for app, a := range m.apps {
-		for id, u := range a.users {
+		a.eachUser(func(_ uint32, id string, u *userState) {
 			if bucketOf(app, id) == bucket {
 				out = append(out, UserHash{app, id, userHash(a, app, id, u)})
 			}
-		}
+		})
 	}
 	sortHashes(out)
 	return out

@@ -25,15 +25,49 @@ const indexAbove = 32
 
 type friendList struct {
 	edges []edge
+	// more is nil while the list is short and its entries plain.
+	more *listMore
+}
+
+type listMore struct {
 	index map[uint32]int32
 	extra map[uint32]*domain.Entry
 }
 
 func (f *friendList) len() int { return len(f.edges) }
 
+// extra is the entries that carry more than a create time; nil if none.
+func (f *friendList) extra() map[uint32]*domain.Entry {
+	if f.more == nil {
+		return nil
+	}
+	return f.more.extra
+}
+
+func (f *friendList) index() map[uint32]int32 {
+	if f.more == nil {
+		return nil
+	}
+	return f.more.index
+}
+
+func (f *friendList) mustMore() *listMore {
+	if f.more == nil {
+		f.more = &listMore{}
+	}
+	return f.more
+}
+
+// tidy drops more once it holds nothing.
+func (f *friendList) tidy() {
+	if f.more != nil && f.more.index == nil && len(f.more.extra) == 0 {
+		f.more = nil
+	}
+}
+
 func (f *friendList) find(id uint32) (int, bool) {
-	if f.index != nil {
-		i, ok := f.index[id]
+	if index := f.index(); index != nil {
+		i, ok := index[id]
 		return int(i), ok
 	}
 	for i, e := range f.edges {
@@ -50,7 +84,7 @@ func (f *friendList) entry(id uint32) (domain.Entry, bool) {
 	if !ok {
 		return domain.Entry{}, false
 	}
-	if e := f.extra[id]; e != nil {
+	if e := f.extra()[id]; e != nil {
 		return *e, true
 	}
 	return domain.Entry{CreateTime: f.edges[i].created}, true
@@ -69,24 +103,27 @@ func (f *friendList) put(id uint32, e domain.Entry) (old domain.Entry, had bool)
 		f.edges[i].created = e.CreateTime
 	} else {
 		f.edges = append(f.edges, edge{id: id, created: e.CreateTime})
-		switch {
-		case f.index != nil:
-			f.index[id] = int32(len(f.edges) - 1)
+		switch index := f.index(); {
+		case index != nil:
+			index[id] = int32(len(f.edges) - 1)
 		case len(f.edges) > indexAbove:
-			f.index = make(map[uint32]int32, 2*len(f.edges))
+			index = make(map[uint32]int32, 2*len(f.edges))
 			for k, ed := range f.edges {
-				f.index[ed.id] = int32(k)
+				index[ed.id] = int32(k)
 			}
+			f.mustMore().index = index
 		}
 	}
 	if plain(&e) {
-		delete(f.extra, id)
+		delete(f.extra(), id)
+		f.tidy()
 	} else {
-		if f.extra == nil {
-			f.extra = map[uint32]*domain.Entry{}
+		more := f.mustMore()
+		if more.extra == nil {
+			more.extra = map[uint32]*domain.Entry{}
 		}
 		kept := e // only a kept entry goes to the heap
-		f.extra[id] = &kept
+		more.extra[id] = &kept
 	}
 	return old, had
 }
@@ -102,23 +139,28 @@ func (f *friendList) del(id uint32) (old domain.Entry, had bool) {
 	last := len(f.edges) - 1
 	f.edges[i] = f.edges[last]
 	f.edges = f.edges[:last]
-	if f.index != nil {
-		delete(f.index, id)
+	if index := f.index(); index != nil {
+		delete(index, id)
 		if i < last {
-			f.index[f.edges[i].id] = int32(i)
+			index[f.edges[i].id] = int32(i)
 		}
 	}
-	delete(f.extra, id)
+	delete(f.extra(), id)
 	if len(f.edges) == 0 {
-		f.edges, f.index = nil, nil
+		f.edges = nil
+		if f.more != nil {
+			f.more.index = nil
+		}
 	}
+	f.tidy()
 	return old, true
 }
 
 // each calls fn for every entry, in no particular order.
 func (f *friendList) each(fn func(id uint32, e domain.Entry)) {
+	extra := f.extra()
 	for _, ed := range f.edges {
-		if e := f.extra[ed.id]; e != nil {
+		if e := extra[ed.id]; e != nil {
 			fn(ed.id, *e)
 		} else {
 			fn(ed.id, domain.Entry{CreateTime: ed.created})
@@ -131,15 +173,4 @@ func (f *friendList) sorted() []edge {
 	out := slices.Clone(f.edges)
 	slices.SortFunc(out, func(x, y edge) int { return cmp.Compare(x.id, y.id) })
 	return out
-}
-
-// intern returns the ID of name in a, adding it.
-func (a *appState) intern(name string) uint32 {
-	if id, ok := a.ids[name]; ok {
-		return id
-	}
-	id := uint32(len(a.names))
-	a.ids[name] = id
-	a.names = append(a.names, name)
-	return id
 }

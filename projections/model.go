@@ -44,33 +44,64 @@ type slotRef struct {
 	blocks bool
 }
 
-type appState struct {
-	users map[string]*userState
-	// ids interns the user IDs that appear in friend lists.
-	ids   map[string]uint32
-	names []string
-}
-
-func newAppState() *appState {
-	return &appState{users: map[string]*userState{}, ids: map[string]uint32{}}
-}
-
+// userState is one user's state. What most users never have (a profile
+// name or avatar, groups, a blocklist) lives behind x, so a user with only
+// friends costs 64 bytes plus their edges.
 type userState struct {
+	friends friendList
+	// registeredAt is the profile's first registration (Unix ms).
+	registeredAt int64
+	// stdSeq is the stream sequence of the last change to the user's
+	// standard friend data (Tencent's StandardSequence).
+	stdSeq     uint64
 	registered bool
-	info       domain.User
-	friends    friendList
+	// profiled: the user was registered once, so their profile's ID is set.
+	profiled bool
+	x        *userExtra
+}
+
+type userExtra struct {
+	name, avatar string
 	// groups counts, per friend group, the entries naming it plus one if
 	// it was created on its own; a group exists while its count is above 0.
 	groups   map[string]int
 	explicit map[string]bool
-	// stdSeq and customSeq are the stream sequences of the last change to
-	// the user's standard and custom friend data (Tencent's sequences).
-	stdSeq, customSeq uint64
+	// customSeq is the sequence of the last change to custom friend data,
+	// blockSeq to the blocklist.
+	customSeq, blockSeq uint64
 	// blocked holds the blocklist (target -> Unix ms); unblocked the
 	// targets that were in it and were taken out.
 	blocked   map[string]int64
 	unblocked map[string]bool
-	blockSeq  uint64
+}
+
+// noExtra is what more returns for a user without extra state; read only.
+var noExtra userExtra
+
+// more returns the user's extra state for reading.
+func (u *userState) more() *userExtra {
+	if u.x == nil {
+		return &noExtra
+	}
+	return u.x
+}
+
+// ext returns the user's extra state for changing it.
+func (u *userState) ext() *userExtra {
+	if u.x == nil {
+		u.x = &userExtra{}
+	}
+	return u.x
+}
+
+// info is the user's profile; id is the user's ID.
+func (u *userState) info(id string) domain.User {
+	x := u.more()
+	p := domain.User{Name: x.name, Avatar: x.avatar, RegisteredAt: u.registeredAt}
+	if u.profiled {
+		p.ID = id
+	}
+	return p
 }
 
 // NewModel returns an empty model.
@@ -192,32 +223,34 @@ func (m *Model) userLocked(app, user string) *userState {
 	if a == nil {
 		return nil
 	}
-	return a.users[user]
+	return a.user(user)
 }
 
 func (m *Model) mutUserLocked(app, user string) *userState {
+	return m.appLocked(app).mutUser(user)
+}
+
+func (m *Model) appLocked(app string) *appState {
 	a := m.apps[app]
 	if a == nil {
 		a = newAppState()
 		m.apps[app] = a
 	}
-	u := a.users[user]
-	if u == nil {
-		u = &userState{}
-		a.users[user] = u
-		a.intern(user) // every user has an ID, for the snapshot
-	}
-	return u
+	return a
 }
 
 // PutUser implements domain.Mutator. A user registered again keeps the
 // time of the first registration.
 func (m *Model) PutUser(app string, u domain.User) {
 	s := m.mutUserLocked(app, u.ID)
-	if s.registered {
-		u.RegisteredAt = s.info.RegisteredAt
+	if !s.registered {
+		s.registeredAt = u.RegisteredAt
 	}
-	s.registered, s.info = true, u
+	s.registered, s.profiled = true, true
+	if u.Name != "" || u.Avatar != "" || s.x != nil {
+		x := s.ext()
+		x.name, x.avatar = u.Name, u.Avatar
+	}
 }
 
 // DeleteUser implements domain.Mutator.
@@ -230,12 +263,13 @@ func (m *Model) DeleteUser(app, user string) {
 // PutGroups implements domain.Mutator.
 func (m *Model) PutGroups(app, user string, groups []string) {
 	s := m.mutUserLocked(app, user)
-	if s.explicit == nil {
-		s.explicit = map[string]bool{}
+	x := s.ext()
+	if x.explicit == nil {
+		x.explicit = map[string]bool{}
 	}
 	for _, g := range groups {
-		if !s.explicit[g] {
-			s.explicit[g] = true
+		if !x.explicit[g] {
+			x.explicit[g] = true
 			s.refGroups([]string{g}, 1)
 		}
 	}
@@ -249,8 +283,8 @@ func (m *Model) DeleteGroups(app, user string, groups []string) {
 		return
 	}
 	for _, g := range groups {
-		if s.explicit[g] {
-			delete(s.explicit, g)
+		if s.more().explicit[g] {
+			delete(s.x.explicit, g)
 			s.refGroups([]string{g}, -1)
 		}
 	}
@@ -261,12 +295,13 @@ func (s *userState) refGroups(groups []string, d int) {
 	if len(groups) == 0 {
 		return
 	}
-	if s.groups == nil {
-		s.groups = map[string]int{}
+	x := s.ext()
+	if x.groups == nil {
+		x.groups = map[string]int{}
 	}
 	for _, g := range groups {
-		if s.groups[g] += d; s.groups[g] <= 0 {
-			delete(s.groups, g)
+		if x.groups[g] += d; x.groups[g] <= 0 {
+			delete(x.groups, g)
 		}
 	}
 }
@@ -276,7 +311,7 @@ func (s *userState) refGroups(groups []string, d int) {
 func (m *Model) touched(s *userState, custom bool) {
 	s.stdSeq = max(s.stdSeq, m.cur)
 	if custom {
-		s.customSeq = max(s.customSeq, m.cur)
+		s.ext().customSeq = max(s.x.customSeq, m.cur)
 	}
 }
 
@@ -299,7 +334,7 @@ func (m *Model) ownerAndFriend(app, owner, friend string) (*userState, uint32, b
 	if s == nil {
 		return nil, 0, false
 	}
-	id, ok := m.apps[app].ids[friend]
+	id, ok := m.apps[app].lookup(friend)
 	return s, id, ok
 }
 
@@ -340,7 +375,7 @@ func (m *Model) Sequences(app, user string) (standard, custom uint64) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if u := m.userLocked(app, user); u != nil {
-		return u.stdSeq, u.customSeq
+		return u.stdSeq, u.more().customSeq
 	}
 	return 0, 0
 }
@@ -354,9 +389,10 @@ func (m *Model) Groups(app, user string) []domain.Group {
 	if u == nil {
 		return nil
 	}
-	out := make([]domain.Group, 0, len(u.groups))
-	idx := make(map[string]int, len(u.groups))
-	for g := range u.groups {
+	groups := u.more().groups
+	out := make([]domain.Group, 0, len(groups))
+	idx := make(map[string]int, len(groups))
+	for g := range groups {
 		out = append(out, domain.Group{Name: g})
 	}
 	slices.SortFunc(out, func(a, b domain.Group) int { return cmp.Compare(a.Name, b.Name) })
@@ -364,7 +400,7 @@ func (m *Model) Groups(app, user string) []domain.Group {
 		idx[g.Name] = i
 	}
 	names := m.apps[app].names
-	for id, e := range u.friends.extra {
+	for id, e := range u.friends.extra() {
 		for _, g := range e.Groups {
 			if i, ok := idx[g]; ok {
 				out[i].Friends = append(out[i].Friends, names[id])

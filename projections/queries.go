@@ -13,7 +13,7 @@ func (m *Model) User(app, id string) (domain.User, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if u := m.userLocked(app, id); u != nil && u.registered {
-		return u.info, true
+		return u.info(id), true
 	}
 	return domain.User{}, false
 }
@@ -101,11 +101,11 @@ func (m *Model) Users(app string) []string {
 		return nil
 	}
 	var ids []string
-	for id, u := range a.users {
+	a.eachUser(func(_ uint32, id string, u *userState) {
 		if u.registered {
 			ids = append(ids, id)
 		}
-	}
+	})
 	slices.SortFunc(ids, cmp.Compare)
 	return ids
 }

@@ -24,7 +24,7 @@ func (m *Model) reserve(ref slotRef, commit string, max int) bool {
 	n := m.reserved[ref]
 	if u := m.userLocked(ref.app, ref.user); u != nil {
 		if ref.blocks {
-			n += len(u.blocked)
+			n += len(u.more().blocked)
 		} else {
 			n += u.friends.len()
 		}
@@ -80,7 +80,7 @@ func (m *Model) HasGroup(app, user, name string) bool {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	u := m.userLocked(app, user)
-	return u != nil && u.groups[name] > 0
+	return u != nil && u.more().groups[name] > 0
 }
 
 // ReserveGroups reserves, for commit, the groups in names that user does not
@@ -91,11 +91,11 @@ func (m *Model) ReserveGroups(app, user, commit string, names []string, max int)
 	defer m.mu.Unlock()
 	ref := userRef{app, user}
 	u := m.userLocked(app, user)
-	have := func(g string) bool { return u != nil && u.groups[g] > 0 }
+	have := func(g string) bool { return u != nil && u.more().groups[g] > 0 }
 	reserved := m.groupsReserved[ref]
 	total := len(reserved)
 	if u != nil {
-		total += len(u.groups)
+		total += len(u.more().groups)
 		for g := range reserved {
 			if have(g) {
 				total--

@@ -105,17 +105,24 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 		for _, n := range a.names {
 			e.str(n)
 		}
-		e.uint(uint64(len(a.users)))
-		for id, u := range a.users {
-			e.uint(uint64(a.ids[id]))
+		users := 0
+		for _, u := range a.users {
+			if u != nil {
+				users++
+			}
+		}
+		e.uint(uint64(users))
+		a.eachUser(func(id uint32, name string, u *userState) {
+			x := u.more()
+			e.uint(uint64(id))
 			e.bool(u.registered)
-			e.str(u.info.ID)
-			e.str(u.info.Name)
-			e.str(u.info.Avatar)
-			e.int(u.info.RegisteredAt)
+			e.str(u.info(name).ID)
+			e.str(x.name)
+			e.str(x.avatar)
+			e.int(u.registeredAt)
 			e.uint(u.stdSeq)
-			e.uint(u.customSeq)
-			e.uint(u.blockSeq)
+			e.uint(x.customSeq)
+			e.uint(x.blockSeq)
 			e.uint(uint64(len(u.friends.edges)))
 			prev := uint32(0)
 			for _, ed := range u.friends.sorted() {
@@ -123,26 +130,29 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 				e.int(ed.created)
 				prev = ed.id
 			}
-			e.uint(uint64(len(u.friends.extra)))
-			for id, x := range u.friends.extra {
-				b, _ := json.Marshal(x)
+			extra := u.friends.extra()
+			e.uint(uint64(len(extra)))
+			for id, entry := range extra {
+				b, _ := json.Marshal(entry)
 				e.uint(uint64(id))
 				e.str(string(b))
 			}
-			e.uint(uint64(len(u.explicit)))
-			for g := range u.explicit {
+			e.uint(uint64(len(x.explicit)))
+			for g := range x.explicit {
 				e.str(g)
 			}
-			e.uint(uint64(len(u.blocked)))
-			for t, at := range u.blocked {
-				e.uint(uint64(a.ids[t]))
+			e.uint(uint64(len(x.blocked)))
+			for t, at := range x.blocked {
+				id, _ := a.lookup(t)
+				e.uint(uint64(id))
 				e.int(at)
 			}
-			e.uint(uint64(len(u.unblocked)))
-			for t := range u.unblocked {
-				e.uint(uint64(a.ids[t]))
+			e.uint(uint64(len(x.unblocked)))
+			for t := range x.unblocked {
+				id, _ := a.lookup(t)
+				e.uint(uint64(id))
 			}
-		}
+		})
 	}
 	_ = e.w.Flush()
 	return m.followed
@@ -152,43 +162,43 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 // The checksum is verified over the whole file before anything is decoded.
 // Any error wraps ErrSnapshotUnusable (or fs.ErrNotExist, wrapped too).
 func LoadSnapshot(path string) (*Model, error) {
-	f, err := os.Open(path)
+	file, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSnapshotUnusable, err)
 	}
-	defer f.Close()
-	head := make([]byte, len(snapshotMagic)+sha256.Size)
-	if _, err := io.ReadFull(f, head); err != nil || !bytes.HasPrefix(head, []byte(snapshotMagic)) {
+	head := len(snapshotMagic) + sha256.Size
+	if len(file) < head || !bytes.HasPrefix(file, []byte(snapshotMagic)) {
 		return nil, fmt.Errorf("%w: not a snapshot file", ErrSnapshotUnusable)
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, bufio.NewReaderSize(f, 1<<20)); err != nil {
-		return nil, fmt.Errorf("%w: read: %w", ErrSnapshotUnusable, err)
-	}
-	if !bytes.Equal(h.Sum(nil), head[len(snapshotMagic):]) {
+	payload := file[head:]
+	if sum := sha256.Sum256(payload); !bytes.Equal(sum[:], file[len(snapshotMagic):head]) {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrSnapshotUnusable)
 	}
-	if _, err := f.Seek(int64(len(head)), io.SeekStart); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSnapshotUnusable, err)
-	}
-	m, err := decodeSnapshot(bufio.NewReaderSize(f, 1<<20))
+	m, err := decodeSnapshot(payload)
 	if err != nil {
 		return nil, fmt.Errorf("%w: decode: %w", ErrSnapshotUnusable, err)
 	}
 	return m, nil
 }
 
+// snapReader decodes a payload held in memory; the first error sticks.
 type snapReader struct {
-	r   *bufio.Reader
+	b   []byte
 	err error
 }
+
+var errTruncated = errors.New("truncated")
 
 func (d *snapReader) uint() uint64 {
 	if d.err != nil {
 		return 0
 	}
-	v, err := binary.ReadUvarint(d.r)
-	d.err = err
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errTruncated
+		return 0
+	}
+	d.b = d.b[n:]
 	return v
 }
 
@@ -196,8 +206,12 @@ func (d *snapReader) int() int64 {
 	if d.err != nil {
 		return 0
 	}
-	v, err := binary.ReadVarint(d.r)
-	d.err = err
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = errTruncated
+		return 0
+	}
+	d.b = d.b[n:]
 	return v
 }
 
@@ -210,22 +224,31 @@ func (d *snapReader) str() string {
 		d.err = fmt.Errorf("string of %d bytes", n)
 		return ""
 	}
-	b := make([]byte, n)
-	_, d.err = io.ReadFull(d.r, b)
-	return string(b)
+	if n > uint64(len(d.b)) {
+		d.err = errTruncated
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
 }
 
-// count reads a length, refusing one that cannot be right.
+// count reads a length, refusing one that cannot be right: over limit, or
+// more items than bytes left (every item takes at least one byte).
 func (d *snapReader) count(limit uint64) int {
 	n := d.uint()
-	if d.err == nil && n > limit {
-		d.err = fmt.Errorf("count %d over %d", n, limit)
+	if d.err == nil && (n > limit || n > uint64(len(d.b))) {
+		d.err = fmt.Errorf("count %d over %d", n, min(limit, uint64(len(d.b))))
 	}
 	return int(n)
 }
 
-func decodeSnapshot(r *bufio.Reader) (*Model, error) {
-	d := &snapReader{r: r}
+// edgeSlab is how many edges the decoder allocates at once; the users'
+// lists are cut from slabs instead of being allocated one by one.
+const edgeSlab = 1 << 16
+
+func decodeSnapshot(payload []byte) (*Model, error) {
+	d := &snapReader{b: payload}
 	if schema := d.uint(); d.err == nil && schema != SnapshotSchema {
 		return nil, fmt.Errorf("schema %d, this build reads %d", schema, SnapshotSchema)
 	}
@@ -235,80 +258,126 @@ func decodeSnapshot(r *bufio.Reader) (*Model, error) {
 		subject := d.str()
 		m.parts[subject] = d.uint()
 	}
+	var slab []edge
 	for n, i := d.count(1<<16), 0; i < n && d.err == nil; i++ {
 		a := newAppState()
 		m.apps[d.str()] = a
 		nNames := d.count(1 << 32)
-		a.names = make([]string, 0, min(nNames, 1<<16))
+		a.reserve(nNames)
 		for i := 0; i < nNames && d.err == nil; i++ {
-			a.intern(d.str())
+			if name := d.str(); a.intern(name) != uint32(i) && d.err == nil {
+				d.err = fmt.Errorf("user id %q repeated", name)
+			}
 		}
-		name := func(id uint64) string {
+		if d.err != nil {
+			break
+		}
+		a.users = make([]*userState, len(a.names))
+		nUsers := d.count(uint64(len(a.names)))
+		states := make([]userState, nUsers)
+		id := func() uint32 {
+			id := d.uint()
 			if id >= uint64(len(a.names)) {
 				if d.err == nil {
 					d.err = fmt.Errorf("user id %d out of range", id)
 				}
-				return ""
+				return 0
 			}
-			return a.names[id]
+			return uint32(id)
 		}
-		for n, i := d.count(1<<32), 0; i < n && d.err == nil; i++ {
-			id := name(d.uint())
-			u := &userState{registered: d.uint() == 1}
-			u.info = domain.User{ID: d.str(), Name: d.str(), Avatar: d.str(), RegisteredAt: d.int()}
-			u.stdSeq, u.customSeq, u.blockSeq = d.uint(), d.uint(), d.uint()
-			nEdges := d.count(1 << 32)
-			u.friends.edges = make([]edge, 0, min(nEdges, 1<<16))
-			prev := uint64(0)
-			for i := 0; i < nEdges && d.err == nil; i++ {
-				prev += d.uint()
-				if _, dup := u.friends.put(uint32(prev), domain.Entry{CreateTime: d.int()}); dup && d.err == nil {
-					d.err = errors.New("repeated edge")
+		for i := 0; i < nUsers && d.err == nil; i++ {
+			uid := id()
+			if d.err != nil {
+				break
+			}
+			if a.users[uid] != nil {
+				d.err = fmt.Errorf("user %d repeated", uid)
+				break
+			}
+			u := &states[i]
+			u.registered = d.uint() == 1
+			if pid := d.str(); pid != "" {
+				u.profiled = true
+				if pid != a.names[uid] && d.err == nil {
+					d.err = fmt.Errorf("user %d has profile ID %q", uid, pid)
 				}
 			}
+			if name, avatar := d.str(), d.str(); name != "" || avatar != "" {
+				u.ext().name, u.x.avatar = name, avatar
+			}
+			u.registeredAt = d.int()
+			u.stdSeq = d.uint()
+			if custom, block := d.uint(), d.uint(); custom != 0 || block != 0 {
+				u.ext().customSeq, u.x.blockSeq = custom, block
+			}
+			nEdges := d.count(1 << 32)
+			if nEdges > len(slab) {
+				slab = make([]edge, max(nEdges, edgeSlab))
+			}
+			if nEdges > 0 {
+				u.friends.edges, slab = slab[:0:nEdges], slab[nEdges:]
+			}
+			prev := uint64(0)
+			for i := 0; i < nEdges && d.err == nil; i++ {
+				delta := d.uint()
+				if i > 0 && delta == 0 && d.err == nil {
+					d.err = errors.New("repeated edge")
+				}
+				if prev += delta; prev >= uint64(len(a.names)) && d.err == nil {
+					d.err = fmt.Errorf("friend id %d out of range", prev)
+				}
+				u.friends.edges = append(u.friends.edges, edge{id: uint32(prev), created: d.int()})
+			}
+			if nEdges > indexAbove && d.err == nil {
+				index := make(map[uint32]int32, 2*nEdges)
+				for k, ed := range u.friends.edges {
+					index[ed.id] = int32(k)
+				}
+				u.friends.mustMore().index = index
+			}
 			for n, i := d.count(1<<32), 0; i < n && d.err == nil; i++ {
-				fid := d.uint()
+				fid := uint32(d.uint())
 				var x domain.Entry
 				if err := json.Unmarshal([]byte(d.str()), &x); err != nil && d.err == nil {
 					d.err = fmt.Errorf("entry: %w", err)
 				}
-				if _, ok := u.friends.find(uint32(fid)); !ok && d.err == nil {
+				if _, ok := u.friends.find(fid); !ok && d.err == nil {
 					d.err = errors.New("entry without an edge")
 				}
-				u.friends.put(uint32(fid), x)
+				u.friends.put(fid, x)
 				u.refGroups(x.Groups, 1)
 			}
 			for n, i := d.count(1<<16), 0; i < n && d.err == nil; i++ {
-				if u.explicit == nil {
-					u.explicit = map[string]bool{}
+				x := u.ext()
+				if x.explicit == nil {
+					x.explicit = map[string]bool{}
 				}
 				g := d.str()
-				u.explicit[g] = true
+				x.explicit[g] = true
 				u.refGroups([]string{g}, 1)
 			}
 			for n, i := d.count(1<<32), 0; i < n && d.err == nil; i++ {
-				if u.blocked == nil {
-					u.blocked = map[string]int64{}
+				x := u.ext()
+				if x.blocked == nil {
+					x.blocked = map[string]int64{}
 				}
-				t := name(d.uint())
-				u.blocked[t] = d.int()
+				t := a.names[id()]
+				x.blocked[t] = d.int()
 			}
 			for n, i := d.count(1<<32), 0; i < n && d.err == nil; i++ {
-				if u.unblocked == nil {
-					u.unblocked = map[string]bool{}
+				x := u.ext()
+				if x.unblocked == nil {
+					x.unblocked = map[string]bool{}
 				}
-				u.unblocked[name(d.uint())] = true
+				x.unblocked[a.names[id()]] = true
 			}
-			if d.err != nil {
-				return nil, d.err
-			}
-			a.users[id] = u
+			a.users[uid] = u
 		}
 	}
 	if d.err != nil {
 		return nil, d.err
 	}
-	if _, err := r.ReadByte(); err != io.EOF {
+	if len(d.b) != 0 {
 		return nil, errors.New("trailing bytes")
 	}
 	return m, nil

@@ -43,20 +43,21 @@ type userSnapshot struct {
 	BlockSeq   uint64                  `json:"block_seq"`
 }
 
-func (u *userState) snapshot(a *appState) *userSnapshot {
-	s := &userSnapshot{Registered: u.registered, Info: u.info, StdSeq: u.stdSeq, CustomSeq: u.customSeq, BlockSeq: u.blockSeq}
+func (u *userState) snapshot(a *appState, id string) *userSnapshot {
+	x := u.more()
+	s := &userSnapshot{Registered: u.registered, Info: u.info(id), StdSeq: u.stdSeq, CustomSeq: x.customSeq, BlockSeq: x.blockSeq}
 	if u.friends.len() > 0 {
 		s.Friends = make(map[string]domain.Entry, u.friends.len())
 		u.friends.each(func(id uint32, e domain.Entry) { s.Friends[a.names[id]] = e.Clone() })
 	}
-	for g := range u.explicit {
+	for g := range x.explicit {
 		s.Explicit = append(s.Explicit, g)
 	}
 	sortStrings(s.Explicit)
-	if len(u.blocked) > 0 {
-		s.Blocked = maps.Clone(u.blocked)
+	if len(x.blocked) > 0 {
+		s.Blocked = maps.Clone(x.blocked)
 	}
-	for t := range u.unblocked {
+	for t := range x.unblocked {
 		s.Unblocked = append(s.Unblocked, t)
 	}
 	sortStrings(s.Unblocked)

@@ -1,0 +1,117 @@
+package projections
+
+import "hash/maphash"
+
+// Every user ID an app's model holds is interned once: names[i] is the ID
+// with interned ID i, and a user's state is users[i]. The table from name to
+// ID is open addressing over positions in names (4 bytes a slot, at most
+// three quarters full) instead of a map keyed by string, which would store
+// every ID's string header a second time.
+
+type appState struct {
+	names []string
+	slots []uint32 // interned ID + 1; 0 is an empty slot
+	seed  maphash.Seed
+	// users holds the state of users[id]; nil where an ID names only a
+	// friend or a blocked user.
+	users []*userState
+}
+
+func newAppState() *appState { return &appState{seed: maphash.MakeSeed()} }
+
+// lookup returns the interned ID of name.
+func (a *appState) lookup(name string) (uint32, bool) {
+	if len(a.slots) == 0 {
+		return 0, false
+	}
+	mask := uint64(len(a.slots) - 1)
+	for i := maphash.String(a.seed, name) & mask; ; i = (i + 1) & mask {
+		s := a.slots[i]
+		if s == 0 {
+			return 0, false
+		}
+		if a.names[s-1] == name {
+			return s - 1, true
+		}
+	}
+}
+
+// intern returns the ID of name, adding it.
+func (a *appState) intern(name string) uint32 {
+	if id, ok := a.lookup(name); ok {
+		return id
+	}
+	id := uint32(len(a.names))
+	a.names = append(a.names, name)
+	if 4*len(a.names) > 3*len(a.slots) {
+		a.rehash(2 * len(a.names))
+	} else {
+		a.place(id)
+	}
+	return id
+}
+
+// reserve makes room for n names without rehashing.
+func (a *appState) reserve(n int) {
+	if n > cap(a.names) {
+		names := make([]string, len(a.names), n)
+		copy(names, a.names)
+		a.names = names
+	}
+	if 4*n > 3*len(a.slots) {
+		a.rehash(n)
+	}
+}
+
+// rehash sizes the table for n names and places every name again.
+func (a *appState) rehash(n int) {
+	size := 16
+	for 3*size < 4*n {
+		size *= 2
+	}
+	a.slots = make([]uint32, size)
+	for id := range a.names {
+		a.place(uint32(id))
+	}
+}
+
+func (a *appState) place(id uint32) {
+	mask := uint64(len(a.slots) - 1)
+	i := maphash.String(a.seed, a.names[id]) & mask
+	for a.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	a.slots[i] = id + 1
+}
+
+// user returns the state of user, nil if it has none.
+func (a *appState) user(name string) *userState {
+	id, ok := a.lookup(name)
+	if !ok || int(id) >= len(a.users) {
+		return nil
+	}
+	return a.users[id]
+}
+
+// mutUser returns the state of user, making it.
+func (a *appState) mutUser(name string) *userState {
+	id := a.intern(name)
+	if int(id) >= len(a.users) {
+		a.users = append(a.users, make([]*userState, int(id)+1-len(a.users))...)
+	}
+	u := a.users[id]
+	if u == nil {
+		u = &userState{}
+		a.users[id] = u
+	}
+	return u
+}
+
+// eachUser calls fn for every user with state, in ID order.
+func (a *appState) eachUser(fn func(id uint32, name string, u *userState)) {
+	for id, u := range a.users {
+		if u != nil {
+			fn(uint32(id), a.names[id], u)
+		}
+	}
+}
