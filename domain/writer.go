@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,14 +21,33 @@ type Log interface {
 	SubjectSince(ctx context.Context, subject string, after uint64) ([]Record, error)
 }
 
-// State is what the Writer needs of the local read model: reads to decide
-// against, the per-partition position, friend-list slot reservations, and
-// applying a commit it has just stored.
-type State interface {
+// BatchLog is a Log that can also store the commits of several subjects as
+// one atomic batch, which the store syncs to disk once.
+type BatchLog interface {
+	Log
+	// AppendBatch stores every append, in order at consecutive sequences,
+	// or none; it returns their sequences. A lost race on any subject
+	// returns an error wrapping ErrConflict; a store that cannot take
+	// batches returns ErrBatchUnsupported.
+	AppendBatch(ctx context.Context, appends []Append) ([]uint64, error)
+}
+
+// Append is one commit of a batch.
+type Append struct {
+	Subject string
+	Expect  uint64
+	MsgID   string
+	Data    []byte
+}
+
+// ErrBatchUnsupported: the store takes appends one at a time only.
+var ErrBatchUnsupported = errors.New("atomic batches unsupported")
+
+// Decider is what a commit is decided against: reads of the local read
+// model and friend-list slot reservations.
+type Decider interface {
 	Entry(app, owner, friend string) (Entry, bool)
 	Registered(app, user string) bool
-	// PartitionSeq is the sequence of the last commit applied on subject.
-	PartitionSeq(subject string) uint64
 	// Reserve takes a slot in user's list for commit while the user's
 	// friends plus reserved slots stay under max.
 	Reserve(app, user, commit string, max int) bool
@@ -40,11 +60,28 @@ type State interface {
 	// ReserveGroups makes room for commit's groups in names that user does
 	// not have, while the user's groups plus reserved names stay within max.
 	ReserveGroups(app, user, commit string, names []string, max int) bool
+}
+
+// State is what the Writer needs of the local read model: reads to decide
+// against, the per-partition position, slot reservations, and applying a
+// commit it has just stored.
+type State interface {
+	Decider
+	// PartitionSeq is the sequence of the last commit applied on subject.
+	PartitionSeq(subject string) uint64
 	// Release drops every slot still reserved for commit.
 	Release(commit string)
 	// Apply applies a stored commit, once: a commit at or below the
 	// subject's applied sequence is skipped. It releases the commit's slots.
 	Apply(subject string, seq uint64, c Commit)
+}
+
+// ExclusiveState is a State that can hold its lock over a whole decision:
+// fn's Decider reads and reserves without taking it again. Partitions
+// deciding at once then take the lock once per commit, not per read.
+type ExclusiveState interface {
+	State
+	Exclusive(fn func(Decider))
 }
 
 // Meta describes the request that caused a command.
@@ -75,7 +112,15 @@ type WriterConfig struct {
 	MaxBatch int
 	// MaxAttempts bounds the retries of a commit that lost a race (default 16).
 	MaxAttempts int
+	// MinBatch is the fewest commits, of different partitions, that are
+	// stored as one atomic batch when the Log is a BatchLog (default 16;
+	// fewer are stored one by one, all at once). A batch costs the store a
+	// few fsyncs of its own, so a small one is slower than single appends.
+	MinBatch int
 }
+
+// maxAppendBatch bounds a batch: nats-server takes at most 1000 messages.
+const maxAppendBatch = 1000
 
 // Writer decides commands and appends their events. One goroutine per
 // partition serialises the partition's writers: it takes every command
@@ -91,6 +136,23 @@ type Writer struct {
 
 	mu    sync.Mutex
 	parts map[string]chan *pending
+
+	// appends feeds the committer, which stores the commits of every
+	// partition; nil when the Log takes no batches.
+	appends chan *appendReq
+	// batched counts the commits stored in batches.
+	batched atomic.Uint64
+	noBatch bool // the store refused a batch; committer only
+}
+
+type appendReq struct {
+	Append
+	done chan appendResult
+}
+
+type appendResult struct {
+	seq uint64
+	err error
 }
 
 type pending struct {
@@ -115,9 +177,21 @@ func NewWriter(cfg WriterConfig) *Writer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.MinBatch <= 0 {
+		cfg.MinBatch = 16
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Writer{cfg: cfg, ctx: ctx, cancel: cancel, parts: make(map[string]chan *pending)}
+	w := &Writer{cfg: cfg, ctx: ctx, cancel: cancel, parts: make(map[string]chan *pending)}
+	if bl, ok := cfg.Log.(BatchLog); ok {
+		w.appends = make(chan *appendReq, maxAppendBatch)
+		w.wg.Add(1)
+		go w.committer(bl)
+	}
+	return w
 }
+
+// Batched returns how many commits were stored in atomic batches.
+func (w *Writer) Batched() uint64 { return w.batched.Load() }
 
 // Close stops the partition goroutines after the commits under way.
 func (w *Writer) Close() {
@@ -206,25 +280,32 @@ func (w *Writer) commit(subject string, batch []*pending) {
 	for attempt := 1; ; attempt++ {
 		expect := w.cfg.State.PartitionSeq(subject)
 		c := Commit{ID: w.cfg.NewID(), App: app.Name}
-		ov := newOverlay(w.cfg.State, app, c.ID)
 		now := w.cfg.Now()
 		idx := make([]int, 0, len(batch))
-		for i, p := range batch {
-			results[i] = Result{}
-			if err := p.ctx.Err(); err != nil {
-				results[i].Err = fmt.Errorf("%w: %w", ErrInternal, err)
-				continue
+		decide := func(d Decider) {
+			ov := newOverlay(d, app, c.ID)
+			for i, p := range batch {
+				results[i] = Result{}
+				if err := p.ctx.Err(); err != nil {
+					results[i].Err = fmt.Errorf("%w: %w", ErrInternal, err)
+					continue
+				}
+				payload, err := p.cmd.Decide(ov, now)
+				if err != nil || payload == nil {
+					results[i].Err = err // nil payload, nil error: nothing to change
+					continue
+				}
+				ev := Event{ID: w.cfg.NewID(), Type: eventType(payload), Version: SchemaVersion, App: app.Name,
+					Time: now, RequestID: p.meta.RequestID, Surface: p.meta.Surface, Data: payload}
+				Apply(ov, ev)
+				c.Events = append(c.Events, ev)
+				idx = append(idx, i)
 			}
-			payload, err := p.cmd.Decide(ov, now)
-			if err != nil || payload == nil {
-				results[i].Err = err // nil payload, nil error: nothing to change
-				continue
-			}
-			ev := Event{ID: w.cfg.NewID(), Type: eventType(payload), Version: SchemaVersion, App: app.Name,
-				Time: now, RequestID: p.meta.RequestID, Surface: p.meta.Surface, Data: payload}
-			Apply(ov, ev)
-			c.Events = append(c.Events, ev)
-			idx = append(idx, i)
+		}
+		if ex, ok := w.cfg.State.(ExclusiveState); ok {
+			ex.Exclusive(decide)
+		} else {
+			decide(w.cfg.State)
 		}
 		if len(c.Events) == 0 {
 			return
@@ -256,9 +337,100 @@ func (w *Writer) append(subject string, expect uint64, c Commit) (uint64, error)
 	if err != nil {
 		return 0, err
 	}
-	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
-	defer cancel()
-	return w.cfg.Log.Append(ctx, subject, expect, c.ID, data)
+	if w.appends == nil {
+		ctx, cancel := context.WithTimeout(w.ctx, appendTimeout)
+		defer cancel()
+		return w.cfg.Log.Append(ctx, subject, expect, c.ID, data)
+	}
+	r := &appendReq{Append: Append{Subject: subject, Expect: expect, MsgID: c.ID, Data: data}, done: make(chan appendResult, 1)}
+	select {
+	case w.appends <- r:
+	case <-w.ctx.Done():
+		return 0, fmt.Errorf("writer closed")
+	}
+	select {
+	case res := <-r.done:
+		return res.seq, res.err
+	case <-w.ctx.Done():
+		return 0, fmt.Errorf("writer closed")
+	}
+}
+
+const appendTimeout = 10 * time.Second
+
+// committer stores the commits the partitions hand it (each partition has
+// at most one waiting). It takes every commit waiting at once: enough of
+// them go to the store as one atomic batch, synced once, and fewer are
+// appended one by one in parallel. It waits for one round before taking
+// the next, so commits pile up while the store is busy and the next round
+// is a batch: group commit across partitions.
+func (w *Writer) committer(log BatchLog) {
+	defer w.wg.Done()
+	round := make([]*appendReq, 0, maxAppendBatch)
+	for {
+		select {
+		case <-w.ctx.Done():
+			for {
+				select {
+				case r := <-w.appends:
+					r.done <- appendResult{err: fmt.Errorf("writer closed")}
+				default:
+					return
+				}
+			}
+		case r := <-w.appends:
+			round = append(round[:0], r)
+		drain:
+			for len(round) < maxAppendBatch {
+				select {
+				case r := <-w.appends:
+					round = append(round, r)
+				default:
+					break drain
+				}
+			}
+			w.store(log, round)
+		}
+	}
+}
+
+func (w *Writer) store(log BatchLog, round []*appendReq) {
+	if len(round) >= w.cfg.MinBatch && !w.noBatch {
+		appends := make([]Append, len(round))
+		for i, r := range round {
+			appends[i] = r.Append
+		}
+		ctx, cancel := context.WithTimeout(w.ctx, appendTimeout)
+		seqs, err := log.AppendBatch(ctx, appends)
+		cancel()
+		if err == nil {
+			for i, r := range round {
+				r.done <- appendResult{seq: seqs[i]}
+			}
+			w.batched.Add(uint64(len(round)))
+			return
+		}
+		switch {
+		case errors.Is(err, ErrBatchUnsupported):
+			w.noBatch = true
+		case !errors.Is(err, ErrConflict):
+			w.cfg.Logger.Warn("append batch failed; appending its commits one by one", "commits", len(round), "err", err)
+		}
+		// Each commit on its own now: a conflict stays with its partition,
+		// and a batch that was stored after all is found by message ID.
+	}
+	var wg sync.WaitGroup
+	for _, r := range round {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(w.ctx, appendTimeout)
+			defer cancel()
+			seq, err := log.Append(ctx, r.Subject, r.Expect, r.MsgID, r.Data)
+			r.done <- appendResult{seq: seq, err: err}
+		}()
+	}
+	wg.Wait()
 }
 
 // catchUp applies the partition's commits that someone else wrote since
@@ -293,7 +465,7 @@ func (w *Writer) catchUp(subject string, attempt int) error {
 
 // overlay lays the decisions of one commit over the read model.
 type overlay struct {
-	s       State
+	s       Decider
 	app     *App
 	commit  string
 	entries map[[2]string]*Entry // nil: deleted in this commit
@@ -302,7 +474,7 @@ type overlay struct {
 	blocks  map[[2]string]bool   // {user, target}; false: unblocked in this commit
 }
 
-func newOverlay(s State, app *App, commit string) *overlay {
+func newOverlay(s Decider, app *App, commit string) *overlay {
 	return &overlay{s: s, app: app, commit: commit, entries: map[[2]string]*Entry{}, users: map[string]bool{}, groups: map[[2]string]bool{}, blocks: map[[2]string]bool{}}
 }
 

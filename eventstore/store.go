@@ -2,13 +2,16 @@ package eventstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/amity-im/amity/domain"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 )
 
 // StreamName is the stream that holds every app's commits.
@@ -41,6 +44,8 @@ type Config struct {
 type Store struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
+	// atomic: the server takes atomic batches (nats-server 2.12 and later).
+	atomic bool
 	// newConsumersFromNow makes a durable consumer created by Consume start
 	// at the stream's end instead of its beginning.
 	newConsumersFromNow bool
@@ -66,12 +71,23 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		Replicas:    replicas,
 		Duplicates:  2 * time.Minute,
 		AllowDirect: true,
+		// Commits of several partitions are stored as one atomic batch,
+		// which a server syncs to disk once.
+		AllowAtomicPublish: true,
 	}
 	stream, err := js.CreateOrUpdateStream(ctx, sc)
+	atomic := err == nil
 	if err != nil {
-		return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
+		// A server before 2.12 refuses atomic batches: append one by one.
+		sc.AllowAtomicPublish = false
+		if stream, err = js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
+		}
 	}
-	return &Store{js: js, stream: stream, newConsumersFromNow: cfg.NewConsumersFromNow}, nil
+	if atomic && !stream.CachedInfo().Config.AllowAtomicPublish {
+		atomic = false
+	}
+	return &Store{js: js, stream: stream, atomic: atomic, newConsumersFromNow: cfg.NewConsumersFromNow}, nil
 }
 
 // Append publishes data on subject, expecting the subject's last sequence
@@ -89,6 +105,74 @@ func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID
 	}
 	return ack.Sequence, nil
 }
+
+// AppendBatch stores appends as one atomic batch: every append is stored, at
+// consecutive sequences in the order given, or none is. Each one expects its
+// subject's last sequence as Append does; a batch that loses a race on any
+// subject returns an error wrapping domain.ErrConflict. It implements
+// domain.BatchLog.
+func (s *Store) AppendBatch(ctx context.Context, appends []domain.Append) ([]uint64, error) {
+	if !s.atomic {
+		return nil, domain.ErrBatchUnsupported
+	}
+	if len(appends) == 0 {
+		return nil, nil
+	}
+	nc := s.js.Conn()
+	batch := nuid.Next()
+	var reply *nats.Msg
+	for i, a := range appends {
+		m := nats.NewMsg(a.Subject)
+		m.Data = a.Data
+		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(a.Expect, 10))
+		m.Header.Set(jetstream.MsgIDHeader, a.MsgID)
+		m.Header.Set(batchIDHeader, batch)
+		m.Header.Set(batchSeqHeader, strconv.Itoa(i+1))
+		if i < len(appends)-1 {
+			if err := nc.PublishMsg(m); err != nil {
+				return nil, fmt.Errorf("append batch of %d: %w", len(appends), err)
+			}
+			continue
+		}
+		m.Header.Set(batchCommitHeader, "1")
+		var err error
+		if reply, err = nc.RequestMsgWithContext(ctx, m); err != nil {
+			return nil, fmt.Errorf("append batch of %d: %w", len(appends), err)
+		}
+	}
+	var ack struct {
+		Seq   uint64 `json:"seq"`
+		Count int    `json:"count"`
+		Error *struct {
+			ErrCode     int    `json:"err_code"`
+			Description string `json:"description"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(reply.Data, &ack); err != nil {
+		return nil, fmt.Errorf("append batch of %d: acknowledgement %q: %w", len(appends), reply.Data, err)
+	}
+	if ack.Error != nil {
+		if ack.Error.ErrCode == codeWrongLastSequence || ack.Error.ErrCode == codeWrongLastSequenceConstant {
+			return nil, fmt.Errorf("append batch of %d: %w", len(appends), domain.ErrConflict)
+		}
+		return nil, fmt.Errorf("append batch of %d: %s (%d)", len(appends), ack.Error.Description, ack.Error.ErrCode)
+	}
+	if ack.Count != len(appends) || ack.Seq < uint64(len(appends)) {
+		return nil, fmt.Errorf("append batch of %d: acknowledged %d at %d", len(appends), ack.Count, ack.Seq)
+	}
+	seqs := make([]uint64, len(appends))
+	for i := range seqs {
+		seqs[i] = ack.Seq - uint64(len(appends)-1-i)
+	}
+	return seqs, nil
+}
+
+// Atomic batch headers (ADR-50).
+const (
+	batchIDHeader     = "Nats-Batch-Id"
+	batchSeqHeader    = "Nats-Batch-Sequence"
+	batchCommitHeader = "Nats-Batch-Commit"
+)
 
 // LastSubjectSeq returns the sequence of subject's last message, 0 if none.
 func (s *Store) LastSubjectSeq(ctx context.Context, subject string) (uint64, error) {

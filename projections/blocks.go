@@ -37,6 +37,10 @@ func (m *Model) DeleteBlock(app, user, target string) {
 func (m *Model) Blocked(app, user, target string) (blocked, wasBlocked bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.blockedLocked(app, user, target)
+}
+
+func (m *Model) blockedLocked(app, user, target string) (blocked, wasBlocked bool) {
 	if u := m.userLocked(app, user); u != nil {
 		_, blocked = u.more().blocked[target]
 		wasBlocked = u.more().unblocked[target]

@@ -22,6 +22,10 @@ func (m *Model) User(app, id string) (domain.User, bool) {
 func (m *Model) Registered(app, user string) bool {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.registeredLocked(app, user)
+}
+
+func (m *Model) registeredLocked(app, user string) bool {
 	u := m.userLocked(app, user)
 	return u != nil && u.registered
 }
@@ -30,6 +34,10 @@ func (m *Model) Registered(app, user string) bool {
 func (m *Model) Entry(app, owner, friend string) (domain.Entry, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.entryLocked(app, owner, friend)
+}
+
+func (m *Model) entryLocked(app, owner, friend string) (domain.Entry, bool) {
 	if u, id, ok := m.ownerAndFriend(app, owner, friend); ok {
 		if e, ok := u.friends.entry(id); ok {
 			return e.Clone(), true

@@ -1,6 +1,10 @@
 package projections
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/amity-im/amity/domain"
+)
 
 // Slot reservations: a commit being decided takes its slots in friend
 // lists, blocklists and group sets before it is written, under the lock that
@@ -21,6 +25,10 @@ func (m *Model) ReserveBlock(app, user, commit string, max int) bool {
 func (m *Model) reserve(ref slotRef, commit string, max int) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.reserveLocked(ref, commit, max)
+}
+
+func (m *Model) reserveLocked(ref slotRef, commit string, max int) bool {
 	n := m.reserved[ref]
 	if u := m.userLocked(ref.app, ref.user); u != nil {
 		if ref.blocks {
@@ -41,6 +49,10 @@ func (m *Model) reserve(ref slotRef, commit string, max int) bool {
 func (m *Model) Unreserve(app, user, commit string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.unreserveLocked(app, user, commit)
+}
+
+func (m *Model) unreserveLocked(app, user, commit string) {
 	ref := slotRef{userRef{app, user}, false}
 	refs := m.byCommit[commit]
 	if i := slices.Index(refs, ref); i >= 0 {
@@ -79,6 +91,10 @@ func (m *Model) releaseLocked(commit string) {
 func (m *Model) HasGroup(app, user, name string) bool {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.hasGroupLocked(app, user, name)
+}
+
+func (m *Model) hasGroupLocked(app, user, name string) bool {
 	u := m.userLocked(app, user)
 	return u != nil && u.more().groups[name] > 0
 }
@@ -89,6 +105,10 @@ func (m *Model) HasGroup(app, user, name string) bool {
 func (m *Model) ReserveGroups(app, user, commit string, names []string, max int) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.reserveGroupsLocked(app, user, commit, names, max)
+}
+
+func (m *Model) reserveGroupsLocked(app, user, commit string, names []string, max int) bool {
 	ref := userRef{app, user}
 	u := m.userLocked(app, user)
 	have := func(g string) bool { return u != nil && u.more().groups[g] > 0 }
@@ -132,3 +152,37 @@ func (m *Model) dropReservedLocked(ref slotRef) {
 		m.reserved[ref]--
 	}
 }
+
+// Exclusive runs fn with the model locked for writing; fn's Decider reads
+// and reserves without locking again. It implements domain.ExclusiveState.
+func (m *Model) Exclusive(fn func(domain.Decider)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	fn(lockedModel{m})
+}
+
+// lockedModel is the model under a lock its holder took.
+type lockedModel struct{ m *Model }
+
+func (l lockedModel) Entry(app, owner, friend string) (domain.Entry, bool) {
+	return l.m.entryLocked(app, owner, friend)
+}
+func (l lockedModel) Registered(app, user string) bool { return l.m.registeredLocked(app, user) }
+func (l lockedModel) Reserve(app, user, commit string, max int) bool {
+	return l.m.reserveLocked(slotRef{userRef{app, user}, false}, commit, max)
+}
+func (l lockedModel) Unreserve(app, user, commit string) { l.m.unreserveLocked(app, user, commit) }
+func (l lockedModel) HasGroup(app, user, name string) bool {
+	return l.m.hasGroupLocked(app, user, name)
+}
+func (l lockedModel) Blocked(app, user, target string) (bool, bool) {
+	return l.m.blockedLocked(app, user, target)
+}
+func (l lockedModel) ReserveBlock(app, user, commit string, max int) bool {
+	return l.m.reserveLocked(slotRef{userRef{app, user}, true}, commit, max)
+}
+func (l lockedModel) ReserveGroups(app, user, commit string, names []string, max int) bool {
+	return l.m.reserveGroupsLocked(app, user, commit, names, max)
+}
+
+var _ domain.ExclusiveState = (*Model)(nil)

@@ -134,13 +134,19 @@ type instance struct {
 }
 
 func newInstance(t *testing.T, ctx context.Context, store *eventstore.Store, partitions int) *instance {
+	return newBatchingInstance(t, ctx, store, partitions, 0)
+}
+
+// newBatchingInstance stores minBatch or more waiting commits as one atomic
+// batch (0: the default).
+func newBatchingInstance(t *testing.T, ctx context.Context, store *eventstore.Store, partitions, minBatch int) *instance {
 	t.Helper()
 	m := projections.NewModel()
 	go func() { _ = projections.Follow(ctx, store, m, 1) }()
 	if err := projections.CatchUp(ctx, store, m); err != nil {
 		t.Fatal(err)
 	}
-	w := domain.NewWriter(domain.WriterConfig{Log: store, State: m, NewID: newIDSource().New, Now: time.Now, Partitions: partitions})
+	w := domain.NewWriter(domain.WriterConfig{Log: store, State: m, NewID: newIDSource().New, Now: time.Now, Partitions: partitions, MinBatch: minBatch})
 	// partitions 0: the default
 	t.Cleanup(w.Close)
 	return &instance{model: m, w: w}
@@ -149,10 +155,22 @@ func newInstance(t *testing.T, ctx context.Context, store *eventstore.Store, par
 // TestLostRacesAreDecidedAgain runs two writers over two partitions: they
 // lose appends to each other constantly, and every command must still
 // succeed exactly once.
-func TestLostRacesAreDecidedAgain(t *testing.T) {
+func TestLostRacesAreDecidedAgain(t *testing.T) { lostRaces(t, 2, 0) }
+
+// TestBatchesSurviveLostRaces does the same over 64 partitions with commits
+// of different partitions stored as atomic batches: a batch that loses a
+// race on one partition is refused whole, and its commits must still each
+// succeed exactly once.
+func TestBatchesSurviveLostRaces(t *testing.T) {
+	a, b := lostRaces(t, domain.DefaultPartitions, 2)
+	if a.w.Batched()+b.w.Batched() == 0 {
+		t.Error("no commit was stored in a batch")
+	}
+}
+
+func lostRaces(t *testing.T, partitions, minBatch int) (a, b *instance) {
 	ctx, store, nc := startCore(t)
-	const partitions = 2
-	a, b := newInstance(t, ctx, store, partitions), newInstance(t, ctx, store, partitions)
+	a, b = newBatchingInstance(t, ctx, store, partitions, minBatch), newBatchingInstance(t, ctx, store, partitions, minBatch)
 	app := &domain.App{Name: "demo"}
 	people := ids("r", 40)
 	var reg []domain.Command
@@ -233,4 +251,5 @@ func TestLostRacesAreDecidedAgain(t *testing.T) {
 	if added != len(pairs) {
 		t.Errorf("%d FriendAdded events on the stream for %d pairs", added, len(pairs))
 	}
+	return a, b
 }
