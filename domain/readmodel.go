@@ -7,6 +7,9 @@ type ReadModel interface {
 	Entry(app, owner, friend string) (Entry, bool)
 	// Relation reports, read together, whether a's list holds b and b's holds a.
 	Relation(app, a, b string) (ab, ba bool)
+	// Relations reports, all read at one instant, for each of others
+	// whether user's list holds it ([0]) and its list holds user ([1]).
+	Relations(app, user string, others []string) [][2]bool
 	// Friends returns up to limit of user's friends from offset, in ID order,
 	// with the total count.
 	Friends(app, user string, offset, limit int) (page []Friend, total int)

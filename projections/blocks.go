@@ -87,7 +87,7 @@ func (m *Model) Pair(app, a, b string) Pair {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	var p Pair
-	p.AHasB, p.BHasA = m.hasLocked(app, a, b), m.hasLocked(app, b, a)
+	p.AHasB, p.BHasA = m.relationLocked(app, a, b)
 	if u := m.userLocked(app, a); u != nil {
 		_, p.ABlocksB = u.more().blocked[b]
 	}

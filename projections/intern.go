@@ -4,13 +4,15 @@ import "hash/maphash"
 
 // Every user ID an app's model holds is interned once: names[i] is the ID
 // with interned ID i, and a user's state is users[i]. The table from name to
-// ID is open addressing over positions in names (4 bytes a slot, at most
+// ID is open addressing over positions in names (8 bytes a slot, at most
 // three quarters full) instead of a map keyed by string, which would store
-// every ID's string header a second time.
+// every ID's string header a second time. A slot holds the interned ID + 1
+// (0: empty) in its low half and the top half of the name's hash in its high
+// half, so a probe compares strings only when the hashes agree.
 
 type appState struct {
 	names []string
-	slots []uint32 // interned ID + 1; 0 is an empty slot
+	slots []uint64
 	seed  maphash.Seed
 	// users holds the state of users[id]; nil where an ID names only a
 	// friend or a blocked user.
@@ -24,14 +26,15 @@ func (a *appState) lookup(name string) (uint32, bool) {
 	if len(a.slots) == 0 {
 		return 0, false
 	}
-	mask := uint64(len(a.slots) - 1)
-	for i := maphash.String(a.seed, name) & mask; ; i = (i + 1) & mask {
+	h := maphash.String(a.seed, name)
+	mask, tag := uint64(len(a.slots)-1), h>>32
+	for i := h & mask; ; i = (i + 1) & mask {
 		s := a.slots[i]
 		if s == 0 {
 			return 0, false
 		}
-		if a.names[s-1] == name {
-			return s - 1, true
+		if id := uint32(s) - 1; s>>32 == tag && a.names[id] == name {
+			return id, true
 		}
 	}
 }
@@ -69,25 +72,34 @@ func (a *appState) rehash(n int) {
 	for 3*size < 4*n {
 		size *= 2
 	}
-	a.slots = make([]uint32, size)
+	a.slots = make([]uint64, size)
 	for id := range a.names {
 		a.place(uint32(id))
 	}
 }
 
 func (a *appState) place(id uint32) {
+	h := maphash.String(a.seed, a.names[id])
 	mask := uint64(len(a.slots) - 1)
-	i := maphash.String(a.seed, a.names[id]) & mask
+	i := h & mask
 	for a.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
-	a.slots[i] = id + 1
+	a.slots[i] = h>>32<<32 | uint64(id+1)
 }
 
 // user returns the state of user, nil if it has none.
 func (a *appState) user(name string) *userState {
 	id, ok := a.lookup(name)
-	if !ok || int(id) >= len(a.users) {
+	if !ok {
+		return nil
+	}
+	return a.userAt(id)
+}
+
+// userAt returns the state of the user with interned ID id, nil if none.
+func (a *appState) userAt(id uint32) *userState {
+	if int(id) >= len(a.users) {
 		return nil
 	}
 	return a.users[id]

@@ -138,3 +138,28 @@ func BenchmarkModelMemory(b *testing.B) {
 	}
 	b.ReportMetric(perEdge, "B/edge")
 }
+
+// TestRelationsMatchRelation reads a batch of relations at once and pair by
+// pair: unknown users, one-way, two-way and none must agree.
+func TestRelationsMatchRelation(t *testing.T) {
+	m := NewModel()
+	m.Apply("s", 1, commitOf(added("u", "both", true), added("u", "mine", false), added("theirs", "u", false),
+		added("x", "y", true)))
+	others := []string{"both", "mine", "theirs", "x", "nobody", "u"}
+	got := m.Relations("a", "u", others)
+	for i, o := range others {
+		ab, ba := m.Relation("a", "u", o)
+		if got[i] != [2]bool{ab, ba} {
+			t.Errorf("Relations(u)[%s] = %v, Relation = %v %v", o, got[i], ab, ba)
+		}
+	}
+	if want := [][2]bool{{true, true}, {true, false}, {false, true}, {false, false}, {false, false}, {false, false}}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Relations(u) = %v, want %v", got, want)
+	}
+	if got := m.Relations("a", "nobody", others); fmt.Sprint(got) != fmt.Sprint(make([][2]bool, len(others))) {
+		t.Errorf("Relations(nobody) = %v", got)
+	}
+	if got := m.Relations("other-app", "u", others); len(got) != len(others) || got[0][0] {
+		t.Errorf("Relations in another app = %v", got)
+	}
+}

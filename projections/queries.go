@@ -50,17 +50,60 @@ func (m *Model) entryLocked(app, owner, friend string) (domain.Entry, bool) {
 func (m *Model) Relation(app, a, b string) (ab, ba bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.hasLocked(app, a, b), m.hasLocked(app, b, a)
+	return m.relationLocked(app, a, b)
 }
 
-// hasLocked reports whether owner's list holds friend.
-func (m *Model) hasLocked(app, owner, friend string) bool {
-	u, id, ok := m.ownerAndFriend(app, owner, friend)
-	if !ok {
-		return false
+// Relations reports, as of one instant, both directions between user and
+// each of others; user's ID is looked up once.
+func (m *Model) Relations(app, user string, others []string) [][2]bool {
+	out := make([][2]bool, len(others))
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	as := m.apps[app]
+	if as == nil {
+		return out
 	}
-	_, ok = u.friends.find(id)
-	return ok
+	iu, ok := as.lookup(user)
+	if !ok {
+		return out
+	}
+	u := as.userAt(iu)
+	for i, other := range others {
+		io, ok := as.lookup(other)
+		if !ok {
+			continue
+		}
+		if u != nil {
+			_, out[i][0] = u.friends.find(io)
+		}
+		if ou := as.userAt(io); ou != nil {
+			_, out[i][1] = ou.friends.find(iu)
+		}
+	}
+	return out
+}
+
+// relationLocked looks each ID up once for both directions.
+func (m *Model) relationLocked(app, a, b string) (ab, ba bool) {
+	as := m.apps[app]
+	if as == nil {
+		return false, false
+	}
+	ia, ok := as.lookup(a)
+	if !ok {
+		return false, false
+	}
+	ib, ok := as.lookup(b)
+	if !ok {
+		return false, false
+	}
+	if u := as.userAt(ia); u != nil {
+		_, ab = u.friends.find(ib)
+	}
+	if u := as.userAt(ib); u != nil {
+		_, ba = u.friends.find(ia)
+	}
+	return ab, ba
 }
 
 // FriendCount returns the size of user's friend list.

@@ -398,14 +398,14 @@ func (s *Server) friendCheck(_ context.Context, c *call) (response, error) {
 		InfoItem     []checkItem `json:"InfoItem"`
 		Fail_Account []string    `json:"Fail_Account,omitempty"` //nolint:revive // the wire name
 	}{InfoItem: make([]checkItem, len(req.To_Account))}
+	rels := s.cfg.Read.Relations(c.app.Name, req.From_Account, req.To_Account)
 	for i, id := range req.To_Account {
 		item := checkItem{To_Account: id, Relation: relNone}
 		if checkID(id) != "" {
 			it.fail(i, codeSNSParam, "To_Account_Invalid")
 			item.ResultCode, item.ResultInfo = it.results[i].ResultCode, it.results[i].ResultInfo
 		} else {
-			ab, ba := s.cfg.Read.Relation(c.app.Name, req.From_Account, id)
-			item.Relation = relation(both, ab, ba)
+			item.Relation = relation(both, rels[i][0], rels[i][1])
 		}
 		resp.InfoItem[i] = item
 	}

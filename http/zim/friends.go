@@ -3,8 +3,6 @@ package zim
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -356,26 +354,27 @@ func (s *Server) checkFriendsRelation(_ context.Context, c *call) (response, err
 	}
 	twoWay := *req.CheckType == 0
 	successes := make([]relationItem, 0, len(req.UserIds))
+	// The list is sent under both names. Encoding it twice costs a third of
+	// encoding it once into a json.RawMessage, which the encoder validates
+	// and compacts again under each name.
 	resp := struct {
 		Common
-		// The list is encoded once and sent under both names.
-		Successes json.RawMessage `json:"Successes"`
-		Succ      json.RawMessage `json:"Succ"`
-		Fails     []relationFail  `json:"Fails"`
+		Successes []relationItem `json:"Successes"`
+		Succ      []relationItem `json:"Succ"`
+		Fails     []relationFail `json:"Fails"`
 	}{Fails: []relationFail{}}
+	valid := make([]string, 0, len(req.UserIds))
 	for _, id := range req.UserIds {
 		if code, _ := checkID(id); code != 0 {
 			resp.Fails = append(resp.Fails, relationFail{UserId: id, SubCode: code})
 			continue
 		}
-		ab, ba := s.cfg.Read.Relation(c.app.Name, req.FromUserId, id)
-		successes = append(successes, relationItem{UserId: id, Relation: relation(twoWay, ab, ba)})
+		valid = append(valid, id)
 	}
-	list, err := json.Marshal(successes)
-	if err != nil {
-		return nil, fmt.Errorf("encode successes: %w", err)
+	for i, r := range s.cfg.Read.Relations(c.app.Name, req.FromUserId, valid) {
+		successes = append(successes, relationItem{UserId: valid[i], Relation: relation(twoWay, r[0], r[1])})
 	}
-	resp.Successes, resp.Succ = list, list
+	resp.Successes, resp.Succ = successes, successes
 	if len(successes) == 0 {
 		allFailed(&resp.Common, resp.Fails[0].SubCode)
 	}
