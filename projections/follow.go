@@ -17,7 +17,10 @@ type Source interface {
 // ends. A record that does not decode stops it: a read model that skipped a
 // fact would be wrong, and wrong state is worse than no state.
 func Follow(ctx context.Context, src Source, m *Model, from uint64) error {
-	err := src.Follow(ctx, from, m.ApplyRecord)
+	err := readDecoded(ctx, src, from, nil, func(r domain.Record, c domain.Commit) error {
+		m.applyFollowed(r, c)
+		return nil
+	})
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("follow stream: %w", err)
 	}

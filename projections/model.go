@@ -151,6 +151,13 @@ func (m *Model) applyCounted(r domain.Record) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("record %d on %s: %w", r.Seq, r.Subject, err)
 	}
+	m.applyFollowed(r, c)
+	return uint64(len(c.Events)), nil
+}
+
+// applyFollowed applies a decoded record of the in-order read and advances
+// the read position.
+func (m *Model) applyFollowed(r domain.Record, c domain.Commit) {
 	m.Apply(r.Subject, r.Seq, c)
 	m.mu.Lock()
 	if r.Seq > m.followed {
@@ -159,7 +166,6 @@ func (m *Model) applyCounted(r domain.Record) (uint64, error) {
 		m.changed = make(chan struct{})
 	}
 	m.mu.Unlock()
-	return uint64(len(c.Events)), nil
 }
 
 // WaitFollowed blocks until the in-order read reaches seq or ctx ends.

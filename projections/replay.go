@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/amity-im/amity/domain"
@@ -21,29 +20,25 @@ func Replay(ctx context.Context, src Source, last uint64, limits map[string]uint
 		return m, 0, nil
 	}
 	var events uint64
-	err := src.Follow(ctx, 1, func(r domain.Record) error {
+	err := readDecoded(ctx, src, 1, func(r domain.Record) bool { return r.Seq >= last }, func(r domain.Record, c domain.Commit) error {
 		if r.Seq > last {
-			return errReplayDone
+			return nil
 		}
 		if limit, ok := limits[r.Subject]; limits == nil || (ok && r.Seq <= limit) {
-			n, err := m.applyCounted(r)
-			if err != nil {
-				return err
-			}
-			events += n
+			m.applyFollowed(r, c)
+			events += uint64(len(c.Events))
 		}
 		if progress != nil {
 			progress(r.Seq, last, events)
 		}
-		if r.Seq == last {
-			return errReplayDone
-		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, errReplayDone) {
+	if err != nil {
+		return nil, 0, fmt.Errorf("replay: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, 0, fmt.Errorf("replay: %w", err)
 	}
 	return m, events, nil
 }
 
-var errReplayDone = errors.New("replay done")
