@@ -41,4 +41,3 @@ func Replay(ctx context.Context, src Source, last uint64, limits map[string]uint
 	}
 	return m, events, nil
 }
-
