@@ -26,6 +26,7 @@ type Server struct {
 	cfg    amityhttp.Deps
 	apps   map[uint64]*domain.App
 	limits amityhttp.Limits
+	sigs   sigCache
 }
 
 type limitKey struct {
@@ -161,7 +162,7 @@ func (s *Server) Authenticate(q url.Values, now time.Time) (*domain.App, error) 
 	if app == nil {
 		return nil, apiErr(codeSDKAppIDInvalid, "no app with this sdkappid")
 	}
-	if err := verifyUserSig(sig, id, app.Tencent.SecretKey, identifier, now); err != nil {
+	if err := s.sigs.verify(sig, id, app.Tencent.SecretKey, identifier, now); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(app.Tencent.Admins, identifier) {

@@ -2,6 +2,7 @@ package tencent
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -85,4 +86,55 @@ func FuzzTencentDecode(f *testing.F) {
 			t.Fatalf("%s %q: HTTP %d %s", path, body, rec.Code, rec.Body)
 		}
 	})
+}
+
+// TestSigCacheChecksWhatVerifyChecks: a cached UserSig is still refused
+// after it expires, for another identifier or app, and a bad one is never
+// cached.
+func TestSigCacheChecksWhatVerifyChecks(t *testing.T) {
+	sig, err := tencentyun.GenUserSig(1400000001, "key", "administrator", 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	var c sigCache
+	for i := range 2 {
+		if err := c.verify(sig, 1400000001, "key", "administrator", now); err != nil {
+			t.Fatalf("verify #%d = %v", i, err)
+		}
+	}
+	if len(c.m) != 1 {
+		t.Errorf("%d cached signatures, want 1", len(c.m))
+	}
+	for _, tt := range []struct {
+		name     string
+		sdkappid uint64
+		ident    string
+		at       time.Time
+		code     int
+	}{
+		{"expired", 1400000001, "administrator", now.Add(11 * time.Minute), codeSigExpired},
+		{"wrong identifier", 1400000001, "ops", now, codeIdentifierMismatch},
+		{"wrong app", 1400000002, "administrator", now, codeSDKAppIDMismatch},
+	} {
+		if got := c.verify(sig, tt.sdkappid, "key", tt.ident, tt.at); got == nil || got.Code != tt.code {
+			t.Errorf("%s: verify = %v, want code %d", tt.name, got, tt.code)
+		}
+	}
+	if got := c.verify(sig[:len(sig)-4]+"AAAA", 1400000001, "key", "administrator", now); got == nil {
+		t.Error("a damaged signature verified")
+	}
+	if len(c.m) != 1 {
+		t.Errorf("refused signatures were cached: %d entries", len(c.m))
+	}
+	for i := range maxCachedSigs - 1 {
+		c.m[sigKey{1400000001, "administrator", fmt.Sprint("filler", i)}] = now.Unix() + 60
+	}
+	other, _ := GenUserSig(1400000001, "key", "administrator", time.Hour, now)
+	if err := c.verify(other, 1400000001, "key", "administrator", now); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.m) != 1 {
+		t.Errorf("a full cache holds %d signatures after one more, want 1 (started again)", len(c.m))
+	}
 }
