@@ -216,7 +216,7 @@ func (w *Writer) Execute(ctx context.Context, app *App, meta Meta, cmds ...Comma
 		case <-ctx.Done():
 			ch <- Result{Err: fmt.Errorf("%w: %w", ErrInternal, ctx.Err())}
 		case <-w.ctx.Done():
-			ch <- Result{Err: fmt.Errorf("%w: writer closed", ErrInternal)}
+			ch <- Result{Err: errWriterClosed}
 		}
 	}
 	for i, ch := range chans {
@@ -240,30 +240,41 @@ func (w *Writer) queue(subject string) chan *pending {
 
 func (w *Writer) loop(subject string, q chan *pending) {
 	defer w.wg.Done()
-	batch := make([]*pending, 0, w.cfg.MaxBatch)
+	serveQueue(w.ctx, q, w.cfg.MaxBatch, func(batch []*pending) { w.commit(subject, batch) },
+		func(p *pending) { p.res <- Result{Err: errWriterClosed} })
+}
+
+// errWriterClosed answers what is still waiting when the writer closes.
+var errWriterClosed = fmt.Errorf("%w: writer closed", ErrInternal)
+
+// serveQueue hands fn every item waiting on q, up to max, as one round, and
+// takes the next round once fn returns. When ctx ends it passes what still
+// waits to closed.
+func serveQueue[T any](ctx context.Context, q chan T, max int, fn func([]T), closed func(T)) {
+	round := make([]T, 0, max)
 	for {
 		select {
-		case <-w.ctx.Done():
+		case <-ctx.Done():
 			for {
 				select {
 				case p := <-q:
-					p.res <- Result{Err: fmt.Errorf("%w: writer closed", ErrInternal)}
+					closed(p)
 				default:
 					return
 				}
 			}
 		case p := <-q:
-			batch = append(batch[:0], p)
+			round = append(round[:0], p)
 		drain:
-			for len(batch) < w.cfg.MaxBatch {
+			for len(round) < max {
 				select {
 				case p := <-q:
-					batch = append(batch, p)
+					round = append(round, p)
 				default:
 					break drain
 				}
 			}
-			w.commit(subject, batch)
+			fn(round)
 		}
 	}
 }
@@ -346,13 +357,13 @@ func (w *Writer) append(subject string, expect uint64, c Commit) (uint64, error)
 	select {
 	case w.appends <- r:
 	case <-w.ctx.Done():
-		return 0, fmt.Errorf("writer closed")
+		return 0, errWriterClosed
 	}
 	select {
 	case res := <-r.done:
 		return res.seq, res.err
 	case <-w.ctx.Done():
-		return 0, fmt.Errorf("writer closed")
+		return 0, errWriterClosed
 	}
 }
 
@@ -366,32 +377,8 @@ const appendTimeout = 10 * time.Second
 // is a batch: group commit across partitions.
 func (w *Writer) committer(log BatchLog) {
 	defer w.wg.Done()
-	round := make([]*appendReq, 0, maxAppendBatch)
-	for {
-		select {
-		case <-w.ctx.Done():
-			for {
-				select {
-				case r := <-w.appends:
-					r.done <- appendResult{err: fmt.Errorf("writer closed")}
-				default:
-					return
-				}
-			}
-		case r := <-w.appends:
-			round = append(round[:0], r)
-		drain:
-			for len(round) < maxAppendBatch {
-				select {
-				case r := <-w.appends:
-					round = append(round, r)
-				default:
-					break drain
-				}
-			}
-			w.store(log, round)
-		}
-	}
+	serveQueue(w.ctx, w.appends, maxAppendBatch, func(round []*appendReq) { w.store(log, round) },
+		func(r *appendReq) { r.done <- appendResult{err: errWriterClosed} })
 }
 
 func (w *Writer) store(log BatchLog, round []*appendReq) {

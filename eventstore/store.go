@@ -31,6 +31,11 @@ const (
 	codeWrongLastSequenceConstant = 10164
 )
 
+// lostRace reports whether a JetStream error code means someone wrote first.
+func lostRace(code int) bool {
+	return code == codeWrongLastSequence || code == codeWrongLastSequenceConstant
+}
+
 // Config configures the stream.
 type Config struct {
 	// Replicas of the stream on a cluster (1 when embedded; 3 recommended).
@@ -76,7 +81,6 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		AllowAtomicPublish: true,
 	}
 	stream, err := js.CreateOrUpdateStream(ctx, sc)
-	atomic := err == nil
 	if err != nil {
 		// A server before 2.12 refuses atomic batches: append one by one.
 		sc.AllowAtomicPublish = false
@@ -84,10 +88,8 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
 		}
 	}
-	if atomic && !stream.CachedInfo().Config.AllowAtomicPublish {
-		atomic = false
-	}
-	return &Store{js: js, stream: stream, atomic: atomic, newConsumersFromNow: cfg.NewConsumersFromNow}, nil
+	return &Store{js: js, stream: stream, atomic: stream.CachedInfo().Config.AllowAtomicPublish,
+		newConsumersFromNow: cfg.NewConsumersFromNow}, nil
 }
 
 // Append publishes data on subject, expecting the subject's last sequence
@@ -98,7 +100,7 @@ func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID
 		jetstream.WithMsgID(msgID))
 	if err != nil {
 		var apiErr *jetstream.APIError
-		if errors.As(err, &apiErr) && (apiErr.ErrorCode == codeWrongLastSequence || apiErr.ErrorCode == codeWrongLastSequenceConstant) {
+		if errors.As(err, &apiErr) && lostRace(int(apiErr.ErrorCode)) {
 			return 0, fmt.Errorf("append to %s at %d: %w", subject, expect, domain.ErrConflict)
 		}
 		return 0, fmt.Errorf("append to %s: %w", subject, err)
@@ -152,7 +154,7 @@ func (s *Store) AppendBatch(ctx context.Context, appends []domain.Append) ([]uin
 		return nil, fmt.Errorf("append batch of %d: acknowledgement %q: %w", len(appends), reply.Data, err)
 	}
 	if ack.Error != nil {
-		if ack.Error.ErrCode == codeWrongLastSequence || ack.Error.ErrCode == codeWrongLastSequenceConstant {
+		if lostRace(ack.Error.ErrCode) {
 			return nil, fmt.Errorf("append batch of %d: %w", len(appends), domain.ErrConflict)
 		}
 		return nil, fmt.Errorf("append batch of %d: %s (%d)", len(appends), ack.Error.Description, ack.Error.ErrCode)

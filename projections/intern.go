@@ -105,6 +105,17 @@ func (a *appState) userAt(id uint32) *userState {
 	return a.users[id]
 }
 
+// linked reports whether a's list holds b and b's holds a.
+func (a *appState) linked(ia, ib uint32) (ab, ba bool) {
+	if u := a.userAt(ia); u != nil {
+		_, ab = u.friends.find(ib)
+	}
+	if u := a.userAt(ib); u != nil {
+		_, ba = u.friends.find(ia)
+	}
+	return ab, ba
+}
+
 // mutUser returns the state of user, making it.
 func (a *appState) mutUser(name string) *userState {
 	id := a.intern(name)

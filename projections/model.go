@@ -3,7 +3,6 @@ package projections
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"sync"
@@ -137,22 +136,6 @@ func (m *Model) Apply(subject string, seq uint64, c domain.Commit) {
 	}
 	close(m.changed)
 	m.changed = make(chan struct{})
-}
-
-// ApplyRecord decodes and applies one record of the in-order read of the
-// stream, and advances the read position.
-func (m *Model) ApplyRecord(r domain.Record) error {
-	_, err := m.applyCounted(r)
-	return err
-}
-
-func (m *Model) applyCounted(r domain.Record) (uint64, error) {
-	c, err := domain.UnmarshalCommit(r.Data)
-	if err != nil {
-		return 0, fmt.Errorf("record %d on %s: %w", r.Seq, r.Subject, err)
-	}
-	m.applyFollowed(r, c)
-	return uint64(len(c.Events)), nil
 }
 
 // applyFollowed applies a decoded record of the in-order read and advances

@@ -137,9 +137,11 @@ func BenchmarkApplyRecord(b *testing.B) {
 		seq++
 		r := recs[seq%64]
 		r.Seq = seq
-		if err := m.ApplyRecord(r); err != nil {
+		c, err := domain.UnmarshalCommit(r.Data)
+		if err != nil {
 			b.Fatal(err)
 		}
+		m.applyFollowed(r, c)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*55), "ns/event")
 }

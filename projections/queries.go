@@ -67,17 +67,9 @@ func (m *Model) Relations(app, user string, others []string) [][2]bool {
 	if !ok {
 		return out
 	}
-	u := as.userAt(iu)
 	for i, other := range others {
-		io, ok := as.lookup(other)
-		if !ok {
-			continue
-		}
-		if u != nil {
-			_, out[i][0] = u.friends.find(io)
-		}
-		if ou := as.userAt(io); ou != nil {
-			_, out[i][1] = ou.friends.find(iu)
+		if io, ok := as.lookup(other); ok {
+			out[i][0], out[i][1] = as.linked(iu, io)
 		}
 	}
 	return out
@@ -97,13 +89,7 @@ func (m *Model) relationLocked(app, a, b string) (ab, ba bool) {
 	if !ok {
 		return false, false
 	}
-	if u := as.userAt(ia); u != nil {
-		_, ab = u.friends.find(ib)
-	}
-	if u := as.userAt(ib); u != nil {
-		_, ba = u.friends.find(ia)
-	}
-	return ab, ba
+	return as.linked(ia, ib)
 }
 
 // FriendCount returns the size of user's friend list.

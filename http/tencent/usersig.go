@@ -60,15 +60,9 @@ func GenUserSig(sdkappid uint64, key, identifier string, expire time.Duration, n
 const maxSigBytes = 4096
 
 // verifyUserSig checks sig for the app's sdkappid and key and the caller's
-// identifier at now, returning the Tencent code of the first failure.
-func verifyUserSig(sig string, sdkappid uint64, key, identifier string, now time.Time) *Error {
-	_, err := verifiedUntil(sig, sdkappid, key, identifier, now)
-	return err
-}
-
-// verifiedUntil verifies sig as verifyUserSig does and returns the last
-// Unix second it stays valid.
-func verifiedUntil(sig string, sdkappid uint64, key, identifier string, now time.Time) (int64, *Error) {
+// identifier at now, returning the Tencent code of the first failure, or
+// the last Unix second sig stays valid.
+func verifyUserSig(sig string, sdkappid uint64, key, identifier string, now time.Time) (int64, *Error) {
 	raw, err := base64.StdEncoding.DecodeString(strings.NewReplacer("*", "+", "-", "/", "_", "=").Replace(sig))
 	if err != nil {
 		return 0, apiErr(codeSigBase64, "usersig is not base64")
@@ -132,7 +126,7 @@ func (c *sigCache) verify(sig string, sdkappid uint64, key, identifier string, n
 	if ok && now.Unix() <= until {
 		return nil
 	}
-	until, err := verifiedUntil(sig, sdkappid, key, identifier, now)
+	until, err := verifyUserSig(sig, sdkappid, key, identifier, now)
 	if err != nil {
 		return err
 	}

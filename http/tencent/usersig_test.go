@@ -35,7 +35,7 @@ func TestVerifyUserSigOfTencentsLibrary(t *testing.T) {
 		{"expired", 1400000001, "key", "administrator", now.Add(11 * time.Minute), codeSigExpired},
 	}
 	for _, tt := range tests {
-		got := verifyUserSig(sig, tt.sdkappid, tt.key, tt.ident, tt.at)
+		_, got := verifyUserSig(sig, tt.sdkappid, tt.key, tt.ident, tt.at)
 		if (got == nil && tt.code != 0) || (got != nil && got.Code != tt.code) {
 			t.Errorf("%s: verifyUserSig = %v, want code %d", tt.name, got, tt.code)
 		}
