@@ -26,17 +26,19 @@ func main() {
 }
 
 type options struct {
-	amity        string
-	duration     time.Duration
-	conns        int
-	users        int
-	syncInterval time.Duration
-	only         string
-	replayEvents int
-	serverPprof  string
-	datasetUsers int
-	datasetEdges int
-	peers        bool
+	amity         string
+	duration      time.Duration
+	conns         int
+	users         int
+	syncInterval  time.Duration
+	only          string
+	replayEvents  int
+	replayPerCall int64
+	replayProfile string
+	serverPprof   string
+	datasetUsers  int
+	datasetEdges  int
+	peers         bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.peers, "peers", false, "also run PostgreSQL and Redis, where installed, on the same workloads (make bench-peers installs them)")
 	fs.StringVar(&o.serverPprof, "server-pprof", "", "start the server with --pprof on this address, to profile it during a workload")
 	fs.IntVar(&o.replayEvents, "replay-events", 0, "instead of the HTTP workloads: write this many events through the core, then measure replay against the raw read")
+	fs.Int64Var(&o.replayPerCall, "replay-per-call", 100, "with --replay-events: commands per Execute call while writing (1 stores mostly one event per commit)")
+	fs.StringVar(&o.replayProfile, "replay-cpuprofile", "", "with --replay-events: write a CPU profile of the replay step to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

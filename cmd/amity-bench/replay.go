@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -67,10 +68,10 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 	fmt.Fprintf(stderr, "writing %d events (%d registrations, %d two-way adds)\n", o.replayEvents, users, adds)
 	start := time.Now()
 	name := func(i int64) string { return "u" + strconv.FormatInt(i%users, 10) }
-	if err := load(ctx, w, app, users, func(k int64) domain.Command { return domain.RegisterUser{User: name(k)} }); err != nil {
+	if err := load(ctx, w, app, users, o.replayPerCall, func(k int64) domain.Command { return domain.RegisterUser{User: name(k)} }); err != nil {
 		return err
 	}
-	if err := load(ctx, w, app, adds, func(k int64) domain.Command {
+	if err := load(ctx, w, app, adds, o.replayPerCall, func(k int64) domain.Command {
 		d := 1 + k/users
 		return domain.AddFriend{User: name(k), Friend: name(k + d), Reverse: &domain.Entry{}}
 	}); err != nil {
@@ -106,12 +107,23 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 	liveSum := live.Digest().Sum
 	live = nil
 	runtime.GC()
+	if o.replayProfile != "" {
+		f, err := os.Create(o.replayProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	start = time.Now()
 	m, replayed, err := projections.Replay(ctx, store, last, nil, nil)
 	if err != nil {
 		return err
 	}
 	replayTook := time.Since(start)
+	pprof.StopCPUProfile()
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
@@ -159,8 +171,8 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 	return nil
 }
 
-// load runs n commands made by mk from 256 goroutines, 100 at a time.
-func load(ctx context.Context, w *domain.Writer, app *domain.App, n int64, mk func(k int64) domain.Command) error {
+// load runs n commands made by mk from 256 goroutines, per at a time.
+func load(ctx context.Context, w *domain.Writer, app *domain.App, n, per int64, mk func(k int64) domain.Command) error {
 	var next atomic.Int64
 	var failed atomic.Int64
 	var firstErr atomic.Value
@@ -170,12 +182,12 @@ func load(ctx context.Context, w *domain.Writer, app *domain.App, n int64, mk fu
 		go func() {
 			defer wg.Done()
 			for {
-				k := next.Add(100) - 100
+				k := next.Add(per) - per
 				if k >= n || ctx.Err() != nil {
 					return
 				}
-				cmds := make([]domain.Command, 0, 100)
-				for i := k; i < min(n, k+100); i++ {
+				cmds := make([]domain.Command, 0, per)
+				for i := k; i < min(n, k+per); i++ {
 					cmds = append(cmds, mk(i))
 				}
 				for _, r := range w.Execute(ctx, app, domain.Meta{Surface: "bench"}, cmds...) {
