@@ -148,10 +148,19 @@ func MarshalCommit(c Commit) ([]byte, error) {
 }
 
 // UnmarshalCommit decodes a stored commit, checking every event's type and
-// version and upcasting older versions. Current-version commits are decoded
-// in one pass; a commit holding an older version is decoded again with each
-// event's raw data, which the upcasters take.
+// version and upcasting older versions. A current-version commit in the
+// form MarshalCommit writes is decoded without reflection; any other is
+// decoded by encoding/json in one pass, and a commit holding an older
+// version again with each event's raw data, which the upcasters take.
 func UnmarshalCommit(b []byte) (Commit, error) {
+	if c, ok := decodeCommitFast(b); ok {
+		return c, nil
+	}
+	return unmarshalCommitJSON(b)
+}
+
+// unmarshalCommitJSON is UnmarshalCommit by encoding/json.
+func unmarshalCommitJSON(b []byte) (Commit, error) {
 	var one struct {
 		ID     string `json:"id"`
 		App    string `json:"app"`
