@@ -1,6 +1,8 @@
 package zim
 
 import (
+	"fmt"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -29,6 +31,35 @@ func TestNonceAcceptedOnce(t *testing.T) {
 	}
 }
 
+func TestNonceForgottenAfterItsWindow(t *testing.T) {
+	var c nonceCache
+	now := time.Unix(1_700_000_000, 0)
+	for i := range 1000 {
+		if !c.use(1, fmt.Sprint("n", i), now.Add(SignatureWindow), now) {
+			t.Fatalf("nonce n%d refused on first use", i)
+		}
+	}
+	// Expired but not yet forgotten (its minute is not over): a use with a
+	// new timestamp is fresh, and keeps it under the new expiry.
+	later := now.Add(SignatureWindow)
+	if !c.use(1, "n7", later.Add(SignatureWindow), later) {
+		t.Fatal("nonce refused after its window ended")
+	}
+	after := later.Add(2 * time.Minute)
+	if !c.use(1, "other", after.Add(SignatureWindow), after) {
+		t.Fatal("new nonce refused")
+	}
+	if got := len(c.seen); got != 2 {
+		t.Errorf("nonces remembered after the first window = %d, want 2 (n7 again and other)", got)
+	}
+	if c.use(1, "n7", later.Add(SignatureWindow), after) {
+		t.Error("nonce n7 accepted twice within its second window")
+	}
+	if !c.use(1, "n8", after.Add(SignatureWindow), after) {
+		t.Error("forgotten nonce n8 refused")
+	}
+}
+
 func TestCheckID(t *testing.T) {
 	tests := []struct {
 		id   string
@@ -45,6 +76,25 @@ func TestCheckID(t *testing.T) {
 	for _, tt := range tests {
 		if got, _ := checkID(tt.id); got != tt.want {
 			t.Errorf("checkID(%q) = %d, want %d", tt.id, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkNonceUse uses fresh nonces with a window already holding a
+// million, as ten minutes at about 1700 requests a second leave it.
+func BenchmarkNonceUse(b *testing.B) {
+	var c nonceCache
+	now := time.Unix(1_700_000_000, 0)
+	exp := now.Add(SignatureWindow)
+	for i := range 1_000_000 {
+		c.use(1, "warm"+strconv.Itoa(i), exp, now)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		if !c.use(1, strconv.Itoa(i), exp, now) {
+			b.Fatal("fresh nonce refused")
 		}
 	}
 }
