@@ -1,0 +1,298 @@
+// Package jsonscan reads and writes the JSON of Amity's hot paths without
+// reflection: stored commits, and the busiest requests and responses of
+// the HTTP surfaces. A Scanner reads only plain forms — known keys, plain
+// integers, no nulls — and reports false for anything else, so its caller
+// can decode the same bytes with encoding/json, whose result stays the
+// definition; AppendString writes a string exactly as encoding/json does.
+// The package imports only the standard library.
+package jsonscan
+
+import (
+	"encoding/json"
+	"time"
+	"unicode/utf8"
+)
+
+// Scanner reads JSON from B at I.
+type Scanner struct {
+	B []byte
+	I int
+}
+
+// Once marks bit in seen and reports whether it was clear: a key met twice
+// is left to encoding/json, which merges repeated objects.
+func Once[T ~uint8 | ~uint16 | ~uint32](seen *T, bit T) bool {
+	if *seen&bit != 0 {
+		return false
+	}
+	*seen |= bit
+	return true
+}
+
+func (s *Scanner) space() {
+	for s.I < len(s.B) {
+		switch s.B[s.I] {
+		case ' ', '\t', '\n', '\r':
+			s.I++
+		default:
+			return
+		}
+	}
+}
+
+// Next consumes c, after white space, if it comes next.
+func (s *Scanner) Next(c byte) bool {
+	s.space()
+	if s.I < len(s.B) && s.B[s.I] == c {
+		s.I++
+		return true
+	}
+	return false
+}
+
+// End reports whether only white space is left.
+func (s *Scanner) End() bool {
+	s.space()
+	return s.I == len(s.B)
+}
+
+// Object reads an object, calling field for each key with the scanner at
+// the key's value; field reads the value or reports false.
+func (s *Scanner) Object(field func(key []byte) bool) bool {
+	if !s.Next('{') {
+		return false
+	}
+	if s.Next('}') {
+		return true
+	}
+	for {
+		key, ok := s.key()
+		if !ok || !s.Next(':') || !field(key) {
+			return false
+		}
+		if !s.Next(',') {
+			return s.Next('}')
+		}
+	}
+}
+
+// Array reads an array, calling elem with the scanner at each element.
+func (s *Scanner) Array(elem func() bool) bool {
+	if !s.Next('[') {
+		return false
+	}
+	if s.Next(']') {
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		if !s.Next(',') {
+			return s.Next(']')
+		}
+	}
+}
+
+// key reads an object key made of plain ASCII; anything else is left to
+// encoding/json.
+func (s *Scanner) key() ([]byte, bool) {
+	if !s.Next('"') {
+		return nil, false
+	}
+	start := s.I
+	for ; s.I < len(s.B); s.I++ {
+		switch c := s.B[s.I]; {
+		case c == '"':
+			s.I++
+			return s.B[start : s.I-1], true
+		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// quoted reads a string and returns it with its quotes, and whether it is
+// plain: no escapes and valid UTF-8.
+func (s *Scanner) quoted() (q []byte, plain, ok bool) {
+	if !s.Next('"') {
+		return nil, false, false
+	}
+	start, ascii, escaped := s.I-1, true, false
+	for ; s.I < len(s.B); s.I++ {
+		switch c := s.B[s.I]; {
+		case c == '"':
+			s.I++
+			q = s.B[start:s.I]
+			return q, !escaped && (ascii || utf8.Valid(q)), true
+		case c == '\\':
+			escaped = true
+			s.I++ // the escaped byte cannot end the string
+		case c < 0x20:
+			return nil, false, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false, false
+}
+
+// Str reads a string into dst. Escapes and invalid UTF-8 are decoded by
+// encoding/json, so they mean exactly what they mean there.
+func (s *Scanner) Str(dst *string) bool {
+	q, plain, ok := s.quoted()
+	if !ok {
+		return false
+	}
+	if plain {
+		*dst = string(q[1 : len(q)-1])
+		return true
+	}
+	v, err := unquote(q)
+	*dst = v
+	return err == nil
+}
+
+func unquote(q []byte) (string, error) {
+	var v string
+	err := json.Unmarshal(q, &v)
+	return v, err
+}
+
+// Known reads a string into dst, sharing the string of an equal value in
+// values instead of allocating a new one.
+func (s *Scanner) Known(dst *string, values []string) bool {
+	q, plain, ok := s.quoted()
+	if !ok || !plain {
+		s.I -= len(q)
+		return ok && s.Str(dst)
+	}
+	for _, v := range values {
+		if string(q[1:len(q)-1]) == v {
+			*dst = v
+			return true
+		}
+	}
+	*dst = string(q[1 : len(q)-1])
+	return true
+}
+
+// Strs reads an array of strings; [] gives an empty, non-nil slice, as
+// encoding/json does.
+func (s *Scanner) Strs(dst *[]string) bool {
+	out := []string{}
+	ok := s.Array(func() bool {
+		var v string
+		if !s.Str(&v) {
+			return false
+		}
+		out = append(out, v)
+		return true
+	})
+	*dst = out
+	return ok
+}
+
+// Int reads a plain JSON integer of at most 18 digits.
+func (s *Scanner) Int(dst *int64) bool {
+	s.space()
+	j, neg := s.I, false
+	if j < len(s.B) && s.B[j] == '-' {
+		neg = true
+		j++
+	}
+	digits := j
+	var n int64
+	for ; j < len(s.B) && s.B[j] >= '0' && s.B[j] <= '9'; j++ {
+		n = n*10 + int64(s.B[j]-'0')
+	}
+	if j == digits || j-digits > 18 || (s.B[digits] == '0' && j-digits > 1) {
+		return false
+	}
+	if j < len(s.B) {
+		switch s.B[j] {
+		case '.', 'e', 'E':
+			return false
+		}
+	}
+	if neg {
+		n = -n
+	}
+	s.I, *dst = j, n
+	return true
+}
+
+// Bool reads true or false.
+func (s *Scanner) Bool(dst *bool) bool {
+	s.space()
+	for _, lit := range [...]string{"true", "false"} {
+		if len(s.B)-s.I >= len(lit) && string(s.B[s.I:s.I+len(lit)]) == lit {
+			s.I += len(lit)
+			*dst = lit == "true"
+			return true
+		}
+	}
+	return false
+}
+
+// Time reads a time as encoding/json does: time.Time's own UnmarshalJSON
+// on the quoted text.
+func (s *Scanner) Time(dst *time.Time) bool {
+	q, plain, ok := s.quoted()
+	return ok && plain && dst.UnmarshalJSON(q) == nil
+}
+
+const hex = "0123456789abcdef"
+
+// AppendString appends s as a JSON string exactly as encoding/json encodes
+// it by default: with <, > and & escaped, invalid UTF-8 as U+FFFD, and
+// U+2028 and U+2029 escaped.
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case c == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case c == '\u2028' || c == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
