@@ -335,13 +335,12 @@ type relationFail struct {
 }
 
 func (s *Server) checkFriendsRelation(_ context.Context, c *call) (response, error) {
-	var req struct {
-		FromUserId string   //nolint:revive // the wire name
-		UserIds    []string //nolint:revive // the wire name
-		CheckType  *int
-	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
+	var req checkRequest
+	if !req.scan(c.body) {
+		req = checkRequest{}
+		if err := c.decode(&req); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.operator(c, req.FromUserId); err != nil {
 		return nil, err
@@ -354,15 +353,7 @@ func (s *Server) checkFriendsRelation(_ context.Context, c *call) (response, err
 	}
 	twoWay := *req.CheckType == 0
 	successes := make([]relationItem, 0, len(req.UserIds))
-	// The list is sent under both names. Encoding it twice costs a third of
-	// encoding it once into a json.RawMessage, which the encoder validates
-	// and compacts again under each name.
-	resp := struct {
-		Common
-		Successes []relationItem `json:"Successes"`
-		Succ      []relationItem `json:"Succ"`
-		Fails     []relationFail `json:"Fails"`
-	}{Fails: []relationFail{}}
+	resp := checkResponse{Fails: []relationFail{}}
 	valid := make([]string, 0, len(req.UserIds))
 	for _, id := range req.UserIds {
 		if code, _ := checkID(id); code != 0 {
