@@ -23,7 +23,9 @@ import (
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // result is one workload's figures.
@@ -325,6 +327,16 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if !want(w.name) {
 			continue
 		}
+		// Each workload starts on an idle server: the notifications of the
+		// previous one are stored first.
+		drained, stored, err := waitNotifier(ctx, srv.natsURL)
+		if err != nil {
+			return err
+		}
+		if drained > time.Second {
+			notes = append(notes, fmt.Sprintf("before %q: the notifier took %s more to store the rest of the previous workload's notifications, %d at %.0f/s",
+				w.name, drained.Round(100*time.Millisecond), stored, float64(stored)/drained.Seconds()))
+		}
 		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", w.name, o.duration, o.conns)
 		cpu0, _ := srv.usage()
 		r := drive(ctx, w.name, o.conns, o.duration, w.f)
@@ -439,6 +451,60 @@ func minimalHandler(ctx context.Context, o options, hc *http.Client) (result, er
 	return drive(ctx, "minimal handler (reference)", o.conns, o.duration, func(ctx context.Context, k int64, _ *rand.Rand) error {
 		return call(ctx, c, "AddFriends", map[string]any{"FromUserId": "a0", "FriendInfos": []map[string]string{{"UserId": "a1"}}})
 	}), nil
+}
+
+// waitNotifier waits until the server's notifier has taken every commit
+// on the stream, and returns how long that took and how many notifications
+// it stored meanwhile.
+func waitNotifier(ctx context.Context, natsURL string) (time.Duration, uint64, error) {
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return 0, 0, err
+	}
+	stored := func() (uint64, error) {
+		st, err := js.Stream(ctx, eventstore.NotifyStream)
+		if err != nil {
+			return 0, fmt.Errorf("notification stream: %w", err)
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("notification stream: %w", err)
+		}
+		return info.State.Msgs, nil
+	}
+	before, err := stored()
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	for {
+		cons, err := js.Consumer(ctx, eventstore.StreamName, projections.NotifyConsumer)
+		if err != nil {
+			return 0, 0, fmt.Errorf("notifier consumer: %w", err)
+		}
+		info, err := cons.Info(ctx)
+		if err != nil {
+			return 0, 0, fmt.Errorf("notifier consumer: %w", err)
+		}
+		if info.NumPending == 0 && info.NumAckPending == 0 {
+			took := time.Since(start)
+			after, err := stored()
+			return took, after - before, err
+		}
+		if time.Since(start) > 10*time.Minute {
+			return 0, 0, fmt.Errorf("notifier still %d commits behind after 10 minutes", info.NumPending+uint64(info.NumAckPending))
+		}
+		select {
+		case <-ctx.Done():
+			return 0, 0, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // orderedRead is the reference read rate: a bare ordered consumer over the
