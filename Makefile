@@ -23,18 +23,23 @@ check: ## gofmt, go vet, staticcheck and the tests
 
 bench: ## HTTP load benchmark against a fresh server with 1M users and 10M edges, plus Go benchmarks (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --dataset-users 1000000 --dataset-edges 10000000 $(BENCH_FLAGS)
-	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/
+	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/ ./http/zim/
 
 bench-peers: ## install PostgreSQL and Redis (apt-get), then make bench with them beside Amity
 	command -v pgbench >/dev/null && command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql redis-server)
 	$(MAKE) bench BENCH_FLAGS="--peers $(BENCH_FLAGS)"
 
-bench-replay: ## write 1M events, then time a full replay against the raw stream read (docs/benchmarks.md)
+bench-replay: ## write events in big and in small commits, then time a full replay of each against the raw stream read (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --replay-events 1000000 $(BENCH_FLAGS)
+	$(GO) run ./cmd/amity-bench --replay-events 300000 --replay-per-call 1 $(BENCH_FLAGS)
 
 fuzz: ## fuzz the decoders for a while each
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalCommit -fuzztime 30s ./domain/
+	$(GO) test -run '^$$' -fuzz FuzzCommitDecodersAgree -fuzztime 30s ./domain/
+	$(GO) test -run '^$$' -fuzz FuzzScannerAsEncodingJSON -fuzztime 30s ./domain/jsonscan/
+	$(GO) test -run '^$$' -fuzz FuzzAppendStringAsEncodingJSON -fuzztime 30s ./domain/jsonscan/
+	$(GO) test -run '^$$' -fuzz FuzzCheckRequestScan -fuzztime 30s ./http/zim/
 	$(GO) test -run '^$$' -fuzz FuzzZIMDecode -fuzztime 30s ./http/zim/
 	$(GO) test -run '^$$' -fuzz FuzzTencentDecode -fuzztime 30s ./http/tencent/
 

@@ -64,7 +64,6 @@ func TestFastDecoderTakesWhatMarshalCommitWrites(t *testing.T) {
 }
 
 func TestFastDecoderLeavesTheRestToEncodingJSON(t *testing.T) {
-	const add = `{"id":"c","app":"a","events":[{"id":"e","type":"FriendAdded","version":1,"app":"a","time":"2026-01-01T00:00:00Z","data":%s}]}`
 	for name, in := range map[string]string{
 		"attributes":      `{"id":"c","app":"a","events":[{"type":"FriendUpdated","version":1,"data":{"user":"a","friend":"b","attributes":{"k0":"v"}}}]}`,
 		"key in capitals": `{"ID":"c","app":"a","events":[]}`,
