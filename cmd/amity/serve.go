@@ -263,8 +263,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if serr := httpSrv.Shutdown(shutdownCtx); serr != nil {
 		logger.Warn("http shutdown", "err", serr)
 	}
-	cancel()
 	writer.Close()
+	if err == nil && ready.Load() {
+		// Let the in-order read reach what this instance wrote, so the
+		// snapshot's position covers everything its model holds.
+		waitCtx, stopWait := context.WithTimeout(shutdownCtx, 5*time.Second)
+		if werr := model.WaitFollowed(waitCtx, model.Seq()); werr != nil {
+			logger.Warn("in-order read behind at shutdown", "followed", model.Followed(), "seq", model.Seq(), "err", werr)
+		}
+		stopWait()
+	}
+	cancel()
 	wg.Wait()
 	if ready.Load() {
 		if _, serr := model.WriteSnapshot(snapPath); serr != nil {
