@@ -205,9 +205,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			}
 		}()
 	}
+	// The in-order read outlives a signal until this instance's own writes
+	// are read (see the shutdown below).
+	followCtx, stopFollow := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopFollow()
 	go func() {
 		defer wg.Done()
-		if err := projections.Follow(ctx, store, model, from); err != nil {
+		if err := projections.Follow(followCtx, store, model, from); err != nil && followCtx.Err() == nil {
 			errc <- err
 		}
 	}()
@@ -274,6 +278,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		stopWait()
 	}
 	cancel()
+	stopFollow()
 	wg.Wait()
 	if ready.Load() {
 		if _, serr := model.WriteSnapshot(snapPath); serr != nil {
