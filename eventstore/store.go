@@ -51,6 +51,8 @@ type Store struct {
 	stream jetstream.Stream
 	// atomic: the server takes atomic batches (nats-server 2.12 and later).
 	atomic bool
+	// notifyAtomic: the notification stream takes atomic batches.
+	notifyAtomic bool
 	// newConsumersFromNow makes a durable consumer created by Consume start
 	// at the stream's end instead of its beginning.
 	newConsumersFromNow bool
@@ -142,16 +144,9 @@ func (s *Store) AppendBatch(ctx context.Context, appends []domain.Append) ([]uin
 			return nil, fmt.Errorf("append batch of %d: %w", len(appends), err)
 		}
 	}
-	var ack struct {
-		Seq   uint64 `json:"seq"`
-		Count int    `json:"count"`
-		Error *struct {
-			ErrCode     int    `json:"err_code"`
-			Description string `json:"description"`
-		} `json:"error"`
-	}
-	if err := json.Unmarshal(reply.Data, &ack); err != nil {
-		return nil, fmt.Errorf("append batch of %d: acknowledgement %q: %w", len(appends), reply.Data, err)
+	ack, err := batchAck(reply)
+	if err != nil {
+		return nil, fmt.Errorf("append batch of %d: %w", len(appends), err)
 	}
 	if ack.Error != nil {
 		if lostRace(ack.Error.ErrCode) {
@@ -167,6 +162,24 @@ func (s *Store) AppendBatch(ctx context.Context, appends []domain.Append) ([]uin
 		seqs[i] = ack.Seq - uint64(len(appends)-1-i)
 	}
 	return seqs, nil
+}
+
+// batchAcknowledgement is the server's answer to an atomic batch.
+type batchAcknowledgement struct {
+	Seq   uint64 `json:"seq"`
+	Count int    `json:"count"`
+	Error *struct {
+		ErrCode     int    `json:"err_code"`
+		Description string `json:"description"`
+	} `json:"error"`
+}
+
+func batchAck(reply *nats.Msg) (batchAcknowledgement, error) {
+	var ack batchAcknowledgement
+	if err := json.Unmarshal(reply.Data, &ack); err != nil {
+		return ack, fmt.Errorf("acknowledgement %q: %w", reply.Data, err)
+	}
+	return ack, nil
 }
 
 // Atomic batch headers (ADR-50).

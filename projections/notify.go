@@ -14,11 +14,12 @@ import (
 // The notifier is a projection whose side effect is sending: for every
 // committed change, each affected user gets one message on
 // amity.<app>.notify.<token>, shaped like the ZIM SDK's client events. It
-// reads the stream through a durable consumer, one commit at a time, and
-// acknowledges a commit only after its notifications are stored, so a crash
-// or restart resumes where it stopped and no change is skipped. A commit
-// notified again after a crash yields the same messages with the same
-// event ids (and within two minutes the stream stores them once).
+// reads the stream through a durable consumer, every commit already
+// waiting at once (up to notifierBatch), stores their notifications
+// together, in stream order, and acknowledges the commits only after that,
+// so a crash or restart resumes where it stopped and no change is skipped.
+// A commit notified again after a crash yields the same messages with the
+// same event ids (and within two minutes the stream stores them once).
 
 // Client event names.
 const (
@@ -122,9 +123,20 @@ type Durable interface {
 	Consume(ctx context.Context, name string, filters []string, ackWait time.Duration, fn func(ctx context.Context, r domain.Record, progress func()) error) error
 }
 
+// BatchDurable is a durable consumer of the stream that hands over every
+// commit already waiting at once (see eventstore.Store.ConsumeBatches).
+type BatchDurable interface {
+	ConsumeBatches(ctx context.Context, name string, filters []string, ackWait time.Duration, max int, fn func(ctx context.Context, rs []domain.Record) error) error
+}
+
 // notifierAckWait is how long a commit handed to a notifier that died stays
 // with it before another notifier (or the restarted one) gets it.
 const notifierAckWait = 5 * time.Second
+
+// notifierBatch is the most commits the notifier takes at once; their
+// notifications are stored together (in atomic batches, each synced
+// once, where the server takes them).
+const notifierBatch = 256
 
 // NotifyConsumer is the notifier's durable consumer; every Amity instance
 // on a cluster shares it, so each change is notified once, not once per
@@ -132,25 +144,30 @@ const notifierAckWait = 5 * time.Second
 const NotifyConsumer = "amity_notifier"
 
 // RunNotifier notifies every commit of the stream until ctx ends.
-func RunNotifier(ctx context.Context, src Durable, publish func(context.Context, []Outgoing) error, logger *slog.Logger) error {
-	err := src.Consume(ctx, NotifyConsumer, []string{"amity.*." + domain.KindRelation + ".*"}, notifierAckWait, func(ctx context.Context, r domain.Record, _ func()) error {
-		c, err := domain.UnmarshalCommit(r.Data)
-		if err != nil {
-			logger.Error("notifier: undecodable commit skipped", "seq", r.Seq, "err", err)
-			return nil
-		}
-		ns := Notifications(r.Seq, c)
-		msgs := make([]Outgoing, len(ns))
-		for i, n := range ns {
-			data, err := json.Marshal(n)
+func RunNotifier(ctx context.Context, src BatchDurable, publish func(context.Context, []Outgoing) error, logger *slog.Logger) error {
+	var msgs []Outgoing
+	err := src.ConsumeBatches(ctx, NotifyConsumer, []string{"amity.*." + domain.KindRelation + ".*"}, notifierAckWait, notifierBatch, func(ctx context.Context, rs []domain.Record) error {
+		msgs = msgs[:0]
+		for _, r := range rs {
+			c, err := domain.UnmarshalCommit(r.Data)
 			if err != nil {
-				return fmt.Errorf("encode notification: %w", err)
+				logger.Error("notifier: undecodable commit skipped", "seq", r.Seq, "err", err)
+				continue
 			}
-			msgs[i] = Outgoing{Subject: NotifySubject(n.App, n.User), MsgID: fmt.Sprintf("%s:%d:%s", n.EventID, i, UserToken(n.User)), Data: data}
+			for i, n := range Notifications(r.Seq, c) {
+				data, err := json.Marshal(n)
+				if err != nil {
+					return fmt.Errorf("encode notification: %w", err)
+				}
+				msgs = append(msgs, Outgoing{Subject: NotifySubject(n.App, n.User), MsgID: fmt.Sprintf("%s:%d:%s", n.EventID, i, UserToken(n.User)), Data: data})
+			}
+		}
+		if len(msgs) == 0 {
+			return nil
 		}
 		if err := publish(ctx, msgs); err != nil {
 			if ctx.Err() == nil {
-				logger.Warn("notifier: publish failed, will retry", "seq", r.Seq, "err", err)
+				logger.Warn("notifier: publish failed, will retry", "from", rs[0].Seq, "to", rs[len(rs)-1].Seq, "err", err)
 			}
 			return err
 		}
