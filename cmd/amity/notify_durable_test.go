@@ -323,3 +323,70 @@ func TestTwoInstancesNotifyOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestNotificationsOfABurstFollowStreamOrder adds friends from many
+// connections at once, so the notifier takes many commits at a time, and
+// finds the notification stream in the order of the commits.
+func TestNotificationsOfABurstFollowStreamOrder(t *testing.T) {
+	s := startService(t, testConfig, t.TempDir())
+	z := s.zim(t, 1234567, "demo-secret")
+	people := ids("o", 80)
+	registerAll(t, z, people)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 40 {
+				wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": people[g*5+i%5], "FriendInfos": []fi{{"UserId": people[40+i]}}}), 0)
+			}
+		}()
+	}
+	wg.Wait()
+	nc, err := nats.Connect(s.natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := js.Stream(ctx, eventstore.NotifyStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adds := committedFriendAdds(t, s.natsURL)
+	for {
+		info, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.State.Msgs >= uint64(2*len(adds)) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d notifications stored, want %d", info.State.Msgs, 2*len(adds))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last uint64
+	for n := 0; n < 2*len(adds); n++ {
+		m, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var note projections.Notification
+		if err := json.Unmarshal(m.Data(), &note); err != nil {
+			t.Fatal(err)
+		}
+		if note.Seq < last {
+			t.Fatalf("notification %d is of commit %d, after one of commit %d", n, note.Seq, last)
+		}
+		last = note.Seq
+	}
+}
