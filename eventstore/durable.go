@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/amity-im/amity/domain"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/nats-io/nuid"
 )
 
 // Consume delivers the AMITY stream's messages matching filters to fn
@@ -157,26 +155,26 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 		// Redelivered messages may come out of order: hand them over in
 		// stream order.
 		slices.SortFunc(recs, func(a, b domain.Record) int { return cmp.Compare(a.Seq, b.Seq) })
-		for {
-			err := handle(ctx, msgs, recs, ackWait, fn)
-			if err == nil {
-				break
-			}
-			if ctx.Err() != nil {
-				// Handing back what was not done lets the next consumer
-				// take it at once, in order.
-				slices.SortFunc(msgs, func(a, b jetstream.Msg) int { return cmp.Compare(seqOf(a), seqOf(b)) })
+		for withProgress(msgs, ackWait, func() error { return fn(ctx, recs) }) != nil {
+			if ctx.Err() == nil {
+				// Keep the batch and try it again: nothing after it goes
+				// first.
 				for _, m := range msgs {
-					_ = m.Nak()
+					_ = m.InProgress()
 				}
-				return ctx.Err()
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+					continue
+				}
 			}
-			// Keep the batch: nothing after it goes first.
-			select {
-			case <-ctx.Done():
-				continue
-			case <-time.After(time.Second):
+			// Handing back what was not done lets the next consumer take
+			// it at once, in order.
+			slices.SortFunc(msgs, func(a, b jetstream.Msg) int { return cmp.Compare(seqOf(a), seqOf(b)) })
+			for _, m := range msgs {
+				_ = m.Nak()
 			}
+			return ctx.Err()
 		}
 		for _, m := range msgs[:len(msgs)-1] {
 			if err := m.Ack(); err != nil && ctx.Err() == nil {
@@ -189,9 +187,9 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 	}
 }
 
-// handle runs fn on a batch, telling the server every half ackWait that
-// the batch is still being worked on, so it is not delivered again.
-func handle(ctx context.Context, msgs []jetstream.Msg, recs []domain.Record, ackWait time.Duration, fn func(ctx context.Context, rs []domain.Record) error) error {
+// withProgress runs fn, telling the server every half ackWait that msgs
+// are still being worked on, so they are not delivered again meanwhile.
+func withProgress(msgs []jetstream.Msg, ackWait time.Duration, fn func() error) error {
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -208,7 +206,7 @@ func handle(ctx context.Context, msgs []jetstream.Msg, recs []domain.Record, ack
 			}
 		}
 	}()
-	return fn(ctx, recs)
+	return fn()
 }
 
 // seqOf is a message's stream sequence, 0 if its metadata is unreadable.
@@ -295,28 +293,14 @@ var errBatchDuplicate = errors.New("atomic batch holds a duplicate message ID")
 
 // publishBatch stores msgs as one atomic batch.
 func (s *Store) publishBatch(ctx context.Context, msgs []Outgoing) error {
-	nc := s.js.Conn()
-	batch := nuid.Next()
-	var reply *nats.Msg
+	batch := make([]*nats.Msg, len(msgs))
 	for i, o := range msgs {
 		m := nats.NewMsg(o.Subject)
 		m.Data = o.Data
 		m.Header.Set(jetstream.MsgIDHeader, o.MsgID)
-		m.Header.Set(batchIDHeader, batch)
-		m.Header.Set(batchSeqHeader, strconv.Itoa(i+1))
-		if i < len(msgs)-1 {
-			if err := nc.PublishMsg(m); err != nil {
-				return fmt.Errorf("publish batch of %d: %w", len(msgs), err)
-			}
-			continue
-		}
-		m.Header.Set(batchCommitHeader, "1")
-		var err error
-		if reply, err = nc.RequestMsgWithContext(ctx, m); err != nil {
-			return fmt.Errorf("publish batch of %d: %w", len(msgs), err)
-		}
+		batch[i] = m
 	}
-	ack, err := batchAck(reply)
+	ack, err := s.sendBatch(ctx, batch)
 	if err != nil {
 		return fmt.Errorf("publish batch of %d: %w", len(msgs), err)
 	}

@@ -122,29 +122,15 @@ func (s *Store) AppendBatch(ctx context.Context, appends []domain.Append) ([]uin
 	if len(appends) == 0 {
 		return nil, nil
 	}
-	nc := s.js.Conn()
-	batch := nuid.Next()
-	var reply *nats.Msg
+	msgs := make([]*nats.Msg, len(appends))
 	for i, a := range appends {
 		m := nats.NewMsg(a.Subject)
 		m.Data = a.Data
 		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(a.Expect, 10))
 		m.Header.Set(jetstream.MsgIDHeader, a.MsgID)
-		m.Header.Set(batchIDHeader, batch)
-		m.Header.Set(batchSeqHeader, strconv.Itoa(i+1))
-		if i < len(appends)-1 {
-			if err := nc.PublishMsg(m); err != nil {
-				return nil, fmt.Errorf("append batch of %d: %w", len(appends), err)
-			}
-			continue
-		}
-		m.Header.Set(batchCommitHeader, "1")
-		var err error
-		if reply, err = nc.RequestMsgWithContext(ctx, m); err != nil {
-			return nil, fmt.Errorf("append batch of %d: %w", len(appends), err)
-		}
+		msgs[i] = m
 	}
-	ack, err := batchAck(reply)
+	ack, err := s.sendBatch(ctx, msgs)
 	if err != nil {
 		return nil, fmt.Errorf("append batch of %d: %w", len(appends), err)
 	}
@@ -174,10 +160,29 @@ type batchAcknowledgement struct {
 	} `json:"error"`
 }
 
-func batchAck(reply *nats.Msg) (batchAcknowledgement, error) {
+// sendBatch sends msgs as one atomic batch and returns the server's
+// acknowledgement.
+func (s *Store) sendBatch(ctx context.Context, msgs []*nats.Msg) (batchAcknowledgement, error) {
 	var ack batchAcknowledgement
-	if err := json.Unmarshal(reply.Data, &ack); err != nil {
-		return ack, fmt.Errorf("acknowledgement %q: %w", reply.Data, err)
+	nc := s.js.Conn()
+	batch := nuid.Next()
+	for i, m := range msgs {
+		m.Header.Set(batchIDHeader, batch)
+		m.Header.Set(batchSeqHeader, strconv.Itoa(i+1))
+		if i < len(msgs)-1 {
+			if err := nc.PublishMsg(m); err != nil {
+				return ack, err
+			}
+			continue
+		}
+		m.Header.Set(batchCommitHeader, "1")
+		reply, err := nc.RequestMsgWithContext(ctx, m)
+		if err != nil {
+			return ack, err
+		}
+		if err := json.Unmarshal(reply.Data, &ack); err != nil {
+			return ack, fmt.Errorf("acknowledgement %q: %w", reply.Data, err)
+		}
 	}
 	return ack, nil
 }
