@@ -85,15 +85,15 @@ func (s *Store) deliverPolicy(ctx context.Context, name string) (jetstream.Deliv
 const pinnedGroup = "amity"
 
 // ConsumeBatches delivers the AMITY stream's messages matching filters to
-// fn through the durable consumer name, up to max at a time in stream
-// order, until ctx ends: every message already waiting, up to max, is one
+// fn through the durable consumer name, up to size at a time in stream
+// order, until ctx ends: every message already waiting, up to size, is one
 // call. A nil from fn acknowledges the batch; an error gives fn the same
 // batch again a second later, and nothing after it before. Every process
 // that consumes with the same name shares the consumer, which the server
 // pins to one of them: only that one receives messages while it keeps
 // pulling, and another takes over twice ackWait after it stops, when the
 // messages it held are due again and so still come first.
-func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []string, ackWait time.Duration, max int, fn func(ctx context.Context, rs []domain.Record) error) error {
+func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []string, ackWait time.Duration, size int, fn func(ctx context.Context, rs []domain.Record) error) error {
 	deliver, err := s.deliverPolicy(ctx, name)
 	if err != nil {
 		return err
@@ -103,14 +103,14 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 		FilterSubjects: filters,
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		AckWait:        ackWait,
-		MaxAckPending:  max,
+		MaxAckPending:  size,
 		DeliverPolicy:  deliver,
 		MaxDeliver:     -1,
 		PriorityPolicy: jetstream.PriorityPolicyPinned,
 		PriorityGroups: []string{pinnedGroup},
 		PinnedTTL:      2 * ackWait,
 	}
-	pull := []jetstream.PullMessagesOpt{jetstream.PullMaxMessages(max), jetstream.PullPriorityGroup(pinnedGroup)}
+	pull := []jetstream.PullMessagesOpt{jetstream.PullMaxMessages(size), jetstream.PullPriorityGroup(pinnedGroup)}
 	cons, err := s.stream.CreateOrUpdateConsumer(ctx, cc)
 	if err != nil {
 		// A server before 2.11 cannot pin: one message at a time keeps the
@@ -128,8 +128,8 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	defer it.Stop()
-	msgs := make([]jetstream.Msg, 0, max)
-	recs := make([]domain.Record, 0, max)
+	msgs := make([]jetstream.Msg, 0, size)
+	recs := make([]domain.Record, 0, size)
 	for {
 		msgs, recs = msgs[:0], recs[:0]
 		msg, err := it.Next()
