@@ -292,9 +292,10 @@ func TestTwoInstancesNotifyOnce(t *testing.T) {
 	za, zb := a.zim(t, 2222, "zim-secret"), b.zim(t, 2222, "zim-secret")
 	people := ids("m", 40)
 	registerAll(t, za, people)
-	// Wait until b has seen the registrations, then write through both.
+	// Wait until b has seen every registration (they are commits of
+	// several partitions, in no particular order), then write through both.
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if r := zb.post("QueryUserInfos", obj{"UserIds": people[len(people)-1:]}); r.Code == 0 {
+		if r := zb.post("QueryUserInfos", obj{"UserIds": people}); r.Code == 0 && len(r.ErrorList) == 0 && len(r.Result) == len(people) {
 			break
 		}
 	}
