@@ -1,11 +1,10 @@
 package eventstore
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -152,9 +151,9 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 			}
 			return fmt.Errorf("consume %s: next message: %w", name, err)
 		}
-		// Redelivered messages may come out of order: hand them over in
-		// stream order.
-		slices.SortFunc(recs, func(a, b domain.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+		// Redelivered messages may come out of order: hand them over, and
+		// back, in stream order.
+		sort.Sort(bySeq{msgs, recs})
 		for withProgress(msgs, ackWait, func() error { return fn(ctx, recs) }) != nil {
 			if ctx.Err() == nil {
 				// Keep the batch and try it again: nothing after it goes
@@ -170,7 +169,6 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 			}
 			// Handing back what was not done lets the next consumer take
 			// it at once, in order.
-			slices.SortFunc(msgs, func(a, b jetstream.Msg) int { return cmp.Compare(seqOf(a), seqOf(b)) })
 			for _, m := range msgs {
 				_ = m.Nak()
 			}
@@ -209,13 +207,18 @@ func withProgress(msgs []jetstream.Msg, ackWait time.Duration, fn func() error) 
 	return fn()
 }
 
-// seqOf is a message's stream sequence, 0 if its metadata is unreadable.
-func seqOf(m jetstream.Msg) uint64 {
-	md, err := m.Metadata()
-	if err != nil {
-		return 0
-	}
-	return md.Sequence.Stream
+// bySeq sorts a batch's messages and their records together by stream
+// sequence.
+type bySeq struct {
+	msgs []jetstream.Msg
+	recs []domain.Record
+}
+
+func (b bySeq) Len() int           { return len(b.recs) }
+func (b bySeq) Less(i, j int) bool { return b.recs[i].Seq < b.recs[j].Seq }
+func (b bySeq) Swap(i, j int) {
+	b.msgs[i], b.msgs[j] = b.msgs[j], b.msgs[i]
+	b.recs[i], b.recs[j] = b.recs[j], b.recs[i]
 }
 
 // NotifyStream holds the per-user notifications.
@@ -242,13 +245,9 @@ func (s *Store) OpenNotify(ctx context.Context, maxAge time.Duration, replicas i
 		// Many notifications are stored as one atomic batch, synced once.
 		AllowAtomicPublish: true,
 	}
-	stream, err := s.js.CreateOrUpdateStream(ctx, sc)
+	stream, err := createStream(ctx, s.js, sc)
 	if err != nil {
-		// A server before 2.12 refuses atomic batches: publish one by one.
-		sc.AllowAtomicPublish = false
-		if stream, err = s.js.CreateOrUpdateStream(ctx, sc); err != nil {
-			return fmt.Errorf("create stream %s: %w", NotifyStream, err)
-		}
+		return err
 	}
 	s.notifyAtomic = stream.CachedInfo().Config.AllowAtomicPublish
 	return nil
@@ -271,13 +270,11 @@ func (s *Store) Publish(ctx context.Context, msgs []Outgoing) error {
 	for len(msgs) >= minPublishBatch && s.notifyAtomic {
 		n := min(len(msgs), maxBatch)
 		err := s.publishBatch(ctx, msgs[:n])
-		if err != nil && !errors.Is(err, errBatchDuplicate) {
-			return err
+		if errors.Is(err, errBatchDuplicate) {
+			err = s.publishEach(ctx, msgs[:n])
 		}
 		if err != nil {
-			if err := s.publishEach(ctx, msgs[:n]); err != nil {
-				return err
-			}
+			return err
 		}
 		msgs = msgs[n:]
 	}

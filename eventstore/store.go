@@ -82,16 +82,28 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		// which a server syncs to disk once.
 		AllowAtomicPublish: true,
 	}
-	stream, err := js.CreateOrUpdateStream(ctx, sc)
+	stream, err := createStream(ctx, js, sc)
 	if err != nil {
-		// A server before 2.12 refuses atomic batches: append one by one.
-		sc.AllowAtomicPublish = false
-		if stream, err = js.CreateOrUpdateStream(ctx, sc); err != nil {
-			return nil, fmt.Errorf("create stream %s: %w", StreamName, err)
-		}
+		return nil, err
 	}
 	return &Store{js: js, stream: stream, atomic: stream.CachedInfo().Config.AllowAtomicPublish,
 		newConsumersFromNow: cfg.NewConsumersFromNow}, nil
+}
+
+// createStream creates or updates the stream sc, with atomic batches if
+// sc allows them and the server takes them: a server before 2.12 refuses
+// them, and the stream is then made without (its writers go one message at
+// a time).
+func createStream(ctx context.Context, js jetstream.JetStream, sc jetstream.StreamConfig) (jetstream.Stream, error) {
+	stream, err := js.CreateOrUpdateStream(ctx, sc)
+	if err != nil && sc.AllowAtomicPublish {
+		sc.AllowAtomicPublish = false
+		stream, err = js.CreateOrUpdateStream(ctx, sc)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create stream %s: %w", sc.Name, err)
+	}
+	return stream, nil
 }
 
 // Append publishes data on subject, expecting the subject's last sequence

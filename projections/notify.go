@@ -126,7 +126,7 @@ type Durable interface {
 // BatchDurable is a durable consumer of the stream that hands over every
 // commit already waiting at once (see eventstore.Store.ConsumeBatches).
 type BatchDurable interface {
-	ConsumeBatches(ctx context.Context, name string, filters []string, ackWait time.Duration, max int, fn func(ctx context.Context, rs []domain.Record) error) error
+	ConsumeBatches(ctx context.Context, name string, filters []string, ackWait time.Duration, size int, fn func(ctx context.Context, rs []domain.Record) error) error
 }
 
 // notifierAckWait is how long a commit handed to a notifier that died stays
