@@ -118,8 +118,14 @@ func TestDeadLettersAndReplay(t *testing.T) {
 	}
 }
 
-// notifiedEvents reads the whole notification stream: event id -> users.
-func notifiedEvents(t *testing.T, natsURL string) (map[string]map[string]int, map[string]string) {
+// storedNotification is one message of the notification stream.
+type storedNotification struct {
+	projections.Notification
+	raw string
+}
+
+// storedNotifications reads the whole notification stream, in order.
+func storedNotifications(t *testing.T, natsURL string) []storedNotification {
 	t.Helper()
 	nc, err := nats.Connect(natsURL)
 	if err != nil {
@@ -137,33 +143,43 @@ func notifiedEvents(t *testing.T, natsURL string) (map[string]map[string]int, ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]map[string]int{}
-	bodies := map[string]string{}
 	if info.State.Msgs == 0 {
-		return seen, bodies
+		return nil
 	}
 	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for n := uint64(0); n < info.State.Msgs; n++ {
+	out := make([]storedNotification, 0, info.State.Msgs)
+	for range info.State.Msgs {
 		m, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var note projections.Notification
-		if err := json.Unmarshal(m.Data(), &note); err != nil {
+		n := storedNotification{raw: string(m.Data())}
+		if err := json.Unmarshal(m.Data(), &n.Notification); err != nil {
 			t.Fatal(err)
 		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// notifiedEvents reads the whole notification stream: event id -> users.
+func notifiedEvents(t *testing.T, natsURL string) (map[string]map[string]int, map[string]string) {
+	t.Helper()
+	seen := map[string]map[string]int{}
+	bodies := map[string]string{}
+	for _, note := range storedNotifications(t, natsURL) {
 		if seen[note.EventID] == nil {
 			seen[note.EventID] = map[string]int{}
 		}
 		key := note.User + " " + note.Event + " " + note.Action
 		seen[note.EventID][key]++
-		if prev, ok := bodies[note.EventID+key]; ok && prev != string(m.Data()) {
-			t.Errorf("duplicate notification of %s differs:\n%s\n%s", note.EventID, prev, m.Data())
+		if prev, ok := bodies[note.EventID+key]; ok && prev != note.raw {
+			t.Errorf("duplicate notification of %s differs:\n%s\n%s", note.EventID, prev, note.raw)
 		}
-		bodies[note.EventID+key] = string(m.Data())
+		bodies[note.EventID+key] = note.raw
 	}
 	return seen, bodies
 }
@@ -344,47 +360,16 @@ func TestNotificationsOfABurstFollowStreamOrder(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	nc, err := nats.Connect(s.natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := js.Stream(ctx, eventstore.NotifyStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	adds := committedFriendAdds(t, s.natsURL)
-	for {
-		info, err := st.Info(ctx)
-		if err != nil {
-			t.Fatal(err)
+	want := 2 * len(committedFriendAdds(t, s.natsURL))
+	var notes []storedNotification
+	for deadline := time.Now().Add(30 * time.Second); len(notes) < want; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d notifications stored, want %d", len(notes), want)
 		}
-		if info.State.Msgs >= uint64(2*len(adds)) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("%d notifications stored, want %d", info.State.Msgs, 2*len(adds))
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		t.Fatal(err)
+		notes = storedNotifications(t, s.natsURL)
 	}
 	var last uint64
-	for n := 0; n < 2*len(adds); n++ {
-		m, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var note projections.Notification
-		if err := json.Unmarshal(m.Data(), &note); err != nil {
-			t.Fatal(err)
-		}
+	for n, note := range notes {
 		if note.Seq < last {
 			t.Fatalf("notification %d is of commit %d, after one of commit %d", n, note.Seq, last)
 		}
