@@ -86,14 +86,15 @@ func startService(t testing.TB, config, dataDir string, extra ...string) *servic
 		}
 		if m := httpLine.FindStringSubmatch(s.stdout.String()); m != nil && s.httpURL == "" {
 			s.httpURL = m[1]
-			if n := natsLine.FindStringSubmatch(s.stdout.String()); n != nil {
-				s.natsURL = n[1]
-			}
 		}
 		if s.httpURL != "" {
 			if resp, err := http.Get(s.httpURL + "/healthz"); err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
+					// The NATS line comes after the HTTP one, and before ready.
+					if n := natsLine.FindStringSubmatch(s.stdout.String()); n != nil {
+						s.natsURL = n[1]
+					}
 					return s
 				}
 			}
