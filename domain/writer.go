@@ -110,7 +110,9 @@ type WriterConfig struct {
 	Partitions int
 	// MaxBatch bounds the commands decided into one commit (default 256).
 	MaxBatch int
-	// MaxAttempts bounds the retries of a commit that lost a race (default 16).
+	// MaxAttempts bounds the retries of a commit that lost a race (default
+	// 64). Each loss means another writer's commit went in, so the
+	// partition moves on; the bound only stops a commit that keeps losing.
 	MaxAttempts int
 	// MinBatch is the fewest commits, of different partitions, that are
 	// stored as one atomic batch when the Log is a BatchLog (default 16;
@@ -172,7 +174,7 @@ func NewWriter(cfg WriterConfig) *Writer {
 		cfg.MaxBatch = 256
 	}
 	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 16
+		cfg.MaxAttempts = 64
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -369,6 +371,10 @@ func (w *Writer) append(subject string, expect uint64, c Commit) (uint64, error)
 
 const appendTimeout = 10 * time.Second
 
+// maxBackoffMs bounds, in milliseconds, the random wait before a commit
+// that lost a race is decided again.
+const maxBackoffMs = 20
+
 // committer stores the commits the partitions hand it (each partition has
 // at most one waiting). It takes every commit waiting at once: enough of
 // them go to the store as one atomic batch, synced once, and fewer are
@@ -424,10 +430,11 @@ func (w *Writer) store(log BatchLog, round []*appendReq) {
 // the local read model last saw it, reading them straight from the stream
 // rather than waiting for the model's consumer, so a writer that lost a race
 // decides again one round trip later. After repeated losses it also backs
-// off for a random moment, so two busy writers do not keep colliding.
+// off for a random moment, up to maxBackoffMs, so two busy writers do not
+// keep colliding.
 func (w *Writer) catchUp(subject string, attempt int) error {
 	if attempt > 1 {
-		backoff := time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))
+		backoff := time.Duration(rand.Int64N(int64(min(attempt, maxBackoffMs)) * int64(time.Millisecond)))
 		select {
 		case <-time.After(backoff):
 		case <-w.ctx.Done():

@@ -223,7 +223,7 @@ func lostRaces(t *testing.T, partitions, minBatch int) (a, b *instance) {
 		t.Fatal(err)
 	}
 	for name, inst := range map[string]*instance{"a": a, "b": b} {
-		if err := inst.model.WaitSeq(ctx, last); err != nil {
+		if err := inst.model.WaitFollowed(ctx, last); err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range people {

@@ -144,7 +144,7 @@ func writeTestdataStream(t *testing.T) {
 		}
 		return nil
 	})
-	if err := inst.model.WaitSeq(ctx, last); err != nil {
+	if err := inst.model.WaitFollowed(ctx, last); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(testdataDigest, []byte(inst.model.Digest().Sum+"\n"), 0o644); err != nil {
