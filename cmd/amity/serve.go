@@ -172,7 +172,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	router.Handle("/", zimSrv)
 	router.PathPrefix("/v4/").Handler(tcSrv)
 	native.Routes(router, native.Config{Now: time.Now, History: store, ZIM: zimSrv, Tencent: tcSrv})
-	httpSrv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	httpSrv := &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -362,4 +362,17 @@ func printDevApp(w io.Writer, app *domain.App, httpAddr string) {
       -d '{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web"}]}'
 `, app.Name, z.AppID, z.ServerSecret, t.SDKAppID, t.SecretKey, t.Admins[0], z.AppID, z.ServerSecret, httpAddr,
 		httpAddr, t.SDKAppID, t.Admins[0], sig)
+}
+
+// zimFirst sends ZIM calls, which all go to "/", straight to zim and
+// everything else through router, which would match "/" as a pattern
+// after the routes before it.
+func zimFirst(zim, router http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			zim.ServeHTTP(w, r)
+			return
+		}
+		router.ServeHTTP(w, r)
+	})
 }

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/gorilla/mux"
 )
 
@@ -36,7 +37,7 @@ type History interface {
 
 // Authenticator returns the app a request's credentials belong to.
 type Authenticator interface {
-	Authenticate(q url.Values, now time.Time) (*domain.App, error)
+	Authenticate(q amityhttp.Params, now time.Time) (*domain.App, error)
 }
 
 // Config holds the API's dependencies.

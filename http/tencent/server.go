@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -113,7 +112,7 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 	if r.Method != http.MethodPost {
 		return nil, apiErr(codeHTTPParse, "the REST API takes POST, not "+r.Method)
 	}
-	app, err := s.Authenticate(r.URL.Query(), c.now)
+	app, err := s.Authenticate(amityhttp.ParseQuery(r.URL.RawQuery), c.now)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +134,7 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 // Authenticate checks a request's Tencent parameters (sdkappid, an admin
 // identifier and its UserSig, random, contenttype) and returns the app; a
 // refusal is an *Error. Amity's native API accepts these parameters too.
-func (s *Server) Authenticate(q url.Values, now time.Time) (*domain.App, error) {
+func (s *Server) Authenticate(q amityhttp.Params, now time.Time) (*domain.App, error) {
 	rawID := q.Get("sdkappid")
 	if rawID == "" {
 		return nil, apiErr(codeSDKAppIDMissing, "sdkappid is missing")

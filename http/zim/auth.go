@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // SignatureWindow is how far a request's Timestamp may be from now.
@@ -40,7 +41,7 @@ func SignedQuery(action string, appID uint32, secret, nonce string, now time.Tim
 // Authenticate checks the common parameters in their documented order and
 // returns the app the call belongs to; a refusal is an *Error. Amity's
 // native API accepts these parameters too.
-func (s *Server) Authenticate(q url.Values, now time.Time) (*domain.App, error) {
+func (s *Server) Authenticate(q amityhttp.Params, now time.Time) (*domain.App, error) {
 	rawID := q.Get("AppId")
 	id, err := strconv.ParseUint(rawID, 10, 32)
 	if rawID == "" || err != nil {

@@ -162,14 +162,14 @@ func (s *Server) checkUsersIsInBlacklist(_ context.Context, c *call) (response, 
 
 // pageParams parses Limit (0, absent or over 100: 100) and Next.
 func pageParams(c *call) (limit, next int, err error) {
-	l, err := queryInt(c.query, "Limit", 0)
+	l, err := queryInt(&c.query, "Limit", 0)
 	if err != nil {
 		return 0, 0, err
 	}
 	if l <= 0 || l > MaxPageSize {
 		l = MaxPageSize
 	}
-	n, err := queryInt(c.query, "Next", 0)
+	n, err := queryInt(&c.query, "Next", 0)
 	if err != nil || n < 0 || n > math.MaxInt32 {
 		return 0, 0, apiErr(codeInvalidParam, "Next must be 0 or the Next of the previous page")
 	}

@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"context"
 	"math"
-	"net/url"
 	"slices"
 	"strconv"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // Limits of ZIM friend fields.
@@ -210,7 +210,7 @@ func (s *Server) deleteAllFriends(ctx context.Context, c *call) (response, error
 	if err := s.operator(c, from); err != nil {
 		return nil, err
 	}
-	dt, err := queryInt(c.query, "DeleteType", -1)
+	dt, err := queryInt(&c.query, "DeleteType", -1)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +238,7 @@ func errorsIsNotFriend(err error) bool {
 }
 
 // queryInt parses an optional integer query parameter.
-func queryInt(q url.Values, name string, def int64) (int64, error) {
+func queryInt(q *amityhttp.Query, name string, def int64) (int64, error) {
 	v := q.Get(name)
 	if v == "" {
 		return def, nil

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -57,7 +56,7 @@ type response interface{ common() *Common }
 // call is one authenticated request.
 type call struct {
 	app   *domain.App
-	query url.Values
+	query amityhttp.Query
 	body  []byte
 	meta  domain.Meta
 	now   time.Time
@@ -76,7 +75,8 @@ type action struct {
 // ServeHTTP answers every ZIM call with HTTP 200 and a ZIM body.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
-	c := &call{query: r.URL.Query(), now: now, meta: domain.Meta{RequestID: s.cfg.NewID(), Surface: "zim"}}
+	c := &call{now: now, meta: domain.Meta{RequestID: s.cfg.NewID(), Surface: "zim"}}
+	c.query.Parse(r.URL.RawQuery)
 	resp, err := s.serve(r, c)
 	if err != nil {
 		code, msg := codeOf(err)
@@ -127,7 +127,7 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 	if c.query.Get("AppId") != "" && c.query.Get("Action") == "" {
 		return nil, apiErr(codeActionEmpty, "Action is empty")
 	}
-	app, err := s.Authenticate(c.query, c.now)
+	app, err := s.Authenticate(&c.query, c.now)
 	if err != nil {
 		return nil, err
 	}
