@@ -154,6 +154,30 @@ func userIDs(prefix string, n int) []string {
 	return out
 }
 
+// zimAdd1 is request k of the 1-target adds among users: it links user
+// k%n with user k%n + d, d growing every n requests, a pair no other
+// request links.
+func zimAdd1(users []string, n, k int64) map[string]any {
+	from, d := k%n, 1+k/n
+	return map[string]any{"FromUserId": users[from], "FriendInfos": []map[string]string{{"UserId": users[(from+d)%n]}}}
+}
+
+// zimCheck20 is a two-way check of 20 random users against a random one.
+func zimCheck20(users []string, n int64, rng *rand.Rand) map[string]any {
+	targets := make([]string, 20)
+	for i := range targets {
+		targets[i] = users[rng.Int64N(n)]
+	}
+	return map[string]any{"FromUserId": users[rng.Int64N(n)], "UserIds": targets, "CheckType": 0}
+}
+
+// tencentAdd1 is zimAdd1 as a Tencent friend_add of one item.
+func tencentAdd1(users []string, n, k int64) map[string]any {
+	from, d := k%n, 1+k/n
+	return map[string]any{"From_Account": users[from], "AddType": "Add_Type_Both",
+		"AddFriendItem": []map[string]string{{"To_Account": users[(from+d)%n], "AddSource": "AddSource_Type_Bench"}}}
+}
+
 // bench runs every workload against a fresh server and prints the table.
 func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	dir, err := os.MkdirTemp("", "amity-bench-")
@@ -243,9 +267,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		f    op
 	}{
 		{"ZIM AddFriends, 1 target", func(ctx context.Context, k int64, _ *rand.Rand) error {
-			from, d := k%n, 1+k/n
-			return call(ctx, c, "AddFriends", map[string]any{"FromUserId": a[from],
-				"FriendInfos": []map[string]string{{"UserId": a[(from+d)%n]}}})
+			return call(ctx, c, "AddFriends", zimAdd1(a, n, k))
 		}},
 		{"ZIM AddFriends, 20 targets", func(ctx context.Context, k int64, _ *rand.Rand) error {
 			from, d := k%n, 1+20*(k/n)
@@ -256,16 +278,10 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return call(ctx, c, "AddFriends", map[string]any{"FromUserId": b[from], "FriendInfos": items})
 		}},
 		{"ZIM CheckFriendsRelation, 20 targets", func(ctx context.Context, _ int64, rng *rand.Rand) error {
-			targets := make([]string, 20)
-			for i := range targets {
-				targets[i] = b[rng.Int64N(n)]
-			}
-			return call(ctx, c, "CheckFriendsRelation", map[string]any{"FromUserId": b[rng.Int64N(n)], "UserIds": targets, "CheckType": 0})
+			return call(ctx, c, "CheckFriendsRelation", zimCheck20(b, n, rng))
 		}},
 		{"Tencent friend_add Both, 1 item", func(ctx context.Context, k int64, _ *rand.Rand) error {
-			from, d := k%n, 1+k/n
-			return tcCall(ctx, tc, "/v4/sns/friend_add", map[string]any{"From_Account": ta[from], "AddType": "Add_Type_Both",
-				"AddFriendItem": []map[string]string{{"To_Account": ta[(from+d)%n], "AddSource": "AddSource_Type_Bench"}}})
+			return tcCall(ctx, tc, "/v4/sns/friend_add", tencentAdd1(ta, n, k))
 		}},
 		{"Tencent friend_add Both, 100 items", func(ctx context.Context, k int64, _ *rand.Rand) error {
 			from, d := k%n, 1+100*(k/n)
@@ -366,13 +382,19 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			results = append(results, rs...)
 		}
 	}
-	var minimal result
+	// Each ratio's reference is a minimal handler that takes the same
+	// requests from the same client and decodes the same JSON.
+	minimal := map[string]result{}
 	if want("minimal") {
-		fmt.Fprintf(stderr, "running the minimal handler for %s at %d connections\n", o.duration, o.conns)
-		if minimal, err = minimalHandler(ctx, o, hc); err != nil {
-			return err
+		for _, m := range minimalRefs(a, b, ta, n) {
+			fmt.Fprintf(stderr, "running %s for %s at %d connections\n", m.name, o.duration, o.conns)
+			r, err := minimalHandler(ctx, o, hc, m)
+			if err != nil {
+				return err
+			}
+			minimal[m.of] = r
+			results = append(results, r)
 		}
-		results = append(results, minimal)
 	}
 
 	fsync := "every write synced before its ack (SyncAlways)"
@@ -392,12 +414,11 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	for _, r := range results {
 		fmt.Fprintln(stdout, r.row())
 	}
-	if minimal.ops > 0 {
-		fmt.Fprintln(stdout, "\nratios to the minimal handler (same run):")
+	if len(minimal) > 0 {
+		fmt.Fprintln(stdout, "\nratios to the minimal handler taking the same requests (same run):")
 		for _, r := range results {
-			switch r.name {
-			case "ZIM AddFriends, 1 target", "Tencent friend_add Both, 1 item", "ZIM CheckFriendsRelation, 20 targets":
-				fmt.Fprintf(stdout, "  %-40s %5.1f %%\n", r.name, 100*r.rate()/minimal.rate())
+			if m, ok := minimal[r.name]; ok && m.ops > 0 {
+				fmt.Fprintf(stdout, "  %-40s %5.1f %%  (%.0f of %.0f req/s)\n", r.name, 100*r.rate()/m.rate(), r.rate(), m.rate())
 			}
 		}
 	}
@@ -421,24 +442,80 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// minimalHandler is the reference request rate: a Go HTTP handler on
-// loopback that decodes the same JSON body as ZIM AddFriends and answers a
-// constant, driven by the same client at the same connections.
-func minimalHandler(ctx context.Context, o options, hc *http.Client) (result, error) {
+// minimalRef is a reference request rate for one workload: what a Go HTTP
+// handler that decodes the workload's request into a struct and answers a
+// constant serves of the same requests, sent by the same client.
+type minimalRef struct {
+	name string
+	of   string // the workload compared with it
+	// newReq returns a value to decode a request into.
+	newReq func() any
+	answer string
+	f      func(c *zim.Client, tc *tencent.Client) op
+}
+
+// minimalRefs are the references of the workloads with a target ratio;
+// their requests are built as the workloads build theirs.
+func minimalRefs(a, b, ta []string, n int64) []minimalRef {
+	const zimOK = `{"Code":0,"Message":"success","RequestId":"1","ErrorList":[]}`
+	return []minimalRef{
+		{name: "minimal handler, AddFriends 1 (ref.)", of: "ZIM AddFriends, 1 target", answer: zimOK,
+			newReq: func() any {
+				return &struct {
+					FromUserId  string //nolint:revive // the wire name
+					FriendInfos []struct {
+						UserId, Wording, FriendAlias string //nolint:revive // the wire name
+						FriendTime                   int64
+					}
+				}{}
+			},
+			f: func(c *zim.Client, _ *tencent.Client) op {
+				return func(ctx context.Context, k int64, _ *rand.Rand) error {
+					return call(ctx, c, "AddFriends", zimAdd1(a, n, k))
+				}
+			}},
+		{name: "minimal handler, check of 20 (ref.)", of: "ZIM CheckFriendsRelation, 20 targets", answer: zimOK,
+			newReq: func() any {
+				return &struct {
+					FromUserId string   //nolint:revive // the wire name
+					UserIds    []string //nolint:revive // the wire name
+					CheckType  int
+				}{}
+			},
+			f: func(c *zim.Client, _ *tencent.Client) op {
+				return func(ctx context.Context, _ int64, rng *rand.Rand) error {
+					return call(ctx, c, "CheckFriendsRelation", zimCheck20(b, n, rng))
+				}
+			}},
+		{name: "minimal handler, friend_add 1 (ref.)", of: "Tencent friend_add Both, 1 item",
+			answer: `{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","ResultItem":[]}`,
+			newReq: func() any {
+				return &struct {
+					From_Account  string //nolint:revive // the wire name
+					AddType       string
+					AddFriendItem []struct {
+						To_Account, AddSource, Remark, GroupName, AddWording string //nolint:revive // the wire name
+					}
+				}{}
+			},
+			f: func(_ *zim.Client, tc *tencent.Client) op {
+				return func(ctx context.Context, k int64, _ *rand.Rand) error {
+					return tcCall(ctx, tc, "/v4/sns/friend_add", tencentAdd1(ta, n, k))
+				}
+			}},
+	}
+}
+
+// minimalHandler serves m's handler on loopback and drives it with m's
+// requests at the same connections.
+func minimalHandler(ctx context.Context, o options, hc *http.Client, m minimalRef) (result, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return result{}, err
 	}
-	answer := []byte(`{"Code":0,"Message":"success","RequestId":"1","ErrorList":[]}` + "\n")
+	answer := []byte(m.answer + "\n")
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			FromUserId  string //nolint:revive // the wire name
-			FriendInfos []struct {
-				UserId, Wording, FriendAlias string //nolint:revive // the wire name
-				FriendTime                   int64
-			}
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		if err := json.NewDecoder(r.Body).Decode(m.newReq()); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
@@ -447,10 +524,14 @@ func minimalHandler(ctx context.Context, o options, hc *http.Client) (result, er
 	})}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
-	c := &zim.Client{BaseURL: "http://" + ln.Addr().String(), AppID: benchAppID, Secret: benchSecret, HTTP: hc}
-	return drive(ctx, "minimal handler (reference)", o.conns, o.duration, func(ctx context.Context, k int64, _ *rand.Rand) error {
-		return call(ctx, c, "AddFriends", map[string]any{"FromUserId": "a0", "FriendInfos": []map[string]string{{"UserId": "a1"}}})
-	}), nil
+	base := "http://" + ln.Addr().String()
+	c := &zim.Client{BaseURL: base, AppID: benchAppID, Secret: benchSecret, HTTP: hc}
+	sig, err := tencent.GenUserSig(benchSDKAppID, benchKey, "administrator", 24*time.Hour, time.Now())
+	if err != nil {
+		return result{}, err
+	}
+	tc := &tencent.Client{BaseURL: base, SDKAppID: benchSDKAppID, Identifier: "administrator", UserSig: sig, HTTP: hc}
+	return drive(ctx, m.name, o.conns, o.duration, m.f(c, tc)), nil
 }
 
 // waitNotifier waits until the server's notifier has taken every commit
