@@ -23,7 +23,7 @@ check: ## gofmt, go vet, staticcheck and the tests
 
 bench: ## HTTP load benchmark against a fresh server with 1M users and 10M edges, plus Go benchmarks (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --dataset-users 1000000 --dataset-edges 10000000 $(BENCH_FLAGS)
-	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/ ./http/zim/
+	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/ ./http/zim/ ./http/
 
 bench-peers: ## install PostgreSQL and Redis (apt-get), then make bench with them beside Amity
 	command -v pgbench >/dev/null && command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
@@ -42,6 +42,7 @@ fuzz: ## fuzz the decoders for a while each
 	$(GO) test -run '^$$' -fuzz FuzzCheckRequestScan -fuzztime 30s ./http/zim/
 	$(GO) test -run '^$$' -fuzz FuzzZIMDecode -fuzztime 30s ./http/zim/
 	$(GO) test -run '^$$' -fuzz FuzzTencentDecode -fuzztime 30s ./http/tencent/
+	$(GO) test -run '^$$' -fuzz FuzzQueryAsParseQuery -fuzztime 30s ./http/
 
 build: ## build bin/amity
 	$(GO) build -o bin/amity ./cmd/amity
