@@ -39,6 +39,52 @@ func (a *appState) lookup(name string) (uint32, bool) {
 	}
 }
 
+// noID marks a name that lookupAll did not find.
+const noID = ^uint32(0)
+
+// lookupAll appends the interned ID of each name to ids, noID where there
+// is none. It looks the names up a step at a time for all of them — every
+// first probe, then every candidate's name, then the compares — so the
+// cache misses of different names overlap instead of following one
+// another; a name whose first probe does not settle it goes through lookup.
+func (a *appState) lookupAll(names []string, ids []uint32) []uint32 {
+	start := len(ids)
+	if len(a.slots) == 0 {
+		for range names {
+			ids = append(ids, noID)
+		}
+		return ids
+	}
+	mask := uint64(len(a.slots) - 1)
+	for _, name := range names {
+		h := maphash.String(a.seed, name)
+		s := a.slots[h&mask]
+		switch {
+		case s == 0:
+			ids = append(ids, noID)
+		case s>>32 == h>>32:
+			ids = append(ids, uint32(s)-1) // a candidate, compared below
+		default:
+			id, ok := a.lookup(name)
+			if !ok {
+				id = noID
+			}
+			ids = append(ids, id)
+		}
+	}
+	out := ids[start:]
+	for i, id := range out {
+		if id != noID && a.names[id] != names[i] {
+			if id, ok := a.lookup(names[i]); ok {
+				out[i] = id
+			} else {
+				out[i] = noID
+			}
+		}
+	}
+	return ids
+}
+
 // intern returns the ID of name, adding it.
 func (a *appState) intern(name string) uint32 {
 	if id, ok := a.lookup(name); ok {
@@ -114,6 +160,36 @@ func (a *appState) linked(ia, ib uint32) (ab, ba bool) {
 		_, ba = u.friends.find(ia)
 	}
 	return ab, ba
+}
+
+// linkedAll sets out[i] to linked(from, ids[i]) for every ids[i] that is
+// not noID, loading every target's state before reading any of their
+// lists, so that the cache misses overlap.
+func (a *appState) linkedAll(from uint32, ids []uint32, out [][2]bool) {
+	var small [64]*userState
+	states := small[:0]
+	if len(ids) > len(small) {
+		states = make([]*userState, 0, len(ids))
+	}
+	for _, id := range ids {
+		var u *userState
+		if id != noID {
+			u = a.userAt(id)
+		}
+		states = append(states, u)
+	}
+	f := a.userAt(from)
+	for i, id := range ids {
+		if id == noID {
+			continue
+		}
+		if f != nil {
+			_, out[i][0] = f.friends.find(id)
+		}
+		if u := states[i]; u != nil {
+			_, out[i][1] = u.friends.find(from)
+		}
+	}
 }
 
 // mutUser returns the state of user, making it.

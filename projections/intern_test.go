@@ -163,3 +163,39 @@ func TestRelationsMatchRelation(t *testing.T) {
 		t.Errorf("Relations in another app = %v", got)
 	}
 }
+
+// TestRelationsMatchRelationAtScale compares batches of every size up to
+// 200 targets, known and unknown, over a table with long probe runs.
+func TestRelationsMatchRelationAtScale(t *testing.T) {
+	m := benchModelOf(t, 5000, 6)
+	seen := map[[2]bool]int{}
+	for n := 0; n <= 200; n += 13 {
+		f := n * 17 % 5000
+		from := fmt.Sprint("u", f)
+		mine, theirs := fmt.Sprint("u", (f+100)%5000), fmt.Sprint("u", (f+200)%5000)
+		m.Apply(fmt.Sprint("x", n), 1, commitOf(added(from, mine, false), added(theirs, from, false)))
+		others := make([]string, n)
+		for k := range others {
+			others[k] = fmt.Sprint("u", (n*k*53+k)%5200) // u5000… are unknown
+			switch k % 5 {
+			case 0:
+				others[k] = fmt.Sprint("u", (f+1+k%3)%5000) // friends of from
+			case 1:
+				others[k] = mine
+			case 2:
+				others[k] = theirs
+			}
+		}
+		got := m.Relations("a", from, others)
+		for k, o := range others {
+			ab, ba := m.Relation("a", from, o)
+			if got[k] != [2]bool{ab, ba} {
+				t.Fatalf("Relations(%s)[%s] = %v, Relation = %v %v", from, o, got[k], ab, ba)
+			}
+			seen[got[k]]++
+		}
+	}
+	if len(seen) != 4 {
+		t.Errorf("relations met: %v; the batches should meet all four", seen)
+	}
+}

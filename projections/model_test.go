@@ -3,6 +3,7 @@ package projections
 import (
 	"crypto/sha256"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -255,4 +256,30 @@ func BenchmarkHotUserAdds(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*3000), "ns/add")
+}
+
+// BenchmarkRelationsOf20 checks 20 random users against a random one in a
+// model too big for the CPU's caches, as a two-way check of 20 does.
+func BenchmarkRelationsOf20(b *testing.B) {
+	const users = 300000
+	m := benchModelOf(b, users, 10)
+	rng := rand.New(rand.NewPCG(1, 2))
+	type req struct {
+		from    string
+		targets []string
+	}
+	reqs := make([]req, 4096)
+	for i := range reqs {
+		reqs[i].from = fmt.Sprint("u", rng.IntN(users))
+		for range 20 {
+			reqs[i].targets = append(reqs[i].targets, fmt.Sprint("u", rng.IntN(users)))
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r := reqs[i%len(reqs)]
+		m.Relations("a", r.from, r.targets)
+		i++
+	}
 }

@@ -67,11 +67,13 @@ func (m *Model) Relations(app, user string, others []string) [][2]bool {
 	if !ok {
 		return out
 	}
-	for i, other := range others {
-		if io, ok := as.lookup(other); ok {
-			out[i][0], out[i][1] = as.linked(iu, io)
-		}
+	var small [64]uint32
+	ids := small[:0]
+	if len(others) > len(small) {
+		ids = make([]uint32, 0, len(others))
 	}
+	ids = as.lookupAll(others, ids)
+	as.linkedAll(iu, ids, out)
 	return out
 }
 
