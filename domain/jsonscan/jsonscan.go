@@ -181,7 +181,13 @@ func (s *Scanner) Known(dst *string, values []string) bool {
 // Strs reads an array of strings; [] gives an empty, non-nil slice, as
 // encoding/json does.
 func (s *Scanner) Strs(dst *[]string) bool {
-	out := []string{}
+	return s.StrsCap(dst, 0)
+}
+
+// StrsCap is Strs with room for n strings made up front, for a caller that
+// expects about that many.
+func (s *Scanner) StrsCap(dst *[]string, n int) bool {
+	out := make([]string, 0, n)
 	ok := s.Array(func() bool {
 		var v string
 		if !s.Str(&v) {

@@ -354,7 +354,7 @@ func (s *Server) checkFriendsRelation(_ context.Context, c *call) (response, err
 	twoWay := *req.CheckType == 0
 	successes := make([]relationItem, 0, len(req.UserIds))
 	resp := checkResponse{Fails: []relationFail{}}
-	valid := make([]string, 0, len(req.UserIds))
+	valid := req.UserIds[:0] // filtered in place
 	for _, id := range req.UserIds {
 		if code, _ := checkID(id); code != 0 {
 			resp.Fails = append(resp.Fails, relationFail{UserId: id, SubCode: code})
