@@ -35,6 +35,9 @@ type result struct {
 	errors   int64
 	elapsed  time.Duration
 	p50, p99 time.Duration
+	// issued counts the operations started, finished or not: the next
+	// run of the same workload starts after them.
+	issued int64
 	// cores is the server's CPU use during the workload (cores busy), and
 	// rss its peak resident memory so far; zero when not measured.
 	cores float64
@@ -59,6 +62,12 @@ func (r result) row() string {
 
 // op performs operation k of a workload and reports whether it succeeded.
 type op func(ctx context.Context, k int64, rng *rand.Rand) error
+
+// workload is a named op.
+type workload struct {
+	name string
+	f    op
+}
 
 // drive runs op from conns workers for d and collects latencies.
 func drive(ctx context.Context, name string, conns int, d time.Duration, f op) result {
@@ -93,7 +102,7 @@ func drive(ctx context.Context, name string, conns int, d time.Duration, f op) r
 	elapsed := time.Since(start)
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	r := result{name: name, ops: int64(len(all)), errors: errs.Load(), elapsed: elapsed}
+	r := result{name: name, ops: int64(len(all)), errors: errs.Load(), elapsed: elapsed, issued: next.Load()}
 	if n := len(all); n > 0 {
 		r.p50, r.p99 = all[n*50/100], all[min(n-1, n*99/100)]
 	}
@@ -262,10 +271,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	// Each workload gets its own users, and each op a pair no other op
 	// uses: op k links user k%n with user k%n + d, d growing every n ops.
-	workloads := []struct {
-		name string
-		f    op
-	}{
+	workloads := []workload{
 		{"ZIM AddFriends, 1 target", func(ctx context.Context, k int64, _ *rand.Rand) error {
 			return call(ctx, c, "AddFriends", zimAdd1(a, n, k))
 		}},
@@ -339,6 +345,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return tcCall(ctx, tc, "/v4/sns/friend_check", map[string]any{"From_Account": tb[rng.Int64N(n)], "To_Account": targets, "CheckType": "CheckResult_Type_Both"})
 		}},
 	}
+	issued := map[string]int64{}
 	for _, w := range workloads {
 		if !want(w.name) {
 			continue
@@ -359,8 +366,23 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		cpu1, rss := srv.usage()
 		r.cores, r.rss = (cpu1-cpu0).Seconds()/r.elapsed.Seconds(), rss
 		results = append(results, r)
+		issued[w.name] = r.issued
 		if w.name == "ZIM AddFriends, 1 target" {
 			addsDone.Store(r.ops - r.errors)
+		}
+	}
+	var paired []string
+	if want("minimal") && o.pairedRounds > 0 {
+		for _, m := range minimalRefs(a, b, ta, n) {
+			i := slices.IndexFunc(workloads, func(w workload) bool { return w.name == m.of })
+			if i < 0 || !want(m.of) {
+				continue
+			}
+			line, err := pairedRounds(ctx, o, hc, srv.natsURL, m, workloads[i].f, issued, stderr)
+			if err != nil {
+				return err
+			}
+			paired = append(paired, line)
 		}
 	}
 	if want("ordered") {
@@ -420,6 +442,12 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			if m, ok := minimal[r.name]; ok && m.ops > 0 {
 				fmt.Fprintf(stdout, "  %-40s %5.1f %%  (%.0f of %.0f req/s)\n", r.name, 100*r.rate()/m.rate(), r.rate(), m.rate())
 			}
+		}
+	}
+	if len(paired) > 0 {
+		fmt.Fprintf(stdout, "\npaired rounds: each workload and its minimal handler alternately, %s each, %d times:\n", o.duration/2, o.pairedRounds)
+		for _, l := range paired {
+			fmt.Fprintln(stdout, "  "+l)
 		}
 	}
 	var pgInsert result
@@ -504,6 +532,40 @@ func minimalRefs(a, b, ta []string, n int64) []minimalRef {
 				}
 			}},
 	}
+}
+
+// pairedRounds runs the workload that m is the reference of, from where
+// its earlier runs stopped (issued), and m's minimal handler one after the
+// other, half --duration each, --paired-rounds times, so that both meet
+// the machine in the same state; it returns each round's ratio and their
+// median.
+func pairedRounds(ctx context.Context, o options, hc *http.Client, natsURL string, m minimalRef, f op, issued map[string]int64, stderr io.Writer) (string, error) {
+	half := o
+	half.duration = o.duration / 2
+	var ratios []float64
+	var rounds []string
+	for range o.pairedRounds {
+		if _, _, err := waitNotifier(ctx, natsURL); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(stderr, "paired round: %s, then %s, %s each\n", m.of, m.name, half.duration)
+		base := issued[m.of]
+		w := drive(ctx, m.of, o.conns, half.duration, func(ctx context.Context, k int64, rng *rand.Rand) error {
+			return f(ctx, base+k, rng)
+		})
+		issued[m.of] += w.issued
+		if w.errors > 0 {
+			return "", fmt.Errorf("paired round of %s: %d errors", m.of, w.errors)
+		}
+		ref, err := minimalHandler(ctx, half, hc, m)
+		if err != nil {
+			return "", err
+		}
+		ratios = append(ratios, w.rate()/ref.rate())
+		rounds = append(rounds, fmt.Sprintf("%.1f %% (%.0f of %.0f)", 100*w.rate()/ref.rate(), w.rate(), ref.rate()))
+	}
+	sorted := slices.Sorted(slices.Values(ratios))
+	return fmt.Sprintf("%-38s median %5.1f %%; rounds %s", m.of, 100*sorted[len(sorted)/2], strings.Join(rounds, ", ")), nil
 }
 
 // minimalHandler serves m's handler on loopback and drives it with m's
