@@ -163,6 +163,17 @@ func userIDs(prefix string, n int) []string {
 	return out
 }
 
+// clients returns the bench app's ZIM client and Tencent admin client for
+// the server at base.
+func clients(base string, hc *http.Client) (*zim.Client, *tencent.Client, error) {
+	sig, err := tencent.GenUserSig(benchSDKAppID, benchKey, "administrator", 24*time.Hour, time.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	return &zim.Client{BaseURL: base, AppID: benchAppID, Secret: benchSecret, HTTP: hc},
+		&tencent.Client{BaseURL: base, SDKAppID: benchSDKAppID, Identifier: "administrator", UserSig: sig, HTTP: hc}, nil
+}
+
 // zimAdd1 is request k of the 1-target adds among users: it links user
 // k%n with user k%n + d, d growing every n requests, a pair no other
 // request links.
@@ -243,12 +254,10 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			srv.ready.Round(time.Millisecond), rss>>20, float64(rss)/float64(datasetEdges)))
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns}}
-	c := &zim.Client{BaseURL: srv.httpURL, AppID: benchAppID, Secret: benchSecret, HTTP: hc}
-	sig, err := tencent.GenUserSig(benchSDKAppID, benchKey, "administrator", 24*time.Hour, time.Now())
+	c, tc, err := clients(srv.httpURL, hc)
 	if err != nil {
 		return err
 	}
-	tc := &tencent.Client{BaseURL: srv.httpURL, SDKAppID: benchSDKAppID, Identifier: "administrator", UserSig: sig, HTTP: hc}
 
 	a, b, ta, tb := userIDs("a", o.users), userIDs("b", o.users), userIDs("ta", o.users), userIDs("tb", o.users)
 	fmt.Fprintf(stderr, "registering %d users\n", 4*o.users)
@@ -586,13 +595,10 @@ func minimalHandler(ctx context.Context, o options, hc *http.Client, m minimalRe
 	})}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
-	base := "http://" + ln.Addr().String()
-	c := &zim.Client{BaseURL: base, AppID: benchAppID, Secret: benchSecret, HTTP: hc}
-	sig, err := tencent.GenUserSig(benchSDKAppID, benchKey, "administrator", 24*time.Hour, time.Now())
+	c, tc, err := clients("http://"+ln.Addr().String(), hc)
 	if err != nil {
 		return result{}, err
 	}
-	tc := &tencent.Client{BaseURL: base, SDKAppID: benchSDKAppID, Identifier: "administrator", UserSig: sig, HTTP: hc}
 	return drive(ctx, m.name, o.conns, o.duration, m.f(c, tc)), nil
 }
 
