@@ -166,11 +166,8 @@ func (a *appState) linked(ia, ib uint32) (ab, ba bool) {
 // not noID, loading every target's state before reading any of their
 // lists, so that the cache misses overlap.
 func (a *appState) linkedAll(from uint32, ids []uint32, out [][2]bool) {
-	var small [64]*userState
+	var small [64]*userState // grown by append past 64
 	states := small[:0]
-	if len(ids) > len(small) {
-		states = make([]*userState, 0, len(ids))
-	}
 	for _, id := range ids {
 		var u *userState
 		if id != noID {

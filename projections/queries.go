@@ -67,13 +67,8 @@ func (m *Model) Relations(app, user string, others []string) [][2]bool {
 	if !ok {
 		return out
 	}
-	var small [64]uint32
-	ids := small[:0]
-	if len(others) > len(small) {
-		ids = make([]uint32, 0, len(others))
-	}
-	ids = as.lookupAll(others, ids)
-	as.linkedAll(iu, ids, out)
+	var small [64]uint32 // grown by append past 64
+	as.linkedAll(iu, as.lookupAll(others, small[:0]), out)
 	return out
 }
 
