@@ -307,9 +307,6 @@ func (s *Store) publishBatch(ctx context.Context, msgs []Outgoing) error {
 		}
 		return fmt.Errorf("publish batch of %d: %s (%d)", len(msgs), ack.Error.Description, ack.Error.ErrCode)
 	}
-	if ack.Count != len(msgs) {
-		return fmt.Errorf("publish batch of %d: acknowledged %d", len(msgs), ack.Count)
-	}
 	return nil
 }
 

@@ -152,9 +152,6 @@ func (s *Store) AppendBatch(ctx context.Context, appends []domain.Append) ([]uin
 		}
 		return nil, fmt.Errorf("append batch of %d: %s (%d)", len(appends), ack.Error.Description, ack.Error.ErrCode)
 	}
-	if ack.Count != len(appends) || ack.Seq < uint64(len(appends)) {
-		return nil, fmt.Errorf("append batch of %d: acknowledged %d at %d", len(appends), ack.Count, ack.Seq)
-	}
 	seqs := make([]uint64, len(appends))
 	for i := range seqs {
 		seqs[i] = ack.Seq - uint64(len(appends)-1-i)
@@ -173,7 +170,7 @@ type batchAcknowledgement struct {
 }
 
 // sendBatch sends msgs as one atomic batch and returns the server's
-// acknowledgement.
+// acknowledgement; one without an error must count every message.
 func (s *Store) sendBatch(ctx context.Context, msgs []*nats.Msg) (batchAcknowledgement, error) {
 	var ack batchAcknowledgement
 	nc := s.js.Conn()
@@ -194,6 +191,9 @@ func (s *Store) sendBatch(ctx context.Context, msgs []*nats.Msg) (batchAcknowled
 		}
 		if err := json.Unmarshal(reply.Data, &ack); err != nil {
 			return ack, fmt.Errorf("acknowledgement %q: %w", reply.Data, err)
+		}
+		if ack.Error == nil && (ack.Count != len(msgs) || ack.Seq < uint64(len(msgs))) {
+			return ack, fmt.Errorf("acknowledged %d at %d", ack.Count, ack.Seq)
 		}
 	}
 	return ack, nil
