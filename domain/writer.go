@@ -371,9 +371,9 @@ func (w *Writer) append(subject string, expect uint64, c Commit) (uint64, error)
 
 const appendTimeout = 10 * time.Second
 
-// maxBackoffMs bounds, in milliseconds, the random wait before a commit
-// that lost a race is decided again.
-const maxBackoffMs = 20
+// maxBackoff bounds the random wait before a commit that lost a race is
+// decided again.
+const maxBackoff = 20 * time.Millisecond
 
 // committer stores the commits the partitions hand it (each partition has
 // at most one waiting). It takes every commit waiting at once: enough of
@@ -430,11 +430,11 @@ func (w *Writer) store(log BatchLog, round []*appendReq) {
 // the local read model last saw it, reading them straight from the stream
 // rather than waiting for the model's consumer, so a writer that lost a race
 // decides again one round trip later. After repeated losses it also backs
-// off for a random moment, up to maxBackoffMs, so two busy writers do not
+// off for a random moment, up to maxBackoff, so two busy writers do not
 // keep colliding.
 func (w *Writer) catchUp(subject string, attempt int) error {
 	if attempt > 1 {
-		backoff := time.Duration(rand.Int64N(int64(min(attempt, maxBackoffMs)) * int64(time.Millisecond)))
+		backoff := time.Duration(rand.Int64N(int64(min(time.Duration(attempt)*time.Millisecond, maxBackoff))))
 		select {
 		case <-time.After(backoff):
 		case <-w.ctx.Done():
