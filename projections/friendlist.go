@@ -30,7 +30,7 @@ type friendList struct {
 }
 
 type listMore struct {
-	index map[uint32]int32
+	index *listIndex
 	extra map[uint32]*domain.Entry
 }
 
@@ -44,7 +44,7 @@ func (f *friendList) extra() map[uint32]*domain.Entry {
 	return f.more.extra
 }
 
-func (f *friendList) index() map[uint32]int32 {
+func (f *friendList) index() *listIndex {
 	if f.more == nil {
 		return nil
 	}
@@ -67,8 +67,7 @@ func (f *friendList) tidy() {
 
 func (f *friendList) find(id uint32) (int, bool) {
 	if index := f.index(); index != nil {
-		i, ok := index[id]
-		return int(i), ok
+		return index.get(id)
 	}
 	for i, e := range f.edges {
 		if e.id == id {
@@ -105,13 +104,9 @@ func (f *friendList) put(id uint32, e domain.Entry) (old domain.Entry, had bool)
 		f.edges = append(f.edges, edge{id: id, created: e.CreateTime})
 		switch index := f.index(); {
 		case index != nil:
-			index[id] = int32(len(f.edges) - 1)
+			index.set(id, int32(len(f.edges)-1))
 		case len(f.edges) > indexAbove:
-			index = make(map[uint32]int32, 2*len(f.edges))
-			for k, ed := range f.edges {
-				index[ed.id] = int32(k)
-			}
-			f.mustMore().index = index
+			f.mustMore().index = newListIndex(f.edges)
 		}
 	}
 	if plain(&e) {
@@ -140,9 +135,9 @@ func (f *friendList) del(id uint32) (old domain.Entry, had bool) {
 	f.edges[i] = f.edges[last]
 	f.edges = f.edges[:last]
 	if index := f.index(); index != nil {
-		delete(index, id)
+		index.del(id)
 		if i < last {
-			index[f.edges[i].id] = int32(i)
+			index.set(f.edges[i].id, int32(i))
 		}
 	}
 	delete(f.extra(), id)

@@ -261,25 +261,30 @@ func BenchmarkHotUserAdds(b *testing.B) {
 // BenchmarkRelationsOf20 checks 20 random users against a random one in a
 // model too big for the CPU's caches, as a two-way check of 20 does.
 func BenchmarkRelationsOf20(b *testing.B) {
-	const users = 300000
-	m := benchModelOf(b, users, 10)
-	rng := rand.New(rand.NewPCG(1, 2))
-	type req struct {
-		from    string
-		targets []string
-	}
-	reqs := make([]req, 4096)
-	for i := range reqs {
-		reqs[i].from = fmt.Sprint("u", rng.IntN(users))
-		for range 20 {
-			reqs[i].targets = append(reqs[i].targets, fmt.Sprint("u", rng.IntN(users)))
-		}
-	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		r := reqs[i%len(reqs)]
-		m.Relations("a", r.from, r.targets)
-		i++
+	// Short lists are searched end to end; lists past indexAbove keep an
+	// index.
+	for _, c := range []struct{ users, friends int }{{300000, 10}, {60000, 64}} {
+		b.Run(fmt.Sprintf("friends=%d", c.friends), func(b *testing.B) {
+			m := benchModelOf(b, c.users, c.friends)
+			rng := rand.New(rand.NewPCG(1, 2))
+			type req struct {
+				from    string
+				targets []string
+			}
+			reqs := make([]req, 4096)
+			for i := range reqs {
+				reqs[i].from = fmt.Sprint("u", rng.IntN(c.users))
+				for range 20 {
+					reqs[i].targets = append(reqs[i].targets, fmt.Sprint("u", rng.IntN(c.users)))
+				}
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				r := reqs[i%len(reqs)]
+				m.Relations("a", r.from, r.targets)
+				i++
+			}
+		})
 	}
 }

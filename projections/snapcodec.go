@@ -329,11 +329,7 @@ func decodeSnapshot(payload []byte) (*Model, error) {
 				u.friends.edges = append(u.friends.edges, edge{id: uint32(prev), created: d.int()})
 			}
 			if nEdges > indexAbove && d.err == nil {
-				index := make(map[uint32]int32, 2*nEdges)
-				for k, ed := range u.friends.edges {
-					index[ed.id] = int32(k)
-				}
-				u.friends.mustMore().index = index
+				u.friends.mustMore().index = newListIndex(u.friends.edges)
 			}
 			for n, i := d.count(1<<32), 0; i < n && d.err == nil; i++ {
 				fid := uint32(d.uint())
