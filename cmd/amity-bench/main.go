@@ -35,6 +35,7 @@ type options struct {
 	replayEvents  int
 	replayPerCall int64
 	replayProfile string
+	cpuprofile    string
 	serverPprof   string
 	datasetUsers  int
 	datasetEdges  int
@@ -51,11 +52,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.conns, "conns", 64, "concurrent HTTP connections (and JetStream publishers)")
 	fs.IntVar(&o.users, "users", 20000, "users registered per workload set")
 	fs.DurationVar(&o.syncInterval, "sync-interval", 0, "server fsync interval; 0 syncs every write before acknowledging it")
-	fs.StringVar(&o.only, "only", "", "run only the workloads whose name contains this")
+	fs.StringVar(&o.only, "only", "", "run only the workloads whose name contains this, or one of these comma-separated parts")
 	fs.IntVar(&o.datasetUsers, "dataset-users", 0, "write a dataset of this many users onto the stream before the server starts (0: none)")
 	fs.IntVar(&o.datasetEdges, "dataset-edges", 0, "directed friendship edges of the dataset")
 	fs.BoolVar(&o.peers, "peers", false, "also run PostgreSQL and Redis, where installed, on the same workloads (make bench-peers installs them)")
 	fs.IntVar(&o.pairedRounds, "paired-rounds", 3, "after the table, run each workload with a target ratio and its minimal handler alternately this many times, for half --duration each")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this tool (load generation, labelled by workload, and the minimal handlers) to this file")
 	fs.StringVar(&o.serverPprof, "server-pprof", "", "start the server with --pprof on this address, to profile it during a workload")
 	fs.IntVar(&o.replayEvents, "replay-events", 0, "instead of the HTTP workloads: write this many events through the core, then measure replay against the raw read")
 	fs.Int64Var(&o.replayPerCall, "replay-per-call", 100, "with --replay-events: commands per Execute call while writing (1 stores mostly one event per commit)")

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,10 +78,13 @@ func drive(ctx context.Context, name string, conns int, d time.Duration, f op) r
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
+	// The workers carry the workload's name as a profile label.
+	pctx := pprof.WithLabels(ctx, pprof.Labels("workload", name))
 	for w := range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			pprof.SetGoroutineLabels(pctx)
 			rng := rand.New(rand.NewPCG(uint64(w), 1))
 			for ctx.Err() == nil {
 				k := next.Add(1) - 1
@@ -211,8 +215,21 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var results []result
-	want := func(name string) bool { return o.only == "" || strings.Contains(name, o.only) }
+	want := func(name string) bool {
+		return o.only == "" || slices.ContainsFunc(strings.Split(o.only, ","), func(part string) bool { return strings.Contains(name, part) })
+	}
 
 	if want("JetStream") {
 		r, err := rawPublish(ctx, dir, o)
@@ -593,7 +610,11 @@ func minimalHandler(ctx context.Context, o options, hc *http.Client, m minimalRe
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(answer)
 	})}
-	go func() { _ = srv.Serve(ln) }()
+	go func() {
+		// Its connections carry the handler's name as a profile label.
+		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("server", m.name)))
+		_ = srv.Serve(ln)
+	}()
 	defer srv.Close()
 	c, tc, err := clients("http://"+ln.Addr().String(), hc)
 	if err != nil {
