@@ -57,7 +57,8 @@ func (l *Limits) Allow(key any, qps int, now time.Time) bool {
 }
 
 // DoJSON sends body (JSON-encoded unless it is []byte; none when nil) to
-// url and decodes a 200 answer into out (unless nil).
+// url and decodes a 200 answer into out (unless nil; a *[]byte takes the
+// answer as it came).
 func DoJSON(ctx context.Context, hc *nethttp.Client, method, url string, body, out any) error {
 	var rd io.Reader
 	switch b := body.(type) {
@@ -91,7 +92,11 @@ func DoJSON(ctx context.Context, hc *nethttp.Client, method, url string, body, o
 	if resp.StatusCode != nethttp.StatusOK {
 		return fmt.Errorf("%s: HTTP %d: %s", req.URL.Path, resp.StatusCode, data)
 	}
-	if out == nil {
+	switch raw := out.(type) {
+	case nil:
+		return nil
+	case *[]byte:
+		*raw = data
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {

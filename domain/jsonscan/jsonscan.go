@@ -200,6 +200,100 @@ func (s *Scanner) StrsCap(dst *[]string, n int) bool {
 	return ok
 }
 
+// Skip reads any one value: a string, a number, true, false, null, an
+// array or an object with plain keys, nested at most maxDepth deep.
+func (s *Scanner) Skip() bool { return s.skip(0) }
+
+// maxDepth is how deep Skip follows arrays and objects, as encoding/json.
+const maxDepth = 10000
+
+func (s *Scanner) skip(depth int) bool {
+	s.space()
+	if s.I == len(s.B) || depth >= maxDepth {
+		return false
+	}
+	switch c := s.B[s.I]; {
+	case c == '"':
+		q, _, ok := s.quoted()
+		return ok && validEscapes(q)
+	case c == '{':
+		return s.Object(func([]byte) bool { return s.skip(depth + 1) })
+	case c == '[':
+		return s.Array(func() bool { return s.skip(depth + 1) })
+	case c == '-' || '0' <= c && c <= '9':
+		return s.number()
+	}
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if len(s.B)-s.I >= len(lit) && string(s.B[s.I:s.I+len(lit)]) == lit {
+			s.I += len(lit)
+			return true
+		}
+	}
+	return false
+}
+
+// validEscapes reports whether every escape in the quoted string q is one
+// JSON allows.
+func validEscapes(q []byte) bool {
+	for i := 0; i < len(q); i++ {
+		if q[i] != '\\' {
+			continue
+		}
+		i++
+		switch q[i] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		case 'u':
+			if i+4 >= len(q) {
+				return false
+			}
+			for _, h := range q[i+1 : i+5] {
+				if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+					return false
+				}
+			}
+			i += 4
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// number reads a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *Scanner) number() bool {
+	digits := func() int {
+		start := s.I
+		for s.I < len(s.B) && '0' <= s.B[s.I] && s.B[s.I] <= '9' {
+			s.I++
+		}
+		return s.I - start
+	}
+	if s.B[s.I] == '-' {
+		s.I++
+	}
+	if s.I < len(s.B) && s.B[s.I] == '0' {
+		s.I++
+	} else if digits() == 0 {
+		return false
+	}
+	if s.I < len(s.B) && s.B[s.I] == '.' {
+		s.I++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if s.I < len(s.B) && (s.B[s.I] == 'e' || s.B[s.I] == 'E') {
+		s.I++
+		if s.I < len(s.B) && (s.B[s.I] == '+' || s.B[s.I] == '-') {
+			s.I++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Int reads a plain JSON integer of at most 18 digits.
 func (s *Scanner) Int(dst *int64) bool {
 	s.space()

@@ -1,8 +1,10 @@
 package jsonscan_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/amity-im/amity/domain/jsonscan"
 )
@@ -67,6 +69,26 @@ func FuzzScannerAsEncodingJSON(f *testing.F) {
 		}
 		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
 			t.Fatalf("Scanner read %q as %s, encoding/json as %s", b, g, w)
+		}
+	})
+}
+
+// FuzzSkip holds Skip to encoding/json: what Skip reads whole, json.Valid
+// takes, and a valid ASCII document with no escapes is read whole.
+func FuzzSkip(f *testing.F) {
+	for _, s := range []string{`{"a":"x","b":[1,-2.5e+3,0,{}],"c":true,"d":null,"e":{"f":[[]]}}`, `[]`, `-0.1E-2`, `"\u00e9\n"`,
+		`{"a":01}`, `[1,]`, `{"a" 1}`, `tru`, `1.`, `-`, "[\xff]", `{"\u0061":1}`, `{"é":1}`, ` [ 1 , "2" ] `} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := jsonscan.Scanner{B: b}
+		whole := s.Skip() && s.End()
+		if whole && !json.Valid(b) {
+			t.Fatalf("Skip read %q whole, which encoding/json refuses", b)
+		}
+		plain := !bytes.ContainsFunc(b, func(r rune) bool { return r == '\\' || r >= utf8.RuneSelf })
+		if !whole && plain && json.Valid(b) {
+			t.Fatalf("Skip refused %q, a valid ASCII document with no escapes", b)
 		}
 	})
 }

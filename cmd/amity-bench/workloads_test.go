@@ -1,0 +1,31 @@
+package main
+
+import "testing"
+
+// TestAnsweredOK reads the answers the workloads get: only an answer that
+// says every item succeeded passes; the others go to encoding/json.
+func TestAnsweredOK(t *testing.T) {
+	for _, c := range []struct {
+		answer string
+		ok     bool
+	}{
+		{`{"Code":0,"Message":"success","RequestId":"1","ErrorList":[]}`, true},
+		{`{"Code":0,"Message":"success","RequestId":"1","Successes":[{"UserId":"b1","Relation":3},{"UserId":"b2","Relation":6}],` +
+			`"Succ":[{"UserId":"b1","Relation":3},{"UserId":"b2","Relation":6}],"Fails":[]}`, true},
+		{`{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","ResultItem":[{"To_Account":"t1","ResultCode":0,"ResultInfo":""}],"Fail_Account":[]}`, true},
+		{` { "Code" : 0 , "Data" : { "x" : [ 1.5e3 , null , true , "\u00e9" ] } } `, true},
+		{`{"Code":660000002,"Message":"bad","ErrorList":[]}`, false},
+		{`{"Code":0,"ErrorList":[{"UserId":"b1","SubCode":660700008}]}`, false},
+		{`{"Code":0,"Fails":[{"UserId":"b1","SubCode":660300005}]}`, false},
+		{`{"ActionStatus":"FAIL","ErrorCode":30001,"ErrorInfo":"bad"}`, false},
+		{`{"ErrorCode":0,"ResultItem":[{"To_Account":"t1","ResultCode":0},{"To_Account":"t2","ResultCode":30010}]}`, false},
+		{`{"Message":"no code"}`, false},
+		{`{"Code":0,"ErrorList":[]} trailing`, false},
+		{`{"Code":0,"\u0045rrorList":[{"UserId":"b1"}]}`, false},
+		{`not json`, false},
+	} {
+		if got := answeredOK([]byte(c.answer)); got != c.ok {
+			t.Errorf("answeredOK(%s) = %v, want %v", c.answer, got, c.ok)
+		}
+	}
+}
