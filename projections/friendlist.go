@@ -30,7 +30,7 @@ type friendList struct {
 }
 
 type listMore struct {
-	index *listIndex
+	index listIndex // empty while the list is short
 	extra map[uint32]*domain.Entry
 }
 
@@ -45,10 +45,10 @@ func (f *friendList) extra() map[uint32]*domain.Entry {
 }
 
 func (f *friendList) index() *listIndex {
-	if f.more == nil {
+	if f.more == nil || f.more.index.slots == nil {
 		return nil
 	}
-	return f.more.index
+	return &f.more.index
 }
 
 func (f *friendList) mustMore() *listMore {
@@ -60,7 +60,7 @@ func (f *friendList) mustMore() *listMore {
 
 // tidy drops more once it holds nothing.
 func (f *friendList) tidy() {
-	if f.more != nil && f.more.index == nil && len(f.more.extra) == 0 {
+	if f.more != nil && f.more.index.slots == nil && len(f.more.extra) == 0 {
 		f.more = nil
 	}
 }
@@ -144,7 +144,7 @@ func (f *friendList) del(id uint32) (old domain.Entry, had bool) {
 	if len(f.edges) == 0 {
 		f.edges = nil
 		if f.more != nil {
-			f.more.index = nil
+			f.more.index = listIndex{}
 		}
 	}
 	f.tidy()

@@ -1,6 +1,9 @@
 package projections
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"slices"
+)
 
 // Every user ID an app's model holds is interned once: names[i] is the ID
 // with interned ID i, and a user's state is users[i]. The table from name to
@@ -163,17 +166,35 @@ func (a *appState) linked(ia, ib uint32) (ab, ba bool) {
 }
 
 // linkedAll sets out[i] to linked(from, ids[i]) for every ids[i] that is
-// not noID, loading every target's state before reading any of their
-// lists, so that the cache misses overlap.
+// not noID. It reads one level of the targets' state for all of them
+// before the next level — the states, then their lists, then the lists'
+// indexes, then the index slots or the edges — so that the cache misses of
+// different targets overlap rather than follow one another.
 func (a *appState) linkedAll(from uint32, ids []uint32, out [][2]bool) {
-	var small [64]*userState // grown by append past 64
-	states := small[:0]
+	type target struct {
+		u     *userState
+		more  *listMore
+		edges []edge
+		slots []indexSlot
+	}
+	var small [64]target // grown by append past 64
+	ts := small[:0]
 	for _, id := range ids {
-		var u *userState
+		var t target
 		if id != noID {
-			u = a.userAt(id)
+			t.u = a.userAt(id)
 		}
-		states = append(states, u)
+		ts = append(ts, t)
+	}
+	for i := range ts {
+		if u := ts[i].u; u != nil {
+			ts[i].edges, ts[i].more = u.friends.edges, u.friends.more
+		}
+	}
+	for i := range ts {
+		if m := ts[i].more; m != nil {
+			ts[i].slots = m.index.slots
+		}
 	}
 	f := a.userAt(from)
 	for i, id := range ids {
@@ -183,8 +204,11 @@ func (a *appState) linkedAll(from uint32, ids []uint32, out [][2]bool) {
 		if f != nil {
 			_, out[i][0] = f.friends.find(id)
 		}
-		if u := states[i]; u != nil {
-			_, out[i][1] = u.friends.find(from)
+		switch t := &ts[i]; {
+		case t.slots != nil:
+			_, out[i][1] = (&listIndex{slots: t.slots}).get(from)
+		default:
+			out[i][1] = slices.ContainsFunc(t.edges, func(e edge) bool { return e.id == from })
 		}
 	}
 }

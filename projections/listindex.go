@@ -20,8 +20,8 @@ type indexSlot struct {
 }
 
 // newListIndex returns an index of the edges.
-func newListIndex(edges []edge) *listIndex {
-	x := &listIndex{slots: make([]indexSlot, tableSize(len(edges)))}
+func newListIndex(edges []edge) listIndex {
+	x := listIndex{slots: make([]indexSlot, tableSize(len(edges)))}
 	for i, e := range edges {
 		x.set(e.id, int32(i))
 	}
