@@ -42,6 +42,10 @@ func (s *Scanner) space() {
 
 // Next consumes c, after white space, if it comes next.
 func (s *Scanner) Next(c byte) bool {
+	if s.I < len(s.B) && s.B[s.I] == c { // compact JSON, as Amity writes it
+		s.I++
+		return true
+	}
 	s.space()
 	if s.I < len(s.B) && s.B[s.I] == c {
 		s.I++
@@ -102,16 +106,25 @@ func (s *Scanner) key() ([]byte, bool) {
 	}
 	start := s.I
 	for ; s.I < len(s.B); s.I++ {
-		switch c := s.B[s.I]; {
-		case c == '"':
+		if c := s.B[s.I]; stops[c] {
+			if c != '"' {
+				return nil, false
+			}
 			s.I++
 			return s.B[start : s.I-1], true
-		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
-			return nil, false
 		}
 	}
 	return nil, false
 }
+
+// stops marks the bytes a string's scan must look at: the quote, the
+// backslash, control bytes and the bytes of non-ASCII runes.
+var stops = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
+	}
+	return t
+}()
 
 // quoted reads a string and returns it with its quotes, and whether it is
 // plain: no escapes and valid UTF-8.
@@ -121,7 +134,11 @@ func (s *Scanner) quoted() (q []byte, plain, ok bool) {
 	}
 	start, ascii, escaped := s.I-1, true, false
 	for ; s.I < len(s.B); s.I++ {
-		switch c := s.B[s.I]; {
+		c := s.B[s.I]
+		if !stops[c] {
+			continue
+		}
+		switch {
 		case c == '"':
 			s.I++
 			q = s.B[start:s.I]
@@ -340,7 +357,57 @@ func (s *Scanner) Bool(dst *bool) bool {
 // on the quoted text.
 func (s *Scanner) Time(dst *time.Time) bool {
 	q, plain, ok := s.quoted()
-	return ok && plain && dst.UnmarshalJSON(q) == nil
+	if !ok || !plain {
+		return false
+	}
+	if t, ok := utcTime(q[1 : len(q)-1]); ok {
+		*dst = t
+		return true
+	}
+	return dst.UnmarshalJSON(q) == nil
+}
+
+// utcTime reads the form encoding/json writes for a UTC time,
+// YYYY-MM-DDTHH:MM:SS[.fraction]Z, in one pass; it reports false for
+// anything else, which is left to time's own parser.
+func utcTime(b []byte) (time.Time, bool) {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[len(b)-1] != 'Z' {
+		return time.Time{}, false
+	}
+	ok := true
+	num := func(p []byte) int {
+		n := 0
+		for _, c := range p {
+			if c < '0' || c > '9' {
+				ok = false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(b[0:4]), num(b[5:7]), num(b[8:10])
+	hour, minute, sec := num(b[11:13]), num(b[14:16]), num(b[17:19])
+	nsec := 0
+	if frac := b[19 : len(b)-1]; len(frac) > 0 {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		nsec = num(frac[1:])
+		for range 10 - len(frac) {
+			nsec *= 10
+		}
+	}
+	if !ok || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), true
+}
+
+func daysIn(month, year int) int {
+	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		return 29
+	}
+	return int("\x1f\x1c\x1f\x1e\x1f\x1e\x1f\x1f\x1e\x1f\x1e\x1f"[month-1])
 }
 
 const hex = "0123456789abcdef"

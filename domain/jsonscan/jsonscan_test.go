@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/amity-im/amity/domain/jsonscan"
@@ -89,6 +90,34 @@ func FuzzSkip(f *testing.F) {
 		plain := !bytes.ContainsFunc(b, func(r rune) bool { return r == '\\' || r >= utf8.RuneSelf })
 		if !whole && plain && json.Valid(b) {
 			t.Fatalf("Skip refused %q, a valid ASCII document with no escapes", b)
+		}
+	})
+}
+
+// FuzzTimeAsEncodingJSON holds Scanner.Time to time's own JSON decoding:
+// the same instant, location and representation, and the same refusals.
+func FuzzTimeAsEncodingJSON(f *testing.F) {
+	for _, s := range []string{`"2026-11-22T09:26:06.123456789Z"`, `"2024-02-29T23:59:59Z"`, `"2023-02-29T00:00:00Z"`,
+		`"2026-11-22T09:26:06.5Z"`, `"2026-11-22T09:26:06+08:00"`, `"2026-11-22T24:00:00Z"`, `"2026-11-22T09:26:60Z"`,
+		`"0000-01-01T00:00:00Z"`, `"2026-11-22T09:26:06.1234567891Z"`, `"2026-11-22T09:26:06.Z"`, `"2026-13-01T00:00:00Z"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got time.Time
+		s := jsonscan.Scanner{B: b}
+		ok := s.Time(&got) && s.End()
+		var want time.Time
+		werr := json.Unmarshal(b, &want)
+		if !ok {
+			return // left to encoding/json
+		}
+		if werr != nil {
+			t.Fatalf("Time took %q, which encoding/json refuses: %v", b, werr)
+		}
+		// Fixed zones are new each parse, so only UTC times compare with ==.
+		utc := want.Location() == time.UTC
+		if !got.Equal(want) || got.String() != want.String() || utc != (got.Location() == time.UTC) || utc && got != want {
+			t.Fatalf("Time read %q as %v (%v), encoding/json as %v (%v)", b, got, got.Location(), want, want.Location())
 		}
 	})
 }
