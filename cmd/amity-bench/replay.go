@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -109,15 +108,9 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 	liveSum := live.Digest().Sum
 	live = nil
 	runtime.GC()
-	if o.replayProfile != "" {
-		f, err := os.Create(o.replayProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	stopProfile, err := startCPUProfile(o.replayProfile)
+	if err != nil {
+		return err
 	}
 	start, cpu0 = time.Now(), processCPU()
 	m, replayed, err := projections.Replay(ctx, store, last, nil, nil)
@@ -125,7 +118,7 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 		return err
 	}
 	replayTook, replayCPU := time.Since(start), processCPU()-cpu0
-	pprof.StopCPUProfile()
+	stopProfile()
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)

@@ -133,6 +133,12 @@ func call(ctx context.Context, c *zim.Client, action string, body any) error {
 	if err := c.Call(ctx, http.MethodPost, action, nil, body, &data); err != nil {
 		return err
 	}
+	return zimAnswer(action, data)
+}
+
+// zimAnswer checks a ZIM answer to action: answeredOK, or else decoded
+// with encoding/json to say what failed.
+func zimAnswer(action string, data []byte) error {
 	if answeredOK(data) {
 		return nil
 	}
@@ -271,17 +277,11 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if o.cpuprofile != "" {
-		f, err := os.Create(o.cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(o.cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	var results []result
 	want := func(name string) bool {
 		return o.only == "" || slices.ContainsFunc(strings.Split(o.only, ","), func(part string) bool { return strings.Contains(name, part) })
@@ -380,15 +380,12 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return tcCall(ctx, tc, "/v4/sns/friend_add", map[string]any{"From_Account": tb[from], "AddType": "Add_Type_Both", "AddFriendItem": items})
 		}},
 		{"ZIM QueryFriendList, page of 100", func(ctx context.Context, _ int64, rng *rand.Rand) error {
-			var r zimResp
+			var data []byte
 			q := url.Values{"FromUserId": {b[rng.Int64N(n)]}, "Limit": {"100"}}
-			if err := c.Call(ctx, http.MethodGet, "QueryFriendList", q, nil, &r); err != nil {
+			if err := c.Call(ctx, http.MethodGet, "QueryFriendList", q, nil, &data); err != nil {
 				return err
 			}
-			if r.Code != 0 {
-				return fmt.Errorf("QueryFriendList: Code %d %s", r.Code, r.Message)
-			}
-			return nil
+			return zimAnswer("QueryFriendList", data)
 		}},
 		{"ZIM DeleteFriends one-way, 1 target", func(ctx context.Context, k int64, _ *rand.Rand) error {
 			// Undo the 1-target adds: first from one side, then the other.
@@ -756,4 +753,24 @@ func orderedRead(ctx context.Context, natsURL string) (result, error) {
 		return result{}, err
 	}
 	return result{name: "raw ordered read, messages (reference)", ops: msgs, elapsed: time.Since(start)}, nil
+}
+
+// startCPUProfile writes a CPU profile of this process to path until stop
+// is called; with no path it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

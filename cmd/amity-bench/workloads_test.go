@@ -13,6 +13,8 @@ func TestAnsweredOK(t *testing.T) {
 		{`{"Code":0,"Message":"success","RequestId":"1","Successes":[{"UserId":"b1","Relation":3},{"UserId":"b2","Relation":6}],` +
 			`"Succ":[{"UserId":"b1","Relation":3},{"UserId":"b2","Relation":6}],"Fails":[]}`, true},
 		{`{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","ResultItem":[{"To_Account":"t1","ResultCode":0,"ResultInfo":""}],"Fail_Account":[]}`, true},
+		{`{"Code":0,"Message":"success","RequestId":"1","TotalCount":1,"Next":0,"FriendInfos":[{"UserId":"b1","UserName":"","Avatar":"",` +
+			`"Wording":"","FriendAlias":"","CreateTime":1700000000000,"Attributes":[{"Key":"k0","Value":"v"}]}]}`, true},
 		{` { "Code" : 0 , "Data" : { "x" : [ 1.5e3 , null , true , "\u00e9" ] } } `, true},
 		{`{"Code":660000002,"Message":"bad","ErrorList":[]}`, false},
 		{`{"Code":0,"ErrorList":[{"UserId":"b1","SubCode":660700008}]}`, false},
