@@ -245,9 +245,16 @@ func (s *Store) OpenNotify(ctx context.Context, maxAge time.Duration, replicas i
 		// Many notifications are stored as one atomic batch, synced once.
 		AllowAtomicPublish: true,
 	}
-	stream, err := createStream(ctx, s.js, sc)
+	stream, err := ensureStream(ctx, s.js, sc, s.log)
 	if err != nil {
 		return err
+	}
+	if have := stream.CachedInfo().Config; have.MaxAge != maxAge {
+		// The flag's purpose: how long notifications are kept.
+		have.MaxAge = maxAge
+		if stream, err = s.js.UpdateStream(ctx, have); err != nil {
+			return fmt.Errorf("set %s max age to %s: %w", NotifyStream, maxAge, err)
+		}
 	}
 	s.notifyAtomic = stream.CachedInfo().Config.AllowAtomicPublish
 	return nil
@@ -341,17 +348,14 @@ const DeadLetterStream = "AMITY_DLQ"
 
 // OpenDeadLetters creates the dead-letter stream if it is missing.
 func (s *Store) OpenDeadLetters(ctx context.Context, replicas int) error {
-	_, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	_, err := ensureStream(ctx, s.js, jetstream.StreamConfig{
 		Name:        DeadLetterStream,
 		Description: "Amity callback deliveries that failed every attempt",
 		Subjects:    []string{"amity.dlq.*"},
 		Storage:     jetstream.FileStorage,
 		Replicas:    max(replicas, 1),
-	})
-	if err != nil {
-		return fmt.Errorf("create stream %s: %w", DeadLetterStream, err)
-	}
-	return nil
+	}, s.log)
+	return err
 }
 
 // Park stores a failed delivery for app on the dead-letter stream.
@@ -365,9 +369,9 @@ func (s *Store) Park(ctx context.Context, app, msgID string, data []byte) error 
 
 // DeadLetters returns the parked deliveries, of app only unless app is "".
 func (s *Store) DeadLetters(ctx context.Context, app string) ([]domain.Record, error) {
-	st, err := s.js.Stream(ctx, DeadLetterStream)
+	st, err := lookupStream(ctx, s.js, DeadLetterStream)
 	if err != nil {
-		return nil, fmt.Errorf("stream %s: %w", DeadLetterStream, err)
+		return nil, err
 	}
 	var out []domain.Record
 	for seq := uint64(0); ; {
@@ -387,9 +391,9 @@ func (s *Store) DeadLetters(ctx context.Context, app string) ([]domain.Record, e
 
 // DropDeadLetter removes a delivered dead letter.
 func (s *Store) DropDeadLetter(ctx context.Context, seq uint64) error {
-	st, err := s.js.Stream(ctx, DeadLetterStream)
+	st, err := lookupStream(ctx, s.js, DeadLetterStream)
 	if err != nil {
-		return fmt.Errorf("stream %s: %w", DeadLetterStream, err)
+		return err
 	}
 	if err := st.DeleteMsg(ctx, seq); err != nil {
 		return fmt.Errorf("drop dead letter %d: %w", seq, err)

@@ -1,12 +1,18 @@
 package eventstore
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // EmbeddedConfig configures the embedded nats-server.
@@ -21,17 +27,58 @@ type EmbeddedConfig struct {
 	SyncInterval time.Duration
 	// ServerName names the server in logs and clusters.
 	ServerName string
+	// Users may log in besides Amity's own connection, each with the
+	// permissions Permissions gives it. Nobody logs in without a password.
+	Users []User
+	// Apps are every configured app's names: their webhook consumers are
+	// Amity's own, which no app user may touch.
+	Apps []string
+	// Logger receives the server's warnings and errors; nil: none.
+	Logger *slog.Logger
+	// MaxFileStore caps JetStream's file storage in bytes (0: the disk).
+	MaxFileStore int64
 }
 
+// Embedded is a running embedded nats-server. Amity's own connection logs
+// in as a service user whose password is made at start and never leaves
+// the process.
+type Embedded struct {
+	*server.Server
+	password string
+}
+
+// serviceUser is the embedded server's login for Amity's own connection.
+const serviceUser = "amity"
+
+// startWait bounds the wait for the server to take clients.
+const startWait = 30 * time.Second
+
 // StartEmbedded starts a JetStream-enabled nats-server with file storage and
-// waits until it accepts clients.
-func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
+// waits until it accepts clients. A server that cannot start (its port in
+// use, its directory unwritable) returns the server's own error at once.
+func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
+	var pw [24]byte
+	if _, err := rand.Read(pw[:]); err != nil {
+		return nil, fmt.Errorf("service password: %w", err)
+	}
+	e := &Embedded{password: hex.EncodeToString(pw[:])}
+	// Stored hashed, so that the server's warning about plaintext
+	// passwords speaks only of the config's.
+	hash, err := bcrypt.GenerateFromPassword([]byte(e.password), bcrypt.MinCost)
+	if err != nil {
+		return nil, fmt.Errorf("service password: %w", err)
+	}
+	users, err := serverUsers(cfg.Users, cfg.Apps, string(hash))
+	if err != nil {
+		return nil, err
+	}
 	opts := &server.Options{
-		ServerName: cfg.ServerName,
-		JetStream:  true,
-		StoreDir:   cfg.StoreDir,
-		NoSigs:     true,
-		NoLog:      true,
+		ServerName:        cfg.ServerName,
+		JetStream:         true,
+		StoreDir:          cfg.StoreDir,
+		JetStreamMaxStore: cfg.MaxFileStore,
+		NoSigs:            true,
+		Users:             users,
 	}
 	if opts.ServerName == "" {
 		opts.ServerName = "amity"
@@ -61,10 +108,94 @@ func StartEmbedded(cfg EmbeddedConfig) (*server.Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create nats-server: %w", err)
 	}
+	log := &serverLog{log: cfg.Logger, fatal: make(chan string, 1)}
+	ns.SetLoggerV2(log, false, false, false)
+	e.Server = ns
 	go ns.Start()
-	if !ns.ReadyForConnections(30 * time.Second) {
-		ns.Shutdown()
-		return nil, fmt.Errorf("nats-server not ready after 30s")
+	for deadline := time.Now().Add(startWait); ; {
+		select {
+		case msg := <-log.fatal:
+			ns.Shutdown()
+			return nil, fmt.Errorf("nats-server: %s", msg)
+		default:
+		}
+		if ns.ReadyForConnections(100 * time.Millisecond) {
+			return e, nil
+		}
+		if time.Now().After(deadline) {
+			ns.Shutdown()
+			return nil, fmt.Errorf("nats-server not ready after %s", startWait)
+		}
 	}
-	return ns, nil
+}
+
+// Connect opens a connection in-process as Amity's own service user.
+func (e *Embedded) Connect(opts ...nats.Option) (*nats.Conn, error) {
+	opts = append(opts, nats.InProcessServer(e.Server), nats.UserInfo(serviceUser, e.password))
+	nc, err := nats.Connect("", opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect embedded nats: %w", err)
+	}
+	return nc, nil
+}
+
+// ServiceURL is the client URL with the service user's credentials in it,
+// for a second process of the same owner (tests and benchmarks) that
+// treats this server as an external one. The service itself never prints it.
+func (e *Embedded) ServiceURL() string {
+	addr := e.Addr()
+	if addr == nil {
+		return ""
+	}
+	return "nats://" + serviceUser + ":" + e.password + "@" + addr.String()
+}
+
+// serverUsers is the server's user list: Amity's own, then each user with
+// its permissions.
+func serverUsers(users []User, apps []string, password string) ([]*server.User, error) {
+	out := []*server.User{{Username: serviceUser, Password: password}}
+	seen := map[string]bool{serviceUser: true}
+	for _, u := range users {
+		if seen[u.Name] {
+			return nil, fmt.Errorf("nats user %q repeated or reserved", u.Name)
+		}
+		seen[u.Name] = true
+		if u.Password == "" {
+			return nil, fmt.Errorf("nats user %q needs a password", u.Name)
+		}
+		perms, err := Permissions(u, apps)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &server.User{Username: u.Name, Password: u.Password, Permissions: perms})
+	}
+	return out, nil
+}
+
+// serverLog passes the embedded server's warnings and errors to an slog
+// logger, and its fatal errors to the start-up wait as well.
+type serverLog struct {
+	log   *slog.Logger
+	fatal chan string
+}
+
+func (l *serverLog) logf(level slog.Level, format string, v []any) {
+	if l.log != nil {
+		l.log.Log(context.Background(), level, "nats-server: "+fmt.Sprintf(format, v...))
+	}
+}
+
+func (l *serverLog) Noticef(string, ...any) {}
+func (l *serverLog) Tracef(string, ...any)  {}
+func (l *serverLog) Debugf(format string, v ...any) {
+	l.logf(slog.LevelDebug, format, v)
+}
+func (l *serverLog) Warnf(format string, v ...any)  { l.logf(slog.LevelWarn, format, v) }
+func (l *serverLog) Errorf(format string, v ...any) { l.logf(slog.LevelError, format, v) }
+func (l *serverLog) Fatalf(format string, v ...any) {
+	l.logf(slog.LevelError, format, v)
+	select {
+	case l.fatal <- fmt.Sprintf(format, v...):
+	default:
+	}
 }

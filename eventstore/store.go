@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -43,6 +45,9 @@ type Config struct {
 	// NewConsumersFromNow: a durable consumer that does not exist yet starts
 	// with the changes after it is created rather than with all history.
 	NewConsumersFromNow bool
+	// Logger receives differences between an existing stream and the
+	// configuration wanted; nil: none.
+	Logger *slog.Logger
 }
 
 // Store appends to and reads from the AMITY stream.
@@ -56,54 +61,141 @@ type Store struct {
 	// newConsumersFromNow makes a durable consumer created by Consume start
 	// at the stream's end instead of its beginning.
 	newConsumersFromNow bool
+	log                 *slog.Logger
 }
 
-// Open creates the stream if it is missing and returns a Store on it.
+// Open returns a Store on the stream, creating it if it is missing. An
+// existing stream keeps its configuration: a difference from cfg is logged,
+// and only a replica count below cfg.Replicas is raised, never lowered.
 func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, fmt.Errorf("jetstream context: %w", err)
 	}
-	replicas := cfg.Replicas
-	if replicas <= 0 {
-		replicas = 1
+	sc := streamConfig(cfg.Replicas)
+	stream, err := ensureStream(ctx, js, sc, cfg.Logger)
+	if err != nil {
+		return nil, err
 	}
-	sc := jetstream.StreamConfig{
+	return newStore(js, stream, cfg), nil
+}
+
+// Lookup returns a Store on the existing stream, for the tools: it changes
+// no configuration, and a missing stream is an error naming it.
+func Lookup(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream context: %w", err)
+	}
+	stream, err := lookupStream(ctx, js, StreamName)
+	if err != nil {
+		return nil, err
+	}
+	return newStore(js, stream, cfg), nil
+}
+
+func newStore(js jetstream.JetStream, stream jetstream.Stream, cfg Config) *Store {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Store{js: js, stream: stream, atomic: stream.CachedInfo().Config.AllowAtomicPublish,
+		newConsumersFromNow: cfg.NewConsumersFromNow, log: logger}
+}
+
+// lookupStream finds the stream name without changing it.
+func lookupStream(ctx context.Context, js jetstream.JetStream, name string) (jetstream.Stream, error) {
+	stream, err := js.Stream(ctx, name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, fmt.Errorf("stream %s not found on this NATS (has amity serve run against it?)", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up stream %s: %w", name, err)
+	}
+	return stream, nil
+}
+
+func streamConfig(replicas int) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "Amity friend-graph commits",
 		Subjects:    Subjects,
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		Discard:     jetstream.DiscardNew,
-		Replicas:    replicas,
+		Replicas:    max(replicas, 1),
 		Duplicates:  2 * time.Minute,
 		AllowDirect: true,
 		// Commits of several partitions are stored as one atomic batch,
 		// which a server syncs to disk once.
 		AllowAtomicPublish: true,
 	}
-	stream, err := createStream(ctx, js, sc)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{js: js, stream: stream, atomic: stream.CachedInfo().Config.AllowAtomicPublish,
-		newConsumersFromNow: cfg.NewConsumersFromNow}, nil
 }
 
-// createStream creates or updates the stream sc, with atomic batches if
-// sc allows them and the server takes them: a server before 2.12 refuses
+// ensureStream creates the stream sc if it is missing, with atomic batches
+// if sc allows them and the server takes them: a server before 2.12 refuses
 // them, and the stream is then made without (its writers go one message at
-// a time).
-func createStream(ctx context.Context, js jetstream.JetStream, sc jetstream.StreamConfig) (jetstream.Stream, error) {
-	stream, err := js.CreateOrUpdateStream(ctx, sc)
-	if err != nil && sc.AllowAtomicPublish {
-		sc.AllowAtomicPublish = false
-		stream, err = js.CreateOrUpdateStream(ctx, sc)
+// a time). An existing stream is left as it is, but for a replica count
+// below sc's, which is raised; other differences are logged.
+func ensureStream(ctx context.Context, js jetstream.JetStream, sc jetstream.StreamConfig, logger *slog.Logger) (jetstream.Stream, error) {
+	stream, err := js.Stream(ctx, sc.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		stream, err = js.CreateStream(ctx, sc)
+		if err != nil && sc.AllowAtomicPublish {
+			sc.AllowAtomicPublish = false
+			stream, err = js.CreateStream(ctx, sc)
+		}
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			// Another instance made it first.
+			stream, err = js.Stream(ctx, sc.Name)
+		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("create stream %s: %w", sc.Name, err)
+		return nil, fmt.Errorf("open stream %s: %w", sc.Name, err)
+	}
+	have := stream.CachedInfo().Config
+	for _, d := range streamDifferences(have, sc) {
+		logger.Warn("stream configuration differs; the stream is kept as it is", "stream", sc.Name, "setting", d.name, "stream_has", d.have, "wanted", d.want)
+	}
+	if have.Replicas < sc.Replicas {
+		raised := have
+		raised.Replicas = sc.Replicas
+		if stream, err = js.UpdateStream(ctx, raised); err != nil {
+			return nil, fmt.Errorf("raise replicas of stream %s to %d: %w", sc.Name, sc.Replicas, err)
+		}
+		logger.Info("stream replicas raised", "stream", sc.Name, "from", have.Replicas, "to", sc.Replicas)
 	}
 	return stream, nil
+}
+
+type difference struct {
+	name       string
+	have, want any
+}
+
+// streamDifferences lists what an existing stream has otherwise than
+// wanted, but for replicas above the wanted count (never lowered, and not
+// worth a warning), atomic batches (off on an older server) and a maximum
+// age where one is wanted (the caller sets it).
+func streamDifferences(have, want jetstream.StreamConfig) []difference {
+	var out []difference
+	add := func(name string, h, w any) { out = append(out, difference{name, h, w}) }
+	if have.Replicas < want.Replicas {
+		add("replicas", have.Replicas, want.Replicas)
+	}
+	if have.Retention != want.Retention {
+		add("retention", have.Retention.String(), want.Retention.String())
+	}
+	if have.Storage != want.Storage {
+		add("storage", have.Storage.String(), want.Storage.String())
+	}
+	if have.MaxAge != 0 && want.MaxAge == 0 {
+		add("max_age", have.MaxAge.String(), "none")
+	}
+	if !slices.Equal(have.Subjects, want.Subjects) {
+		add("subjects", have.Subjects, want.Subjects)
+	}
+	return out
 }
 
 // Append publishes data on subject, expecting the subject's last sequence

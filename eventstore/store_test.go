@@ -21,7 +21,7 @@ func startStore(t testing.TB) (*eventstore.Store, *nats.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(ns.Shutdown)
-	nc, err := nats.Connect(ns.ClientURL())
+	nc, err := ns.Connect()
 	if err != nil {
 		t.Fatal(err)
 	}

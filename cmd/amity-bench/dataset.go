@@ -10,7 +10,6 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/oklog/ulid/v2"
 )
@@ -33,7 +32,7 @@ func writeDataset(ctx context.Context, storeDir string, users, edges int64, stde
 		return 0, err
 	}
 	defer ns.Shutdown()
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
+	nc, err := ns.Connect()
 	if err != nil {
 		return 0, err
 	}

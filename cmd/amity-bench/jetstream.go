@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"slices"
 )
@@ -24,7 +23,7 @@ func rawPublish(ctx context.Context, dir string, o options) (result, error) {
 		return result{}, err
 	}
 	defer ns.Shutdown()
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
+	nc, err := ns.Connect()
 	if err != nil {
 		return result{}, fmt.Errorf("connect: %w", err)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/projections"
-	"github.com/nats-io/nats.go"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -36,7 +35,7 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 		return err
 	}
 	defer ns.Shutdown()
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
+	nc, err := ns.Connect()
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,10 @@ const (
 	benchSDKAppID = 1400000001
 	benchKey      = "bench-key"
 	benchConfig   = `{"apps":[{"name":"bench","zim":{"app_id":1234567,"server_secret":"bench-secret","qps":100000000},
-	 "tencent":{"sdkappid":1400000001,"secret_key":"bench-key","admins":["administrator"],"qps":100000000}}]}`
+	 "tencent":{"sdkappid":1400000001,"secret_key":"bench-key","admins":["administrator"],"qps":100000000}}],
+	 "nats_users":[{"user":"bench","password":"bench-nats-secret","admin":true}]}`
+	// benchNATSLogin is the admin login of benchConfig, put in the NATS URL.
+	benchNATSLogin = "bench:bench-nats-secret"
 )
 
 // server is an amity process started for one run.
@@ -90,7 +93,7 @@ func startServer(ctx context.Context, bin, dir string, syncInterval time.Duratio
 	}()
 	select {
 	case urls := <-found:
-		s.httpURL, s.natsURL = urls[0], urls[1]
+		s.httpURL, s.natsURL = urls[0], strings.Replace(urls[1], "nats://", "nats://"+benchNATSLogin+"@", 1)
 	case <-time.After(60 * time.Second):
 		s.stop()
 		return nil, fmt.Errorf("amity printed no address in 60s")

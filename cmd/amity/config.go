@@ -16,12 +16,37 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/projections"
 )
 
 // fileConfig is the JSON config file (docs/configuration.md).
 type fileConfig struct {
-	Apps []appConfig `json:"apps"`
+	Apps      []appConfig      `json:"apps"`
+	NATSUsers []natsUserConfig `json:"nats_users,omitempty"`
+}
+
+// natsUserConfig is a login on the embedded NATS server.
+type natsUserConfig struct {
+	User     string   `json:"user"`
+	Password string   `json:"password"`
+	Admin    bool     `json:"admin,omitempty"`
+	Apps     []string `json:"apps,omitempty"`
+}
+
+// config is a validated config file.
+type config struct {
+	apps  []*domain.App
+	users []eventstore.User
+}
+
+// appNames lists the apps' names.
+func (c config) appNames() []string {
+	names := make([]string, len(c.apps))
+	for i, a := range c.apps {
+		names[i] = a.Name
+	}
+	return names
 }
 
 type appConfig struct {
@@ -64,30 +89,63 @@ var (
 const maxCustomFields = 20
 
 // loadConfig reads and validates a config file.
-func loadConfig(path string) ([]*domain.App, error) {
+func loadConfig(path string) (config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return config{}, fmt.Errorf("read config: %w", err)
 	}
 	return parseConfig(b)
 }
 
-func parseConfig(b []byte) ([]*domain.App, error) {
+// reservedAppNames would make an app's subjects those of the service's own.
+var reservedAppNames = []string{"admin", "dlq"}
+
+func parseConfig(b []byte) (config, error) {
 	var fc fileConfig
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fc); err != nil {
-		return nil, fmt.Errorf("parse config: %w", err)
+		return config{}, fmt.Errorf("parse config: %w", err)
 	}
-	if len(fc.Apps) == 0 {
+	apps, err := parseApps(fc.Apps)
+	if err != nil {
+		return config{}, err
+	}
+	cfg := config{apps: apps}
+	for i, u := range fc.NATSUsers {
+		for _, a := range u.Apps {
+			if !slices.ContainsFunc(apps, func(app *domain.App) bool { return app.Name == a }) {
+				return config{}, fmt.Errorf("config: nats_users[%d] (%s): no app %q", i, u.User, a)
+			}
+		}
+		eu := eventstore.User{Name: u.User, Password: u.Password, Admin: u.Admin, Apps: u.Apps}
+		if _, err := eventstore.Permissions(eu, nil); err != nil {
+			return config{}, fmt.Errorf("config: nats_users[%d]: %w", i, err)
+		}
+		if u.Password == "" {
+			return config{}, fmt.Errorf("config: nats_users[%d] (%s): password is required", i, u.User)
+		}
+		if slices.ContainsFunc(cfg.users, func(o eventstore.User) bool { return o.Name == u.User }) {
+			return config{}, fmt.Errorf("config: nats_users[%d]: user %q repeated", i, u.User)
+		}
+		cfg.users = append(cfg.users, eu)
+	}
+	return cfg, nil
+}
+
+func parseApps(appConfigs []appConfig) ([]*domain.App, error) {
+	if len(appConfigs) == 0 {
 		return nil, errors.New("config: no apps")
 	}
 	names, zimIDs, tcIDs := map[string]bool{}, map[uint32]bool{}, map[uint64]bool{}
 	var apps []*domain.App
-	for i, ac := range fc.Apps {
+	for i, ac := range appConfigs {
 		where := fmt.Sprintf("config: apps[%d]", i)
 		if !appName.MatchString(ac.Name) {
 			return nil, fmt.Errorf("%s: name %q must be 1-64 letters, digits, '-' or '_'", where, ac.Name)
+		}
+		if slices.Contains(reservedAppNames, ac.Name) {
+			return nil, fmt.Errorf("%s: name %q is reserved", where, ac.Name)
 		}
 		if names[ac.Name] {
 			return nil, fmt.Errorf("%s: name %q repeated", where, ac.Name)
@@ -209,31 +267,53 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// devApp returns the development app used when no config is given. Its
-// secrets are made once and kept in the data directory.
-func devApp(dataDir string) (*domain.App, error) {
+// devApp returns the development config used when no config is given: one
+// app, an admin NATS login and a subscriber of the app. Its secrets are
+// made once and kept in the data directory; a file from before NATS logins
+// gains them.
+func devApp(dataDir string) (config, error) {
 	path := filepath.Join(dataDir, "dev-app.json")
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		secret := func() string {
-			var r [16]byte
-			_, _ = rand.Read(r[:])
-			return hex.EncodeToString(r[:])
-		}
 		b = fmt.Appendf(nil, `{"apps":[{"name":"dev","zim":{"app_id":1000001,"server_secret":%q},`+
-			`"tencent":{"sdkappid":1400000001,"secret_key":%q,"admins":["administrator"]}}]}`+"\n", secret(), secret())
+			`"tencent":{"sdkappid":1400000001,"secret_key":%q,"admins":["administrator"]}}]}`+"\n", randomSecret(), randomSecret())
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data dir: %w", err)
-		}
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return nil, fmt.Errorf("write %s: %w", path, err)
+			return config{}, fmt.Errorf("create data dir: %w", err)
 		}
 	} else if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return config{}, fmt.Errorf("read %s: %w", path, err)
 	}
-	apps, err := parseConfig(b)
+	var fc fileConfig
+	if err := json.Unmarshal(b, &fc); err != nil {
+		return config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(fc.NATSUsers) == 0 {
+		fc.NATSUsers = []natsUserConfig{
+			{User: devAdmin, Password: randomSecret(), Admin: true},
+			{User: devSubscriber, Password: randomSecret(), Apps: []string{"dev"}},
+		}
+		if b, err = json.MarshalIndent(fc, "", "  "); err != nil {
+			return config{}, err
+		}
+		if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+			return config{}, fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	cfg, err := parseConfig(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return config{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return apps[0], nil
+	return cfg, nil
+}
+
+// The development config's NATS logins.
+const (
+	devAdmin      = "ops"
+	devSubscriber = "dev-subscriber"
+)
+
+func randomSecret() string {
+	var r [16]byte
+	_, _ = rand.Read(r[:])
+	return hex.EncodeToString(r[:])
 }

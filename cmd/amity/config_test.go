@@ -25,11 +25,12 @@ func TestParseConfigRefuses(t *testing.T) {
 			t.Errorf("%s: parseConfig(%s) = nil error", name, cfg)
 		}
 	}
-	apps, err := parseConfig([]byte(`{"apps":[{"name":"a","max_friends":10,"zim":{"app_id":1,"server_secret":"s","qps":5,"batch_limit":50}},
+	cfg, err := parseConfig([]byte(`{"apps":[{"name":"a","max_friends":10,"zim":{"app_id":1,"server_secret":"s","qps":5,"batch_limit":50}},
 		{"name":"b","tencent":{"sdkappid":1400000001,"secret_key":"k","admins":["administrator"]}}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
+	apps := cfg.apps
 	if a := apps[0]; a.FriendCap() != 10 || a.ZIM.QPS != 5 || a.ZIM.BatchLimit != 50 || apps[1].Tencent.Admins[0] != "administrator" {
 		t.Errorf("parsed apps = %+v, %+v", apps[0], apps[1])
 	}
@@ -44,9 +45,9 @@ func TestExternalNATSAndAppLimits(t *testing.T) {
 	}
 	defer ns.Shutdown()
 	cfg := `{"apps":[{"name":"small","max_friends":2,"zim":{"app_id":5,"server_secret":"s5","qps":1000,"batch_limit":3}}]}`
-	s := startService(t, cfg, "", "--nats-url", ns.ClientURL())
-	if !strings.Contains(s.stdout.String(), "nats "+ns.ClientURL()) {
-		t.Errorf("startup output does not name the external server:\n%s", s.stdout)
+	s := startService(t, cfg, "", "--nats-url", ns.ServiceURL())
+	if out := s.stdout.String(); !strings.Contains(out, "@"+ns.Addr().String()+", stream") || strings.Contains(out, ns.ServiceURL()) {
+		t.Errorf("startup output does not name the external server, or shows its password:\n%s", s.stdout)
 	}
 	z := s.zim(t, 5, "s5")
 	registerAll(t, z, []string{"a", "b", "c", "d", "e"})

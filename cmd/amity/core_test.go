@@ -24,7 +24,7 @@ func startCore(t *testing.T) (context.Context, *eventstore.Store, *nats.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(ns.Shutdown)
-	nc, err := nats.Connect(ns.ClientURL())
+	nc, err := nats.Connect(ns.ServiceURL())
 	if err != nil {
 		t.Fatal(err)
 	}

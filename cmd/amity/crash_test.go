@@ -23,7 +23,7 @@ func processFiles(t *testing.T) (cfgPath, dataDir string) {
 	t.Helper()
 	dir := t.TempDir()
 	cfgPath = filepath.Join(dir, "amity.json")
-	if err := os.WriteFile(cfgPath, []byte(testConfig), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(withTestAdmin(t, testConfig)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return cfgPath, filepath.Join(dir, "data")
@@ -53,7 +53,7 @@ func startProcess(t *testing.T, cfgPath, dataDir string) (*service, *exec.Cmd) {
 				s.httpURL = m[1]
 			}
 			if m := natsLine.FindStringSubmatch(lines.Text()); m != nil {
-				s.natsURL = m[1]
+				s.natsURL = loginURL(m[1], testAdmin, testAdminPassword)
 				close(found)
 			}
 		}

@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
-	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/projections"
-	"github.com/nats-io/nats.go"
 )
 
 // deadLetters lists or replays the callback deliveries parked on the
@@ -30,25 +28,19 @@ func deadLetters(ctx context.Context, args []string, getenv func(string) string,
 	verb := args[0]
 	fs := flag.NewFlagSet("amity deadletters "+verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	natsURL := fs.String("nats-url", orDefault(getenv("AMITY_NATS_URL"), "nats://127.0.0.1:4222"), "NATS URL of the running service or cluster")
+	var nf natsFlags
+	nf.register(fs, getenv, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
 	app := fs.String("app", "", "only this app's deliveries")
-	config := fs.String("config", getenv("AMITY_CONFIG"), "app config file (replay: the callback URLs and secrets)")
+	configPath := fs.String("config", getenv("AMITY_CONFIG"), "app config file (replay: the callback URLs and secrets)")
 	dataDir := fs.String("data-dir", orDefault(getenv("AMITY_DATA_DIR"), "data"), "data directory of the development app, when no --config")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	nc, err := nats.Connect(*natsURL, nats.Name("amity deadletters"))
-	if err != nil {
-		return fmt.Errorf("connect %s: %w", *natsURL, err)
-	}
-	defer nc.Close()
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	store, _, closeAll, err := openStream(ctx, nf, "")
 	if err != nil {
 		return err
 	}
-	if err := store.OpenDeadLetters(ctx, 1); err != nil {
-		return err
-	}
+	defer closeAll()
 	recs, err := store.DeadLetters(ctx, *app)
 	if err != nil {
 		return err
@@ -60,20 +52,17 @@ func deadLetters(ctx context.Context, args []string, getenv func(string) string,
 		fmt.Fprintf(stderr, "%d parked deliveries\n", len(recs))
 		return nil
 	}
-	var apps []*domain.App
-	if *config != "" {
-		if apps, err = loadConfig(*config); err != nil {
-			return err
-		}
+	var cfg config
+	if *configPath != "" {
+		cfg, err = loadConfig(*configPath)
 	} else {
-		a, err := devApp(*dataDir)
-		if err != nil {
-			return err
-		}
-		apps = []*domain.App{a}
+		cfg, err = devApp(*dataDir)
+	}
+	if err != nil {
+		return err
 	}
 	byName := map[string]*domain.App{}
-	for _, a := range apps {
+	for _, a := range cfg.apps {
 		byName[a.Name] = a
 	}
 	sender := &projections.Sender{Client: &http.Client{Timeout: 30 * time.Second}, Now: time.Now}

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -43,6 +45,41 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// The NATS admin login startService adds to a config without NATS users.
+const (
+	testAdmin         = "test-ops"
+	testAdminPassword = "test-ops-secret"
+)
+
+// withTestAdmin adds the test admin to config's NATS users, unless it
+// names users of its own.
+func withTestAdmin(t testing.TB, config string) string {
+	t.Helper()
+	var fc map[string]any
+	if err := json.Unmarshal([]byte(config), &fc); err != nil {
+		return config // a test of a broken config
+	}
+	if _, ok := fc["nats_users"]; ok {
+		return config
+	}
+	fc["nats_users"] = []map[string]any{{"user": testAdmin, "password": testAdminPassword, "admin": true}}
+	b, err := json.Marshal(fc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// loginURL puts a login into a printed NATS URL, replacing a redacted one.
+func loginURL(natsURL, user, password string) string {
+	u, err := url.Parse(natsURL)
+	if err != nil {
+		return natsURL
+	}
+	u.User = url.UserPassword(user, password)
+	return u.String()
+}
+
 // service is an Amity started by run() on loopback ports.
 type service struct {
 	httpURL string
@@ -66,7 +103,7 @@ func startService(t testing.TB, config, dataDir string, extra ...string) *servic
 		dataDir = t.TempDir()
 	}
 	cfgPath := filepath.Join(t.TempDir(), "amity.json")
-	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(withTestAdmin(t, config)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	args := append([]string{"serve", "--config", cfgPath, "--data-dir", dataDir,
@@ -93,7 +130,10 @@ func startService(t testing.TB, config, dataDir string, extra ...string) *servic
 				if resp.StatusCode == http.StatusOK {
 					// The NATS line comes after the HTTP one, and before ready.
 					if n := natsLine.FindStringSubmatch(s.stdout.String()); n != nil {
-						s.natsURL = n[1]
+						s.natsURL = loginURL(n[1], testAdmin, testAdminPassword)
+					}
+					if i := slices.Index(extra, "--nats-url"); i >= 0 {
+						s.natsURL = extra[i+1] // printed without its password
 					}
 					return s
 				}

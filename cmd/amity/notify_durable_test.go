@@ -302,9 +302,9 @@ func TestTwoInstancesNotifyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ns.Shutdown()
-	a := startService(t, tencentConfig, "", "--nats-url", ns.ClientURL())
-	b := startService(t, tencentConfig, "", "--nats-url", ns.ClientURL())
-	sub := subscribe(t, ns.ClientURL(), "amity.both.notify.>")
+	a := startService(t, tencentConfig, "", "--nats-url", ns.ServiceURL())
+	b := startService(t, tencentConfig, "", "--nats-url", ns.ServiceURL())
+	sub := subscribe(t, ns.ServiceURL(), "amity.both.notify.>")
 	za, zb := a.zim(t, 2222, "zim-secret"), b.zim(t, 2222, "zim-secret")
 	people := ids("m", 40)
 	registerAll(t, za, people)

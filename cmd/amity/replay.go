@@ -7,52 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
-	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/projections"
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 )
-
-// openStream connects to --nats-url, or starts a private embedded server on
-// --data-dir (the service must not be running on it).
-func openStream(ctx context.Context, natsURL, dataDir string) (*eventstore.Store, *nats.Conn, func(), error) {
-	var ns *server.Server
-	var nc *nats.Conn
-	var err error
-	if natsURL != "" {
-		nc, err = nats.Connect(natsURL, nats.Name("amity tool"))
-	} else {
-		if _, serr := os.Stat(filepath.Join(dataDir, "jetstream")); serr != nil {
-			return nil, nil, nil, fmt.Errorf("no stream in %s: %w", dataDir, serr)
-		}
-		ns, err = eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: dataDir, Listen: "-", ServerName: "amity-tool"})
-		if err == nil {
-			nc, err = nats.Connect("", nats.InProcessServer(ns))
-		}
-	}
-	if err != nil {
-		if ns != nil {
-			ns.Shutdown()
-		}
-		return nil, nil, nil, fmt.Errorf("connect: %w", err)
-	}
-	closeAll := func() {
-		nc.Close()
-		if ns != nil {
-			ns.Shutdown()
-		}
-	}
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
-	if err != nil {
-		closeAll()
-		return nil, nil, nil, err
-	}
-	return store, nc, closeAll, nil
-}
 
 // progressPrinter shows a replay's progress: a self-updating line on a
 // terminal, a plain line every few seconds otherwise.
@@ -97,13 +56,14 @@ func progressPrinter(w io.Writer) projections.Progress {
 func replayCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("amity replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	natsURL := fs.String("nats-url", getenv("AMITY_NATS_URL"), "NATS URL of the stream; empty: the stream in --data-dir (service stopped)")
+	var nf natsFlags
+	nf.register(fs, getenv, "", "NATS URL of the stream; empty: the stream in --data-dir (service stopped)")
 	dataDir := fs.String("data-dir", orDefault(getenv("AMITY_DATA_DIR"), "data"), "data directory")
 	writeSnap := fs.Bool("write-snapshot", false, "write the result as the data directory's snapshot")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, _, closeAll, err := openStream(ctx, *natsURL, *dataDir)
+	store, _, closeAll, err := openStream(ctx, nf, *dataDir)
 	if err != nil {
 		return err
 	}
@@ -135,11 +95,12 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 func verifyCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("amity verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	natsURL := fs.String("nats-url", orDefault(getenv("AMITY_NATS_URL"), "nats://127.0.0.1:4222"), "NATS URL of the running service or cluster")
+	var nf natsFlags
+	nf.register(fs, getenv, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, nc, closeAll, err := openStream(ctx, *natsURL, "")
+	store, nc, closeAll, err := openStream(ctx, nf, "")
 	if err != nil {
 		return err
 	}

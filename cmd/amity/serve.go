@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,7 +24,6 @@ import (
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/projections"
 	"github.com/gorilla/mux"
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/oklog/ulid/v2"
 )
@@ -33,7 +33,7 @@ type serveFlags struct {
 	dataDir      string
 	httpAddr     string
 	natsListen   string
-	natsURL      string
+	nats         natsFlags
 	syncInterval time.Duration
 	replicas     int
 	logLevel     string
@@ -51,7 +51,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&f.dataDir, "data-dir", orDefault(getenv("AMITY_DATA_DIR"), "data"), "data directory (JetStream files, development app)")
 	fs.StringVar(&f.httpAddr, "http", orDefault(getenv("AMITY_HTTP"), "127.0.0.1:8080"), "HTTP listen address")
 	fs.StringVar(&f.natsListen, "nats-listen", orDefault(getenv("AMITY_NATS_LISTEN"), "127.0.0.1:4222"), "embedded NATS client address (\"-\": in-process only)")
-	fs.StringVar(&f.natsURL, "nats-url", getenv("AMITY_NATS_URL"), "external NATS URL; set, no server is embedded")
+	f.nats.register(fs, getenv, "", "external NATS URL; set, no server is embedded")
 	fs.DurationVar(&f.syncInterval, "sync-interval", 0, "embedded JetStream fsync interval; 0 syncs every write before acknowledging it")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas on an external cluster (3 recommended)")
 	fs.StringVar(&f.consStart, "consumers-start", "all", "where a notifier or webhook consumer that does not exist yet starts: all (the whole history) or new (changes from now)")
@@ -92,17 +92,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	var apps []*domain.App
+	var cfg config
 	dev := f.config == ""
 	if dev {
-		app, err := devApp(f.dataDir)
-		if err != nil {
-			return err
-		}
-		apps = []*domain.App{app}
-	} else if apps, err = loadConfig(f.config); err != nil {
+		cfg, err = devApp(f.dataDir)
+	} else {
+		cfg, err = loadConfig(f.config)
+	}
+	if err != nil {
 		return err
 	}
+	apps := cfg.apps
+	unlock, err := lockDataDir(f.dataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 
 	ln, err := net.Listen("tcp", f.httpAddr)
 	if err != nil {
@@ -123,7 +128,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "amity: pprof on http://%s/debug/pprof/\n", pl.Addr())
 	}
 
-	nc, ns, err := connectNATS(f, logger)
+	nc, ns, err := connectNATS(f, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -140,7 +145,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{Replicas: f.replicas, NewConsumersFromNow: f.consStart == "new"})
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{Replicas: f.replicas, NewConsumersFromNow: f.consStart == "new", Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -222,7 +227,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 
-	natsAddr := f.natsURL
+	natsAddr := redactURL(f.nats.url)
 	if ns != nil {
 		natsAddr = "in-process only"
 		if addr := ns.Addr(); addr != nil {
@@ -232,7 +237,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "amity: http listening on http://%s\n", ln.Addr())
 	fmt.Fprintf(stdout, "amity: nats %s, stream %s\n", natsAddr, eventstore.StreamName)
 	if dev {
-		printDevApp(stdout, apps[0], ln.Addr().String())
+		printDevApp(stdout, cfg, ln.Addr().String())
 	}
 
 	catchUp := make(chan error, 1)
@@ -300,8 +305,9 @@ func publisher(store *eventstore.Store) func(context.Context, []projections.Outg
 }
 
 // connectNATS connects to the external NATS given by --nats-url, or starts
-// the embedded server.
-func connectNATS(f serveFlags, logger *slog.Logger) (*nats.Conn, *server.Server, error) {
+// the embedded server with the config's logins and connects in-process as
+// the service.
+func connectNATS(f serveFlags, cfg config, logger *slog.Logger) (*nats.Conn, *eventstore.Embedded, error) {
 	opts := []nats.Option{nats.Name("amity"), nats.MaxReconnects(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
@@ -309,21 +315,22 @@ func connectNATS(f serveFlags, logger *slog.Logger) (*nats.Conn, *server.Server,
 			}
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { logger.Info("nats reconnected", "url", c.ConnectedUrl()) })}
-	if f.natsURL != "" {
-		nc, err := nats.Connect(f.natsURL, opts...)
+	if f.nats.url != "" {
+		nc, err := f.nats.connect("amity", opts...)
 		if err != nil {
-			return nil, nil, fmt.Errorf("connect %s: %w", f.natsURL, err)
+			return nil, nil, err
 		}
 		return nc, nil, nil
 	}
-	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: f.dataDir, Listen: f.natsListen, SyncInterval: f.syncInterval})
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: f.dataDir, Listen: f.natsListen, SyncInterval: f.syncInterval,
+		Users: cfg.users, Apps: cfg.appNames(), Logger: logger})
 	if err != nil {
 		return nil, nil, err
 	}
-	nc, err := nats.Connect("", append(opts, nats.InProcessServer(ns))...)
+	nc, err := ns.Connect(opts...)
 	if err != nil {
 		ns.Shutdown()
-		return nil, nil, fmt.Errorf("connect embedded nats: %w", err)
+		return nil, nil, err
 	}
 	return nc, ns, nil
 }
@@ -342,7 +349,8 @@ func (s *idSource) New() string {
 	return ulid.MustNew(ulid.Timestamp(time.Now()), s.entropy).String()
 }
 
-func printDevApp(w io.Writer, app *domain.App, httpAddr string) {
+func printDevApp(w io.Writer, cfg config, httpAddr string) {
+	app := cfg.apps[0]
 	z, t := app.ZIM, app.Tencent
 	sig, err := tencent.GenUserSig(t.SDKAppID, t.SecretKey, t.Admins[0], 24*time.Hour, time.Now())
 	if err != nil {
@@ -351,7 +359,15 @@ func printDevApp(w io.Writer, app *domain.App, httpAddr string) {
 	fmt.Fprintf(w, `amity: development app %q (no --config given; kept in the data directory)
   ZIM      AppId=%d  ServerSecret=%s
   Tencent  sdkappid=%d  SecretKey=%s  admin=%s
-  Try it (a signature is good for one call within 10 minutes):
+`, app.Name, z.AppID, z.ServerSecret, t.SDKAppID, t.SecretKey, t.Admins[0])
+	for _, u := range cfg.users {
+		if u.Admin {
+			fmt.Fprintf(w, "  NATS     admin login %s / %s  (amity verify, replay, events tail, deadletters: --nats-user %s --nats-password %s)\n", u.Name, u.Password, u.Name, u.Password)
+		} else {
+			fmt.Fprintf(w, "  NATS     subscriber of %s: %s / %s  (reply inbox prefix %s)\n", strings.Join(u.Apps, ","), u.Name, u.Password, eventstore.InboxPrefix(u.Name))
+		}
+	}
+	fmt.Fprintf(w, `  Try it (a signature is good for one call within 10 minutes):
     APPID=%d SECRET=%s
     NONCE=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n'); TS=$(date +%%s)
     SIG=$(printf '%%s' "$APPID$NONCE$SECRET$TS" | md5sum | cut -c1-32)
@@ -360,8 +376,7 @@ func printDevApp(w io.Writer, app *domain.App, httpAddr string) {
   Tencent (this admin usersig is good for 24 hours):
     curl -s -X POST "http://%s/v4/sns/friend_add?sdkappid=%d&identifier=%s&usersig=%s&random=1&contenttype=json" \
       -d '{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web"}]}'
-`, app.Name, z.AppID, z.ServerSecret, t.SDKAppID, t.SecretKey, t.Admins[0], z.AppID, z.ServerSecret, httpAddr,
-		httpAddr, t.SDKAppID, t.Admins[0], sig)
+`, z.AppID, z.ServerSecret, httpAddr, httpAddr, t.SDKAppID, t.Admins[0], sig)
 }
 
 // zimFirst sends ZIM calls, which all go to "/", straight to zim and

@@ -20,14 +20,15 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fs := flag.NewFlagSet("amity events tail", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	natsURL := fs.String("nats-url", orDefault(getenv("AMITY_NATS_URL"), "nats://127.0.0.1:4222"), "NATS URL of the running service or cluster")
+	var nf natsFlags
+	nf.register(fs, getenv, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
 	app := fs.String("app", "", "only this app's events")
 	user := fs.String("user", "", "only events about this user")
 	from := fs.Uint64("from", 0, "start at this stream sequence (default: only new events)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	store, _, closeAll, err := openStream(ctx, *natsURL, "")
+	store, _, closeAll, err := openStream(ctx, nf, "")
 	if err != nil {
 		return err
 	}

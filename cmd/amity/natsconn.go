@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/amity-im/amity/eventstore"
+	"github.com/nats-io/nats.go"
+)
+
+// natsFlags are how every command reaches an external NATS: its URL and a
+// login (a credentials file, or a user and password, in the URL or
+// given apart) over TLS where the server asks for it.
+type natsFlags struct {
+	url, creds, user, password string
+	tlsCA, tlsCert, tlsKey     string
+}
+
+// register adds the NATS flags to fs, each defaulting to its env variable;
+// defaultURL is the URL when neither the flag nor AMITY_NATS_URL is set.
+func (n *natsFlags) register(fs *flag.FlagSet, getenv func(string) string, defaultURL, urlUsage string) {
+	fs.StringVar(&n.url, "nats-url", orDefault(getenv("AMITY_NATS_URL"), defaultURL), urlUsage+" (env AMITY_NATS_URL)")
+	fs.StringVar(&n.creds, "nats-creds", getenv("AMITY_NATS_CREDS"), "NATS credentials file (JWT and NKey seed) (env AMITY_NATS_CREDS)")
+	fs.StringVar(&n.user, "nats-user", getenv("AMITY_NATS_USER"), "NATS user (env AMITY_NATS_USER)")
+	fs.StringVar(&n.password, "nats-password", getenv("AMITY_NATS_PASSWORD"), "NATS password (env AMITY_NATS_PASSWORD)")
+	fs.StringVar(&n.tlsCA, "nats-tls-ca", getenv("AMITY_NATS_TLS_CA"), "CA certificate file that signs the NATS servers' certificates (env AMITY_NATS_TLS_CA)")
+	fs.StringVar(&n.tlsCert, "nats-tls-cert", getenv("AMITY_NATS_TLS_CERT"), "client certificate file for NATS TLS (env AMITY_NATS_TLS_CERT)")
+	fs.StringVar(&n.tlsKey, "nats-tls-key", getenv("AMITY_NATS_TLS_KEY"), "client key file for NATS TLS (env AMITY_NATS_TLS_KEY)")
+}
+
+// options are the login and TLS options the flags ask for.
+func (n *natsFlags) options() ([]nats.Option, error) {
+	var opts []nats.Option
+	if n.creds != "" {
+		if n.user != "" {
+			return nil, fmt.Errorf("--nats-creds and --nats-user: give one login")
+		}
+		opts = append(opts, nats.UserCredentials(n.creds))
+	}
+	if n.user != "" || n.password != "" {
+		if n.user == "" || n.password == "" {
+			return nil, fmt.Errorf("--nats-user and --nats-password go together")
+		}
+		opts = append(opts, nats.UserInfo(n.user, n.password))
+	}
+	if n.tlsCA != "" {
+		opts = append(opts, nats.RootCAs(n.tlsCA))
+	}
+	if (n.tlsCert == "") != (n.tlsKey == "") {
+		return nil, fmt.Errorf("--nats-tls-cert and --nats-tls-key go together")
+	}
+	if n.tlsCert != "" {
+		opts = append(opts, nats.ClientCert(n.tlsCert, n.tlsKey))
+	}
+	return opts, nil
+}
+
+// connect connects to the external NATS as name.
+func (n *natsFlags) connect(name string, extra ...nats.Option) (*nats.Conn, error) {
+	opts, err := n.options()
+	if err != nil {
+		return nil, err
+	}
+	nc, err := nats.Connect(n.url, append(append(opts, nats.Name(name)), extra...)...)
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: %w", redactURL(n.url), err)
+	}
+	return nc, nil
+}
+
+// redactURL hides the passwords of a NATS URL list for printing.
+func redactURL(urls string) string {
+	u, err := url.Parse(urls)
+	if err != nil || u.User == nil {
+		return urls
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// openStream connects to the NATS of the flags, or, with no URL, starts a
+// private embedded server on dataDir, which it locks (the service must not
+// be running on it). It looks the stream up and changes nothing.
+func openStream(ctx context.Context, nf natsFlags, dataDir string) (*eventstore.Store, *nats.Conn, func(), error) {
+	if nf.url != "" {
+		nc, err := nf.connect("amity tool")
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		store, err := eventstore.Lookup(ctx, nc, eventstore.Config{})
+		if err != nil {
+			nc.Close()
+			return nil, nil, nil, err
+		}
+		return store, nc, nc.Close, nil
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "jetstream")); err != nil {
+		return nil, nil, nil, fmt.Errorf("no stream in %s: %w", dataDir, err)
+	}
+	unlock, err := lockDataDir(dataDir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: dataDir, Listen: "-", ServerName: "amity-tool"})
+	if err != nil {
+		unlock()
+		return nil, nil, nil, err
+	}
+	closeAll := func() {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+		unlock()
+	}
+	nc, err := ns.Connect(nats.Name("amity tool"))
+	if err != nil {
+		closeAll()
+		return nil, nil, nil, err
+	}
+	closeAll = func() {
+		nc.Close()
+		ns.Shutdown()
+		ns.WaitForShutdown()
+		unlock()
+	}
+	store, err := eventstore.Lookup(ctx, nc, eventstore.Config{})
+	if err != nil {
+		closeAll()
+		return nil, nil, nil, err
+	}
+	return store, nc, closeAll, nil
+}

@@ -1,0 +1,263 @@
+package eventstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/eventstore"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// authServer starts an embedded server with an admin, a subscriber of
+// app demo, and the streams holding a commit of demo and one of other.
+func authServer(t *testing.T) (*eventstore.Embedded, *eventstore.Store) {
+	t.Helper()
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0",
+		Apps: []string{"demo", "other"},
+		Users: []eventstore.User{
+			{Name: "ops", Password: "ops-secret", Admin: true},
+			{Name: "chat", Password: "chat-secret", Apps: []string{"demo"}},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ns.Shutdown)
+	nc, err := ns.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	ctx := context.Background()
+	s, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.OpenNotify(ctx, time.Hour, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, "amity.demo.rel.0", 0, "c-demo", []byte(`{"app":"demo"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, "amity.other.rel.0", 0, "c-other", []byte(`{"app":"other"}`)); err != nil {
+		t.Fatal(err)
+	}
+	// Amity's own notifier consumer.
+	js, _ := jetstream.New(nc)
+	if _, err := js.CreateOrUpdateConsumer(ctx, eventstore.StreamName, jetstream.ConsumerConfig{Durable: eventstore.NotifierConsumer, AckPolicy: jetstream.AckExplicitPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	return ns, s
+}
+
+// login connects as user over TCP and returns the connection and the
+// permission errors the server sends it.
+func login(t *testing.T, ns *eventstore.Embedded, user, password string) (*nats.Conn, <-chan error) {
+	t.Helper()
+	errs := make(chan error, 16)
+	nc, err := nats.Connect(ns.ClientURL(), nats.UserInfo(user, password), nats.CustomInboxPrefix(eventstore.InboxPrefix(user)),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			select {
+			case errs <- err:
+			default:
+			}
+		}))
+	if err != nil {
+		t.Fatalf("connect as %s: %v", user, err)
+	}
+	t.Cleanup(nc.Close)
+	return nc, errs
+}
+
+// readAll reads every message of an ordered consumer filtered to filter.
+func readAll(ctx context.Context, nc *nats.Conn, stream, filter string) ([]string, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	cfg := jetstream.OrderedConsumerConfig{}
+	if filter != "" {
+		cfg.FilterSubjects = []string{filter}
+	}
+	cons, err := js.OrderedConsumer(ctx, stream, cfg)
+	if err != nil {
+		return nil, err
+	}
+	batch, err := cons.FetchNoWait(100)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for m := range batch.Messages() {
+		out = append(out, m.Subject())
+	}
+	return out, batch.Error()
+}
+
+func TestAnonymousClientsAreRefused(t *testing.T) {
+	ns, _ := authServer(t)
+	if nc, err := nats.Connect(ns.ClientURL()); err == nil {
+		nc.Close()
+		t.Fatal("anonymous connect succeeded")
+	} else if !errors.Is(err, nats.ErrAuthorization) {
+		t.Errorf("anonymous connect error = %v, want an authorization violation", err)
+	}
+	if nc, err := nats.Connect(ns.ClientURL(), nats.UserInfo("chat", "wrong")); err == nil {
+		nc.Close()
+		t.Fatal("connect with a wrong password succeeded")
+	}
+}
+
+func TestSubscriberReadsOnlyItsApp(t *testing.T) {
+	ns, s := authServer(t)
+	nc, errs := login(t, ns, "chat", "chat-secret")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	// Its app's notifications, live.
+	notes, err := nc.SubscribeSync("amity.demo.notify.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Publish(ctx, []eventstore.Outgoing{{Subject: "amity.demo.notify.YWxpY2U", MsgID: "n1", Data: []byte(`{}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := notes.NextMsg(5 * time.Second); err != nil || m.Subject != "amity.demo.notify.YWxpY2U" {
+		t.Fatalf("notification: %v, %v", m, err)
+	}
+	// Its app's events and stored notifications, through JetStream.
+	got, err := readAll(ctx, nc, eventstore.StreamName, "amity.demo.>")
+	if err != nil || len(got) != 1 || got[0] != "amity.demo.rel.0" {
+		t.Fatalf("ordered consumer on amity.demo.> = %v, %v; want the demo commit", got, err)
+	}
+	if got, err := readAll(ctx, nc, eventstore.NotifyStream, "amity.demo.notify.>"); err != nil || len(got) != 1 {
+		t.Fatalf("ordered consumer on its notifications = %v, %v", got, err)
+	}
+
+	// Nothing of another app, nothing unfiltered, no administration.
+	denied := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Errorf("%s: allowed", what)
+		}
+	}
+	// A refused request has no answer: each waits a second.
+	short := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, time.Second) }
+	c1, done1 := short()
+	_, err = readAll(c1, nc, eventstore.StreamName, "amity.other.>")
+	done1()
+	denied("ordered consumer on amity.other.>", err)
+	c2, done2 := short()
+	_, err = readAll(c2, nc, eventstore.StreamName, "")
+	done2()
+	denied("unfiltered ordered consumer", err)
+	c3, done3 := short()
+	_, err = readAll(c3, nc, eventstore.StreamName, "amity.*.>")
+	done3()
+	denied("ordered consumer on amity.*.>", err)
+	js, _ := jetstream.New(nc)
+	c4, done4 := short()
+	err = js.DeleteStream(c4, eventstore.StreamName)
+	done4()
+	denied("delete stream", err)
+	c5, done5 := short()
+	_, err = js.Stream(c5, eventstore.StreamName)
+	done5()
+	denied("stream info (lists subjects)", err)
+	c6, done6 := short()
+	_, err = nc.RequestWithContext(c6, "$JS.API.CONSUMER.MSG.NEXT."+eventstore.StreamName+"."+eventstore.NotifierConsumer, []byte(`{"batch":1}`))
+	done6()
+	denied("pull from Amity's notifier consumer", err)
+	c7, done7 := short()
+	_, err = js.CreateOrUpdateConsumer(c7, eventstore.StreamName, jetstream.ConsumerConfig{Durable: eventstore.NotifierConsumer, FilterSubject: "amity.demo.>"})
+	done7()
+	denied("redefine Amity's notifier consumer", err)
+
+	// A forged commit is refused and never stored.
+	for len(errs) > 0 {
+		<-errs
+	}
+	last, _ := s.LastSeq(ctx)
+	if err := nc.Publish("amity.demo.rel.0", []byte(`{"forged":true}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nc.Subscribe("amity.other.notify.>", func(*nats.Msg) {}); err != nil {
+		t.Fatal(err)
+	}
+	_ = nc.Flush()
+	var violations []string
+	for deadline := time.After(5 * time.Second); len(violations) < 2; {
+		select {
+		case err := <-errs:
+			violations = append(violations, err.Error())
+		case <-deadline:
+			t.Fatalf("permission violations reported: %v, want the publish and the subscription", violations)
+		}
+	}
+	joined := strings.Join(violations, "\n")
+	if !strings.Contains(joined, `Publish to "amity.demo.rel.0"`) || !strings.Contains(joined, `Subscription to "amity.other.notify.>"`) {
+		t.Errorf("violations = %v", violations)
+	}
+	if now, _ := s.LastSeq(ctx); now != last {
+		t.Errorf("stream sequence %d after a forged publish, want %d", now, last)
+	}
+	if _, err := s.LastSeq(ctx); err != nil {
+		t.Errorf("the stream is gone: %v", err)
+	}
+}
+
+func TestAdminReadsEverythingAndWritesNothing(t *testing.T) {
+	ns, s := authServer(t)
+	nc, errs := login(t, ns, "ops", "ops-secret")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := eventstore.Lookup(ctx, nc, eventstore.Config{}); err != nil {
+		t.Fatalf("admin lookup: %v", err)
+	}
+	if got, err := readAll(ctx, nc, eventstore.StreamName, ""); err != nil || len(got) != 2 {
+		t.Fatalf("admin reads %v, %v; want both apps' commits", got, err)
+	}
+	last, _ := s.LastSeq(ctx)
+	if err := nc.Publish("amity.demo.rel.0", []byte(`{"forged":true}`)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errs:
+		if !strings.Contains(err.Error(), "Publish") {
+			t.Errorf("violation = %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an admin's publish of a commit went unrefused")
+	}
+	if now, _ := s.LastSeq(ctx); now != last {
+		t.Errorf("stream sequence %d after an admin's publish, want %d", now, last)
+	}
+	js, _ := jetstream.New(nc)
+	short, done := context.WithTimeout(ctx, 2*time.Second)
+	defer done()
+	if err := js.DeleteStream(short, eventstore.StreamName); err == nil {
+		t.Error("an admin deleted the stream")
+	}
+}
+
+func TestPermissionsRefuseBadUsers(t *testing.T) {
+	for name, u := range map[string]eventstore.User{
+		"no apps":        {Name: "a", Password: "p"},
+		"admin with app": {Name: "a", Password: "p", Admin: true, Apps: []string{"demo"}},
+		"dotted name":    {Name: "a.b", Password: "p", Apps: []string{"demo"}},
+	} {
+		if _, err := eventstore.Permissions(u, nil); err == nil {
+			t.Errorf("%s: Permissions(%+v) = nil error", name, u)
+		}
+	}
+	if _, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "-",
+		Users: []eventstore.User{{Name: "amity", Password: "x", Admin: true}}}); err == nil {
+		t.Error("a user named as the service's own was taken")
+	}
+}
