@@ -129,6 +129,25 @@ func (e Event) Parties() (a, b string, ok bool) {
 	return "", "", false
 }
 
+// Users returns the users e is about: the pair of a relation event, or the
+// one user of a user event.
+func (e Event) Users() []string {
+	if a, b, ok := e.Parties(); ok {
+		return []string{a, b}
+	}
+	switch d := e.Data.(type) {
+	case UserRegistered:
+		return []string{d.User}
+	case UserDeleted:
+		return []string{d.User}
+	case FriendGroupsAdded:
+		return []string{d.User}
+	case FriendGroupsDeleted:
+		return []string{d.User}
+	}
+	return nil
+}
+
 // Commit is the unit written to the stream: the events of one or more
 // commands on one partition, applied all or nothing. Its ID is the message's
 // Nats-Msg-Id.

@@ -3,6 +3,7 @@ package domain
 import (
 	"hash/fnv"
 	"strconv"
+	"strings"
 )
 
 // Aggregate kinds, the third token of a stream subject.
@@ -45,4 +46,16 @@ func (k Key) Partition(n int) int {
 // amity.<app>.<kind>.<partition>. User IDs never appear in subjects.
 func Subject(app string, k Key, partitions int) string {
 	return "amity." + app + "." + k.Kind + "." + strconv.Itoa(k.Partition(partitions))
+}
+
+// SubjectApp returns the app a stream subject amity.<app>.<kind>.<partition>
+// belongs to.
+func SubjectApp(subject string) (string, bool) {
+	rest, ok := strings.CutPrefix(subject, "amity.")
+	app, rest, ok2 := strings.Cut(rest, ".")
+	kind, part, ok3 := strings.Cut(rest, ".")
+	if !ok || !ok2 || !ok3 || app == "" || kind == "" || part == "" || strings.Contains(part, ".") {
+		return "", false
+	}
+	return app, true
 }

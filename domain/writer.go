@@ -74,6 +74,9 @@ type State interface {
 	// Apply applies a stored commit, once: a commit at or below the
 	// subject's applied sequence is skipped. It releases the commit's slots.
 	Apply(subject string, seq uint64, c Commit)
+	// Skip passes over a stored message that is not a commit (reason wraps
+	// ErrBadRecord): the subject's position moves past it.
+	Skip(subject string, seq uint64, reason error)
 }
 
 // ExclusiveState is a State that can hold its lock over a whole decision:
@@ -333,7 +336,16 @@ func (w *Writer) commit(subject string, batch []*pending) {
 		}
 		w.cfg.State.Release(c.ID)
 		if errors.Is(err, ErrConflict) && attempt < w.cfg.MaxAttempts {
-			if err = w.catchUp(subject, attempt); err == nil {
+			var own uint64
+			if own, err = w.catchUp(subject, attempt, c.ID, expect); err == nil && own > 0 {
+				// An attempt whose answer was lost had stored the commit:
+				// the retry found it instead of storing it twice.
+				for k, i := range idx {
+					results[i] = Result{Seq: own, Event: &c.Events[k]}
+				}
+				return
+			}
+			if err == nil {
 				continue
 			}
 		}
@@ -429,32 +441,41 @@ func (w *Writer) store(log BatchLog, round []*appendReq) {
 // catchUp applies the partition's commits that someone else wrote since
 // the local read model last saw it, reading them straight from the stream
 // rather than waiting for the model's consumer, so a writer that lost a race
-// decides again one round trip later. After repeated losses it also backs
-// off for a random moment, up to maxBackoff, so two busy writers do not
-// keep colliding.
-func (w *Writer) catchUp(subject string, attempt int) error {
+// decides again one round trip later. It reads from after, the sequence
+// the lost attempt expected, and returns the sequence of the commit named
+// own if it finds it there: the attempt stored it and its answer was lost
+// (applying what the model already has changes nothing). After repeated
+// losses it also backs off for a random moment, up to maxBackoff, so two
+// busy writers do not keep colliding.
+func (w *Writer) catchUp(subject string, attempt int, own string, after uint64) (uint64, error) {
 	if attempt > 1 {
 		backoff := time.Duration(rand.Int64N(int64(min(time.Duration(attempt)*time.Millisecond, maxBackoff))))
 		select {
 		case <-time.After(backoff):
 		case <-w.ctx.Done():
-			return w.ctx.Err()
+			return 0, w.ctx.Err()
 		}
 	}
 	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
 	defer cancel()
-	recs, err := w.cfg.Log.SubjectSince(ctx, subject, w.cfg.State.PartitionSeq(subject))
+	recs, err := w.cfg.Log.SubjectSince(ctx, subject, after)
 	if err != nil {
-		return fmt.Errorf("catch up %s: %w", subject, err)
+		return 0, fmt.Errorf("catch up %s: %w", subject, err)
 	}
+	var found uint64
 	for _, r := range recs {
-		c, err := UnmarshalCommit(r.Data)
+		c, err := DecodeRecord(r)
 		if err != nil {
-			return fmt.Errorf("catch up %s at %d: %w", subject, r.Seq, err)
+			w.cfg.Logger.Error("bad message skipped", "seq", r.Seq, "subject", r.Subject, "err", err)
+			w.cfg.State.Skip(subject, r.Seq, err)
+			continue
+		}
+		if c.ID == own {
+			found = r.Seq
 		}
 		w.cfg.State.Apply(subject, r.Seq, c)
 	}
-	return nil
+	return found, nil
 }
 
 // overlay lays the decisions of one commit over the read model.

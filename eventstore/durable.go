@@ -79,6 +79,17 @@ func (s *Store) deliverPolicy(ctx context.Context, name string) (jetstream.Deliv
 	return 0, fmt.Errorf("durable consumer %s: %w", name, err)
 }
 
+// Pending is how many messages the durable consumer name has yet to see
+// or to acknowledge.
+func (s *Store) Pending(ctx context.Context, name string) (uint64, error) {
+	c, err := s.stream.Consumer(ctx, name)
+	if err != nil {
+		return 0, fmt.Errorf("consumer %s: %w", name, err)
+	}
+	info := c.CachedInfo()
+	return info.NumPending + uint64(info.NumAckPending), nil
+}
+
 // pinnedGroup is the priority group of a ConsumeBatches consumer: the
 // server delivers to one pinned member of it at a time.
 const pinnedGroup = "amity"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -45,6 +46,7 @@ type EmbeddedConfig struct {
 type Embedded struct {
 	*server.Server
 	password string
+	opts     *server.Options
 }
 
 // serviceUser is the embedded server's login for Amity's own connection.
@@ -110,7 +112,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	}
 	log := &serverLog{log: cfg.Logger, fatal: make(chan string, 1)}
 	ns.SetLoggerV2(log, false, false, false)
-	e.Server = ns
+	e.Server, e.opts = ns, opts
 	go ns.Start()
 	for deadline := time.Now().Add(startWait); ; {
 		select {
@@ -137,6 +139,45 @@ func (e *Embedded) Connect(opts ...nats.Option) (*nats.Conn, error) {
 		return nil, fmt.Errorf("connect embedded nats: %w", err)
 	}
 	return nc, nil
+}
+
+// ErrJetStreamDown: the embedded server stopped JetStream, as it does when
+// its disk is full.
+var ErrJetStreamDown = errors.New("the embedded JetStream is stopped (out of disk space?); writes are refused until it is back")
+
+// Down tells why the embedded JetStream takes no writes, nil while it runs.
+func (e *Embedded) Down() error {
+	if e.JetStreamEnabled() {
+		return nil
+	}
+	return ErrJetStreamDown
+}
+
+// KeepJetStream starts JetStream again, every interval, after the server
+// stopped it (a full disk stops it), until ctx ends. The streams come back
+// from their files as they were.
+func (e *Embedded) KeepJetStream(ctx context.Context, every time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if e.JetStreamEnabled() || !e.Running() {
+			continue
+		}
+		opts := e.opts
+		err := e.EnableJetStream(&server.JetStreamConfig{StoreDir: opts.StoreDir, MaxStore: opts.JetStreamMaxStore,
+			MaxMemory: opts.JetStreamMaxMemory, SyncInterval: opts.SyncInterval, SyncAlways: opts.SyncAlways,
+			Strict: !opts.NoJetStreamStrict, CompressOK: true})
+		if err != nil {
+			logger.Warn("embedded JetStream still stopped", "err", err)
+			continue
+		}
+		logger.Info("embedded JetStream started again")
+	}
 }
 
 // ServiceURL is the client URL with the service user's credentials in it,

@@ -48,6 +48,10 @@ type Config struct {
 	// Logger receives differences between an existing stream and the
 	// configuration wanted; nil: none.
 	Logger *slog.Logger
+	// Down, when set, tells why the stream cannot take writes now (the
+	// embedded server stopped JetStream on a full disk): appends are then
+	// refused at once instead of waited out.
+	Down func() error
 }
 
 // Store appends to and reads from the AMITY stream.
@@ -62,6 +66,7 @@ type Store struct {
 	// at the stream's end instead of its beginning.
 	newConsumersFromNow bool
 	log                 *slog.Logger
+	down                func() error
 }
 
 // Open returns a Store on the stream, creating it if it is missing. An
@@ -100,7 +105,14 @@ func newStore(js jetstream.JetStream, stream jetstream.Stream, cfg Config) *Stor
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Store{js: js, stream: stream, atomic: stream.CachedInfo().Config.AllowAtomicPublish,
-		newConsumersFromNow: cfg.NewConsumersFromNow, log: logger}
+		newConsumersFromNow: cfg.NewConsumersFromNow, log: logger, down: cfg.Down}
+}
+
+// StreamID identifies the stream: its name and the time it was created,
+// which a stream deleted and made again does not keep.
+func (s *Store) StreamID() string {
+	info := s.stream.CachedInfo()
+	return info.Config.Name + "@" + info.Created.UTC().Format(time.RFC3339Nano)
 }
 
 // lookupStream finds the stream name without changing it.
@@ -200,18 +212,65 @@ func streamDifferences(have, want jetstream.StreamConfig) []difference {
 
 // Append publishes data on subject, expecting the subject's last sequence
 // to be expect. It implements domain.Log.
+//
+// An attempt whose answer does not come within appendAttempt (its node
+// failed, a leader is being elected, the connection is moving to another
+// node) is made again with the same Nats-Msg-Id until ctx ends. If the
+// lost attempt was stored, the retry is refused as a lost race or
+// acknowledged as a duplicate; either way the commit is stored once (the
+// Writer finds its own commit when it catches up after a lost race). The
+// server's own refusals (a full store, a bad request) return at once.
 func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID string, data []byte) (uint64, error) {
-	ack, err := s.js.Publish(ctx, subject, data,
-		jetstream.WithExpectLastSequencePerSubject(expect),
-		jetstream.WithMsgID(msgID))
-	if err != nil {
+	wait := 50 * time.Millisecond
+	for {
+		if s.down != nil {
+			if err := s.down(); err != nil {
+				return 0, fmt.Errorf("append to %s: %w", subject, err)
+			}
+		}
+		actx, cancel := context.WithTimeout(ctx, appendAttempt)
+		ack, err := s.js.Publish(actx, subject, data,
+			jetstream.WithExpectLastSequencePerSubject(expect),
+			jetstream.WithMsgID(msgID))
+		cancel()
+		if err == nil {
+			return ack.Sequence, nil
+		}
 		var apiErr *jetstream.APIError
 		if errors.As(err, &apiErr) && lostRace(int(apiErr.ErrorCode)) {
 			return 0, fmt.Errorf("append to %s at %d: %w", subject, expect, domain.ErrConflict)
 		}
-		return 0, fmt.Errorf("append to %s: %w", subject, err)
+		if !transient(err) || ctx.Err() != nil {
+			return 0, fmt.Errorf("append to %s: %w", subject, err)
+		}
+		s.log.Warn("append unanswered; trying again", "subject", subject, "commit", msgID, "err", err)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return 0, fmt.Errorf("append to %s: %w", subject, err)
+		}
+		wait = min(2*wait, 500*time.Millisecond)
 	}
-	return ack.Sequence, nil
+}
+
+// appendAttempt bounds the wait for one attempt's answer. A synced append
+// is answered in milliseconds; a longer silence means a lost node.
+const appendAttempt = 2 * time.Second
+
+// codeClusterNotAvailable: JetStream has no leader for the request yet.
+const codeClusterNotAvailable = 10008
+
+// transient reports whether err may pass by itself: an unanswered
+// attempt, nobody listening while a node or leader is lost, a connection
+// between servers, or a cluster without a leader yet.
+func transient(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode == codeClusterNotAvailable
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.Is(err, nats.ErrConnectionReconnecting) || errors.Is(err, nats.ErrDisconnected)
 }
 
 // AppendBatch stores appends as one atomic batch: every append is stored, at

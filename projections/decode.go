@@ -3,7 +3,6 @@ package projections
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime"
 	"sync"
 
@@ -14,12 +13,11 @@ import (
 var errReadDone = errors.New("read done")
 
 // readDecoded reads src in order from sequence from, decodes the commits on
-// every core and passes each record with its commit to apply in stream
-// order. It stops after the record for which last reports true (never, if
-// last is nil), when ctx ends (nil), or at the first error of apply or of
-// decoding, which it returns: a read model that skipped a fact would be
-// wrong.
-func readDecoded(ctx context.Context, src Source, from uint64, last func(domain.Record) bool, apply func(domain.Record, domain.Commit) error) error {
+// every core and passes each record with its commit, or the reason it is
+// not one (domain.DecodeRecord), to apply in stream order. It stops after
+// the record for which last reports true (never, if last is nil), when ctx
+// ends (nil), or at the first error of apply, which it returns.
+func readDecoded(ctx context.Context, src Source, from uint64, last func(domain.Record) bool, apply func(domain.Record, domain.Commit, error) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	type job struct {
@@ -37,7 +35,7 @@ func readDecoded(ctx context.Context, src Source, from uint64, last func(domain.
 		go func() {
 			defer decoders.Done()
 			for j := range jobs {
-				j.c, j.err = domain.UnmarshalCommit(j.r.Data)
+				j.c, j.err = domain.DecodeRecord(j.r)
 				close(j.done)
 			}
 		}()
@@ -50,12 +48,7 @@ func readDecoded(ctx context.Context, src Source, from uint64, last func(domain.
 				continue // drain, so the reader never blocks on a stopped applier
 			}
 			<-j.done
-			if j.err != nil {
-				err = fmt.Errorf("record %d on %s: %w", j.r.Seq, j.r.Subject, j.err)
-			} else {
-				err = apply(j.r, j.c)
-			}
-			if err != nil {
+			if err = apply(j.r, j.c, j.err); err != nil {
 				cancel(err)
 			}
 		}

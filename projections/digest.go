@@ -22,6 +22,9 @@ type Digest struct {
 	Buckets []string          `json:"buckets"`
 	Sum     string            `json:"sum"`
 	Users   int               `json:"users"`
+	// Skipped are the stored messages the model passed over (not part of
+	// Sum), the most recent of them.
+	Skipped []Skipped `json:"skipped,omitempty"`
 }
 
 // UserHash is one user's hash.
@@ -63,7 +66,7 @@ func (m *Model) Digest() Digest {
 			users++
 		})
 	}
-	d := Digest{Seq: m.seq, Parts: maps.Clone(m.parts), Buckets: make([]string, DigestBuckets), Users: users}
+	d := Digest{Seq: m.seq, Parts: maps.Clone(m.parts), Buckets: make([]string, DigestBuckets), Users: users, Skipped: slices.Clone(m.skipped)}
 	all := sha256.New()
 	for i, hs := range perBucket {
 		sortHashes(hs)

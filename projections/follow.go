@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/amity-im/amity/domain"
 )
@@ -14,11 +15,14 @@ type Source interface {
 }
 
 // Follow applies every commit of src to m from sequence from on, until ctx
-// ends. A record that does not decode stops it: a read model that skipped a
-// fact would be wrong, and wrong state is worse than no state.
-func Follow(ctx context.Context, src Source, m *Model, from uint64) error {
-	err := readDecoded(ctx, src, from, nil, func(r domain.Record, c domain.Commit) error {
-		m.applyFollowed(r, c)
+// ends. A message that is not a commit the model can apply
+// (domain.ErrBadRecord) is logged with its sequence, counted and skipped,
+// as every replay skips it.
+func Follow(ctx context.Context, src Source, m *Model, from uint64, logger *slog.Logger) error {
+	err := readDecoded(ctx, src, from, nil, func(r domain.Record, c domain.Commit, err error) error {
+		if m.applyFollowed(r, c, err) {
+			logger.Error("bad message skipped", "seq", r.Seq, "subject", r.Subject, "err", err)
+		}
 		return nil
 	})
 	if err != nil && ctx.Err() == nil {

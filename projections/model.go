@@ -22,6 +22,12 @@ type Model struct {
 	followed uint64
 	applied  uint64        // commits applied
 	changed  chan struct{} // closed and replaced on every apply
+	// skipped are the stored messages no projection can apply, the most
+	// recent maxSkippedKept of them; skips counts them all.
+	skipped []Skipped
+	skips   uint64
+	// stream identifies the stream the model was built from.
+	stream string
 
 	// slot reservations for commits being decided
 	reserved       map[slotRef]int
@@ -138,17 +144,82 @@ func (m *Model) Apply(subject string, seq uint64, c domain.Commit) {
 	m.changed = make(chan struct{})
 }
 
-// applyFollowed applies a decoded record of the in-order read and advances
-// the read position.
-func (m *Model) applyFollowed(r domain.Record, c domain.Commit) {
-	m.Apply(r.Subject, r.Seq, c)
+// Skipped is a stored message that no projection applies (see
+// domain.ErrBadRecord).
+type Skipped struct {
+	Seq     uint64 `json:"seq"`
+	Subject string `json:"subject"`
+	Reason  string `json:"reason"`
+}
+
+// maxSkippedKept bounds the skipped messages a model lists.
+const maxSkippedKept = 1000
+
+// Skip passes over the message stored at seq on subject, which reason
+// keeps from being applied: the subject's position moves past it, as an
+// applied commit's does, so the next commit on the subject is expected after
+// it. It implements domain.State.
+func (m *Model) Skip(subject string, seq uint64, reason error) {
 	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.skipLocked(subject, seq, reason)
+}
+
+func (m *Model) skipLocked(subject string, seq uint64, reason error) bool {
+	if seq <= m.parts[subject] {
+		return false
+	}
+	m.parts[subject] = seq
+	m.seq = max(m.seq, seq)
+	m.skips++
+	if len(m.skipped) == maxSkippedKept {
+		m.skipped = slices.Delete(m.skipped, 0, 1)
+	}
+	m.skipped = append(m.skipped, Skipped{Seq: seq, Subject: subject, Reason: reason.Error()})
+	close(m.changed)
+	m.changed = make(chan struct{})
+	return true
+}
+
+// Skips returns how many stored messages the model skipped, and the most
+// recent of them in stream order.
+func (m *Model) Skips() (uint64, []Skipped) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.skips, slices.Clone(m.skipped)
+}
+
+// SetStream names the stream the model is built from (see
+// LoadSnapshot's caller, which refuses a snapshot of another stream).
+func (m *Model) SetStream(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.stream = id
+}
+
+// Stream is the stream the model was built from, "" if unknown.
+func (m *Model) Stream() string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.stream
+}
+
+// applyFollowed applies a record of the in-order read, or skips it when
+// it could not be decoded (err), and advances the read position. It
+// reports whether the record was skipped now.
+func (m *Model) applyFollowed(r domain.Record, c domain.Commit, err error) bool {
+	if err == nil {
+		m.Apply(r.Subject, r.Seq, c)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	skipped := err != nil && m.skipLocked(r.Subject, r.Seq, err)
 	if r.Seq > m.followed {
 		m.followed = r.Seq
 		close(m.changed)
 		m.changed = make(chan struct{})
 	}
-	m.mu.Unlock()
+	return skipped
 }
 
 // WaitFollowed blocks until the in-order read reaches seq or ctx ends.

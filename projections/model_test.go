@@ -138,11 +138,11 @@ func BenchmarkApplyRecord(b *testing.B) {
 		seq++
 		r := recs[seq%64]
 		r.Seq = seq
-		c, err := domain.UnmarshalCommit(r.Data)
+		c, err := domain.DecodeRecord(r)
 		if err != nil {
 			b.Fatal(err)
 		}
-		m.applyFollowed(r, c)
+		m.applyFollowed(r, c, nil)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*55), "ns/event")
 }

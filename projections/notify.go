@@ -149,9 +149,9 @@ func RunNotifier(ctx context.Context, src BatchDurable, publish func(context.Con
 	err := src.ConsumeBatches(ctx, NotifyConsumer, []string{"amity.*." + domain.KindRelation + ".*"}, notifierAckWait, notifierBatch, func(ctx context.Context, rs []domain.Record) error {
 		msgs = msgs[:0]
 		for _, r := range rs {
-			c, err := domain.UnmarshalCommit(r.Data)
+			c, err := domain.DecodeRecord(r)
 			if err != nil {
-				logger.Error("notifier: undecodable commit skipped", "seq", r.Seq, "err", err)
+				logger.Error("notifier: bad message skipped", "seq", r.Seq, "subject", r.Subject, "err", err)
 				continue
 			}
 			for i, n := range Notifications(r.Seq, c) {

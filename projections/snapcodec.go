@@ -91,8 +91,16 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 	defer m.mu.RUnlock()
 	e := &snapWriter{w: bufio.NewWriterSize(out, 1<<20)}
 	e.uint(SnapshotSchema)
+	e.str(m.stream)
 	e.uint(m.seq)
 	e.uint(m.followed)
+	e.uint(m.skips)
+	e.uint(uint64(len(m.skipped)))
+	for _, sk := range m.skipped {
+		e.uint(sk.Seq)
+		e.str(sk.Subject)
+		e.str(sk.Reason)
+	}
 	e.uint(uint64(len(m.parts)))
 	for subject, seq := range m.parts {
 		e.str(subject)
@@ -253,7 +261,11 @@ func decodeSnapshot(payload []byte) (*Model, error) {
 		return nil, fmt.Errorf("schema %d, this build reads %d", schema, SnapshotSchema)
 	}
 	m := NewModel()
-	m.seq, m.followed = d.uint(), d.uint()
+	m.stream = d.str()
+	m.seq, m.followed, m.skips = d.uint(), d.uint(), d.uint()
+	for n, i := d.count(maxSkippedKept), 0; i < n && d.err == nil; i++ {
+		m.skipped = append(m.skipped, Skipped{Seq: d.uint(), Subject: d.str(), Reason: d.str()})
+	}
 	for n, i := d.count(1<<24), 0; i < n && d.err == nil; i++ {
 		subject := d.str()
 		m.parts[subject] = d.uint()

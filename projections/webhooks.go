@@ -260,9 +260,9 @@ func RunWebhooks(ctx context.Context, src Durable, app *domain.App, s *Sender, p
 	// before every try and every wait keeps it there while it retries.
 	err := src.Consume(ctx, WebhookConsumer(app.Name), []string{"amity." + app.Name + "." + domain.KindRelation + ".*"}, timeout+5*time.Second,
 		func(ctx context.Context, r domain.Record, progress func()) error {
-			c, err := domain.UnmarshalCommit(r.Data)
+			c, err := domain.DecodeRecord(r)
 			if err != nil {
-				logger.Error("webhooks: undecodable commit skipped", "app", app.Name, "seq", r.Seq, "err", err)
+				logger.Error("webhooks: bad message skipped", "app", app.Name, "seq", r.Seq, "subject", r.Subject, "err", err)
 				return nil
 			}
 			for _, d := range Deliveries(app, r.Seq, c) {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -50,7 +51,7 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 	live := projections.NewModel()
 	fctx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
-	go func() { _ = projections.Follow(fctx, store, live, 1) }()
+	go func() { _ = projections.Follow(fctx, store, live, 1, slog.Default()) }()
 	var mu sync.Mutex
 	entropy := ulid.Monotonic(rand.Reader, 0)
 	newID := func() string {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"sync"
@@ -354,7 +355,7 @@ func TestBlocksAndAddsNeverLeaveBlockedFriends(t *testing.T) {
 	rebuilt := projections.NewModel()
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() { _ = projections.Follow(rctx, store, rebuilt, 1) }()
+	go func() { _ = projections.Follow(rctx, store, rebuilt, 1, slog.New(slog.DiscardHandler)) }()
 	if err := rebuilt.WaitSeq(ctx, last); err != nil {
 		t.Fatal(err)
 	}

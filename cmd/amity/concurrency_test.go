@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net/url"
@@ -113,7 +114,7 @@ func replayed(t *testing.T, s *service) *projections.Model {
 	m := projections.NewModel()
 	followCtx, stopFollow := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- projections.Follow(followCtx, store, m, 1) }()
+	go func() { done <- projections.Follow(followCtx, store, m, 1, slog.New(slog.DiscardHandler)) }()
 	if err := projections.CatchUp(ctx, store, m); err != nil {
 		t.Fatal(err)
 	}

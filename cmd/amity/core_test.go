@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os/exec"
 	"strings"
 	"sync"
@@ -44,7 +45,7 @@ func startCore(t *testing.T) (context.Context, *eventstore.Store, *nats.Conn) {
 func TestCoreIDsAreData(t *testing.T) {
 	ctx, store, _ := startCore(t)
 	model := projections.NewModel()
-	go func() { _ = projections.Follow(ctx, store, model, 1) }()
+	go func() { _ = projections.Follow(ctx, store, model, 1, slog.New(slog.DiscardHandler)) }()
 	w := domain.NewWriter(domain.WriterConfig{Log: store, State: model, NewID: newIDSource().New, Now: time.Now})
 	defer w.Close()
 
@@ -77,7 +78,7 @@ func TestCoreIDsAreData(t *testing.T) {
 	}
 	rebuilt := projections.NewModel()
 	rctx, rcancel := context.WithCancel(ctx)
-	go func() { _ = projections.Follow(rctx, store, rebuilt, 1) }()
+	go func() { _ = projections.Follow(rctx, store, rebuilt, 1, slog.New(slog.DiscardHandler)) }()
 	if err := projections.CatchUp(ctx, store, rebuilt); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func newInstance(t *testing.T, ctx context.Context, store *eventstore.Store, par
 func newBatchingInstance(t *testing.T, ctx context.Context, store *eventstore.Store, partitions, minBatch int) *instance {
 	t.Helper()
 	m := projections.NewModel()
-	go func() { _ = projections.Follow(ctx, store, m, 1) }()
+	go func() { _ = projections.Follow(ctx, store, m, 1, slog.New(slog.DiscardHandler)) }()
 	if err := projections.CatchUp(ctx, store, m); err != nil {
 		t.Fatal(err)
 	}

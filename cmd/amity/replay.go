@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"os"
 	"strconv"
 	"time"
@@ -81,6 +82,7 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 	d := m.Digest()
 	fmt.Fprintf(stdout, "replayed %d commits, %d events in %s (%.0f events/s)\n", last, events, took.Round(time.Millisecond), float64(events)/max(took.Seconds(), 1e-9))
 	fmt.Fprintf(stdout, "digest %s (%d users)\n", d.Sum, d.Users)
+	printSkipped(stdout, m)
 	if *writeSnap {
 		if _, err := m.WriteSnapshot(snapshotPath(*dataDir)); err != nil {
 			return err
@@ -130,6 +132,10 @@ func verifyCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	replayed := m.Digest()
 	fmt.Fprintf(stdout, "live     %s (%d users, sequence %d)\nreplayed %s (%d users, %d events)\n", live.Sum, live.Users, live.Seq, replayed.Sum, replayed.Users, events)
+	printSkipped(stdout, m)
+	if !slices.EqualFunc(live.Skipped, replayed.Skipped, func(a, b projections.Skipped) bool { return a.Seq == b.Seq }) {
+		fmt.Fprintf(stdout, "the live instance skipped other messages: %v\n", skippedSeqs(live.Skipped))
+	}
 	if replayed.Sum == live.Sum {
 		fmt.Fprintln(stdout, "the read models equal a replay of the stream")
 		return nil
@@ -151,6 +157,26 @@ func verifyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		}
 	}
 	return fmt.Errorf("read models differ from the replay (the instance changed while it was asked; run verify again)")
+}
+
+// printSkipped names the stored messages a replay passed over.
+func printSkipped(w io.Writer, m *projections.Model) {
+	n, list := m.Skips()
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(w, "skipped %d bad messages (docs/operations.md); sequences %v\n", n, skippedSeqs(list))
+	for _, s := range list {
+		fmt.Fprintf(w, "  %d %s: %s\n", s.Seq, s.Subject, s.Reason)
+	}
+}
+
+func skippedSeqs(list []projections.Skipped) []uint64 {
+	seqs := make([]uint64, len(list))
+	for i, s := range list {
+		seqs[i] = s.Seq
+	}
+	return seqs
 }
 
 // firstDifference returns the first user, in order, whose hash differs or

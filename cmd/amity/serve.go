@@ -13,7 +13,6 @@ import (
 	"net/http/pprof"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/amity-im/amity/domain"
@@ -41,6 +40,12 @@ type serveFlags struct {
 	snapEvery    time.Duration
 	pprofAddr    string
 	consStart    string
+	http         httpTimeouts
+}
+
+// httpTimeouts bound how long a client may hold a connection.
+type httpTimeouts struct {
+	readHeader, read, write, idle time.Duration
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveFlags, error) {
@@ -58,6 +63,10 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&f.pprofAddr, "pprof", "", "serve Go's /debug/pprof on this address (off by default)")
 	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often the read models are written to the data directory (0: only at shutdown)")
 	fs.DurationVar(&f.notifyMaxAge, "notify-max-age", 7*24*time.Hour, "how long notifications stay on the AMITY_NOTIFY stream")
+	fs.DurationVar(&f.http.readHeader, "http-read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
+	fs.DurationVar(&f.http.read, "http-read-timeout", 30*time.Second, "how long a client may take to send a whole request, body included")
+	fs.DurationVar(&f.http.write, "http-write-timeout", 30*time.Second, "how long a request may take from the end of its headers to the end of its answer")
+	fs.DurationVar(&f.http.idle, "http-idle-timeout", 2*time.Minute, "how long a kept-alive connection may wait for its next request")
 	fs.StringVar(&f.logLevel, "log-level", orDefault(getenv("AMITY_LOG_LEVEL"), "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return f, err
@@ -144,8 +153,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			ns.WaitForShutdown()
 		}
 	}()
+	var down func() error
+	if ns != nil {
+		down = ns.Down
+	}
 
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{Replicas: f.replicas, NewConsumersFromNow: f.consStart == "new", Logger: logger})
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{Replicas: f.replicas, NewConsumersFromNow: f.consStart == "new", Logger: logger, Down: down})
 	if err != nil {
 		return err
 	}
@@ -158,74 +171,74 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	ids := newIDSource()
 	snapPath := snapshotPath(f.dataDir)
-	model := loadModel(ctx, store, snapPath, stdout, logger)
-	from := model.Followed() + 1
+	model, err := loadModel(ctx, store, snapPath, stdout, logger)
+	if err != nil {
+		return err
+	}
 	writer := domain.NewWriter(domain.WriterConfig{Log: store, State: model, NewID: ids.New, Now: time.Now, Logger: logger})
 	defer writer.Close()
 
-	var ready atomic.Bool
-	deps := amityhttp.Deps{Apps: apps, Writer: writer, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: ready.Load}
+	hl := &health{nc: nc, store: store, model: model, now: time.Now}
+	deps := amityhttp.Deps{Apps: apps, Writer: writer, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: hl.ready}
 	router := mux.NewRouter()
-	router.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		if !ready.Load() {
-			http.Error(w, "catching up with the stream\n", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintf(w, "ok %d\n", model.Seq())
-	}).Methods(http.MethodGet)
+	hl.routes(router)
 	zimSrv, tcSrv := zim.New(deps), tencent.New(deps)
 	router.Handle("/", zimSrv)
 	router.PathPrefix("/v4/").Handler(tcSrv)
 	native.Routes(router, native.Config{Now: time.Now, History: store, ZIM: zimSrv, Tencent: tcSrv})
-	httpSrv := &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	httpSrv := &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
+		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 4+len(apps))
+	errc := make(chan error, 1)
 	var wg sync.WaitGroup
-	wg.Add(4)
-	go func() {
-		defer wg.Done()
-		snapshotEvery(ctx, model, snapPath, f.snapEvery, logger)
-	}()
+	goRun := func(fn func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn()
+		}()
+	}
+	goRun(func() { snapshotEvery(ctx, model, snapPath, f.snapEvery, logger) })
+	goRun(func() { hl.probe(ctx, down) })
+	if ns != nil {
+		goRun(func() { ns.KeepJetStream(ctx, time.Second, logger) })
+	}
 	if err := serveAdmin(nc, model); err != nil {
 		return err
 	}
-	go func() {
-		defer wg.Done()
-		if err := projections.RunNotifier(ctx, store, publisher(store), logger); err != nil {
-			errc <- err
-		}
-	}()
+	goRun(func() {
+		keepRunning(ctx, logger, "notifier", func(ctx context.Context) error {
+			return projections.RunNotifier(ctx, store, publisher(store), logger)
+		})
+	})
 	sender := &projections.Sender{Client: &http.Client{}, Now: time.Now}
 	for _, app := range apps {
 		if app.Callback == nil {
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := projections.RunWebhooks(ctx, store, app, sender, store.Park, logger); err != nil {
-				errc <- err
-			}
-		}()
+		goRun(func() {
+			keepRunning(ctx, logger, "webhooks "+app.Name, func(ctx context.Context) error {
+				return projections.RunWebhooks(ctx, store, app, sender, store.Park, logger)
+			})
+		})
 	}
 	// The in-order read outlives a signal until this instance's own writes
-	// are read (see the shutdown below).
+	// are read (see the shutdown below). After a fault it resumes where it
+	// stopped.
 	followCtx, stopFollow := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFollow()
-	go func() {
-		defer wg.Done()
-		if err := projections.Follow(followCtx, store, model, from); err != nil && followCtx.Err() == nil {
-			errc <- err
-		}
-	}()
-	go func() {
-		defer wg.Done()
+	goRun(func() {
+		keepRunning(followCtx, logger, "stream read", func(ctx context.Context) error {
+			return projections.Follow(ctx, store, model, model.Followed()+1, logger)
+		})
+	})
+	goRun(func() {
 		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("serve http: %w", err)
 		}
-	}()
+	})
 
 	natsAddr := redactURL(f.nats.url)
 	if ns != nil {
@@ -240,31 +253,30 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		printDevApp(stdout, cfg, ln.Addr().String())
 	}
 
-	catchUp := make(chan error, 1)
-	go func() { catchUp <- projections.CatchUp(ctx, store, model) }()
-	for done := false; !done; {
-		select {
-		case err := <-catchUp:
-			if err != nil && ctx.Err() == nil {
-				errc <- err
-				continue
+	caughtUp := make(chan struct{})
+	goRun(func() {
+		keepRunning(ctx, logger, "catch-up", func(ctx context.Context) error {
+			if err := projections.CatchUp(ctx, store, model); err != nil {
+				return err
 			}
-			ready.Store(true)
-			fmt.Fprintf(stdout, "amity: ready at stream sequence %d (%d commits applied from the stream)\n", model.Seq(), model.Applied())
-			logger.Info("ready", "seq", model.Seq())
-			done = true
-		case err = <-errc:
-			done = true
-		case <-ctx.Done():
-			done = true
-		}
-	}
-	if err == nil {
+			hl.setCaughtUp()
+			close(caughtUp)
+			<-ctx.Done()
+			return nil
+		})
+	})
+	select {
+	case <-caughtUp:
+		fmt.Fprintf(stdout, "amity: ready at stream sequence %d (%d commits applied from the stream)\n", model.Seq(), model.Applied())
+		logger.Info("ready", "seq", model.Seq())
 		select {
 		case err = <-errc:
 		case <-ctx.Done():
 		}
+	case err = <-errc:
+	case <-ctx.Done():
 	}
+	ready := isClosed(caughtUp)
 
 	logger.Info("shutting down")
 	shutdownCtx, stop := context.WithTimeout(context.Background(), 15*time.Second)
@@ -273,7 +285,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		logger.Warn("http shutdown", "err", serr)
 	}
 	writer.Close()
-	if err == nil && ready.Load() {
+	if err == nil && ready {
 		// Let the in-order read reach what this instance wrote, so the
 		// snapshot's position covers everything its model holds.
 		waitCtx, stopWait := context.WithTimeout(shutdownCtx, 5*time.Second)
@@ -285,13 +297,52 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	cancel()
 	stopFollow()
 	wg.Wait()
-	if ready.Load() {
+	if ready {
 		if _, serr := model.WriteSnapshot(snapPath); serr != nil {
 			logger.Error("snapshot at shutdown", "err", serr)
 		}
 	}
 	return err
 }
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// keepRunning runs fn until ctx ends, starting it again after an error
+// with a growing pause (up to restartMax): a fault of the engine is waited
+// out, never exited on.
+func keepRunning(ctx context.Context, logger *slog.Logger, name string, fn func(context.Context) error) {
+	wait := restartMin
+	for ctx.Err() == nil {
+		start := time.Now()
+		err := fn(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Since(start) > restartMax {
+			wait = restartMin // it ran well for a while
+		}
+		logger.Warn(name+" stopped; starting again", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, restartMax)
+	}
+}
+
+// The pauses between restarts of a stopped loop.
+const (
+	restartMin = 100 * time.Millisecond
+	restartMax = 5 * time.Second
+)
 
 // publisher adapts the store's side-stream publish to the notifier.
 func publisher(store *eventstore.Store) func(context.Context, []projections.Outgoing) error {
@@ -308,7 +359,7 @@ func publisher(store *eventstore.Store) func(context.Context, []projections.Outg
 // the embedded server with the config's logins and connects in-process as
 // the service.
 func connectNATS(f serveFlags, cfg config, logger *slog.Logger) (*nats.Conn, *eventstore.Embedded, error) {
-	opts := []nats.Option{nats.Name("amity"), nats.MaxReconnects(-1),
+	opts := []nats.Option{nats.Name("amity"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				logger.Warn("nats disconnected", "err", err)

@@ -21,24 +21,39 @@ import (
 func snapshotPath(dataDir string) string { return filepath.Join(dataDir, "snapshots", "model.snap") }
 
 // loadModel starts from the snapshot in the data directory when it is
-// usable and matches the stream, else from nothing (a full replay).
-func loadModel(ctx context.Context, store *eventstore.Store, path string, stdout io.Writer, logger *slog.Logger) *projections.Model {
-	m, err := projections.LoadSnapshot(path)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintf(stdout, "amity: %v; replaying the stream from the start\n", err)
-			logger.Warn("snapshot refused", "path", path, "err", err)
+// usable and was taken of this very stream, else from nothing (a full
+// replay).
+func loadModel(ctx context.Context, store *eventstore.Store, path string, stdout io.Writer, logger *slog.Logger) (*projections.Model, error) {
+	id := store.StreamID()
+	fresh := func(why string) (*projections.Model, error) {
+		if why != "" {
+			fmt.Fprintf(stdout, "amity: %s; replaying the stream from the start\n", why)
+			logger.Warn("snapshot refused", "path", path, "reason", why)
 		}
-		return projections.NewModel()
+		m := projections.NewModel()
+		m.SetStream(id)
+		return m, nil
+	}
+	m, err := projections.LoadSnapshot(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fresh("")
+	}
+	if err != nil {
+		return fresh(err.Error())
+	}
+	if m.Stream() != id {
+		return fresh(fmt.Sprintf("snapshot %s was taken of stream %s, not of this one (%s)", path, m.Stream(), id))
 	}
 	last, err := store.LastSeq(ctx)
-	if err != nil || m.Seq() > last {
-		fmt.Fprintf(stdout, "amity: snapshot at sequence %d is ahead of the stream (%d); replaying the stream from the start\n", m.Seq(), last)
-		return projections.NewModel()
+	if err != nil {
+		return nil, err
+	}
+	if m.Seq() > last {
+		return fresh(fmt.Sprintf("snapshot at sequence %d is ahead of the stream (%d)", m.Seq(), last))
 	}
 	fmt.Fprintf(stdout, "amity: snapshot loaded at sequence %d\n", m.Followed())
 	debug.FreeOSMemory() // the decoding's garbage is as large as the model
-	return m
+	return m, nil
 }
 
 // snapshotEvery writes a snapshot every interval while the read advanced.

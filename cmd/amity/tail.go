@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/amity-im/amity/domain"
 )
@@ -47,12 +48,13 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	enc := json.NewEncoder(stdout)
 	err = store.Tail(ctx, subjects, start, func(r domain.Record) error {
-		c, err := domain.UnmarshalCommit(r.Data)
+		c, err := domain.DecodeRecord(r)
 		if err != nil {
-			return fmt.Errorf("commit %d: %w", r.Seq, err)
+			fmt.Fprintf(stderr, "amity: message %d on %s skipped: %v\n", r.Seq, r.Subject, err)
+			return nil
 		}
 		for _, ev := range c.Events {
-			if *user != "" && !about(ev, *user) {
+			if *user != "" && !slices.Contains(ev.Users(), *user) {
 				continue
 			}
 			if err := enc.Encode(struct {
@@ -71,20 +73,3 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-// about reports whether ev concerns user.
-func about(ev domain.Event, user string) bool {
-	if a, b, ok := ev.Parties(); ok {
-		return a == user || b == user
-	}
-	switch d := ev.Data.(type) {
-	case domain.UserRegistered:
-		return d.User == user
-	case domain.UserDeleted:
-		return d.User == user
-	case domain.FriendGroupsAdded:
-		return d.User == user
-	case domain.FriendGroupsDeleted:
-		return d.User == user
-	}
-	return false
-}

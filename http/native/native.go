@@ -16,7 +16,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -129,12 +128,13 @@ func user(q url.Values, name string) (string, error) {
 	return u, nil
 }
 
-// scan passes each relation event of app from..to (on subjects) to fn.
+// scan passes each relation event of app from..to (on subjects) to fn,
+// passing over stored messages that are not commits.
 func (cfg Config) scan(ctx context.Context, subjects []string, from, to uint64, fn func(seq uint64, subject string, ev domain.Event) error) error {
 	return cfg.History.Scan(ctx, subjects, from, to, func(r domain.Record) error {
-		c, err := domain.UnmarshalCommit(r.Data)
+		c, err := domain.DecodeRecord(r)
 		if err != nil {
-			return fmt.Errorf("commit %d: %w", r.Seq, err)
+			return nil // skipped here as by every read model (docs/operations.md)
 		}
 		for _, ev := range c.Events {
 			if err := fn(r.Seq, r.Subject, ev); err != nil {

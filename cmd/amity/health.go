@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/projections"
+	"github.com/gorilla/mux"
+	"github.com/nats-io/nats.go"
+)
+
+// Health probes. /livez: the process answers. /readyz (and /healthz, its
+// alias): the models have caught up with the stream, NATS is connected,
+// the stream answered a probe within probeBound, and it takes writes.
+const (
+	probeEvery = 2 * time.Second
+	probeBound = 10 * time.Second
+)
+
+// health is what the health endpoints tell: the state of the connection,
+// the stream and the models, refreshed by probe.
+type health struct {
+	nc    *nats.Conn
+	store *eventstore.Store
+	model *projections.Model
+	now   func() time.Time
+
+	mu         sync.Mutex
+	caughtUp   bool
+	lastOK     time.Time // the last probe that reached the stream
+	probeErr   string
+	streamSeq  uint64
+	notifyLag  uint64
+	notifyErr  string
+	downReason string
+}
+
+// healthDetail is the JSON body of /readyz and /livez.
+type healthDetail struct {
+	Status string `json:"status"`
+	// Reasons says why the service is not ready.
+	Reasons         []string               `json:"reasons,omitempty"`
+	NATSConnected   bool                   `json:"nats_connected"`
+	NATSServer      string                 `json:"nats_server,omitempty"`
+	CaughtUp        bool                   `json:"caught_up"`
+	StreamSeq       uint64                 `json:"stream_seq"`
+	ModelSeq        uint64                 `json:"model_seq"`
+	Followed        uint64                 `json:"followed_seq"`
+	Lag             uint64                 `json:"lag"`
+	NotifierPending uint64                 `json:"notifier_pending"`
+	LastProbeAgo    string                 `json:"last_probe_ok_ago,omitempty"`
+	Skipped         uint64                 `json:"skipped_messages"`
+	SkippedRecent   []projections.Skipped  `json:"skipped_recent,omitempty"`
+}
+
+func (h *health) setCaughtUp() {
+	h.mu.Lock()
+	h.caughtUp = true
+	h.mu.Unlock()
+}
+
+func (h *health) ready() bool { return h.detail().Status == "ready" }
+
+func (h *health) detail() healthDetail {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	d := healthDetail{NATSConnected: h.nc.IsConnected(), CaughtUp: h.caughtUp, StreamSeq: h.streamSeq,
+		ModelSeq: h.model.Seq(), Followed: h.model.Followed(), NotifierPending: h.notifyLag}
+	if d.NATSConnected {
+		d.NATSServer = redactURL(h.nc.ConnectedUrl())
+	}
+	d.Skipped, d.SkippedRecent = h.model.Skips()
+	if len(d.SkippedRecent) > 10 {
+		d.SkippedRecent = d.SkippedRecent[len(d.SkippedRecent)-10:]
+	}
+	if d.StreamSeq > d.Followed {
+		d.Lag = d.StreamSeq - d.Followed
+	}
+	if !h.lastOK.IsZero() {
+		d.LastProbeAgo = h.now().Sub(h.lastOK).Round(time.Millisecond).String()
+	}
+	if !h.caughtUp {
+		d.Reasons = append(d.Reasons, "catching up with the stream")
+	}
+	if !d.NATSConnected {
+		d.Reasons = append(d.Reasons, "NATS disconnected")
+	}
+	if h.lastOK.IsZero() || h.now().Sub(h.lastOK) > probeBound {
+		d.Reasons = append(d.Reasons, fmt.Sprintf("no answer from the stream within %s: %s", probeBound, h.probeErr))
+	}
+	if h.downReason != "" {
+		d.Reasons = append(d.Reasons, h.downReason)
+	}
+	d.Status = "ready"
+	if len(d.Reasons) > 0 {
+		d.Status = "not_ready"
+	}
+	return d
+}
+
+// probe asks the stream for its end and the notifier for its backlog every
+// probeEvery until ctx ends; down tells why writes are refused, if they are.
+func (h *health) probe(ctx context.Context, down func() error) {
+	t := time.NewTicker(probeEvery)
+	defer t.Stop()
+	for {
+		pctx, cancel := context.WithTimeout(ctx, probeEvery)
+		seq, err := h.store.LastSeq(pctx)
+		lag, lerr := h.store.Pending(pctx, eventstore.NotifierConsumer)
+		cancel()
+		h.mu.Lock()
+		if err == nil {
+			h.lastOK, h.streamSeq, h.probeErr = h.now(), seq, ""
+		} else {
+			h.probeErr = err.Error()
+		}
+		if lerr == nil {
+			h.notifyLag = lag
+		}
+		h.downReason = ""
+		if down != nil {
+			if derr := down(); derr != nil {
+				h.downReason = derr.Error()
+			}
+		}
+		h.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// routes adds /livez, /readyz and /healthz to router.
+func (h *health) routes(router *mux.Router) {
+	router.HandleFunc("/livez", func(w http.ResponseWriter, _ *http.Request) {
+		writeHealth(w, http.StatusOK, map[string]string{"status": "alive"})
+	}).Methods(http.MethodGet)
+	ready := func(w http.ResponseWriter, _ *http.Request) {
+		d := h.detail()
+		code := http.StatusOK
+		if d.Status != "ready" {
+			code = http.StatusServiceUnavailable
+		}
+		writeHealth(w, code, d)
+	}
+	router.HandleFunc("/readyz", ready).Methods(http.MethodGet)
+	router.HandleFunc("/healthz", ready).Methods(http.MethodGet)
+}
+
+func writeHealth(w http.ResponseWriter, code int, v any) {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = w.Write(append(b, '\n'))
+}
