@@ -44,18 +44,18 @@ type health struct {
 type healthDetail struct {
 	Status string `json:"status"`
 	// Reasons says why the service is not ready.
-	Reasons         []string               `json:"reasons,omitempty"`
-	NATSConnected   bool                   `json:"nats_connected"`
-	NATSServer      string                 `json:"nats_server,omitempty"`
-	CaughtUp        bool                   `json:"caught_up"`
-	StreamSeq       uint64                 `json:"stream_seq"`
-	ModelSeq        uint64                 `json:"model_seq"`
-	Followed        uint64                 `json:"followed_seq"`
-	Lag             uint64                 `json:"lag"`
-	NotifierPending uint64                 `json:"notifier_pending"`
-	LastProbeAgo    string                 `json:"last_probe_ok_ago,omitempty"`
-	Skipped         uint64                 `json:"skipped_messages"`
-	SkippedRecent   []projections.Skipped  `json:"skipped_recent,omitempty"`
+	Reasons         []string              `json:"reasons,omitempty"`
+	NATSConnected   bool                  `json:"nats_connected"`
+	NATSServer      string                `json:"nats_server,omitempty"`
+	CaughtUp        bool                  `json:"caught_up"`
+	StreamSeq       uint64                `json:"stream_seq"`
+	ModelSeq        uint64                `json:"model_seq"`
+	Followed        uint64                `json:"followed_seq"`
+	Lag             uint64                `json:"lag"`
+	NotifierPending uint64                `json:"notifier_pending"`
+	LastProbeAgo    string                `json:"last_probe_ok_ago,omitempty"`
+	Skipped         uint64                `json:"skipped_messages"`
+	SkippedRecent   []projections.Skipped `json:"skipped_recent,omitempty"`
 }
 
 func (h *health) setCaughtUp() {

@@ -6,8 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 

@@ -72,4 +72,3 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	return nil
 }
-
