@@ -120,12 +120,13 @@ func AppFilter(app string) string { return "amity." + app + ".>" }
 func NotifyFilter(app string) string { return "amity." + app + ".notify.>" }
 
 // ServicePermissions is what Amity's own user needs on an external
-// cluster: its subjects, JetStream's API and acknowledgements, and replies.
+// cluster: its subjects, JetStream's API and acknowledgements, replies,
+// and the advisories of stream leader elections.
 // docs/operations.md shows it as a nats-server config block.
 func ServicePermissions() *server.Permissions {
 	return &server.Permissions{
 		Publish:   &server.SubjectPermission{Allow: []string{"amity.>", apiPrefix + ">", ackPrefix + ">", "_INBOX.>"}},
-		Subscribe: &server.SubjectPermission{Allow: []string{"amity.>", "_INBOX.>"}},
+		Subscribe: &server.SubjectPermission{Allow: []string{"amity.>", "_INBOX.>", leaderElected + ">"}},
 	}
 }
 

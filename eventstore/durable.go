@@ -42,7 +42,7 @@ func (s *Store) Consume(ctx context.Context, name string, filters []string, ackW
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", name, err)
 	}
-	err = drain(ctx, it, func(msg jetstream.Msg, seq uint64) error {
+	err = drainGuarded(ctx, it, &stallGuard{cons: cons}, func(msg jetstream.Msg, seq uint64) error {
 		rec := domain.Record{Subject: msg.Subject(), Seq: seq, Data: msg.Data()}
 		if err := fn(ctx, rec, func() { _ = msg.InProgress() }); err != nil {
 			if ctx.Err() != nil {
@@ -140,9 +140,10 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 	defer it.Stop()
 	msgs := make([]jetstream.Msg, 0, size)
 	recs := make([]domain.Record, 0, size)
+	guard := &stallGuard{cons: cons}
 	for {
 		msgs, recs = msgs[:0], recs[:0]
-		msg, err := it.Next()
+		msg, err := guard.next(ctx, it)
 		for err == nil {
 			md, merr := msg.Metadata()
 			if merr != nil {

@@ -67,6 +67,7 @@ type Store struct {
 	newConsumersFromNow bool
 	log                 *slog.Logger
 	down                func() error
+	faults              *faults
 }
 
 // Open returns a Store on the stream, creating it if it is missing. An
@@ -82,7 +83,11 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newStore(js, stream, cfg), nil
+	s := newStore(js, stream, cfg)
+	if err := s.faults.watch(nc, StreamName); err != nil {
+		return nil, fmt.Errorf("watch for faults: %w", err)
+	}
+	return s, nil
 }
 
 // Lookup returns a Store on the existing stream, for the tools: it changes
@@ -105,7 +110,7 @@ func newStore(js jetstream.JetStream, stream jetstream.Stream, cfg Config) *Stor
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Store{js: js, stream: stream, atomic: stream.CachedInfo().Config.AllowAtomicPublish,
-		newConsumersFromNow: cfg.NewConsumersFromNow, log: logger, down: cfg.Down}
+		newConsumersFromNow: cfg.NewConsumersFromNow, log: logger, down: cfg.Down, faults: newFaults()}
 }
 
 // StreamID identifies the stream: its name and the time it was created,
@@ -213,9 +218,9 @@ func streamDifferences(have, want jetstream.StreamConfig) []difference {
 // Append publishes data on subject, expecting the subject's last sequence
 // to be expect. It implements domain.Log.
 //
-// An attempt whose answer does not come within appendAttempt (its node
-// failed, a leader is being elected, the connection is moving to another
-// node) is made again with the same Nats-Msg-Id until ctx ends. If the
+// An attempt whose answer does not come within appendAttempt, or that was
+// under way when the connection was lost or the stream elected a new
+// leader, is made again with the same Nats-Msg-Id until ctx ends. If the
 // lost attempt was stored, the retry is refused as a lost race or
 // acknowledged as a duplicate; either way the commit is stored once (the
 // Writer finds its own commit when it catches up after a lost race). The
@@ -229,9 +234,11 @@ func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID
 			}
 		}
 		actx, cancel := context.WithTimeout(ctx, appendAttempt)
+		stop := context.AfterFunc(s.faults.current(), cancel)
 		ack, err := s.js.Publish(actx, subject, data,
 			jetstream.WithExpectLastSequencePerSubject(expect),
 			jetstream.WithMsgID(msgID))
+		stop()
 		cancel()
 		if err == nil {
 			return ack.Sequence, nil
@@ -268,7 +275,7 @@ func transient(err error) bool {
 	if errors.As(err, &apiErr) {
 		return apiErr.ErrorCode == codeClusterNotAvailable
 	}
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, nats.ErrTimeout) ||
 		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
 		errors.Is(err, nats.ErrConnectionReconnecting) || errors.Is(err, nats.ErrDisconnected)
 }
@@ -421,11 +428,17 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(domain.Record) 
 // drain passes each message of it, with its stream sequence, to fn until
 // ctx ends (nil) or fn or the iterator fails.
 func drain(ctx context.Context, it jetstream.MessagesContext, fn func(msg jetstream.Msg, seq uint64) error) error {
+	return drainGuarded(ctx, it, nil, fn)
+}
+
+// drainGuarded is drain that, when guard is set, returns errStalled once
+// guard finds the consumer stalled while nothing arrives.
+func drainGuarded(ctx context.Context, it jetstream.MessagesContext, guard *stallGuard, fn func(msg jetstream.Msg, seq uint64) error) error {
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	defer it.Stop()
 	for {
-		msg, err := it.Next()
+		msg, err := guard.next(ctx, it)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 				return ctx.Err()

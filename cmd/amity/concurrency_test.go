@@ -107,7 +107,7 @@ func replayed(t *testing.T, s *service) *projections.Model {
 	defer nc.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	store, err := eventstore.Lookup(ctx, nc, eventstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,6 +86,7 @@ type service struct {
 	natsURL string
 	dataDir string
 	stdout  *syncBuffer
+	stderr  *syncBuffer
 	cancel  context.CancelFunc
 	done    chan error
 }
@@ -111,6 +112,7 @@ func startService(t testing.TB, config, dataDir string, extra ...string) *servic
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &service{dataDir: dataDir, stdout: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	stderr := &syncBuffer{}
+	s.stderr = stderr
 	go func() { s.done <- run(ctx, args, func(string) string { return "" }, s.stdout, stderr) }()
 	t.Cleanup(func() { s.stop(t) })
 	deadline := time.Now().Add(60 * time.Second)

@@ -100,7 +100,7 @@ func TestNativeHistoryAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	store, err := eventstore.Open(context.Background(), nc, eventstore.Config{})
+	store, err := eventstore.Lookup(context.Background(), nc, eventstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -194,7 +194,7 @@ func committedFriendAdds(t *testing.T, natsURL string) map[string][2]string {
 	defer nc.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	store, err := eventstore.Lookup(ctx, nc, eventstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

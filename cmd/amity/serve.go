@@ -365,7 +365,7 @@ func connectNATS(f serveFlags, cfg config, logger *slog.Logger) (*nats.Conn, *ev
 				logger.Warn("nats disconnected", "err", err)
 			}
 		}),
-		nats.ReconnectHandler(func(c *nats.Conn) { logger.Info("nats reconnected", "url", c.ConnectedUrl()) })}
+		nats.ReconnectHandler(func(c *nats.Conn) { logger.Info("nats reconnected", "url", redactURL(c.ConnectedUrl())) })}
 	if f.nats.url != "" {
 		nc, err := f.nats.connect("amity", opts...)
 		if err != nil {
