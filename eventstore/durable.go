@@ -253,7 +253,9 @@ func (s *Store) OpenNotify(ctx context.Context, maxAge time.Duration, replicas i
 		Storage:     jetstream.FileStorage,
 		MaxAge:      maxAge,
 		Replicas:    max(replicas, 1),
-		Duplicates:  2 * time.Minute,
+		// A notification stored again within the window is stored once;
+		// the window cannot outlast the notifications.
+		Duplicates: min(2*time.Minute, maxAge),
 		// Many notifications are stored as one atomic batch, synced once.
 		AllowAtomicPublish: true,
 	}
@@ -263,7 +265,7 @@ func (s *Store) OpenNotify(ctx context.Context, maxAge time.Duration, replicas i
 	}
 	if have := stream.CachedInfo().Config; have.MaxAge != maxAge {
 		// The flag's purpose: how long notifications are kept.
-		have.MaxAge = maxAge
+		have.MaxAge, have.Duplicates = maxAge, min(have.Duplicates, maxAge)
 		if stream, err = s.js.UpdateStream(ctx, have); err != nil {
 			return fmt.Errorf("set %s max age to %s: %w", NotifyStream, maxAge, err)
 		}

@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -47,6 +50,7 @@ type Embedded struct {
 	*server.Server
 	password string
 	opts     *server.Options
+	down     atomic.Pointer[error]
 }
 
 // serviceUser is the embedded server's login for Amity's own connection.
@@ -141,22 +145,27 @@ func (e *Embedded) Connect(opts ...nats.Option) (*nats.Conn, error) {
 	return nc, nil
 }
 
-// ErrJetStreamDown: the embedded server stopped JetStream, as it does when
-// its disk is full.
-var ErrJetStreamDown = errors.New("the embedded JetStream is stopped (out of disk space?); writes are refused until it is back")
+// ErrJetStreamDown: the embedded server stopped JetStream.
+var ErrJetStreamDown = errors.New("the embedded JetStream is stopped; writes are refused until it is back")
 
-// Down tells why the embedded JetStream takes no writes, nil while it runs.
+// Down tells why the embedded JetStream takes no writes now, nil while it
+// does. Watch keeps the answer current.
 func (e *Embedded) Down() error {
-	if e.JetStreamEnabled() {
-		return nil
+	if !e.JetStreamEnabled() {
+		return ErrJetStreamDown
 	}
-	return ErrJetStreamDown
+	if p := e.down.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
-// KeepJetStream starts JetStream again, every interval, after the server
-// stopped it (a full disk stops it), until ctx ends. The streams come back
-// from their files as they were.
-func (e *Embedded) KeepJetStream(ctx context.Context, every time.Duration, logger *slog.Logger) {
+// Watch keeps the embedded JetStream writable until ctx ends, looking every
+// interval. A stream that met a write error (its disk full) stops taking
+// writes for good, so Down reports it, and once the disk has room again
+// JetStream is started anew, which reloads every stream from its files; a
+// JetStream the server stopped is started again too.
+func (e *Embedded) Watch(ctx context.Context, every time.Duration, logger *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -165,19 +174,64 @@ func (e *Embedded) KeepJetStream(ctx context.Context, every time.Duration, logge
 			return
 		case <-t.C:
 		}
-		if e.JetStreamEnabled() || !e.Running() {
+		if !e.Running() {
+			return
+		}
+		werr := e.writeError()
+		if werr == nil && e.JetStreamEnabled() {
+			e.down.Store(nil)
 			continue
 		}
-		opts := e.opts
-		err := e.EnableJetStream(&server.JetStreamConfig{StoreDir: opts.StoreDir, MaxStore: opts.JetStreamMaxStore,
-			MaxMemory: opts.JetStreamMaxMemory, SyncInterval: opts.SyncInterval, SyncAlways: opts.SyncAlways,
-			Strict: !opts.NoJetStreamStrict, CompressOK: true})
-		if err != nil {
+		if werr != nil {
+			e.down.Store(&werr)
+		}
+		if free, need := e.room(); free < need {
+			logger.Warn("embedded JetStream waits for disk space", "err", e.Down(), "free_bytes", free, "needed_bytes", need)
+			continue
+		}
+		if e.JetStreamEnabled() {
+			if err := e.ShutdownJetStream(); err != nil {
+				logger.Warn("stop embedded JetStream", "err", err)
+				continue
+			}
+		}
+		if err := e.enableJetStream(); err != nil {
 			logger.Warn("embedded JetStream still stopped", "err", err)
 			continue
 		}
-		logger.Info("embedded JetStream started again")
+		e.down.Store(nil)
+		logger.Info("embedded JetStream started again; writes resume")
 	}
+}
+
+// writeError is the write error a stream met, as the server's health check
+// reports it.
+func (e *Embedded) writeError() error {
+	hs := e.Healthz(&server.HealthzOptions{Details: true})
+	for _, he := range hs.Errors {
+		if strings.Contains(he.Error, "write error") {
+			return fmt.Errorf("%s; writes are refused until the disk has room", he.Error)
+		}
+	}
+	return nil
+}
+
+// room returns the free bytes of the store's disk and the least that
+// JetStream is started again with: 5% of the disk, between 1 and 64 MiB.
+func (e *Embedded) room() (free, need uint64) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(e.opts.StoreDir, &st); err != nil {
+		return 0, 1
+	}
+	total := st.Blocks * uint64(st.Bsize)
+	return st.Bavail * uint64(st.Bsize), min(max(total/20, 1<<20), 64<<20)
+}
+
+func (e *Embedded) enableJetStream() error {
+	opts := e.opts
+	return e.EnableJetStream(&server.JetStreamConfig{StoreDir: opts.StoreDir, MaxStore: opts.JetStreamMaxStore,
+		MaxMemory: opts.JetStreamMaxMemory, SyncInterval: opts.SyncInterval, SyncAlways: opts.SyncAlways,
+		Strict: !opts.NoJetStreamStrict, CompressOK: true})
 }
 
 // ServiceURL is the client URL with the service user's credentials in it,

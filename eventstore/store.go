@@ -262,7 +262,7 @@ func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID
 
 // appendAttempt bounds the wait for one attempt's answer. A synced append
 // is answered in milliseconds; a longer silence means a lost node.
-const appendAttempt = 2 * time.Second
+const appendAttempt = time.Second
 
 // codeClusterNotAvailable: JetStream has no leader for the request yet.
 const codeClusterNotAvailable = 10008

@@ -41,6 +41,7 @@ type serveFlags struct {
 	pprofAddr    string
 	consStart    string
 	http         httpTimeouts
+	maxStore     int64
 }
 
 // httpTimeouts bound how long a client may hold a connection.
@@ -57,6 +58,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&f.httpAddr, "http", orDefault(getenv("AMITY_HTTP"), "127.0.0.1:8080"), "HTTP listen address")
 	fs.StringVar(&f.natsListen, "nats-listen", orDefault(getenv("AMITY_NATS_LISTEN"), "127.0.0.1:4222"), "embedded NATS client address (\"-\": in-process only)")
 	f.nats.register(fs, getenv, "", "external NATS URL; set, no server is embedded")
+	fs.Int64Var(&f.maxStore, "nats-max-store", 0, "embedded JetStream's file storage cap in bytes (0: the disk's free space at start)")
 	fs.DurationVar(&f.syncInterval, "sync-interval", 0, "embedded JetStream fsync interval; 0 syncs every write before acknowledging it")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas on an external cluster (3 recommended)")
 	fs.StringVar(&f.consStart, "consumers-start", "all", "where a notifier or webhook consumer that does not exist yet starts: all (the whole history) or new (changes from now)")
@@ -203,7 +205,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	goRun(func() { snapshotEvery(ctx, model, snapPath, f.snapEvery, logger) })
 	goRun(func() { hl.probe(ctx, down) })
 	if ns != nil {
-		goRun(func() { ns.KeepJetStream(ctx, time.Second, logger) })
+		goRun(func() { ns.Watch(ctx, time.Second, logger) })
 	}
 	if err := serveAdmin(nc, model); err != nil {
 		return err
@@ -374,7 +376,7 @@ func connectNATS(f serveFlags, cfg config, logger *slog.Logger) (*nats.Conn, *ev
 		return nc, nil, nil
 	}
 	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: f.dataDir, Listen: f.natsListen, SyncInterval: f.syncInterval,
-		Users: cfg.users, Apps: cfg.appNames(), Logger: logger})
+		Users: cfg.users, Apps: cfg.appNames(), Logger: logger, MaxFileStore: f.maxStore})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// smallDisk mounts a tmpfs of size bytes and returns its path, or "" where
+// the test cannot mount one (not root, or no mount allowed).
+func smallDisk(t *testing.T, size int) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		return ""
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", size), "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Logf("no tmpfs (%v: %s); JetStream's storage cap stands in for a full disk", err, out)
+		return ""
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// fill writes a file of n bytes, or as much of it as fits.
+func fill(path string, n int) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	for written := 0; written < n; written += len(buf) {
+		if _, err := f.Write(buf); err != nil {
+			return
+		}
+	}
+	_ = f.Sync()
+}
+
+// TestFullDiskRefusesWritesFastAndRecovers fills the disk under the
+// embedded JetStream (a small tmpfs; where none can be mounted, a storage
+// cap whose notifications age out): writes are refused at once with the
+// system error code, reads go on, /readyz says why, and writes work again
+// once space returns, with no restart.
+func TestFullDiskRefusesWritesFastAndRecovers(t *testing.T) {
+	disk := smallDisk(t, 16<<20)
+	dataDir, ballast := t.TempDir(), ""
+	extra := []string{"--snapshot-interval", "0"}
+	if disk != "" {
+		dataDir, ballast = filepath.Join(disk, "data"), filepath.Join(disk, "ballast")
+	} else {
+		extra = append(extra, "--nats-max-store", fmt.Sprint(512<<10), "--notify-max-age", "3s")
+	}
+	s := startService(t, testConfig, dataDir, extra...)
+	z := s.zim(t, 1234567, "demo-secret")
+	users := ids("u", 400)
+	registerAll(t, z, users)
+	if ballast != "" {
+		// Leave the stream a few hundred kilobytes.
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(disk, &st); err != nil {
+			t.Fatal(err)
+		}
+		fill(ballast, int(st.Bavail)*int(st.Bsize)-(256<<10))
+	}
+
+	// Add until a write is refused; time the refusal.
+	var refusedIn time.Duration
+	var added int
+	for i := 0; refusedIn == 0; i++ {
+		if i >= 20000 {
+			t.Fatalf("%d adds and none refused", i)
+		}
+		a, b := users[i%len(users)], users[(i*7+1)%len(users)]
+		if a == b {
+			continue
+		}
+		start := time.Now()
+		var r zimResp
+		err := z.c.Call(context.Background(), "POST", "AddFriends", nil, map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}}, &r)
+		if err != nil {
+			t.Fatalf("add %d: %v", i, err)
+		}
+		switch {
+		case r.Code == 660000001:
+			refusedIn = time.Since(start)
+		case r.Code == 0 && len(r.ErrorList) == 0:
+			added++
+		}
+	}
+	t.Logf("%d adds stored, then a write refused in %s", added, refusedIn.Round(time.Millisecond))
+	if refusedIn > 5*time.Second {
+		t.Errorf("the refusal took %s; a full disk must refuse writes at once, not wait out the write deadline", refusedIn)
+	}
+	// Reads go on.
+	if r := z.get("QueryFriendList", map[string][]string{"FromUserId": {users[0]}, "Limit": {"10"}}); r.Code != 0 {
+		t.Errorf("a read while the disk is full: Code %d", r.Code)
+	}
+	if code, d := readyDetail(t, s); disk != "" && (code == 200 || len(d.Reasons) == 0) {
+		// The probe runs every 2s: give it one round.
+		time.Sleep(probeEvery + 500*time.Millisecond)
+		if code, d = readyDetail(t, s); code == 200 {
+			t.Errorf("/readyz = %d %+v while the disk is full", code, d)
+		}
+	}
+
+	// Space returns: the ballast goes, or the notifications age out.
+	if ballast != "" {
+		if err := os.Remove(ballast); err != nil {
+			t.Fatal(err)
+		}
+	}
+	freed := time.Now()
+	for i := 0; ; i++ {
+		a, b := "u"+fmt.Sprint(i%200), "u"+fmt.Sprint(200+i%200)
+		r := z.post("AddFriends", map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}})
+		if r.Code == 0 {
+			t.Logf("writes work again %s after space returned", time.Since(freed).Round(time.Millisecond))
+			break
+		}
+		if time.Since(freed) > 60*time.Second {
+			t.Fatalf("writes still refused 60s after space returned: Code %d %s\n%s", r.Code, r.Message, s.stderr)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if _, d := readyDetail(t, s); disk != "" {
+		for deadline := time.Now().Add(30 * time.Second); d.Status != "ready"; _, d = readyDetail(t, s) {
+			if time.Now().After(deadline) {
+				t.Fatalf("/readyz not ready after recovery: %+v", d)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+}
