@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
@@ -29,6 +30,9 @@ type health struct {
 	store *eventstore.Store
 	model *projections.Model
 	now   func() time.Time
+
+	// caughtUpFlag: the first catch-up is done; the surfaces serve reads.
+	caughtUpFlag atomic.Bool
 
 	mu         sync.Mutex
 	caughtUp   bool
@@ -62,9 +66,13 @@ func (h *health) setCaughtUp() {
 	h.mu.Lock()
 	h.caughtUp = true
 	h.mu.Unlock()
+	h.caughtUpFlag.Store(true)
 }
 
-func (h *health) ready() bool { return h.detail().Status == "ready" }
+// isCaughtUp reports whether the models have caught up with the stream
+// once: the surfaces answer from then on, reads from the models even while
+// NATS is away, writes with the system error while it is.
+func (h *health) isCaughtUp() bool { return h.caughtUpFlag.Load() }
 
 func (h *health) detail() healthDetail {
 	h.mu.Lock()

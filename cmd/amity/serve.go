@@ -181,7 +181,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer writer.Close()
 
 	hl := &health{nc: nc, store: store, model: model, now: time.Now}
-	deps := amityhttp.Deps{Apps: apps, Writer: writer, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: hl.ready}
+	deps := amityhttp.Deps{Apps: apps, Writer: writer, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: hl.isCaughtUp}
 	router := mux.NewRouter()
 	hl.routes(router)
 	zimSrv, tcSrv := zim.New(deps), tencent.New(deps)

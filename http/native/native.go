@@ -69,9 +69,39 @@ func Routes(r *mux.Router, cfg Config) {
 	h := func(f func(context.Context, *domain.App, url.Values) (any, error)) http.Handler {
 		return handler(cfg, f)
 	}
-	r.Handle("/v1/pairs/history", h(cfg.pairHistory)).Methods(http.MethodGet)
-	r.Handle("/v1/friends", h(cfg.friendsAsOf)).Methods(http.MethodGet)
-	r.Handle("/v1/changes", h(cfg.changes)).Methods(http.MethodGet)
+	routes := map[string]http.Handler{
+		"/v1/pairs/history": h(cfg.pairHistory),
+		"/v1/friends":       h(cfg.friendsAsOf),
+		"/v1/changes":       h(cfg.changes),
+	}
+	for path, handler := range routes {
+		r.Handle(path, handler).Methods(http.MethodGet)
+		// Any other method, after GET: the JSON 405 every /v1 error has.
+		r.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", http.MethodGet)
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody(&apiError{http.StatusMethodNotAllowed, "method_not_allowed", r.URL.Path + " takes GET, not " + r.Method}))
+		}))
+	}
+	r.PathPrefix("/v1/").Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, errorBody(&apiError{http.StatusNotFound, "not_found", "no such API: " + r.URL.Path}))
+	}))
+}
+
+func errorBody(ae *apiError) any {
+	return map[string]any{"error": map[string]string{"code": ae.code, "message": ae.msg}}
+}
+
+// writeJSON encodes body into a buffer, then writes status and it.
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(body); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"error":{"code":"internal","message":"encode"}}` + "\n")
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
 }
 
 func handler(cfg Config, f func(context.Context, *domain.App, url.Values) (any, error)) http.Handler {
@@ -100,17 +130,9 @@ func handler(cfg Config, f func(context.Context, *domain.App, url.Values) (any, 
 				ae = &apiError{http.StatusInternalServerError, "internal", "internal error"}
 			}
 			status = ae.status
-			body = map[string]any{"error": map[string]string{"code": ae.code, "message": ae.msg}}
+			body = errorBody(ae)
 		}
-		var buf bytes.Buffer
-		if err := json.NewEncoder(&buf).Encode(body); err != nil {
-			status = http.StatusInternalServerError
-			buf.Reset()
-			buf.WriteString(`{"error":{"code":"internal","message":"encode"}}` + "\n")
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		_, _ = w.Write(buf.Bytes())
+		writeJSON(w, status, body)
 	})
 }
 

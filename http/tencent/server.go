@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 	"time"
 
 	"github.com/amity-im/amity/domain"
@@ -126,6 +127,10 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	if err != nil {
 		return nil, apiErr(codeHTTPParse, "cannot read the body: "+err.Error())
+	}
+	if !utf8.Valid(body) {
+		// JSON is UTF-8; encoding/json would store each bad byte as U+FFFD.
+		return nil, apiErr(codeJSONParse, "the body is not valid UTF-8")
 	}
 	c.body = body
 	return c.ep.handle(s, r.Context(), c)

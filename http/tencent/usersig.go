@@ -59,6 +59,11 @@ func GenUserSig(sdkappid uint64, key, identifier string, expire time.Duration, n
 // maxSigBytes bounds an inflated UserSig document.
 const maxSigBytes = 4096
 
+// MaxClockSkew is how far ahead of the server's clock a UserSig's time may
+// be: a signer's clock may run a little fast, but a signature stamped days
+// ahead stays valid for days past its own expiry and is refused.
+const MaxClockSkew = 5 * time.Minute
+
 // verifyUserSig checks sig for the app's sdkappid and key and the caller's
 // identifier at now, returning the Tencent code of the first failure, or
 // the last Unix second sig stays valid.
@@ -90,6 +95,9 @@ func verifyUserSig(sig string, sdkappid uint64, key, identifier string, now time
 	}
 	if now.Unix() > d.Time+d.Expire {
 		return 0, apiErr(codeSigExpired, "usersig expired")
+	}
+	if d.Time > now.Add(MaxClockSkew).Unix() {
+		return 0, apiErr(codeSigMismatch, "usersig is stamped "+time.Unix(d.Time, 0).UTC().Format(time.RFC3339)+", more than "+MaxClockSkew.String()+" ahead of this server's clock")
 	}
 	if d.UserBuf != nil {
 		return 0, apiErr(codeSigMismatch, "usersig with userbuf is not accepted here")

@@ -33,6 +33,9 @@ func TestVerifyUserSigOfTencentsLibrary(t *testing.T) {
 		{"wrong app", 1400000002, "key", "administrator", now, codeSDKAppIDMismatch},
 		{"wrong identifier", 1400000001, "key", "ops", now, codeIdentifierMismatch},
 		{"expired", 1400000001, "key", "administrator", now.Add(11 * time.Minute), codeSigExpired},
+		{"stamped ahead within the skew", 1400000001, "key", "administrator", now.Add(-MaxClockSkew + time.Second), 0},
+		{"stamped ahead beyond the skew", 1400000001, "key", "administrator", now.Add(-MaxClockSkew - time.Second), codeSigMismatch},
+		{"stamped 11 days ahead", 1400000001, "key", "administrator", now.Add(-11 * 24 * time.Hour), codeSigMismatch},
 	}
 	for _, tt := range tests {
 		_, got := verifyUserSig(sig, tt.sdkappid, tt.key, tt.ident, tt.at)

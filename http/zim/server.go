@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 	"sync"
 	"time"
 
@@ -150,6 +151,10 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 		if err != nil {
 			return nil, apiErr(codeBodyUnreadable, "cannot read the body: "+err.Error())
+		}
+		if !utf8.Valid(body) {
+			// encoding/json would store each bad byte as U+FFFD.
+			return nil, apiErr(codeInvalidParam, "the body is not valid UTF-8")
 		}
 		c.body = body
 	}
