@@ -11,8 +11,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/amity-im/amity/domain"
 	amityhttp "github.com/amity-im/amity/http"

@@ -10,9 +10,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"unicode/utf8"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/amity-im/amity/domain"
 	amityhttp "github.com/amity-im/amity/http"
