@@ -39,7 +39,10 @@ type Callback struct {
 	// Commands limits the callbacks sent; empty sends all.
 	Commands []string
 	// Secret signs ZIM-style callbacks.
-	Secret      string
+	Secret string
+	// Token, when set, signs Tencent-style callbacks: Sign and RequestTime
+	// on the callback URL (docs/notifications.md).
+	Token       string
 	MaxAttempts int
 	Backoff     time.Duration
 	MaxBackoff  time.Duration

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -168,6 +169,14 @@ func SignZIMCallback(secret, timestamp, nonce string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// SignTencentCallback is the Sign of a Tencent-style callback made at
+// requestTime (Unix seconds) with the app's webhook token: the lowercase hex
+// SHA-256 of the token followed by the time.
+func SignTencentCallback(token, requestTime string) string {
+	sum := sha256.Sum256([]byte(token + requestTime))
+	return hex.EncodeToString(sum[:])
+}
+
 // Sender posts deliveries to their app's callback URL.
 type Sender struct {
 	Client *http.Client
@@ -203,6 +212,11 @@ func (s *Sender) Send(ctx context.Context, app *domain.App, d Delivery) error {
 		q := url.Values{"CallbackCommand": {d.Command}, "contenttype": {"json"}, "ClientIP": {""}, "OptPlatform": {"RESTAPI"}}
 		if app.Tencent != nil {
 			q.Set("SdkAppid", strconv.FormatUint(app.Tencent.SDKAppID, 10))
+		}
+		if cb.Token != "" {
+			ts := strconv.FormatInt(s.Now().Unix(), 10)
+			q.Set("RequestTime", ts)
+			q.Set("Sign", SignTencentCallback(cb.Token, ts))
 		}
 		sep := "?"
 		if strings.Contains(target, "?") {

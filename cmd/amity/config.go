@@ -64,6 +64,7 @@ type appConfig struct {
 		Style       string   `json:"style,omitempty"`
 		Commands    []string `json:"commands,omitempty"`
 		Secret      string   `json:"secret,omitempty"`
+		Token       string   `json:"token,omitempty"`
 		MaxAttempts int      `json:"max_attempts,omitempty"`
 		Backoff     duration `json:"backoff,omitzero"`
 		MaxBackoff  duration `json:"max_backoff,omitzero"`
@@ -205,6 +206,10 @@ func parseApps(appConfigs []appConfig) ([]*domain.App, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s (%s): %w", where, ac.Name, err)
 			}
+			if cb.Token != "" && (c.Style != "tencent" || len(cb.Token) > 128) {
+				return nil, fmt.Errorf("%s (%s): callback.token signs tencent-style callbacks and is 1-128 bytes", where, ac.Name)
+			}
+			c.Token = cb.Token
 			app.Callback = c
 		}
 		apps = append(apps, app)
