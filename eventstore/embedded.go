@@ -10,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -45,12 +46,16 @@ type EmbeddedConfig struct {
 
 // Embedded is a running embedded nats-server. Amity's own connection logs
 // in as a service user whose password is made at start and never leaves
-// the process.
+// the process. Watch may replace the server with a new one on the same
+// files and port; connections made by Connect follow it.
 type Embedded struct {
-	*server.Server
 	password string
 	opts     *server.Options
+	log      *serverLog
 	down     atomic.Pointer[error]
+
+	mu  sync.RWMutex
+	srv *server.Server
 }
 
 // serviceUser is the embedded server's login for Amity's own connection.
@@ -67,7 +72,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	if _, err := rand.Read(pw[:]); err != nil {
 		return nil, fmt.Errorf("service password: %w", err)
 	}
-	e := &Embedded{password: hex.EncodeToString(pw[:])}
+	e := &Embedded{password: hex.EncodeToString(pw[:]), log: &serverLog{log: cfg.Logger}}
 	// Stored hashed, so that the server's warning about plaintext
 	// passwords speaks only of the config's.
 	hash, err := bcrypt.GenerateFromPassword([]byte(e.password), bcrypt.MinCost)
@@ -110,23 +115,38 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		}
 		opts.Host, opts.Port = host, p
 	}
-	ns, err := server.NewServer(opts)
+	e.opts = opts
+	ns, err := e.start()
+	if err != nil {
+		return nil, err
+	}
+	if addr := ns.Addr(); addr != nil {
+		// A restart takes the same port, which clients reconnect to.
+		opts.Port = addr.(*net.TCPAddr).Port
+	}
+	e.srv = ns
+	return e, nil
+}
+
+// start starts a server on e's options and waits until it takes clients.
+func (e *Embedded) start() (*server.Server, error) {
+	ns, err := server.NewServer(e.opts)
 	if err != nil {
 		return nil, fmt.Errorf("create nats-server: %w", err)
 	}
-	log := &serverLog{log: cfg.Logger, fatal: make(chan string, 1)}
-	ns.SetLoggerV2(log, false, false, false)
-	e.Server, e.opts = ns, opts
+	fatal := make(chan string, 1)
+	e.log.setFatal(fatal)
+	ns.SetLoggerV2(e.log, false, false, false)
 	go ns.Start()
 	for deadline := time.Now().Add(startWait); ; {
 		select {
-		case msg := <-log.fatal:
+		case msg := <-fatal:
 			ns.Shutdown()
 			return nil, fmt.Errorf("nats-server: %s", msg)
 		default:
 		}
 		if ns.ReadyForConnections(100 * time.Millisecond) {
-			return e, nil
+			return ns, nil
 		}
 		if time.Now().After(deadline) {
 			ns.Shutdown()
@@ -135,9 +155,32 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	}
 }
 
+func (e *Embedded) server() *server.Server {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.srv
+}
+
+// InProcessConn connects in-process to the current server; a connection
+// that lost a replaced server reconnects to the new one through it.
+func (e *Embedded) InProcessConn() (net.Conn, error) { return e.server().InProcessConn() }
+
+// Addr is the client address, nil when the server takes in-process clients
+// only.
+func (e *Embedded) Addr() net.Addr { return e.server().Addr() }
+
+// ClientURL is the URL other clients connect to.
+func (e *Embedded) ClientURL() string { return e.server().ClientURL() }
+
+// Shutdown stops the server.
+func (e *Embedded) Shutdown() { e.server().Shutdown() }
+
+// WaitForShutdown waits until the server has stopped.
+func (e *Embedded) WaitForShutdown() { e.server().WaitForShutdown() }
+
 // Connect opens a connection in-process as Amity's own service user.
 func (e *Embedded) Connect(opts ...nats.Option) (*nats.Conn, error) {
-	opts = append(opts, nats.InProcessServer(e.Server), nats.UserInfo(serviceUser, e.password))
+	opts = append(opts, nats.InProcessServer(e), nats.UserInfo(serviceUser, e.password))
 	nc, err := nats.Connect("", opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connect embedded nats: %w", err)
@@ -145,26 +188,28 @@ func (e *Embedded) Connect(opts ...nats.Option) (*nats.Conn, error) {
 	return nc, nil
 }
 
-// ErrJetStreamDown: the embedded server stopped JetStream.
+// ErrJetStreamDown: the embedded server is restarting, or stopped
+// JetStream.
 var ErrJetStreamDown = errors.New("the embedded JetStream is stopped; writes are refused until it is back")
 
 // Down tells why the embedded JetStream takes no writes now, nil while it
 // does. Watch keeps the answer current.
 func (e *Embedded) Down() error {
-	if !e.JetStreamEnabled() {
-		return ErrJetStreamDown
-	}
 	if p := e.down.Load(); p != nil {
 		return *p
+	}
+	if !e.server().JetStreamEnabled() {
+		return ErrJetStreamDown
 	}
 	return nil
 }
 
 // Watch keeps the embedded JetStream writable until ctx ends, looking every
-// interval. A stream that met a write error (its disk full) stops taking
-// writes for good, so Down reports it, and once the disk has room again
-// JetStream is started anew, which reloads every stream from its files; a
-// JetStream the server stopped is started again too.
+// interval. A stream that met a write error (its disk full) takes no more
+// writes until its server starts again, so Down reports it, and once the
+// disk has room again Watch starts the server anew on the same files and
+// port (every stream reloads from its files; clients reconnect); a server
+// that stopped JetStream is started anew too.
 func (e *Embedded) Watch(ctx context.Context, every time.Duration, logger *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -174,40 +219,57 @@ func (e *Embedded) Watch(ctx context.Context, every time.Duration, logger *slog.
 			return
 		case <-t.C:
 		}
-		if !e.Running() {
+		ns := e.server()
+		if !ns.Running() {
 			return
 		}
-		werr := e.writeError()
-		if werr == nil && e.JetStreamEnabled() {
+		werr := writeError(ns)
+		if werr == nil && ns.JetStreamEnabled() {
 			e.down.Store(nil)
 			continue
 		}
-		if werr != nil {
-			e.down.Store(&werr)
+		if werr == nil {
+			werr = ErrJetStreamDown
 		}
+		e.down.Store(&werr)
 		if free, need := e.room(); free < need {
-			logger.Warn("embedded JetStream waits for disk space", "err", e.Down(), "free_bytes", free, "needed_bytes", need)
+			logger.Warn("embedded JetStream waits for disk space", "err", werr, "free_bytes", free, "needed_bytes", need)
 			continue
 		}
-		if e.JetStreamEnabled() {
-			if err := e.ShutdownJetStream(); err != nil {
-				logger.Warn("stop embedded JetStream", "err", err)
-				continue
-			}
-		}
-		if err := e.enableJetStream(); err != nil {
-			logger.Warn("embedded JetStream still stopped", "err", err)
+		if err := e.restart(ctx); err != nil {
+			logger.Warn("embedded nats-server restart", "err", err)
 			continue
 		}
 		e.down.Store(nil)
-		logger.Info("embedded JetStream started again; writes resume")
+		logger.Info("embedded nats-server started again; writes resume")
 	}
 }
 
-// writeError is the write error a stream met, as the server's health check
-// reports it.
-func (e *Embedded) writeError() error {
-	hs := e.Healthz(&server.HealthzOptions{Details: true})
+// restart replaces the server with a new one on the same files and port.
+func (e *Embedded) restart(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.srv.Shutdown()
+	e.srv.WaitForShutdown()
+	for {
+		ns, err := e.start()
+		if err == nil {
+			e.srv = ns
+			return nil
+		}
+		// The port may linger a moment after the old server let it go.
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// writeError is the write error a stream of ns met, as the server's health
+// check reports it.
+func writeError(ns *server.Server) error {
+	hs := ns.Healthz(&server.HealthzOptions{Details: true})
 	for _, he := range hs.Errors {
 		if strings.Contains(he.Error, "write error") {
 			return fmt.Errorf("%s; writes are refused until the disk has room", he.Error)
@@ -216,8 +278,8 @@ func (e *Embedded) writeError() error {
 	return nil
 }
 
-// room returns the free bytes of the store's disk and the least that
-// JetStream is started again with: 5% of the disk, between 1 and 64 MiB.
+// room returns the free bytes of the store's disk and the least that the
+// server is started again with: 5% of the disk, between 1 and 64 MiB.
 func (e *Embedded) room() (free, need uint64) {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(e.opts.StoreDir, &st); err != nil {
@@ -225,13 +287,6 @@ func (e *Embedded) room() (free, need uint64) {
 	}
 	total := st.Blocks * uint64(st.Bsize)
 	return st.Bavail * uint64(st.Bsize), min(max(total/20, 1<<20), 64<<20)
-}
-
-func (e *Embedded) enableJetStream() error {
-	opts := e.opts
-	return e.EnableJetStream(&server.JetStreamConfig{StoreDir: opts.StoreDir, MaxStore: opts.JetStreamMaxStore,
-		MaxMemory: opts.JetStreamMaxMemory, SyncInterval: opts.SyncInterval, SyncAlways: opts.SyncAlways,
-		Strict: !opts.NoJetStreamStrict, CompressOK: true})
 }
 
 // ServiceURL is the client URL with the service user's credentials in it,
@@ -268,10 +323,17 @@ func serverUsers(users []User, apps []string, password string) ([]*server.User, 
 }
 
 // serverLog passes the embedded server's warnings and errors to an slog
-// logger, and its fatal errors to the start-up wait as well.
+// logger, and its fatal errors to the wait of the start under way.
 type serverLog struct {
 	log   *slog.Logger
+	mu    sync.Mutex
 	fatal chan string
+}
+
+func (l *serverLog) setFatal(ch chan string) {
+	l.mu.Lock()
+	l.fatal = ch
+	l.mu.Unlock()
 }
 
 func (l *serverLog) logf(level slog.Level, format string, v []any) {
@@ -289,6 +351,8 @@ func (l *serverLog) Warnf(format string, v ...any)  { l.logf(slog.LevelWarn, for
 func (l *serverLog) Errorf(format string, v ...any) { l.logf(slog.LevelError, format, v) }
 func (l *serverLog) Fatalf(format string, v ...any) {
 	l.logf(slog.LevelError, format, v)
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	select {
 	case l.fatal <- fmt.Sprintf(format, v...):
 	default:
