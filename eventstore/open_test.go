@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -57,5 +58,17 @@ func TestExistingStreamsAreNeverChanged(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("Open logged no %s difference:\n%s", want, logs.String())
 		}
+	}
+}
+
+// TestOperationsDocGivesTheServicePermissions: the permissions block that
+// docs/operations.md tells operators to paste is the one the code gives.
+func TestOperationsDocGivesTheServicePermissions(t *testing.T) {
+	doc, err := os.ReadFile("../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if block := eventstore.ServicePermissionsConfig(); !strings.Contains(string(doc), block) {
+		t.Errorf("docs/operations.md lacks the service permissions block:\n%s", block)
 	}
 }
