@@ -5,10 +5,15 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amity-im/amity/eventstore"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestARunningServiceLocksItsDataDirectory: neither a second service nor a
@@ -124,4 +129,75 @@ func TestSlowBodiesAreCutOff(t *testing.T) {
 		}
 	}
 	t.Logf("slow body cut off after %s", time.Since(start).Round(time.Millisecond))
+}
+
+// TestAppSubscriberOfTheService: a subscriber login of the apps file gets
+// its app's notifications from the running service and reads its app's
+// commits, and nothing of another app's.
+func TestAppSubscriberOfTheService(t *testing.T) {
+	cfg := `{"apps":[
+ {"name":"demo","zim":{"app_id":1234567,"server_secret":"demo-secret","qps":1000000}},
+ {"name":"other","zim":{"app_id":7654321,"server_secret":"other-secret","qps":1000000}}],
+ "nats_users":[{"user":"test-ops","password":"test-ops-secret","admin":true},
+  {"user":"chat","password":"chat-secret","apps":["demo"]}]}`
+	s := startService(t, cfg, "")
+	u, err := url.Parse(s.natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect("nats://"+u.Host, nats.UserInfo("chat", "chat-secret"), nats.CustomInboxPrefix("_INBOX.chat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	notes, err := nc.SubscribeSync("amity.demo.notify.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for _, app := range []struct {
+		id     uint32
+		secret string
+	}{{1234567, "demo-secret"}, {7654321, "other-secret"}} {
+		z := s.zim(t, app.id, app.secret)
+		registerAll(t, z, []string{"ann", "ben"})
+		wantCode(t, "add", z.post("AddFriends", map[string]any{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben"}}}), 0)
+	}
+	if m, err := notes.NextMsg(10 * time.Second); err != nil || !strings.HasPrefix(m.Subject, "amity.demo.notify.") {
+		t.Fatalf("subscriber's notification: %v, %v", m, err)
+	}
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	read := func(filter string) ([]string, error) {
+		cons, err := js.OrderedConsumer(ctx, eventstore.StreamName, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
+		if err != nil {
+			return nil, err
+		}
+		batch, err := cons.FetchNoWait(100)
+		if err != nil {
+			return nil, err
+		}
+		var subjects []string
+		for m := range batch.Messages() {
+			subjects = append(subjects, m.Subject())
+		}
+		return subjects, nil
+	}
+	subjects, err := read("amity.demo.>")
+	if err != nil || len(subjects) == 0 {
+		t.Fatalf("subscriber reads its app's commits: %v, %v", subjects, err)
+	}
+	for _, subj := range subjects {
+		if !strings.HasPrefix(subj, "amity.demo.") {
+			t.Errorf("subscriber read %s", subj)
+		}
+	}
+	short, stop := context.WithTimeout(ctx, time.Second)
+	defer stop()
+	if _, err := js.OrderedConsumer(short, eventstore.StreamName, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"amity.other.>"}}); err == nil {
+		t.Error("the subscriber of demo opened a consumer on other's commits")
+	}
 }
