@@ -119,16 +119,6 @@ func (c *natsCluster) url(i int, user, password string) string {
 	return fmt.Sprintf("nats://%s:%s@127.0.0.1:%d", user, password, c.opts[i].Port)
 }
 
-// index names server i by its name.
-func (c *natsCluster) index(name string) int {
-	for i, o := range c.opts {
-		if o.ServerName == name {
-			return i
-		}
-	}
-	return -1
-}
-
 // streamInfo asks any live server, as the admin, for the stream's state.
 func (c *natsCluster) streamInfo(ctx context.Context) (*jetstream.StreamInfo, error) {
 	for i, s := range c.servers {

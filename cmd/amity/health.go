@@ -40,7 +40,6 @@ type health struct {
 	probeErr   string
 	streamSeq  uint64
 	notifyLag  uint64
-	notifyErr  string
 	downReason string
 }
 
