@@ -16,21 +16,11 @@ import (
 // app demo, and the streams holding a commit of demo and one of other.
 func authServer(t *testing.T) (*eventstore.Embedded, *eventstore.Store) {
 	t.Helper()
-	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0",
-		Apps: []string{"demo", "other"},
+	ns, nc := startEmbedded(t, eventstore.EmbeddedConfig{Apps: []string{"demo", "other"},
 		Users: []eventstore.User{
 			{Name: "ops", Password: "ops-secret", Admin: true},
 			{Name: "chat", Password: "chat-secret", Apps: []string{"demo"}},
 		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ns.Shutdown)
-	nc, err := ns.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
 	ctx := context.Background()
 	s, err := eventstore.Open(ctx, nc, eventstore.Config{})
 	if err != nil {

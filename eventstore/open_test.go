@@ -17,16 +17,7 @@ import (
 // would make it is kept as it is by Open (which logs the difference) and
 // by Lookup; a missing stream is, for Lookup, an error naming it.
 func TestExistingStreamsAreNeverChanged(t *testing.T) {
-	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "-"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ns.Shutdown)
-	nc, err := ns.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
+	_, nc := startEmbedded(t, eventstore.EmbeddedConfig{Listen: "-"})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 

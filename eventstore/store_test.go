@@ -12,11 +12,18 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// startStore starts an embedded JetStream on a random port with its files
-// in a temporary directory, and opens the stream on it.
-func startStore(t testing.TB) (*eventstore.Store, *nats.Conn) {
+// startEmbedded starts an embedded JetStream of cfg (on a random port, its
+// files in a temporary directory, unless cfg says otherwise) and connects to
+// it as the service; both stop with the test.
+func startEmbedded(t testing.TB, cfg eventstore.EmbeddedConfig) (*eventstore.Embedded, *nats.Conn) {
 	t.Helper()
-	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0"})
+	if cfg.StoreDir == "" {
+		cfg.StoreDir = t.TempDir()
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	ns, err := eventstore.StartEmbedded(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +33,13 @@ func startStore(t testing.TB) (*eventstore.Store, *nats.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
+	return ns, nc
+}
+
+// startStore starts an embedded JetStream and opens the stream on it.
+func startStore(t testing.TB) (*eventstore.Store, *nats.Conn) {
+	t.Helper()
+	_, nc := startEmbedded(t, eventstore.EmbeddedConfig{})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	s, err := eventstore.Open(ctx, nc, eventstore.Config{})
