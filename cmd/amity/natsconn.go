@@ -112,21 +112,18 @@ func openStream(ctx context.Context, nf natsFlags, dataDir string) (*eventstore.
 		unlock()
 		return nil, nil, nil, err
 	}
+	var nc *nats.Conn
 	closeAll := func() {
+		if nc != nil {
+			nc.Close()
+		}
 		ns.Shutdown()
 		ns.WaitForShutdown()
 		unlock()
 	}
-	nc, err := ns.Connect(nats.Name("amity tool"))
-	if err != nil {
+	if nc, err = ns.Connect(nats.Name("amity tool")); err != nil {
 		closeAll()
 		return nil, nil, nil, err
-	}
-	closeAll = func() {
-		nc.Close()
-		ns.Shutdown()
-		ns.WaitForShutdown()
-		unlock()
 	}
 	store, err := eventstore.Lookup(ctx, nc, eventstore.Config{})
 	if err != nil {

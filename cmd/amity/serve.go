@@ -103,6 +103,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	unlock, err := lockDataDir(f.dataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	var cfg config
 	dev := f.config == ""
 	if dev {
@@ -114,11 +119,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	apps := cfg.apps
-	unlock, err := lockDataDir(f.dataDir)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 
 	ln, err := net.Listen("tcp", f.httpAddr)
 	if err != nil {
