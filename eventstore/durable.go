@@ -288,6 +288,10 @@ const minPublishBatch = 128
 // stored before (a commit notified again after a crash) is refused whole
 // by the server, and its messages are then published one by one.
 func (s *Store) Publish(ctx context.Context, msgs []Outgoing) error {
+	// An acknowledgement lost with a failed node never comes: the caller
+	// publishes again (the message IDs keep it from storing twice).
+	ctx, cancel := context.WithTimeout(ctx, publishWait)
+	defer cancel()
 	for len(msgs) >= minPublishBatch && s.notifyAtomic {
 		n := min(len(msgs), maxBatch)
 		err := s.publishBatch(ctx, msgs[:n])
@@ -301,6 +305,9 @@ func (s *Store) Publish(ctx context.Context, msgs []Outgoing) error {
 	}
 	return s.publishEach(ctx, msgs)
 }
+
+// publishWait bounds one Publish, however many messages it stores.
+const publishWait = 10 * time.Second
 
 // maxBatch is the most messages nats-server takes in one atomic batch.
 const maxBatch = 1000
@@ -374,6 +381,8 @@ func (s *Store) OpenDeadLetters(ctx context.Context, replicas int) error {
 
 // Park stores a failed delivery for app on the dead-letter stream.
 func (s *Store) Park(ctx context.Context, app, msgID string, data []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, publishWait)
+	defer cancel()
 	_, err := s.js.Publish(ctx, "amity.dlq."+app, data, jetstream.WithMsgID(msgID))
 	if err != nil {
 		return fmt.Errorf("park delivery for %s: %w", app, err)

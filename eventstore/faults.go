@@ -3,6 +3,7 @@ package eventstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -70,13 +71,14 @@ const stallCheck = 5 * time.Second
 // delivered or acknowledged by anyone for two stallCheck windows. Seen
 // after the consumer's leader moved: the reader's pull was lost with the
 // old leader. Opening the consumer again pulls anew.
-var errStalled = errors.New("consumer stalled: messages wait and none is delivered")
+var errStalled = errors.New("consumer stalled")
 
 // stallGuard watches a durable consumer for a stall; nil watches nothing.
 type stallGuard struct {
 	cons  jetstream.Consumer
 	floor uint64
 	idle  int
+	last  error // what the last idle window found
 }
 
 // next returns it's next message; after each stallCheck without one it
@@ -95,17 +97,22 @@ func (g *stallGuard) next(ctx context.Context, it jetstream.MessagesContext) (je
 		ictx, cancel := context.WithTimeout(ctx, stallCheck)
 		info, ierr := g.cons.Info(ictx)
 		cancel()
-		if ierr != nil {
-			continue // a fault of its own; the next window tells
-		}
-		if info.NumPending+uint64(info.NumAckPending) > 0 && info.AckFloor.Stream == g.floor {
+		switch {
+		case ierr != nil:
+			// Not even asked: opening the consumer again tells more.
 			g.idle++
-		} else {
+			g.last = ierr
+		case info.NumPending+uint64(info.NumAckPending) > 0 && info.AckFloor.Stream == g.floor:
+			g.idle++
+			g.last = fmt.Errorf("%d messages wait, acknowledged floor at %d", info.NumPending+uint64(info.NumAckPending), g.floor)
+		default:
 			g.idle = 0
 		}
-		g.floor = info.AckFloor.Stream
+		if ierr == nil {
+			g.floor = info.AckFloor.Stream
+		}
 		if g.idle >= 2 {
-			return nil, errStalled
+			return nil, fmt.Errorf("%w: %w", errStalled, g.last)
 		}
 	}
 }

@@ -314,7 +314,14 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 	}
 	// The notifier takes every commit.
 	caughtUp := time.Now()
-	defer func() { t.Logf("notifier caught up %s after the load", time.Since(caughtUp).Round(time.Millisecond)) }()
+	defer func() {
+		t.Logf("notifier caught up %s after the load", time.Since(caughtUp).Round(time.Millisecond))
+		for _, line := range strings.Split(s.stderr.String(), "\n") {
+			if strings.Contains(line, "starting again") {
+				t.Log(line)
+			}
+		}
+	}()
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		_, d := readyDetail(t, s)
 		if d.Status == "ready" && d.NotifierPending == 0 {
