@@ -247,7 +247,7 @@ func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID
 		if errors.As(err, &apiErr) && lostRace(int(apiErr.ErrorCode)) {
 			return 0, fmt.Errorf("append to %s at %d: %w", subject, expect, domain.ErrConflict)
 		}
-		if !transient(err) || ctx.Err() != nil {
+		if !Transient(err) || ctx.Err() != nil {
 			return 0, fmt.Errorf("append to %s: %w", subject, err)
 		}
 		s.log.Warn("append unanswered; trying again", "subject", subject, "commit", msgID, "err", err)
@@ -264,16 +264,20 @@ func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID
 // is answered in milliseconds; a longer silence means a lost node.
 const appendAttempt = time.Second
 
-// codeClusterNotAvailable: JetStream has no leader for the request yet.
-const codeClusterNotAvailable = 10008
+// JetStream error codes of a cluster that is forming or electing: no
+// leader for the request yet, not enough servers for the replicas yet.
+const (
+	codeClusterNotAvailable = 10008
+	codeNoSuitablePeers     = 10005
+)
 
-// transient reports whether err may pass by itself: an unanswered
+// Transient reports whether err may pass by itself: an unanswered
 // attempt, nobody listening while a node or leader is lost, a connection
-// between servers, or a cluster without a leader yet.
-func transient(err error) bool {
+// between servers, or a cluster without a leader or its servers yet.
+func Transient(err error) bool {
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode == codeClusterNotAvailable
+		return apiErr.ErrorCode == codeClusterNotAvailable || apiErr.ErrorCode == codeNoSuitablePeers
 	}
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, nats.ErrTimeout) ||
 		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||

@@ -82,13 +82,15 @@ func startCluster(t *testing.T) *natsCluster {
 			}
 		}
 	})
-	c.waitFor("a JetStream meta leader", func() bool {
+	c.waitFor("a JetStream meta leader with every server current", func() bool {
+		leader := false
 		for _, s := range c.servers {
-			if s != nil && s.JetStreamIsLeader() {
-				return true
+			if s == nil || !s.JetStreamIsCurrent() {
+				return false
 			}
+			leader = leader || s.JetStreamIsLeader()
 		}
-		return false
+		return leader
 	})
 	return c
 }

@@ -160,14 +160,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		down = ns.Down
 	}
 
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{Replicas: f.replicas, NewConsumersFromNow: f.consStart == "new", Logger: logger, Down: down})
+	var store *eventstore.Store
+	err = untilSettled(ctx, logger, "open the streams", func() (err error) {
+		store, err = eventstore.Open(ctx, nc, eventstore.Config{Replicas: f.replicas, NewConsumersFromNow: f.consStart == "new", Logger: logger, Down: down})
+		if err == nil {
+			err = store.OpenNotify(ctx, f.notifyMaxAge, f.replicas)
+		}
+		if err == nil {
+			err = store.OpenDeadLetters(ctx, f.replicas)
+		}
+		return err
+	})
 	if err != nil {
-		return err
-	}
-	if err := store.OpenNotify(ctx, f.notifyMaxAge, f.replicas); err != nil {
-		return err
-	}
-	if err := store.OpenDeadLetters(ctx, f.replicas); err != nil {
 		return err
 	}
 
@@ -334,6 +338,26 @@ func keepRunning(ctx context.Context, logger *slog.Logger, name string, fn func(
 		select {
 		case <-ctx.Done():
 			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, restartMax)
+	}
+}
+
+// untilSettled runs fn until it succeeds, fails for good, or ctx ends: an
+// error that may pass by itself (a cluster still forming or electing) is
+// logged and fn runs again after a growing pause.
+func untilSettled(ctx context.Context, logger *slog.Logger, what string, fn func() error) error {
+	wait := restartMin
+	for {
+		err := fn()
+		if err == nil || !eventstore.Transient(err) || ctx.Err() != nil {
+			return err
+		}
+		logger.Warn("cannot "+what+" yet; trying again", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return err
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, restartMax)
