@@ -81,8 +81,8 @@ func Apply(m Mutator, ev Event) {
 	}
 }
 
-// eventType names the event that carries payload d.
-func eventType(d any) string {
+// EventType names the event that carries payload d, "" for none.
+func EventType(d any) string {
 	switch d.(type) {
 	case UserRegistered:
 		return TypeUserRegistered

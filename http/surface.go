@@ -18,7 +18,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Executor runs domain commands; *domain.Writer implements it.
+// Executor runs domain commands; *writer.Writer implements it.
 type Executor interface {
 	Execute(ctx context.Context, app *domain.App, meta domain.Meta, cmds ...domain.Command) []domain.Result
 }

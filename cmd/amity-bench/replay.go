@@ -18,6 +18,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/projections"
+	"github.com/amity-im/amity/writer"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -59,7 +60,7 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 		defer mu.Unlock()
 		return ulid.MustNew(ulid.Now(), entropy).String()
 	}
-	w := domain.NewWriter(domain.WriterConfig{Log: store, State: live, NewID: newID, Now: time.Now})
+	w := writer.New(writer.Config{Log: store, State: live, NewID: newID, Now: time.Now})
 	defer w.Close()
 	app := &domain.App{Name: "bench", MaxFriends: 3000}
 
@@ -161,7 +162,7 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 }
 
 // load runs n commands made by mk from 256 goroutines, per at a time.
-func load(ctx context.Context, w *domain.Writer, app *domain.App, n, per int64, mk func(k int64) domain.Command) error {
+func load(ctx context.Context, w *writer.Writer, app *domain.App, n, per int64, mk func(k int64) domain.Command) error {
 	var next atomic.Int64
 	var failed atomic.Int64
 	var firstErr atomic.Value

@@ -13,6 +13,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/projections"
+	"github.com/amity-im/amity/writer"
 	"github.com/nats-io/nats.go"
 )
 
@@ -46,7 +47,7 @@ func TestCoreIDsAreData(t *testing.T) {
 	ctx, store, _ := startCore(t)
 	model := projections.NewModel()
 	go func() { _ = projections.Follow(ctx, store, model, 1, slog.New(slog.DiscardHandler)) }()
-	w := domain.NewWriter(domain.WriterConfig{Log: store, State: model, NewID: newIDSource().New, Now: time.Now})
+	w := writer.New(writer.Config{Log: store, State: model, NewID: newIDSource().New, Now: time.Now})
 	defer w.Close()
 
 	app := &domain.App{Name: "demo"}
@@ -102,13 +103,14 @@ func TestCoreIDsAreData(t *testing.T) {
 func TestImportGraph(t *testing.T) {
 	const mod = "github.com/amity-im/amity/"
 	forbidden := map[string][]string{
-		"domain":       {"eventstore", "projections", "http", "cmd"},
-		"eventstore":   {"projections", "http", "cmd"},
-		"projections":  {"eventstore", "http", "cmd"},
-		"http":         {"eventstore", "projections", "cmd", "http/zim", "http/tencent"},
-		"http/zim":     {"eventstore", "projections", "cmd", "http/tencent"},
-		"http/tencent": {"eventstore", "projections", "cmd", "http/zim"},
-		"http/native":  {"eventstore", "projections", "cmd", "http/zim", "http/tencent"},
+		"domain":       {"eventstore", "projections", "http", "cmd", "writer"},
+		"eventstore":   {"projections", "http", "cmd", "writer"},
+		"projections":  {"eventstore", "http", "cmd", "writer"},
+		"writer":       {"eventstore", "projections", "http", "cmd"},
+		"http":         {"eventstore", "projections", "cmd", "http/zim", "http/tencent", "writer"},
+		"http/zim":     {"eventstore", "projections", "cmd", "http/tencent", "writer"},
+		"http/tencent": {"eventstore", "projections", "cmd", "http/zim", "writer"},
+		"http/native":  {"eventstore", "projections", "cmd", "http/zim", "http/tencent", "writer"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).Output()
@@ -132,7 +134,7 @@ func TestImportGraph(t *testing.T) {
 // as a second Amity process on the same cluster would be.
 type instance struct {
 	model *projections.Model
-	w     *domain.Writer
+	w     *writer.Writer
 }
 
 func newInstance(t *testing.T, ctx context.Context, store *eventstore.Store, partitions int) *instance {
@@ -148,7 +150,7 @@ func newBatchingInstance(t *testing.T, ctx context.Context, store *eventstore.St
 	if err := projections.CatchUp(ctx, store, m); err != nil {
 		t.Fatal(err)
 	}
-	w := domain.NewWriter(domain.WriterConfig{Log: store, State: m, NewID: newIDSource().New, Now: time.Now, Partitions: partitions, MinBatch: minBatch})
+	w := writer.New(writer.Config{Log: store, State: m, NewID: newIDSource().New, Now: time.Now, Partitions: partitions, MinBatch: minBatch})
 	// partitions 0: the default
 	t.Cleanup(w.Close)
 	return &instance{model: m, w: w}

@@ -15,13 +15,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/projections"
+	"github.com/amity-im/amity/writer"
 	"github.com/gorilla/mux"
 	"github.com/nats-io/nats.go"
 	"github.com/oklog/ulid/v2"
@@ -181,11 +181,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	writer := domain.NewWriter(domain.WriterConfig{Log: store, State: model, NewID: ids.New, Now: time.Now, Logger: logger})
-	defer writer.Close()
+	commands := writer.New(writer.Config{Log: store, State: model, NewID: ids.New, Now: time.Now, Logger: logger})
+	defer commands.Close()
 
 	hl := &health{nc: nc, store: store, model: model, now: time.Now}
-	deps := amityhttp.Deps{Apps: apps, Writer: writer, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: hl.isCaughtUp}
+	deps := amityhttp.Deps{Apps: apps, Writer: commands, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: hl.isCaughtUp}
 	router := mux.NewRouter()
 	hl.routes(router)
 	zimSrv, tcSrv := zim.New(deps), tencent.New(deps)
@@ -290,7 +290,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if serr := httpSrv.Shutdown(shutdownCtx); serr != nil {
 		logger.Warn("http shutdown", "err", serr)
 	}
-	writer.Close()
+	commands.Close()
 	if err == nil && ready {
 		// Let the in-order read reach what this instance wrote, so the
 		// snapshot's position covers everything its model holds.

@@ -1,4 +1,8 @@
-package domain
+// Package writer decides commands and appends their events: the command
+// side of Amity. A Writer groups the commands waiting on one partition into
+// one commit, decided in order against the local read model (domain.State)
+// and appended with the partition's expected last sequence (domain.Log).
+package writer
 
 import (
 	"context"
@@ -9,106 +13,18 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/amity-im/amity/domain"
 )
 
-// Log is the append side of the event stream.
-type Log interface {
-	// Append stores data on subject if the subject's last sequence is still
-	// expect, and returns the new sequence. A lost race returns an error
-	// wrapping ErrConflict. msgID de-duplicates retried appends.
-	Append(ctx context.Context, subject string, expect uint64, msgID string, data []byte) (uint64, error)
-	// SubjectSince returns the messages on subject after sequence after.
-	SubjectSince(ctx context.Context, subject string, after uint64) ([]Record, error)
-}
-
-// BatchLog is a Log that can also store the commits of several subjects as
-// one atomic batch, which the store syncs to disk once.
-type BatchLog interface {
-	Log
-	// AppendBatch stores every append, in order at consecutive sequences,
-	// or none; it returns their sequences. A lost race on any subject
-	// returns an error wrapping ErrConflict; a store that cannot take
-	// batches returns ErrBatchUnsupported.
-	AppendBatch(ctx context.Context, appends []Append) ([]uint64, error)
-}
-
-// Append is one commit of a batch.
-type Append struct {
-	Subject string
-	Expect  uint64
-	MsgID   string
-	Data    []byte
-}
-
-// ErrBatchUnsupported: the store takes appends one at a time only.
-var ErrBatchUnsupported = errors.New("atomic batches unsupported")
-
-// Decider is what a commit is decided against: reads of the local read
-// model and friend-list slot reservations.
-type Decider interface {
-	Entry(app, owner, friend string) (Entry, bool)
-	Registered(app, user string) bool
-	// Reserve takes a slot in user's list for commit while the user's
-	// friends plus reserved slots stay under max.
-	Reserve(app, user, commit string, max int) bool
-	Unreserve(app, user, commit string)
-	HasGroup(app, user, name string) bool
-	Blocked(app, user, target string) (blocked, wasBlocked bool)
-	// ReserveBlock takes a slot in user's blocklist for commit while the
-	// blocklist plus reserved slots stay under max.
-	ReserveBlock(app, user, commit string, max int) bool
-	// ReserveGroups makes room for commit's groups in names that user does
-	// not have, while the user's groups plus reserved names stay within max.
-	ReserveGroups(app, user, commit string, names []string, max int) bool
-}
-
-// State is what the Writer needs of the local read model: reads to decide
-// against, the per-partition position, slot reservations, and applying a
-// commit it has just stored.
-type State interface {
-	Decider
-	// PartitionSeq is the sequence of the last commit applied on subject.
-	PartitionSeq(subject string) uint64
-	// Release drops every slot still reserved for commit.
-	Release(commit string)
-	// Apply applies a stored commit, once: a commit at or below the
-	// subject's applied sequence is skipped. It releases the commit's slots.
-	Apply(subject string, seq uint64, c Commit)
-	// Skip passes over a stored message that is not a commit (reason wraps
-	// ErrBadRecord): the subject's position moves past it.
-	Skip(subject string, seq uint64, reason error)
-}
-
-// ExclusiveState is a State that can hold its lock over a whole decision:
-// fn's Decider reads and reserves without taking it again. Partitions
-// deciding at once then take the lock once per commit, not per read.
-type ExclusiveState interface {
-	State
-	Exclusive(fn func(Decider))
-}
-
-// Meta describes the request that caused a command.
-type Meta struct {
-	RequestID string
-	Surface   string
-}
-
-// Result is the outcome of one command: the stream sequence and event that
-// record it, or the error that refused it.
-type Result struct {
-	Seq   uint64
-	Event *Event
-	Err   error
-}
-
-// WriterConfig configures a Writer.
-type WriterConfig struct {
-	Log    Log
-	State  State
+// Config configures a Writer.
+type Config struct {
+	Log    domain.Log
+	State  domain.State
 	NewID  func() string
 	Now    func() time.Time
 	Logger *slog.Logger
-	// Partitions per app; DefaultPartitions when zero. Never change it for
+	// Partitions per app; domain.DefaultPartitions when zero. Never change it for
 	// an existing stream.
 	Partitions int
 	// MaxBatch bounds the commands decided into one commit (default 256).
@@ -118,7 +34,7 @@ type WriterConfig struct {
 	// partition moves on; the bound only stops a commit that keeps losing.
 	MaxAttempts int
 	// MinBatch is the fewest commits, of different partitions, that are
-	// stored as one atomic batch when the Log is a BatchLog (default 16;
+	// stored as one atomic batch when the domain.Log is a domain.BatchLog (default 16;
 	// fewer are stored one by one, all at once). A batch costs the store a
 	// few fsyncs of its own, so a small one is slower than single appends.
 	MinBatch int
@@ -134,7 +50,7 @@ const maxAppendBatch = 1000
 // last sequence. A commit that loses a race to another instance is decided
 // again against fresh state.
 type Writer struct {
-	cfg    WriterConfig
+	cfg    Config
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -142,8 +58,16 @@ type Writer struct {
 	mu    sync.Mutex
 	parts map[string]chan *pending
 
+	// closing is taken for reading by every Execute under way and for
+	// writing by Close, which sets closed: an Execute either enters
+	// before Close and is answered by the partition loops, which Close
+	// stops only after it, or finds closed and is answered at once.
+	closing  sync.RWMutex
+	closed   bool
+	inflight sync.WaitGroup
+
 	// appends feeds the committer, which stores the commits of every
-	// partition; nil when the Log takes no batches.
+	// partition; nil when the domain.Log takes no batches.
 	appends chan *appendReq
 	// batched counts the commits stored in batches.
 	batched atomic.Uint64
@@ -151,7 +75,7 @@ type Writer struct {
 }
 
 type appendReq struct {
-	Append
+	domain.Append
 	done chan appendResult
 }
 
@@ -162,16 +86,16 @@ type appendResult struct {
 
 type pending struct {
 	ctx  context.Context
-	app  *App
-	cmd  Command
-	meta Meta
-	res  chan Result
+	app  *domain.App
+	cmd  domain.Command
+	meta domain.Meta
+	res  chan domain.Result
 }
 
-// NewWriter returns a Writer; Close stops it.
-func NewWriter(cfg WriterConfig) *Writer {
+// New returns a Writer; Close stops it.
+func New(cfg Config) *Writer {
 	if cfg.Partitions <= 0 {
-		cfg.Partitions = DefaultPartitions
+		cfg.Partitions = domain.DefaultPartitions
 	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 256
@@ -187,7 +111,7 @@ func NewWriter(cfg WriterConfig) *Writer {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Writer{cfg: cfg, ctx: ctx, cancel: cancel, parts: make(map[string]chan *pending)}
-	if bl, ok := cfg.Log.(BatchLog); ok {
+	if bl, ok := cfg.Log.(domain.BatchLog); ok {
 		w.appends = make(chan *appendReq, maxAppendBatch)
 		w.wg.Add(1)
 		go w.committer(bl)
@@ -198,8 +122,14 @@ func NewWriter(cfg WriterConfig) *Writer {
 // Batched returns how many commits were stored in atomic batches.
 func (w *Writer) Batched() uint64 { return w.batched.Load() }
 
-// Close stops the partition goroutines after the commits under way.
+// Close answers every Execute under way, refuses those that come after,
+// and then stops the partition goroutines. Every Execute returns, whether
+// it comes before, during or after Close.
 func (w *Writer) Close() {
+	w.closing.Lock()
+	w.closed = true
+	w.closing.Unlock()
+	w.inflight.Wait()
 	w.cancel()
 	w.wg.Wait()
 }
@@ -209,19 +139,28 @@ func (w *Writer) Close() {
 // partition run in the order given. Execute returns once every command's
 // commit has been applied to the local read model, so a read that follows
 // sees it.
-func (w *Writer) Execute(ctx context.Context, app *App, meta Meta, cmds ...Command) []Result {
-	out := make([]Result, len(cmds))
-	chans := make([]chan Result, len(cmds))
+func (w *Writer) Execute(ctx context.Context, app *domain.App, meta domain.Meta, cmds ...domain.Command) []domain.Result {
+	out := make([]domain.Result, len(cmds))
+	w.closing.RLock()
+	if w.closed {
+		w.closing.RUnlock()
+		for i := range out {
+			out[i].Err = errWriterClosed
+		}
+		return out
+	}
+	w.inflight.Add(1)
+	w.closing.RUnlock()
+	defer w.inflight.Done()
+	chans := make([]chan domain.Result, len(cmds))
 	for i, c := range cmds {
-		ch := make(chan Result, 1)
+		ch := make(chan domain.Result, 1)
 		chans[i] = ch
-		q := w.queue(Subject(app.Name, c.Key(), w.cfg.Partitions))
+		q := w.queue(domain.Subject(app.Name, c.Key(), w.cfg.Partitions))
 		select {
 		case q <- &pending{ctx: ctx, app: app, cmd: c, meta: meta, res: ch}:
 		case <-ctx.Done():
-			ch <- Result{Err: fmt.Errorf("%w: %w", ErrInternal, ctx.Err())}
-		case <-w.ctx.Done():
-			ch <- Result{Err: errWriterClosed}
+			ch <- domain.Result{Err: fmt.Errorf("%w: %w", domain.ErrInternal, ctx.Err())}
 		}
 	}
 	for i, ch := range chans {
@@ -246,11 +185,11 @@ func (w *Writer) queue(subject string) chan *pending {
 func (w *Writer) loop(subject string, q chan *pending) {
 	defer w.wg.Done()
 	serveQueue(w.ctx, q, w.cfg.MaxBatch, func(batch []*pending) { w.commit(subject, batch) },
-		func(p *pending) { p.res <- Result{Err: errWriterClosed} })
+		func(p *pending) { p.res <- domain.Result{Err: errWriterClosed} })
 }
 
 // errWriterClosed answers what is still waiting when the writer closes.
-var errWriterClosed = fmt.Errorf("%w: writer closed", ErrInternal)
+var errWriterClosed = fmt.Errorf("%w: writer closed", domain.ErrInternal)
 
 // serveQueue hands fn every item waiting on q, up to max, as one round, and
 // takes the next round once fn returns. When ctx ends it passes what still
@@ -286,7 +225,7 @@ func serveQueue[T any](ctx context.Context, q chan T, max int, fn func([]T), clo
 
 // commit decides batch and stores its events as one commit on subject.
 func (w *Writer) commit(subject string, batch []*pending) {
-	results := make([]Result, len(batch))
+	results := make([]domain.Result, len(batch))
 	defer func() {
 		for i, p := range batch {
 			p.res <- results[i]
@@ -295,15 +234,15 @@ func (w *Writer) commit(subject string, batch []*pending) {
 	app := batch[0].app
 	for attempt := 1; ; attempt++ {
 		expect := w.cfg.State.PartitionSeq(subject)
-		c := Commit{ID: w.cfg.NewID(), App: app.Name}
+		c := domain.Commit{ID: w.cfg.NewID(), App: app.Name}
 		now := w.cfg.Now()
 		idx := make([]int, 0, len(batch))
-		decide := func(d Decider) {
+		decide := func(d domain.Decider) {
 			ov := newOverlay(d, app, c.ID)
 			for i, p := range batch {
-				results[i] = Result{}
+				results[i] = domain.Result{}
 				if err := p.ctx.Err(); err != nil {
-					results[i].Err = fmt.Errorf("%w: %w", ErrInternal, err)
+					results[i].Err = fmt.Errorf("%w: %w", domain.ErrInternal, err)
 					continue
 				}
 				payload, err := p.cmd.Decide(ov, now)
@@ -311,14 +250,14 @@ func (w *Writer) commit(subject string, batch []*pending) {
 					results[i].Err = err // nil payload, nil error: nothing to change
 					continue
 				}
-				ev := Event{ID: w.cfg.NewID(), Type: eventType(payload), Version: SchemaVersion, App: app.Name,
+				ev := domain.Event{ID: w.cfg.NewID(), Type: domain.EventType(payload), Version: domain.SchemaVersion, App: app.Name,
 					Time: now, RequestID: p.meta.RequestID, Surface: p.meta.Surface, Data: payload}
-				Apply(ov, ev)
+				domain.Apply(ov, ev)
 				c.Events = append(c.Events, ev)
 				idx = append(idx, i)
 			}
 		}
-		if ex, ok := w.cfg.State.(ExclusiveState); ok {
+		if ex, ok := w.cfg.State.(domain.ExclusiveState); ok {
 			ex.Exclusive(decide)
 		} else {
 			decide(w.cfg.State)
@@ -330,18 +269,18 @@ func (w *Writer) commit(subject string, batch []*pending) {
 		if err == nil {
 			w.cfg.State.Apply(subject, seq, c)
 			for k, i := range idx {
-				results[i] = Result{Seq: seq, Event: &c.Events[k]}
+				results[i] = domain.Result{Seq: seq, Event: &c.Events[k]}
 			}
 			return
 		}
 		w.cfg.State.Release(c.ID)
-		if errors.Is(err, ErrConflict) && attempt < w.cfg.MaxAttempts {
+		if errors.Is(err, domain.ErrConflict) && attempt < w.cfg.MaxAttempts {
 			var own uint64
 			if own, err = w.catchUp(subject, attempt, c.ID, expect); err == nil && own > 0 {
 				// An attempt whose answer was lost had stored the commit:
 				// the retry found it instead of storing it twice.
 				for k, i := range idx {
-					results[i] = Result{Seq: own, Event: &c.Events[k]}
+					results[i] = domain.Result{Seq: own, Event: &c.Events[k]}
 				}
 				return
 			}
@@ -351,14 +290,14 @@ func (w *Writer) commit(subject string, batch []*pending) {
 		}
 		w.cfg.Logger.Error("append commit", "subject", subject, "commit", c.ID, "attempt", attempt, "err", err)
 		for _, i := range idx {
-			results[i].Err = fmt.Errorf("%w: append commit: %w", ErrInternal, err)
+			results[i].Err = fmt.Errorf("%w: append commit: %w", domain.ErrInternal, err)
 		}
 		return
 	}
 }
 
-func (w *Writer) append(subject string, expect uint64, c Commit) (uint64, error) {
-	data, err := MarshalCommit(c)
+func (w *Writer) append(subject string, expect uint64, c domain.Commit) (uint64, error) {
+	data, err := domain.MarshalCommit(c)
 	if err != nil {
 		return 0, err
 	}
@@ -367,7 +306,7 @@ func (w *Writer) append(subject string, expect uint64, c Commit) (uint64, error)
 		defer cancel()
 		return w.cfg.Log.Append(ctx, subject, expect, c.ID, data)
 	}
-	r := &appendReq{Append: Append{Subject: subject, Expect: expect, MsgID: c.ID, Data: data}, done: make(chan appendResult, 1)}
+	r := &appendReq{Append: domain.Append{Subject: subject, Expect: expect, MsgID: c.ID, Data: data}, done: make(chan appendResult, 1)}
 	select {
 	case w.appends <- r:
 	case <-w.ctx.Done():
@@ -393,15 +332,15 @@ const maxBackoff = 20 * time.Millisecond
 // appended one by one in parallel. It waits for one round before taking
 // the next, so commits pile up while the store is busy and the next round
 // is a batch: group commit across partitions.
-func (w *Writer) committer(log BatchLog) {
+func (w *Writer) committer(log domain.BatchLog) {
 	defer w.wg.Done()
 	serveQueue(w.ctx, w.appends, maxAppendBatch, func(round []*appendReq) { w.store(log, round) },
 		func(r *appendReq) { r.done <- appendResult{err: errWriterClosed} })
 }
 
-func (w *Writer) store(log BatchLog, round []*appendReq) {
+func (w *Writer) store(log domain.BatchLog, round []*appendReq) {
 	if len(round) >= w.cfg.MinBatch && !w.noBatch {
-		appends := make([]Append, len(round))
+		appends := make([]domain.Append, len(round))
 		for i, r := range round {
 			appends[i] = r.Append
 		}
@@ -416,9 +355,9 @@ func (w *Writer) store(log BatchLog, round []*appendReq) {
 			return
 		}
 		switch {
-		case errors.Is(err, ErrBatchUnsupported):
+		case errors.Is(err, domain.ErrBatchUnsupported):
 			w.noBatch = true
-		case !errors.Is(err, ErrConflict):
+		case !errors.Is(err, domain.ErrConflict):
 			w.cfg.Logger.Warn("append batch failed; appending its commits one by one", "commits", len(round), "err", err)
 		}
 		// Each commit on its own now: a conflict stays with its partition,
@@ -464,7 +403,7 @@ func (w *Writer) catchUp(subject string, attempt int, own string, after uint64) 
 	}
 	var found uint64
 	for _, r := range recs {
-		c, err := DecodeRecord(r)
+		c, err := domain.DecodeRecord(r)
 		if err != nil {
 			w.cfg.Logger.Error("bad message skipped", "seq", r.Seq, "subject", r.Subject, "err", err)
 			w.cfg.State.Skip(subject, r.Seq, err)
@@ -480,23 +419,23 @@ func (w *Writer) catchUp(subject string, attempt int, own string, after uint64) 
 
 // overlay lays the decisions of one commit over the read model.
 type overlay struct {
-	s       Decider
-	app     *App
+	s       domain.Decider
+	app     *domain.App
 	commit  string
-	entries map[[2]string]*Entry // nil: deleted in this commit
-	users   map[string]bool      // false: deleted in this commit
-	groups  map[[2]string]bool   // {user, group}; false: deleted in this commit
-	blocks  map[[2]string]bool   // {user, target}; false: unblocked in this commit
+	entries map[[2]string]*domain.Entry // nil: deleted in this commit
+	users   map[string]bool             // false: deleted in this commit
+	groups  map[[2]string]bool          // {user, group}; false: deleted in this commit
+	blocks  map[[2]string]bool          // {user, target}; false: unblocked in this commit
 }
 
-func newOverlay(s Decider, app *App, commit string) *overlay {
-	return &overlay{s: s, app: app, commit: commit, entries: map[[2]string]*Entry{}, users: map[string]bool{}, groups: map[[2]string]bool{}, blocks: map[[2]string]bool{}}
+func newOverlay(s domain.Decider, app *domain.App, commit string) *overlay {
+	return &overlay{s: s, app: app, commit: commit, entries: map[[2]string]*domain.Entry{}, users: map[string]bool{}, groups: map[[2]string]bool{}, blocks: map[[2]string]bool{}}
 }
 
-func (o *overlay) Entry(owner, friend string) (Entry, bool) {
+func (o *overlay) Entry(owner, friend string) (domain.Entry, bool) {
 	if e, ok := o.entries[[2]string{owner, friend}]; ok {
 		if e == nil {
-			return Entry{}, false
+			return domain.Entry{}, false
 		}
 		return *e, true
 	}
@@ -518,7 +457,7 @@ func (o *overlay) HasGroup(user, name string) bool {
 }
 
 func (o *overlay) ReserveGroups(user string, names []string) bool {
-	return o.s.ReserveGroups(o.app.Name, user, o.commit, names, MaxFriendGroups)
+	return o.s.ReserveGroups(o.app.Name, user, o.commit, names, domain.MaxFriendGroups)
 }
 
 func (o *overlay) Blocked(user, target string) (bool, bool) {
@@ -556,9 +495,9 @@ func (o *overlay) Reserve(user string) bool {
 
 func (o *overlay) Unreserve(user string) { o.s.Unreserve(o.app.Name, user, o.commit) }
 
-func (o *overlay) PutUser(_ string, u User) { o.users[u.ID] = true }
+func (o *overlay) PutUser(_ string, u domain.User) { o.users[u.ID] = true }
 
-func (o *overlay) PutEntry(_, owner, friend string, e Entry) {
+func (o *overlay) PutEntry(_, owner, friend string, e domain.Entry) {
 	o.entries[[2]string{owner, friend}] = &e
 }
 
@@ -566,7 +505,7 @@ func (o *overlay) DeleteEntry(_, owner, friend string) {
 	o.entries[[2]string{owner, friend}] = nil
 }
 
-func (o *overlay) UpdateEntry(_, owner, friend string, f func(*Entry)) {
+func (o *overlay) UpdateEntry(_, owner, friend string, f func(*domain.Entry)) {
 	e, ok := o.Entry(owner, friend)
 	if !ok {
 		return

@@ -1,0 +1,145 @@
+// Package storetest holds every event store to the same behaviour: the
+// JetStream store and the in-memory one run Run in their own tests.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// Store is what a conforming event store offers: domain.Log, and the
+// in-order reads the projections use.
+type Store interface {
+	domain.Log
+	LastSubjectSeq(ctx context.Context, subject string) (uint64, error)
+	LastSeq(ctx context.Context) (uint64, error)
+	Follow(ctx context.Context, from uint64, fn func(domain.Record) error) error
+}
+
+// Run runs the conformance suite against stores made by open, a new empty
+// one for each case.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	t.Run("append expects the subject's last sequence", func(t *testing.T) { appendExpects(t, open(t)) })
+	t.Run("a retried append is stored once", func(t *testing.T) { retriedOnce(t, open(t)) })
+	t.Run("subject since reads one subject in order", func(t *testing.T) { subjectSince(t, open(t)) })
+	t.Run("follow delivers in order, then live", func(t *testing.T) { follow(t, open(t)) })
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func appendExpects(t *testing.T, s Store) {
+	c := ctx(t)
+	subj, other := "amity.demo.rel.1", "amity.demo.rel.2"
+	seq1, err := s.Append(c, subj, 0, "c1", []byte(`1`))
+	if err != nil {
+		t.Fatalf("Append(expect 0) error = %v", err)
+	}
+	if _, err := s.Append(c, other, 0, "c2", []byte(`2`)); err != nil {
+		t.Fatalf("Append on another subject error = %v", err)
+	}
+	if _, err := s.Append(c, subj, 0, "c3", []byte(`3`)); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("Append(stale expect 0) error = %v, want domain.ErrConflict", err)
+	}
+	seq4, err := s.Append(c, subj, seq1, "c4", []byte(`4`))
+	if err != nil {
+		t.Fatalf("Append(expect %d) error = %v", seq1, err)
+	}
+	if last, err := s.LastSubjectSeq(c, subj); err != nil || last != seq4 {
+		t.Errorf("LastSubjectSeq = %d, %v, want %d", last, err, seq4)
+	}
+	if last, err := s.LastSubjectSeq(c, "amity.demo.rel.9"); err != nil || last != 0 {
+		t.Errorf("LastSubjectSeq(empty subject) = %d, %v, want 0", last, err)
+	}
+	if last, err := s.LastSeq(c); err != nil || last != 3 {
+		t.Errorf("LastSeq = %d, %v, want 3: a refused append stores nothing", last, err)
+	}
+}
+
+func retriedOnce(t *testing.T, s Store) {
+	c := ctx(t)
+	subj := "amity.demo.rel.1"
+	first, err := s.Append(c, subj, 0, "same", []byte(`x`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The retry still expects 0: it loses the race to its own first copy,
+	// or is answered with the first copy's sequence. Either way one copy.
+	again, err := s.Append(c, subj, 0, "same", []byte(`x`))
+	if err == nil && again != first {
+		t.Errorf("retry stored at %d, first at %d", again, first)
+	}
+	if err != nil && !errors.Is(err, domain.ErrConflict) {
+		t.Errorf("retry error = %v, want none or domain.ErrConflict", err)
+	}
+	if last, _ := s.LastSeq(c); last != first {
+		t.Errorf("LastSeq = %d after a retried append, want %d", last, first)
+	}
+}
+
+func subjectSince(t *testing.T, s Store) {
+	c := ctx(t)
+	var want []uint64
+	for i := range 6 {
+		subj := fmt.Sprintf("amity.demo.rel.%d", i%2)
+		last, _ := s.LastSubjectSeq(c, subj)
+		seq, err := s.Append(c, subj, last, fmt.Sprint("m", i), []byte(fmt.Sprint(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 && seq > 1 {
+			want = append(want, seq)
+		}
+	}
+	got, err := s.SubjectSince(c, "amity.demo.rel.0", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []uint64
+	for _, r := range got {
+		if r.Subject != "amity.demo.rel.0" {
+			t.Errorf("SubjectSince returned %s", r.Subject)
+		}
+		seqs = append(seqs, r.Seq)
+	}
+	if fmt.Sprint(seqs) != fmt.Sprint(want) {
+		t.Errorf("SubjectSince(rel.0, after 1) = %v, want %v", seqs, want)
+	}
+}
+
+func follow(t *testing.T, s Store) {
+	c, cancel := context.WithCancel(ctx(t))
+	defer cancel()
+	for i := range 5 {
+		subj := fmt.Sprintf("amity.demo.user.%d", i%2)
+		last, _ := s.LastSubjectSeq(c, subj)
+		if _, err := s.Append(c, subj, last, fmt.Sprint("m", i), []byte(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := make(chan domain.Record, 16)
+	go func() { _ = s.Follow(c, 2, func(r domain.Record) error { got <- r; return nil }) }()
+	for want := uint64(2); want <= 6; want++ {
+		if want == 6 {
+			if _, err := s.Append(c, "amity.demo.user.9", 0, "live", []byte("5")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		select {
+		case r := <-got:
+			if r.Seq != want || string(r.Data) != fmt.Sprint(want-1) {
+				t.Fatalf("Follow delivered seq %d %q, want seq %d %q", r.Seq, r.Data, want, fmt.Sprint(want-1))
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Follow delivered nothing for seq %d", want)
+		}
+	}
+}
