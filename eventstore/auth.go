@@ -1,10 +1,12 @@
 package eventstore
 
 import (
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
 
+	"github.com/amity-im/amity/domain"
 	"github.com/nats-io/nats-server/v2/server"
 )
 
@@ -26,8 +28,11 @@ const (
 	ackPrefix = "$JS.ACK."
 	// NotifierConsumer is the notifier's durable consumer on the stream.
 	NotifierConsumer = "amity_notifier"
-	// AdminSubjects are the requests the service answers for the tools.
-	AdminSubjects = "amity.admin.>"
+	// AdminSubjects are the requests the service answers for the tools:
+	// the digest of its read models, and the users of one digest bucket.
+	AdminSubjects     = "amity.admin.>"
+	AdminDigest       = "amity.admin.digest"
+	AdminDigestBucket = "amity.admin.digest.bucket"
 )
 
 // WebhookConsumer is the durable consumer of app's callbacks.
@@ -144,3 +149,13 @@ func ServicePermissionsConfig() string {
 	return fmt.Sprintf("permissions: {\n  publish: { allow: %s }\n  subscribe: { allow: %s }\n}\n",
 		list(p.Publish.Allow), list(p.Subscribe.Allow))
 }
+
+// UserToken encodes a user ID as a subject token: base64url, no padding.
+func UserToken(user string) string { return base64.RawURLEncoding.EncodeToString([]byte(user)) }
+
+// NotifySubject is the subject of user's notifications in app.
+func NotifySubject(app, user string) string { return "amity." + app + ".notify." + UserToken(user) }
+
+// RelationFilter is the filter of app's relation commits, of every app's
+// with app "*".
+func RelationFilter(app string) string { return "amity." + app + "." + domain.KindRelation + ".*" }

@@ -25,7 +25,6 @@ import (
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
-	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -706,7 +705,7 @@ func waitNotifier(ctx context.Context, natsURL string) (time.Duration, uint64, e
 	}
 	start := time.Now()
 	for {
-		cons, err := js.Consumer(ctx, eventstore.StreamName, projections.NotifyConsumer)
+		cons, err := js.Consumer(ctx, eventstore.StreamName, eventstore.NotifierConsumer)
 		if err != nil {
 			return 0, 0, fmt.Errorf("notifier consumer: %w", err)
 		}

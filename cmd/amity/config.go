@@ -17,7 +17,6 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
-	"github.com/amity-im/amity/projections"
 )
 
 // fileConfig is the JSON config file (docs/configuration.md).
@@ -217,12 +216,6 @@ func parseApps(appConfigs []appConfig) ([]*domain.App, error) {
 	return apps, nil
 }
 
-// callbackCommands are the callback names of each style.
-var callbackCommands = map[string][]string{
-	"tencent": {projections.CmdFriendAdd, projections.CmdFriendDelete, projections.CmdBlackListAdd, projections.CmdBlackListDelete},
-	"zim":     {projections.ZIMFriendAdded, projections.ZIMFriendDeleted, projections.ZIMFriendUpdated, projections.ZIMBlacklistAdded, projections.ZIMBlacklistRemove},
-}
-
 func callbackConfig(app *domain.App, rawURL, style string, commands []string, secret string, attempts int, backoff, maxBackoff, timeout duration) (*domain.Callback, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -234,10 +227,11 @@ func callbackConfig(app *domain.App, rawURL, style string, commands []string, se
 			style = "tencent"
 		}
 	}
-	known, ok := callbackCommands[style]
+	st, ok := callbackStyles[style]
 	if !ok {
 		return nil, fmt.Errorf("callback.style must be tencent or zim")
 	}
+	known := st.Commands()
 	for _, c := range commands {
 		if !slices.Contains(known, c) {
 			return nil, fmt.Errorf("callback.commands: %q is not a %s callback (%v)", c, style, known)

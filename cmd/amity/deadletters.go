@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/amity-im/amity/delivery"
 	"github.com/amity-im/amity/domain"
-	"github.com/amity-im/amity/projections"
 )
 
 // deadLetters lists or replays the callback deliveries parked on the
@@ -65,10 +65,10 @@ func deadLetters(ctx context.Context, args []string, getenv func(string) string,
 	for _, a := range cfg.apps {
 		byName[a.Name] = a
 	}
-	sender := &projections.Sender{Client: &http.Client{Timeout: 30 * time.Second}, Now: time.Now}
+	sender := newSender(&http.Client{Timeout: 30 * time.Second})
 	delivered, failed := 0, 0
 	for _, r := range recs {
-		var d projections.Delivery
+		var d delivery.Delivery
 		if err := json.Unmarshal(r.Data, &d); err != nil {
 			fmt.Fprintf(stderr, "dead letter %d: %v\n", r.Seq, err)
 			failed++

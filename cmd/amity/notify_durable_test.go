@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/amity-im/amity/delivery"
+	"github.com/amity-im/amity/http/tencent"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +18,6 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
-	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -98,7 +99,7 @@ func TestDeadLettersAndReplay(t *testing.T) {
 			break
 		}
 	}
-	if !strings.Contains(listed, "3 parked deliveries") || !strings.Contains(listed, projections.CmdBlackListAdd) || !strings.Contains(listed, "HTTP 503") {
+	if !strings.Contains(listed, "3 parked deliveries") || !strings.Contains(listed, tencent.CmdBlackListAdd) || !strings.Contains(listed, "HTTP 503") {
 		t.Fatalf("deadletters list:\n%s", listed)
 	}
 	if out, err := run("replay", "--nats-url", s.natsURL, "--config", cfgPath); err == nil {
@@ -120,7 +121,7 @@ func TestDeadLettersAndReplay(t *testing.T) {
 
 // storedNotification is one message of the notification stream.
 type storedNotification struct {
-	projections.Notification
+	delivery.Notification
 	raw string
 }
 

@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/amity-im/amity/delivery"
+	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/http/zim"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,14 +16,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 )
 
 // collector gathers notifications from a real NATS subscription.
 type collector struct {
 	mu  sync.Mutex
-	got []projections.Notification
+	got []delivery.Notification
 	raw []*nats.Msg
 }
 
@@ -33,7 +35,7 @@ func subscribe(t *testing.T, natsURL, subject string) *collector {
 	t.Cleanup(nc.Close)
 	c := &collector{}
 	if _, err := nc.Subscribe(subject, func(m *nats.Msg) {
-		var n projections.Notification
+		var n delivery.Notification
 		if err := json.Unmarshal(m.Data, &n); err != nil {
 			t.Errorf("notification %s is not JSON: %v", m.Data, err)
 			return
@@ -53,7 +55,7 @@ func subscribe(t *testing.T, natsURL, subject string) *collector {
 
 // wait returns the notifications once n have arrived and no more come for
 // a moment.
-func (c *collector) wait(t *testing.T, n int) []projections.Notification {
+func (c *collector) wait(t *testing.T, n int) []delivery.Notification {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -72,7 +74,7 @@ func (c *collector) wait(t *testing.T, n int) []projections.Notification {
 }
 
 // line renders a notification for comparison.
-func line(n projections.Notification) string {
+func line(n delivery.Notification) string {
 	var who []string
 	for _, f := range n.FriendInfoList {
 		s := f.UserID
@@ -126,7 +128,7 @@ func TestNotificationsReachSubscribers(t *testing.T) {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	for i, n := range got {
-		if n.EventID == "" || n.Seq == 0 || n.App != "both" || sub.raw[i].Subject != projections.NotifySubject("both", n.User) {
+		if n.EventID == "" || n.Seq == 0 || n.App != "both" || sub.raw[i].Subject != eventstore.NotifySubject("both", n.User) {
 			t.Errorf("notification %d: event %q seq %d app %q on %s", i, n.EventID, n.Seq, n.App, sub.raw[i].Subject)
 		}
 	}
@@ -232,7 +234,7 @@ func TestTencentWebhooks(t *testing.T) {
 }
 
 func TestZIMCallbackSignature(t *testing.T) {
-	if got := projections.SignZIMCallback("secret", "1470820198", "123412"); got != "5bd59fd62953a8059fb7eaba95720f66d19e4517" {
+	if got := zim.SignCallback("secret", "1470820198", "123412"); got != "5bd59fd62953a8059fb7eaba95720f66d19e4517" {
 		t.Errorf("SignZIMCallback(documented vector) = %s", got)
 	}
 	rcv := newReceiver(t, nil)
@@ -250,7 +252,7 @@ func TestZIMCallbackSignature(t *testing.T) {
 	}
 	for _, c := range got {
 		ts, nonce := fmt.Sprint(c.Body["timestamp"]), fmt.Sprint(c.Body["nonce"])
-		if c.Body["signature"] != projections.SignZIMCallback("cb-secret", ts, nonce) || c.Body["appid"] != "77" {
+		if c.Body["signature"] != zim.SignCallback("cb-secret", ts, nonce) || c.Body["appid"] != "77" {
 			t.Errorf("callback %v: signature does not verify with the callback secret", c.Body)
 		}
 	}

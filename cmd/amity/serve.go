@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/amity-im/amity/delivery"
 	"github.com/amity-im/amity/eventstore"
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/native"
@@ -191,7 +192,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	zimSrv, tcSrv := zim.New(deps), tencent.New(deps)
 	router.Handle("/", zimSrv)
 	router.PathPrefix("/v4/").Handler(tcSrv)
-	native.Routes(router, native.Config{Now: time.Now, History: store, ZIM: zimSrv, Tencent: tcSrv})
+	native.Routes(router, native.Config{Now: time.Now, History: store, Relations: eventstore.RelationFilter, ZIM: zimSrv, Tencent: tcSrv})
 	httpSrv := &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
@@ -214,21 +215,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := serveAdmin(nc, model); err != nil {
 		return err
 	}
-	goRun(func() {
-		keepRunning(ctx, logger, "notifier", func(ctx context.Context) error {
-			return projections.RunNotifier(ctx, store, publisher(store), logger)
-		})
-	})
-	sender := &projections.Sender{Client: &http.Client{}, Now: time.Now}
+	notifier := &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer, Filter: eventstore.RelationFilter("*"),
+		Subject: eventstore.NotifySubject, Publish: publisher(store), Logger: logger}
+	goRun(func() { keepRunning(ctx, logger, "notifier", notifier.Run) })
+	sender := newSender(&http.Client{})
 	for _, app := range apps {
 		if app.Callback == nil {
 			continue
 		}
-		goRun(func() {
-			keepRunning(ctx, logger, "webhooks "+app.Name, func(ctx context.Context) error {
-				return projections.RunWebhooks(ctx, store, app, sender, store.Park, logger)
-			})
-		})
+		hooks := &delivery.Webhooks{Source: store, Name: eventstore.WebhookConsumer(app.Name), Filter: eventstore.RelationFilter(app.Name),
+			App: app, Sender: sender, Park: store.Park, Logger: logger}
+		goRun(func() { keepRunning(ctx, logger, "webhooks "+app.Name, hooks.Run) })
 	}
 	// The in-order read outlives a signal until this instance's own writes
 	// are read (see the shutdown below). After a fault it resumes where it
@@ -370,9 +367,18 @@ const (
 	restartMax = 5 * time.Second
 )
 
+// callbackStyles are the webhook styles, by the name an app's callback
+// config gives.
+var callbackStyles = map[string]delivery.Style{"tencent": tencent.Callbacks{}, "zim": zim.Callbacks{}}
+
+// newSender sends callbacks with client in every style.
+func newSender(client *http.Client) *delivery.Sender {
+	return &delivery.Sender{Client: client, Now: time.Now, Styles: callbackStyles}
+}
+
 // publisher adapts the store's side-stream publish to the notifier.
-func publisher(store *eventstore.Store) func(context.Context, []projections.Outgoing) error {
-	return func(ctx context.Context, msgs []projections.Outgoing) error {
+func publisher(store *eventstore.Store) func(context.Context, []delivery.Outgoing) error {
+	return func(ctx context.Context, msgs []delivery.Outgoing) error {
 		out := make([]eventstore.Outgoing, len(msgs))
 		for i, m := range msgs {
 			out[i] = eventstore.Outgoing(m)

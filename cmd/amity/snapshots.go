@@ -86,8 +86,8 @@ func snapshotEvery(ctx context.Context, m *projections.Model, path string, inter
 
 // Admin subjects, answered by one instance of the queue group.
 const (
-	adminDigest = "amity.admin.digest"
-	adminBucket = "amity.admin.digest.bucket"
+	adminDigest = eventstore.AdminDigest
+	adminBucket = eventstore.AdminDigestBucket
 )
 
 // serveAdmin answers digest requests (amity verify) over NATS.

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/eventstore"
 )
 
 // eventsCmd runs "amity events tail": print events as they arrive.
@@ -42,9 +43,9 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		start = last + 1
 	}
-	subjects := "amity.*.>"
+	subjects := eventstore.AppFilter("*")
 	if *app != "" {
-		subjects = "amity." + *app + ".>"
+		subjects = eventstore.AppFilter(*app)
 	}
 	enc := json.NewEncoder(stdout)
 	err = store.Tail(ctx, subjects, start, func(r domain.Record) error {

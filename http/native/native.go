@@ -44,6 +44,9 @@ type Config struct {
 	Now        func() time.Time
 	History    History
 	Partitions int
+	// Relations is the filter of app's relation subjects; the store that
+	// owns the subjects gives it (eventstore.RelationFilter).
+	Relations func(app string) string
 	// ZIM and Tencent authenticate requests carrying their parameters.
 	ZIM, Tencent Authenticator
 }
@@ -167,8 +170,8 @@ func (cfg Config) scan(ctx context.Context, subjects []string, from, to uint64, 
 	})
 }
 
-func relSubjects(app *domain.App) []string {
-	return []string{"amity." + app.Name + "." + domain.KindRelation + ".*"}
+func (cfg Config) relSubjects(app *domain.App) []string {
+	return []string{cfg.Relations(app.Name)}
 }
 
 // pairHistory: every add, update, delete and block between user_a and
@@ -225,7 +228,7 @@ func (cfg Config) friendsAsOf(ctx context.Context, app *domain.App, q url.Values
 		}
 	}
 	m := &entries{}
-	err = cfg.scan(ctx, relSubjects(app), 1, to, func(seq uint64, _ string, ev domain.Event) error {
+	err = cfg.scan(ctx, cfg.relSubjects(app), 1, to, func(seq uint64, _ string, ev domain.Event) error {
 		if x, y, ok := ev.Parties(); ok && (x == u || y == u) && !ev.Time.After(until) {
 			domain.Apply(m.forUser(u), ev)
 		}
@@ -273,7 +276,7 @@ func (cfg Config) changes(ctx context.Context, app *domain.App, q url.Values) (a
 	out := []Change{}
 	next := last
 	errFull := errors.New("full")
-	err = cfg.scan(ctx, relSubjects(app), since+1, last, func(seq uint64, _ string, ev domain.Event) error {
+	err = cfg.scan(ctx, cfg.relSubjects(app), since+1, last, func(seq uint64, _ string, ev domain.Event) error {
 		if x, y, ok := ev.Parties(); ok && (x == u || y == u) {
 			if len(out) == limit && seq != out[len(out)-1].Seq {
 				next = out[len(out)-1].Seq

@@ -2,12 +2,15 @@ package zim
 
 import (
 	"crypto/md5"
+	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/binary"
 	"encoding/hex"
 	"hash/maphash"
 	"net/url"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +25,15 @@ const SignatureWindow = 10 * time.Minute
 // ServerSecret and Timestamp concatenated.
 func Sign(appID uint32, nonce, secret string, timestamp int64) string {
 	sum := md5.Sum([]byte(strconv.FormatUint(uint64(appID), 10) + nonce + secret + strconv.FormatInt(timestamp, 10)))
+	return hex.EncodeToString(sum[:])
+}
+
+// SignCallback is ZIM's callback signature: the lowercase hex SHA-1 of the
+// callback secret, timestamp and nonce, sorted and joined.
+func SignCallback(secret, timestamp, nonce string) string {
+	parts := []string{secret, timestamp, nonce}
+	sort.Strings(parts)
+	sum := sha1.Sum([]byte(strings.Join(parts, "")))
 	return hex.EncodeToString(sum[:])
 }
 

@@ -1,4 +1,4 @@
-package projections
+package tencent
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/delivery"
 	"github.com/amity-im/amity/domain"
 )
 
@@ -23,8 +24,8 @@ func TestTencentCallbacksSignedWithTheAppToken(t *testing.T) {
 	}))
 	defer backend.Close()
 	now := time.Unix(1_767_225_600, 0)
-	s := &Sender{Client: backend.Client(), Now: func() time.Time { return now }}
-	d := Delivery{App: "a", Command: CmdFriendAdd, EventID: "e1", Seq: 7, Body: []byte(`{}`)}
+	s := &delivery.Sender{Client: backend.Client(), Now: func() time.Time { return now }, Styles: map[string]delivery.Style{"tencent": Callbacks{}}}
+	d := delivery.Delivery{App: "a", Command: CmdFriendAdd, EventID: "e1", Seq: 7, Body: []byte(`{}`)}
 	for _, token := range []string{"app-webhook-token", ""} {
 		app := &domain.App{Name: "a", Tencent: &domain.TencentApp{SDKAppID: 1400000001},
 			Callback: &domain.Callback{URL: backend.URL + "/cb?x=1", Style: "tencent", Token: token}}

@@ -1,4 +1,4 @@
-package projections
+package delivery
 
 import (
 	"context"
@@ -61,12 +61,6 @@ type FriendInfo struct {
 type UserInfo struct {
 	UserID string `json:"userID"`
 }
-
-// UserToken encodes a user ID as a subject token: base64url, no padding.
-func UserToken(user string) string { return base64.RawURLEncoding.EncodeToString([]byte(user)) }
-
-// NotifySubject is the subject of user's notifications in app.
-func NotifySubject(app, user string) string { return "amity." + app + ".notify." + UserToken(user) }
 
 func entryInfo(id string, e *domain.Entry) FriendInfo {
 	alias := e.Alias
@@ -138,20 +132,31 @@ const notifierAckWait = 5 * time.Second
 // once, where the server takes them).
 const notifierBatch = 256
 
-// NotifyConsumer is the notifier's durable consumer; every Amity instance
-// on a cluster shares it, so each change is notified once, not once per
-// instance.
-const NotifyConsumer = "amity_notifier"
+// Notifier publishes the notifications of every commit it reads.
+type Notifier struct {
+	// Source is the stream; Name its durable consumer, which every Amity
+	// instance on a cluster shares, so each change is notified once; Filter
+	// the relation subjects it reads.
+	Source BatchDurable
+	Name   string
+	Filter string
+	// Subject is the subject of user's notifications in app.
+	Subject func(app, user string) string
+	// Publish stores the messages, in order, and returns once every one is
+	// stored.
+	Publish func(context.Context, []Outgoing) error
+	Logger  *slog.Logger
+}
 
-// RunNotifier notifies every commit of the stream until ctx ends.
-func RunNotifier(ctx context.Context, src BatchDurable, publish func(context.Context, []Outgoing) error, logger *slog.Logger) error {
+// Run notifies every commit of the stream until ctx ends.
+func (nf *Notifier) Run(ctx context.Context) error {
 	var msgs []Outgoing
-	err := src.ConsumeBatches(ctx, NotifyConsumer, []string{"amity.*." + domain.KindRelation + ".*"}, notifierAckWait, notifierBatch, func(ctx context.Context, rs []domain.Record) error {
+	err := nf.Source.ConsumeBatches(ctx, nf.Name, []string{nf.Filter}, notifierAckWait, notifierBatch, func(ctx context.Context, rs []domain.Record) error {
 		msgs = msgs[:0]
 		for _, r := range rs {
 			c, err := domain.DecodeRecord(r)
 			if err != nil {
-				logger.Error("notifier: bad message skipped", "seq", r.Seq, "subject", r.Subject, "err", err)
+				nf.Logger.Error("notifier: bad message skipped", "seq", r.Seq, "subject", r.Subject, "err", err)
 				continue
 			}
 			for i, n := range Notifications(r.Seq, c) {
@@ -159,15 +164,18 @@ func RunNotifier(ctx context.Context, src BatchDurable, publish func(context.Con
 				if err != nil {
 					return fmt.Errorf("encode notification: %w", err)
 				}
-				msgs = append(msgs, Outgoing{Subject: NotifySubject(n.App, n.User), MsgID: fmt.Sprintf("%s:%d:%s", n.EventID, i, UserToken(n.User)), Data: data})
+				// The same notification of the same commit has the same
+				// ID, so a commit notified again is stored once.
+				id := fmt.Sprintf("%s:%d:%s", n.EventID, i, base64.RawURLEncoding.EncodeToString([]byte(n.User)))
+				msgs = append(msgs, Outgoing{Subject: nf.Subject(n.App, n.User), MsgID: id, Data: data})
 			}
 		}
 		if len(msgs) == 0 {
 			return nil
 		}
-		if err := publish(ctx, msgs); err != nil {
+		if err := nf.Publish(ctx, msgs); err != nil {
 			if ctx.Err() == nil {
-				logger.Warn("notifier: publish failed, will retry", "from", rs[0].Seq, "to", rs[len(rs)-1].Seq, "err", err)
+				nf.Logger.Warn("notifier: publish failed, will retry", "from", rs[0].Seq, "to", rs[len(rs)-1].Seq, "err", err)
 			}
 			return err
 		}
