@@ -26,6 +26,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/nats-io/nats.go"
 	"github.com/oklog/ulid/v2"
+	"golang.org/x/sync/errgroup"
 )
 
 type serveFlags struct {
@@ -90,9 +91,10 @@ func orDefault(v, def string) string {
 	return v
 }
 
-// serve runs the service until ctx ends: it listens first, starts NATS, the
-// projections and the HTTP surfaces, and on shutdown stops intake, drains
-// the writers and closes NATS.
+// serve runs the service until ctx ends, in four steps: open what it stands
+// on (the data-dir lock, the listeners, NATS, the streams, the read models),
+// build what serves (the writer, the HTTP surfaces, the senders), run every
+// loop together, and shut down in order.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f, err := parseServeFlags(args, getenv, stderr)
 	if err != nil {
@@ -102,218 +104,249 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	s := &daemon{f: f, stdout: stdout, logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}
+	defer s.close()
+	if err := s.open(ctx); err != nil {
+		return err
+	}
+	s.build()
+	return s.run(ctx)
+}
 
+// daemon is one running amity serve.
+type daemon struct {
+	f      serveFlags
+	stdout io.Writer
+	logger *slog.Logger
+
+	// opened: closed in reverse order by close
+	closers  []func()
+	cfg      config
+	dev      bool
+	ln       net.Listener
+	nc       *nats.Conn
+	ns       *eventstore.Embedded // nil with an external NATS
+	down     func() error
+	store    *eventstore.Store
+	model    *projections.Model
+	snapPath string
+
+	// built
+	commands *writer.Writer
+	health   *health
+	httpSrv  *http.Server
+	notifier *delivery.Notifier
+	hooks    []*delivery.Webhooks
+}
+
+func (s *daemon) onClose(fn func()) { s.closers = append(s.closers, fn) }
+
+// close releases what open took, last first.
+func (s *daemon) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// open takes the data directory, reads the config, listens, starts or
+// reaches NATS, opens the streams and loads the read models.
+func (s *daemon) open(ctx context.Context) error {
+	f := s.f
 	unlock, err := lockDataDir(f.dataDir)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	var cfg config
-	dev := f.config == ""
-	if dev {
-		cfg, err = devApp(f.dataDir)
+	s.onClose(unlock)
+	s.dev = f.config == ""
+	if s.dev {
+		s.cfg, err = devApp(f.dataDir)
 	} else {
-		cfg, err = loadConfig(f.config)
+		s.cfg, err = loadConfig(f.config)
 	}
 	if err != nil {
 		return err
 	}
-	apps := cfg.apps
-
-	ln, err := net.Listen("tcp", f.httpAddr)
-	if err != nil {
+	if s.ln, err = net.Listen("tcp", f.httpAddr); err != nil {
 		return fmt.Errorf("listen http %s: %w", f.httpAddr, err)
 	}
-	defer ln.Close()
+	s.onClose(func() { s.ln.Close() })
 	if f.pprofAddr != "" {
 		pl, err := net.Listen("tcp", f.pprofAddr)
 		if err != nil {
 			return fmt.Errorf("listen pprof %s: %w", f.pprofAddr, err)
 		}
-		defer pl.Close()
+		s.onClose(func() { pl.Close() })
 		mux := http.NewServeMux()
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 		go func() { _ = http.Serve(pl, mux) }()
-		fmt.Fprintf(stdout, "amity: pprof on http://%s/debug/pprof/\n", pl.Addr())
+		fmt.Fprintf(s.stdout, "amity: pprof on http://%s/debug/pprof/\n", pl.Addr())
 	}
-
-	nc, ns, err := connectNATS(f, cfg, logger)
-	if err != nil {
+	if s.nc, s.ns, err = connectNATS(f, s.cfg, s.logger); err != nil {
 		return err
 	}
-	defer func() {
-		if err := nc.Drain(); err != nil {
-			logger.Warn("drain nats", "err", err)
+	s.onClose(func() {
+		if err := s.nc.Drain(); err != nil {
+			s.logger.Warn("drain nats", "err", err)
 		}
-		for nc.IsDraining() {
+		for s.nc.IsDraining() {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if ns != nil {
-			ns.Shutdown()
-			ns.WaitForShutdown()
+		if s.ns != nil {
+			s.ns.Shutdown()
+			s.ns.WaitForShutdown()
 		}
-	}()
-	var down func() error
-	if ns != nil {
-		down = ns.Down
+	})
+	if s.ns != nil {
+		s.down = s.ns.Down
 	}
-
-	var store *eventstore.Store
-	err = untilSettled(ctx, logger, "open the streams", func() (err error) {
-		store, err = eventstore.Open(ctx, nc, eventstore.Config{Replicas: f.replicas, NewConsumersFromNow: f.consStart == "new", Logger: logger, Down: down})
+	err = untilSettled(ctx, s.logger, "open the streams", func() (err error) {
+		s.store, err = eventstore.Open(ctx, s.nc, eventstore.Config{Replicas: f.replicas, NewConsumersFromNow: f.consStart == "new", Logger: s.logger, Down: s.down})
 		if err == nil {
-			err = store.OpenNotify(ctx, f.notifyMaxAge, f.replicas)
+			err = s.store.OpenNotify(ctx, f.notifyMaxAge, f.replicas)
 		}
 		if err == nil {
-			err = store.OpenDeadLetters(ctx, f.replicas)
+			err = s.store.OpenDeadLetters(ctx, f.replicas)
 		}
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	s.snapPath = snapshotPath(f.dataDir)
+	s.model, err = loadModel(ctx, s.store, s.snapPath, s.stdout, s.logger)
+	return err
+}
 
+// build makes the writer, the HTTP surfaces and the senders.
+func (s *daemon) build() {
+	f, store, logger := s.f, s.store, s.logger
 	ids := newIDSource()
-	snapPath := snapshotPath(f.dataDir)
-	model, err := loadModel(ctx, store, snapPath, stdout, logger)
-	if err != nil {
-		return err
-	}
-	commands := writer.New(writer.Config{Log: store, State: model, NewID: ids.New, Now: time.Now, Logger: logger})
-	defer commands.Close()
-
-	hl := &health{nc: nc, store: store, model: model, now: time.Now}
-	deps := amityhttp.Deps{Apps: apps, Writer: commands, Read: model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: hl.isCaughtUp}
+	s.commands = writer.New(writer.Config{Log: store, State: s.model, NewID: ids.New, Now: time.Now, Logger: logger})
+	s.onClose(s.commands.Close)
+	s.health = &health{nc: s.nc, store: store, model: s.model, now: time.Now}
+	deps := amityhttp.Deps{Apps: s.cfg.apps, Writer: s.commands, Read: s.model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: s.health.isCaughtUp}
 	router := mux.NewRouter()
-	hl.routes(router)
+	s.health.routes(router)
 	zimSrv, tcSrv := zim.New(deps), tencent.New(deps)
 	router.Handle("/", zimSrv)
 	router.PathPrefix("/v4/").Handler(tcSrv)
 	native.Routes(router, native.Config{Now: time.Now, History: store, Relations: eventstore.RelationFilter, ZIM: zimSrv, Tencent: tcSrv})
-	httpSrv := &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
+	s.httpSrv = &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	s.notifier = &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer, Filter: eventstore.RelationFilter("*"),
+		Subject: eventstore.NotifySubject, Publish: publisher(store), Logger: logger}
+	sender := newSender(&http.Client{})
+	for _, app := range s.cfg.apps {
+		if app.Callback != nil {
+			s.hooks = append(s.hooks, &delivery.Webhooks{Source: store, Name: eventstore.WebhookConsumer(app.Name),
+				Filter: eventstore.RelationFilter(app.Name), App: app, Sender: sender, Park: store.Park, Logger: logger})
+		}
+	}
+}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errc := make(chan error, 1)
-	var wg sync.WaitGroup
-	goRun := func(fn func()) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn()
-		}()
-	}
-	goRun(func() { snapshotEvery(ctx, model, snapPath, f.snapEvery, logger) })
-	goRun(func() { hl.probe(ctx, down) })
-	if ns != nil {
-		goRun(func() { ns.Watch(ctx, time.Second, logger) })
-	}
-	if err := serveAdmin(nc, model); err != nil {
+// run runs every loop until ctx ends or serving HTTP fails, then shuts
+// down: intake first, then the writer, then (on a clean stop) the in-order
+// read once it has read this instance's own writes, then every loop; the
+// snapshot last.
+func (s *daemon) run(ctx context.Context) error {
+	logger := s.logger
+	if err := serveAdmin(s.nc, s.model); err != nil {
 		return err
 	}
-	notifier := &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer, Filter: eventstore.RelationFilter("*"),
-		Subject: eventstore.NotifySubject, Publish: publisher(store), Logger: logger}
-	goRun(func() { keepRunning(ctx, logger, "notifier", notifier.Run) })
-	sender := newSender(&http.Client{})
-	for _, app := range apps {
-		if app.Callback == nil {
-			continue
-		}
-		hooks := &delivery.Webhooks{Source: store, Name: eventstore.WebhookConsumer(app.Name), Filter: eventstore.RelationFilter(app.Name),
-			App: app, Sender: sender, Park: store.Park, Logger: logger}
-		goRun(func() { keepRunning(ctx, logger, "webhooks "+app.Name, hooks.Run) })
+	g, gctx := errgroup.WithContext(ctx)
+	loop := func(name string, fn func(context.Context) error) {
+		g.Go(func() error { keepRunning(gctx, logger, name, fn); return nil })
 	}
-	// The in-order read outlives a signal until this instance's own writes
-	// are read (see the shutdown below). After a fault it resumes where it
+	g.Go(func() error { snapshotEvery(gctx, s.model, s.snapPath, s.f.snapEvery, logger); return nil })
+	g.Go(func() error { s.health.probe(gctx, s.down); return nil })
+	if s.ns != nil {
+		g.Go(func() error { s.ns.Watch(gctx, time.Second, logger); return nil })
+	}
+	loop("notifier", s.notifier.Run)
+	for _, h := range s.hooks {
+		loop("webhooks "+h.App.Name, h.Run)
+	}
+	// The in-order read outlives the others until this instance's own
+	// writes are read (see shutdown). After a fault it resumes where it
 	// stopped.
-	followCtx, stopFollow := context.WithCancel(context.WithoutCancel(ctx))
+	followCtx, stopFollow := context.WithCancel(context.WithoutCancel(gctx))
 	defer stopFollow()
-	goRun(func() {
+	g.Go(func() error {
 		keepRunning(followCtx, logger, "stream read", func(ctx context.Context) error {
-			return projections.Follow(ctx, store, model, model.Followed()+1, logger)
+			return projections.Follow(ctx, s.store, s.model, s.model.Followed()+1, logger)
 		})
+		return nil
 	})
-	goRun(func() {
-		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("serve http: %w", err)
+	g.Go(func() error {
+		if err := s.httpSrv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve http: %w", err)
 		}
+		return nil
 	})
-
-	natsAddr := redactURL(f.nats.url)
-	if ns != nil {
-		natsAddr = "in-process only"
-		if addr := ns.Addr(); addr != nil {
-			natsAddr = "nats://" + addr.String()
-		}
-	}
-	fmt.Fprintf(stdout, "amity: http listening on http://%s\n", ln.Addr())
-	fmt.Fprintf(stdout, "amity: nats %s, stream %s\n", natsAddr, eventstore.StreamName)
-	if dev {
-		printDevApp(stdout, cfg, ln.Addr().String())
-	}
-
+	s.printAddresses()
 	caughtUp := make(chan struct{})
-	goRun(func() {
-		keepRunning(ctx, logger, "catch-up", func(ctx context.Context) error {
-			if err := projections.CatchUp(ctx, store, model); err != nil {
-				return err
-			}
-			hl.setCaughtUp()
-			close(caughtUp)
-			<-ctx.Done()
-			return nil
-		})
+	loop("catch-up", func(ctx context.Context) error {
+		if err := projections.CatchUp(ctx, s.store, s.model); err != nil {
+			return err
+		}
+		s.health.setCaughtUp()
+		fmt.Fprintf(s.stdout, "amity: ready at stream sequence %d (%d commits applied from the stream)\n", s.model.Seq(), s.model.Applied())
+		logger.Info("ready", "seq", s.model.Seq())
+		close(caughtUp)
+		<-ctx.Done()
+		return nil
 	})
-	select {
-	case <-caughtUp:
-		fmt.Fprintf(stdout, "amity: ready at stream sequence %d (%d commits applied from the stream)\n", model.Seq(), model.Applied())
-		logger.Info("ready", "seq", model.Seq())
-		select {
-		case err = <-errc:
-		case <-ctx.Done():
-		}
-	case err = <-errc:
-	case <-ctx.Done():
-	}
-	ready := isClosed(caughtUp)
-
-	logger.Info("shutting down")
-	shutdownCtx, stop := context.WithTimeout(context.Background(), 15*time.Second)
-	defer stop()
-	if serr := httpSrv.Shutdown(shutdownCtx); serr != nil {
-		logger.Warn("http shutdown", "err", serr)
-	}
-	commands.Close()
-	if err == nil && ready {
-		// Let the in-order read reach what this instance wrote, so the
-		// snapshot's position covers everything its model holds.
-		waitCtx, stopWait := context.WithTimeout(shutdownCtx, 5*time.Second)
-		if werr := model.WaitFollowed(waitCtx, model.Seq()); werr != nil {
-			logger.Warn("in-order read behind at shutdown", "followed", model.Followed(), "seq", model.Seq(), "err", werr)
-		}
-		stopWait()
-	}
-	cancel()
-	stopFollow()
-	wg.Wait()
-	if ready {
-		if _, serr := model.WriteSnapshot(snapPath); serr != nil {
+	g.Go(func() error {
+		<-gctx.Done()
+		s.shutdown(ctx.Err() != nil && isClosed(caughtUp), stopFollow)
+		return nil
+	})
+	err := g.Wait()
+	if isClosed(caughtUp) {
+		if _, serr := s.model.WriteSnapshot(s.snapPath); serr != nil {
 			logger.Error("snapshot at shutdown", "err", serr)
 		}
 	}
 	return err
 }
 
-func isClosed(ch chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
+// shutdown stops intake and the writer, lets the in-order read reach what
+// this instance wrote when stopping cleanly (so the snapshot's position
+// covers everything its model holds), and then ends the in-order read.
+func (s *daemon) shutdown(clean bool, stopFollow func()) {
+	s.logger.Info("shutting down")
+	shutdownCtx, stop := context.WithTimeout(context.Background(), 15*time.Second)
+	defer stop()
+	if err := s.httpSrv.Shutdown(shutdownCtx); err != nil {
+		s.logger.Warn("http shutdown", "err", err)
+	}
+	s.commands.Close()
+	if clean {
+		waitCtx, stopWait := context.WithTimeout(shutdownCtx, 5*time.Second)
+		if err := s.model.WaitFollowed(waitCtx, s.model.Seq()); err != nil {
+			s.logger.Warn("in-order read behind at shutdown", "followed", s.model.Followed(), "seq", s.model.Seq(), "err", err)
+		}
+		stopWait()
+	}
+	stopFollow()
+}
+
+// printAddresses prints where the service listens, and the development
+// app's credentials.
+func (s *daemon) printAddresses() {
+	natsAddr := redactURL(s.f.nats.url)
+	if s.ns != nil {
+		natsAddr = "in-process only"
+		if addr := s.ns.Addr(); addr != nil {
+			natsAddr = "nats://" + addr.String()
+		}
+	}
+	fmt.Fprintf(s.stdout, "amity: http listening on http://%s\n", s.ln.Addr())
+	fmt.Fprintf(s.stdout, "amity: nats %s, stream %s\n", natsAddr, eventstore.StreamName)
+	if s.dev {
+		printDevApp(s.stdout, s.cfg, s.ln.Addr().String())
 	}
 }
 
@@ -473,4 +506,13 @@ func zimFirst(zim, router http.Handler) http.Handler {
 		}
 		router.ServeHTTP(w, r)
 	})
+}
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
