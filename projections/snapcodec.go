@@ -17,7 +17,8 @@ import (
 
 // The payload, all integers as varints, strings as a length and bytes:
 //
-//	schema seq followed
+//	schema stream seq followed skips
+//	skipped: n × (seq subject reason)
 //	partitions: n × (subject seq)
 //	apps: n × (name
 //	           ids: n × name                          (interned, in ID order)
