@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BENCH_FLAGS ?=
 
-.PHONY: help run test check bench bench-peers bench-replay fuzz build
+.PHONY: help run test check bench bench-peers bench-replay fuzz mutate build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -11,9 +11,9 @@ help: ## list the targets
 run: ## start the service: embedded NATS, a development app, its credentials printed
 	$(GO) run ./cmd/amity serve
 
-test: ## go vet and every test under the race detector
+test: ## go vet and every test under the race detector, with each package's coverage
 	$(GO) vet $(PKGS)
-	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	$(GO) test -race -count=1 -cover -timeout 15m $(PKGS)
 
 check: ## gofmt, go vet, staticcheck and the tests
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -45,6 +45,11 @@ fuzz: ## fuzz the decoders for a while each
 	$(GO) test -run '^$$' -fuzz FuzzZIMDecode -fuzztime 30s ./http/zim/
 	$(GO) test -run '^$$' -fuzz FuzzTencentDecode -fuzztime 30s ./http/tencent/
 	$(GO) test -run '^$$' -fuzz FuzzQueryAsParseQuery -fuzztime 30s ./http/
+
+mutate: ## mutation testing of domain (with domain/jsonscan), domain/jsonscan and projections by their own tests; fails under 85% efficacy
+	$(GO) tool gremlins unleash ./domain/jsonscan --workers 2 --threshold-efficacy 85
+	$(GO) tool gremlins unleash ./domain --workers 2 --threshold-efficacy 85
+	$(GO) tool gremlins unleash ./projections --workers 2 --threshold-efficacy 85
 
 build: ## build bin/amity
 	$(GO) build -o bin/amity ./cmd/amity

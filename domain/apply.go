@@ -80,28 +80,3 @@ func Apply(m Mutator, ev Event) {
 		})
 	}
 }
-
-// EventType names the event that carries payload d, "" for none.
-func EventType(d any) string {
-	switch d.(type) {
-	case UserRegistered:
-		return TypeUserRegistered
-	case FriendAdded:
-		return TypeFriendAdded
-	case FriendDeleted:
-		return TypeFriendDeleted
-	case FriendUpdated:
-		return TypeFriendUpdated
-	case UserDeleted:
-		return TypeUserDeleted
-	case FriendGroupsAdded:
-		return TypeGroupsAdded
-	case FriendGroupsDeleted:
-		return TypeGroupsDeleted
-	case UserBlocked:
-		return TypeUserBlocked
-	case UserUnblocked:
-		return TypeUserUnblocked
-	}
-	return ""
-}

@@ -177,7 +177,7 @@ func TestDecodeRecordChecksWhatTheReadModelsRelyOn(t *testing.T) {
 
 func TestEventUsersAndParties(t *testing.T) {
 	for _, tc := range []struct {
-		data any
+		data domain.Payload
 		want []string
 	}{
 		{domain.FriendAdded{User: "a", Friend: "b"}, []string{"a", "b"}},

@@ -30,7 +30,7 @@ type View interface {
 type Command interface {
 	Key() Key
 	// Decide returns the event payload recording the change, or a domain error.
-	Decide(v View, now time.Time) (any, error)
+	Decide(v View, now time.Time) (Payload, error)
 }
 
 // RegisterUser registers a user. With Upsert, registering a registered user
@@ -42,7 +42,7 @@ type RegisterUser struct {
 
 func (c RegisterUser) Key() Key { return UserKey(c.User) }
 
-func (c RegisterUser) Decide(v View, _ time.Time) (any, error) {
+func (c RegisterUser) Decide(v View, _ time.Time) (Payload, error) {
 	if v.Registered(c.User) && !c.Upsert {
 		return nil, ErrUserExists
 	}
@@ -54,7 +54,7 @@ type DeleteUser struct{ User string }
 
 func (c DeleteUser) Key() Key { return UserKey(c.User) }
 
-func (c DeleteUser) Decide(v View, _ time.Time) (any, error) {
+func (c DeleteUser) Decide(v View, _ time.Time) (Payload, error) {
 	if !v.Registered(c.User) {
 		return nil, ErrUserNotRegistered
 	}
@@ -69,7 +69,7 @@ type AddFriendGroups struct {
 
 func (c AddFriendGroups) Key() Key { return UserKey(c.User) }
 
-func (c AddFriendGroups) Decide(v View, _ time.Time) (any, error) {
+func (c AddFriendGroups) Decide(v View, _ time.Time) (Payload, error) {
 	if !v.Registered(c.User) {
 		return nil, ErrUserNotRegistered
 	}
@@ -96,7 +96,7 @@ type DeleteFriendGroups struct {
 
 func (c DeleteFriendGroups) Key() Key { return UserKey(c.User) }
 
-func (c DeleteFriendGroups) Decide(v View, _ time.Time) (any, error) {
+func (c DeleteFriendGroups) Decide(v View, _ time.Time) (Payload, error) {
 	for _, g := range c.Groups {
 		if !v.HasGroup(c.User, g) {
 			return nil, Errorf(ErrGroupNotFound, "%q", g)
@@ -134,7 +134,7 @@ func checkPair(v View, user, friend string) error {
 	return nil
 }
 
-func (c AddFriend) Decide(v View, now time.Time) (any, error) {
+func (c AddFriend) Decide(v View, now time.Time) (Payload, error) {
 	if err := checkPair(v, c.User, c.Friend); err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ type ImportFriend struct {
 
 func (c ImportFriend) Key() Key { return PairKey(c.User, c.Friend) }
 
-func (c ImportFriend) Decide(v View, now time.Time) (any, error) {
+func (c ImportFriend) Decide(v View, now time.Time) (Payload, error) {
 	if err := checkPair(v, c.User, c.Friend); err != nil {
 		return nil, err
 	}
@@ -225,7 +225,7 @@ type DeleteFriend struct {
 
 func (c DeleteFriend) Key() Key { return PairKey(c.User, c.Friend) }
 
-func (c DeleteFriend) Decide(v View, _ time.Time) (any, error) {
+func (c DeleteFriend) Decide(v View, _ time.Time) (Payload, error) {
 	if c.User == c.Friend {
 		return nil, ErrSelf
 	}
@@ -255,7 +255,7 @@ type UpdateFriend struct {
 
 func (c UpdateFriend) Key() Key { return PairKey(c.User, c.Friend) }
 
-func (c UpdateFriend) Decide(v View, now time.Time) (any, error) {
+func (c UpdateFriend) Decide(v View, now time.Time) (Payload, error) {
 	if c.User == c.Friend {
 		return nil, ErrSelf
 	}
@@ -311,7 +311,7 @@ type BlockUser struct {
 
 func (c BlockUser) Key() Key { return PairKey(c.User, c.Target) }
 
-func (c BlockUser) Decide(v View, _ time.Time) (any, error) {
+func (c BlockUser) Decide(v View, _ time.Time) (Payload, error) {
 	if err := checkPair(v, c.User, c.Target); err != nil {
 		return nil, err
 	}
@@ -338,7 +338,7 @@ type UnblockUser struct {
 
 func (c UnblockUser) Key() Key { return PairKey(c.User, c.Target) }
 
-func (c UnblockUser) Decide(v View, _ time.Time) (any, error) {
+func (c UnblockUser) Decide(v View, _ time.Time) (Payload, error) {
 	if c.User == c.Target {
 		return nil, ErrSelf
 	}

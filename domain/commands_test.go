@@ -121,7 +121,7 @@ func (s *memState) Unreserve(u string) { s.reserved[u]-- }
 
 var now = time.UnixMilli(1_700_000_000_000)
 
-func ev(data any) domain.Event {
+func ev(data domain.Payload) domain.Event {
 	return domain.Event{App: "a", Time: now.Add(-time.Hour), Data: data}
 }
 

@@ -16,7 +16,7 @@ func sampleCommits() []Commit {
 	groups := []string{"work", "家人", ""}
 	full := &Entry{Alias: alias, Wording: "hi\nthere\t\u2028", AddSource: "AddSource_Type_X", Groups: groups,
 		CreateTime: 1763790635000, UpdateTime: -5, RemarkTime: 1}
-	ev := func(typ string, data any) Event {
+	ev := func(typ string, data Payload) Event {
 		return Event{ID: "01K" + typ, Type: typ, Version: SchemaVersion, App: "app.one", Time: at,
 			RequestID: "req-1", Surface: "zim", Data: data}
 	}

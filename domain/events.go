@@ -23,6 +23,15 @@ const (
 // SchemaVersion is the version written into every new event.
 const SchemaVersion = 1
 
+// Payload is an event's data: one of the payload types below, each of which
+// names its event type. Only this package makes payload types, so a switch
+// over them sees them all.
+type Payload interface {
+	// Type is the stable name of the event that carries the payload.
+	Type() string
+	payload()
+}
+
 // Event is one recorded fact. Data holds exactly one of the payload types
 // below, selected by Type.
 type Event struct {
@@ -33,7 +42,7 @@ type Event struct {
 	Time      time.Time `json:"time"`
 	RequestID string    `json:"request_id,omitempty"`
 	Surface   string    `json:"surface,omitempty"`
-	Data      any       `json:"data"`
+	Data      Payload   `json:"data"`
 }
 
 // UserRegistered records a new user.
@@ -148,6 +157,34 @@ func (e Event) Users() []string {
 	return nil
 }
 
+// Each payload names its event.
+func (UserRegistered) Type() string { return TypeUserRegistered }
+func (UserRegistered) payload()     {}
+
+func (UserDeleted) Type() string { return TypeUserDeleted }
+func (UserDeleted) payload()     {}
+
+func (FriendGroupsAdded) Type() string { return TypeGroupsAdded }
+func (FriendGroupsAdded) payload()     {}
+
+func (FriendGroupsDeleted) Type() string { return TypeGroupsDeleted }
+func (FriendGroupsDeleted) payload()     {}
+
+func (UserBlocked) Type() string { return TypeUserBlocked }
+func (UserBlocked) payload()     {}
+
+func (UserUnblocked) Type() string { return TypeUserUnblocked }
+func (UserUnblocked) payload()     {}
+
+func (FriendAdded) Type() string { return TypeFriendAdded }
+func (FriendAdded) payload()     {}
+
+func (FriendDeleted) Type() string { return TypeFriendDeleted }
+func (FriendDeleted) payload()     {}
+
+func (FriendUpdated) Type() string { return TypeFriendUpdated }
+func (FriendUpdated) payload()     {}
+
 // Commit is the unit written to the stream: the events of one or more
 // commands on one partition, applied all or nothing. Its ID is the message's
 // Nats-Msg-Id.
@@ -235,7 +272,7 @@ type anyData struct {
 	UpdateTime int64                  `json:"update_time"`
 }
 
-func (d anyData) payload(typ string) (any, error) {
+func (d anyData) payload(typ string) (Payload, error) {
 	switch typ {
 	case TypeUserRegistered:
 		return UserRegistered{User: d.User, Name: d.Name, Avatar: d.Avatar}, nil
@@ -328,7 +365,7 @@ func upcast(typ string, version int, data json.RawMessage, current int, ups map[
 	return data, nil
 }
 
-func decodeData(typ string, b json.RawMessage) (any, error) {
+func decodeData(typ string, b json.RawMessage) (Payload, error) {
 	switch typ {
 	case TypeUserRegistered:
 		return decodeAs[UserRegistered](typ, b)

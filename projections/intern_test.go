@@ -41,7 +41,7 @@ func TestInternIsDenseAndStable(t *testing.T) {
 func TestSnapshotKeepsEveryField(t *testing.T) {
 	m := NewModel()
 	seq := uint64(0)
-	apply := func(data any) {
+	apply := func(data domain.Payload) {
 		seq++
 		ev := domain.Event{App: "a", Time: time.UnixMilli(int64(seq)), Data: data}
 		m.Apply(fmt.Sprint("s", seq%3), seq, commitOf(ev))

@@ -12,7 +12,7 @@ import (
 )
 
 // commitOfData is a commit of app a holding one event of each payload.
-func commitOfData(payloads ...any) domain.Commit {
+func commitOfData(payloads ...domain.Payload) domain.Commit {
 	c := domain.Commit{ID: "c", App: "a"}
 	for _, d := range payloads {
 		c.Events = append(c.Events, domain.Event{App: "a", Time: time.UnixMilli(1000), Data: d})
@@ -82,7 +82,7 @@ func TestSkipsKeepTheLastThousand(t *testing.T) {
 func TestGroupsLiveWhileNamed(t *testing.T) {
 	m := NewModel()
 	seq := uint64(0)
-	apply := func(evs ...any) {
+	apply := func(evs ...domain.Payload) {
 		seq++
 		m.Apply("amity.a.rel.0", seq, commitOfData(evs...))
 	}
@@ -124,7 +124,7 @@ func TestSequencesFollowEachKindOfChange(t *testing.T) {
 	m := NewModel()
 	custom := map[string]domain.CustomValue{"Tag_SNS_Custom_X": domain.IntValue(1)}
 	steps := []struct {
-		ev             any
+		ev             domain.Payload
 		std, customSeq uint64
 	}{
 		{domain.FriendAdded{User: "u", Friend: "f", Entry: &domain.Entry{}}, 1, 0},

@@ -250,7 +250,7 @@ func (w *Writer) commit(subject string, batch []*pending) {
 					results[i].Err = err // nil payload, nil error: nothing to change
 					continue
 				}
-				ev := domain.Event{ID: w.cfg.NewID(), Type: domain.EventType(payload), Version: domain.SchemaVersion, App: app.Name,
+				ev := domain.Event{ID: w.cfg.NewID(), Type: payload.Type(), Version: domain.SchemaVersion, App: app.Name,
 					Time: now, RequestID: p.meta.RequestID, Surface: p.meta.Surface, Data: payload}
 				domain.Apply(ov, ev)
 				c.Events = append(c.Events, ev)

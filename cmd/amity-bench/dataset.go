@@ -66,7 +66,7 @@ func writeDataset(ctx context.Context, storeDir string, users, edges int64, stde
 		pending[subject] = evs[:0]
 		return nil
 	}
-	add := func(key domain.Key, data any, typ string) error {
+	add := func(key domain.Key, data domain.Payload, typ string) error {
 		subject := domain.Subject(app, key, domain.DefaultPartitions)
 		pending[subject] = append(pending[subject], domain.Event{ID: id(), Type: typ, Version: domain.SchemaVersion, App: app,
 			Time: now, Surface: "bench", Data: data})
