@@ -1,0 +1,94 @@
+package delivery_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/delivery"
+	"github.com/amity-im/amity/domain"
+	"github.com/google/go-cmp/cmp"
+)
+
+func commit(payloads ...domain.Payload) domain.Commit {
+	c := domain.Commit{ID: "c", App: "a"}
+	for i, p := range payloads {
+		c.Events = append(c.Events, domain.Event{ID: string(rune('1' + i)), Type: p.Type(), App: "a", Time: time.UnixMilli(5), Data: p})
+	}
+	return c
+}
+
+// TestNotificationsStandInForTheClientEvents: each change notifies each
+// user it changes, as the client SDK's callbacks would.
+func TestNotificationsStandInForTheClientEvents(t *testing.T) {
+	alias := "B"
+	got := delivery.Notifications(7, commit(
+		domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: alias, CreateTime: 3}, Reverse: &domain.Entry{CreateTime: 3}},
+		domain.FriendDeleted{User: "a", Friend: "c", Both: true},
+		domain.FriendUpdated{User: "a", Friend: "b", Alias: &alias},
+		domain.UserBlocked{User: "a", Target: "d", Unfriended: true},
+		domain.UserUnblocked{User: "a", Target: "e"},
+		domain.UserRegistered{User: "z"},
+	))
+	type line struct{ User, Event, Action, Friend string }
+	var lines []line
+	for _, n := range got {
+		if n.Seq != 7 || n.App != "a" || n.EventID == "" || n.EventType == "" {
+			t.Errorf("notification %+v lacks its commit's facts", n)
+		}
+		l := line{User: n.User, Event: n.Event, Action: n.Action}
+		if len(n.FriendInfoList) > 0 {
+			l.Friend = n.FriendInfoList[0].UserID
+		}
+		if len(n.UserList) > 0 {
+			l.Friend = n.UserList[0].UserID
+		}
+		lines = append(lines, l)
+	}
+	want := []line{
+		{"a", delivery.OnFriendListChanged, "Added", "b"}, {"b", delivery.OnFriendListChanged, "Added", "a"},
+		{"a", delivery.OnFriendListChanged, "Deleted", "c"}, {"c", delivery.OnFriendListChanged, "Deleted", "a"},
+		{"a", delivery.OnFriendInfoUpdated, "", "b"},
+		{"a", delivery.OnBlacklistChanged, "Added", "d"}, {"a", delivery.OnFriendListChanged, "Deleted", "d"}, {"d", delivery.OnFriendListChanged, "Deleted", "a"},
+		{"a", delivery.OnBlacklistChanged, "Removed", "e"},
+	}
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Errorf("notifications (-want +got):\n%s", diff)
+	}
+}
+
+type style struct{}
+
+func (style) Commands() []string { return []string{"x", "y"} }
+func (style) Deliveries(app *domain.App, seq uint64, c domain.Commit) []delivery.Delivery {
+	b := &delivery.Builder{App: app, Seq: seq}
+	for _, ev := range c.Events {
+		b.Add(ev, "x", map[string]string{"user": ev.Users()[0]})
+		b.Add(ev, "y", nil)
+	}
+	return b.Out
+}
+func (style) Request(app *domain.App, d delivery.Delivery, _ time.Time) (string, []byte, error) {
+	return app.Callback.URL, d.Body, nil
+}
+
+func TestBuilderKeepsTheConfiguredCommands(t *testing.T) {
+	s := &delivery.Sender{Now: time.Now, Styles: map[string]delivery.Style{"s": style{}}}
+	app := &domain.App{Name: "a", Callback: &domain.Callback{URL: "http://127.0.0.1:1/", Style: "s", Commands: []string{"x"}}}
+	got := s.Deliveries(app, 9, commit(domain.UserDeleted{User: "u"}))
+	if len(got) != 1 || got[0].Command != "x" || got[0].Seq != 9 || got[0].App != "a" || string(got[0].Body) != `{"user":"u"}` {
+		t.Errorf("deliveries = %+v, want the x command alone", got)
+	}
+	app.Callback.Commands = nil
+	if got := s.Deliveries(app, 9, commit(domain.UserDeleted{User: "u"})); len(got) != 2 {
+		t.Errorf("with no command list: %d deliveries, want both", len(got))
+	}
+	app.Callback.Style = "unknown"
+	if got := s.Deliveries(app, 9, commit(domain.UserDeleted{User: "u"})); got != nil {
+		t.Errorf("an unknown style delivered %+v", got)
+	}
+	if err := s.Send(context.Background(), app, delivery.Delivery{}); err == nil || !strings.Contains(err.Error(), "style") {
+		t.Errorf("Send in an unknown style = %v", err)
+	}
+}
