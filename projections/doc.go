@@ -7,8 +7,13 @@
 //   - Follow, an ordered consumer over the whole stream from a sequence,
 //     which delivers every commit once, in stream order (at-least-once across
 //     restarts: a restart replays from the start or a checkpoint);
-//   - the Writer, which applies a commit it has just stored so the command
-//     that caused it can answer with the change visible (read-your-writes).
+//   - the Writer (package writer), which applies a commit it has just stored
+//     so the command that caused it can answer with the change visible
+//     (read-your-writes).
+//
+// A stored message that is not a commit the model can apply is skipped by
+// the same rule everywhere (Skip; domain.ErrBadRecord). The read models
+// send nothing: notifications and webhooks are package delivery's.
 //
 // Apply keeps the last applied sequence of each partition subject and skips
 // a commit at or below it, so a redelivered or doubly-applied commit changes
