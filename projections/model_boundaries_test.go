@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,5 +161,88 @@ func TestRegisteringAgainKeepsTheFirstTimeAndTakesTheNewProfile(t *testing.T) {
 	m.Apply("amity.a.user.0", 3, commitOfData(domain.UserDeleted{User: "u"}))
 	if m.Registered("a", "u") {
 		t.Error("a deleted user is registered")
+	}
+}
+
+func TestSkippingTheSameMessageTwiceCountsIt(t *testing.T) {
+	m := NewModel()
+	m.Skip("amity.a.rel.0", 4, domain.ErrBadRecord)
+	m.Skip("amity.a.rel.0", 4, domain.ErrBadRecord)
+	if n, list := m.Skips(); n != 1 || len(list) != 1 {
+		t.Errorf("skips %d, listed %d after the same message twice", n, len(list))
+	}
+}
+
+func TestProfilesOfOneField(t *testing.T) {
+	m := NewModel()
+	m.Apply("amity.a.user.0", 1, commitOfData(domain.UserRegistered{User: "n", Name: "Name"}, domain.UserRegistered{User: "v", Avatar: "pic"}))
+	if u, _ := m.User("a", "n"); u.Name != "Name" {
+		t.Errorf("a name alone: %+v", u)
+	}
+	if u, _ := m.User("a", "v"); u.Avatar != "pic" {
+		t.Errorf("an avatar alone: %+v", u)
+	}
+}
+
+func TestCustomSequenceMovesOnlyWithCustomFields(t *testing.T) {
+	m := NewModel()
+	custom := map[string]domain.CustomValue{"Tag_SNS_Custom_X": domain.IntValue(1)}
+	m.Apply("amity.a.rel.0", 1, commitOfData(domain.FriendAdded{User: "u", Friend: "f", Entry: &domain.Entry{Custom: custom}}))
+	// Replaced by an entry without custom fields: they changed.
+	m.Apply("amity.a.rel.0", 2, commitOfData(domain.FriendAdded{User: "u", Friend: "f", Entry: &domain.Entry{}}))
+	if _, c := m.Sequences("a", "u"); c != 2 {
+		t.Errorf("custom sequence %d after custom fields went with a replaced entry, want 2", c)
+	}
+	m.Apply("amity.a.rel.0", 3, commitOfData(domain.FriendAdded{User: "u", Friend: "g", Entry: &domain.Entry{}}))
+	m.Apply("amity.a.rel.0", 4, commitOfData(domain.FriendDeleted{User: "u", Friend: "g"}))
+	if std, c := m.Sequences("a", "u"); std != 4 || c != 2 {
+		t.Errorf("sequences %d, %d after an entry without custom fields came and went, want 4, 2", std, c)
+	}
+}
+
+func TestReplayStopsAtEachPartitionLimit(t *testing.T) {
+	recs := records(t, 40)
+	limits := map[string]uint64{"amity.a.rel.1": 15, "amity.a.rel.2": 16}
+	m, events, err := Replay(context.Background(), sliceSource{recs}, 40, limits, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.PartitionSeq("amity.a.rel.1"); got != 15 {
+		t.Errorf("partition 1 replayed to %d, want its limit 15", got)
+	}
+	if got := m.PartitionSeq("amity.a.rel.2"); got != 16 {
+		t.Errorf("partition 2 replayed to %d, want its limit 16", got)
+	}
+	// Partition 1 holds 1, 8, 15 up to its limit, partition 2 holds 2, 9, 16.
+	if m.PartitionSeq("amity.a.rel.3") != 0 || events != 6 {
+		t.Errorf("a partition without a limit replayed (%d events, want the 6 within the limits)", events)
+	}
+}
+
+// failingSource fails its in-order read at once.
+type failingSource struct{ sliceSource }
+
+func (failingSource) Follow(context.Context, uint64, func(domain.Record) error) error {
+	return errors.New("connection lost")
+}
+
+func TestFollowReturnsTheReadsFailure(t *testing.T) {
+	err := Follow(context.Background(), failingSource{}, NewModel(), 1, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "connection lost") {
+		t.Errorf("Follow of a failing read = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Follow(ctx, failingSource{}, NewModel(), 1, slog.New(slog.DiscardHandler)); err != nil {
+		t.Errorf("Follow after its context ended = %v, want nil", err)
+	}
+}
+
+func TestDigestCountsUsers(t *testing.T) {
+	m := NewModel()
+	m.Apply("amity.a.user.0", 1, commitOfData(domain.UserRegistered{User: "x"}, domain.UserRegistered{User: "y"}))
+	m.Apply("amity.a.rel.0", 2, commitOfData(domain.FriendAdded{User: "w", Friend: "x", Entry: &domain.Entry{}}))
+	if d := m.Digest(); d.Users != 3 || d.Seq != 2 || len(d.Buckets) != DigestBuckets {
+		t.Errorf("digest of 3 users with state: %d users, seq %d", d.Users, d.Seq)
 	}
 }
