@@ -22,13 +22,7 @@ func TestDecideAtEachBoundary(t *testing.T) {
 	for i := range many {
 		many[i] = fmt.Sprint("g", i)
 	}
-	tests := []struct {
-		name  string
-		given []domain.Event
-		when  domain.Command
-		then  any
-		err   error
-	}{
+	tests := []decideCase{
 		{name: "add created now", given: registered("a", "b"),
 			when: domain.AddFriend{User: "a", Friend: "b", Entry: domain.Entry{CreateTime: nowMs}},
 			then: domain.FriendAdded{User: "a", Friend: "b", Entry: entry(nowMs)}},
@@ -84,17 +78,7 @@ func TestDecideAtEachBoundary(t *testing.T) {
 			when: domain.UpdateFriend{User: "a", Friend: "b", AddGroups: many},
 			err:  domain.ErrGroupLimit},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.when.Decide(given(tt.given...), now)
-			if !errors.Is(err, tt.err) {
-				t.Fatalf("Decide() error = %v, want %v", err, tt.err)
-			}
-			if diff := cmp.Diff(tt.then, got); tt.err == nil && diff != "" {
-				t.Errorf("Decide() event mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	runDecide(t, tests)
 }
 
 func TestEntryCloneIsDeep(t *testing.T) {

@@ -135,15 +135,34 @@ func registered(ids ...string) []domain.Event {
 
 func entry(ms int64) *domain.Entry { return &domain.Entry{CreateTime: ms} }
 
+// decideCase is one given-events / when-command / then-event-or-error case.
+type decideCase struct {
+	name  string
+	given []domain.Event
+	when  domain.Command
+	then  any
+	err   error
+}
+
+// runDecide decides each case's command on its given events.
+func runDecide(t *testing.T, tests []decideCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.when.Decide(given(tt.given...), now)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("Decide() error = %v, want %v", err, tt.err)
+			}
+			if diff := cmp.Diff(tt.then, got); tt.err == nil && diff != "" {
+				t.Errorf("Decide() event mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestDecide(t *testing.T) {
 	past := now.UnixMilli() - 1000
-	tests := []struct {
-		name  string
-		given []domain.Event
-		when  domain.Command
-		then  any
-		err   error
-	}{
+	tests := []decideCase{
 		{
 			name:  "two-way add of strangers adds both directions",
 			given: registered("a", "b"),
@@ -224,17 +243,7 @@ func TestDecide(t *testing.T) {
 			err:   domain.ErrUserExists,
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.when.Decide(given(tt.given...), now)
-			if !errors.Is(err, tt.err) {
-				t.Fatalf("Decide() error = %v, want %v", err, tt.err)
-			}
-			if diff := cmp.Diff(tt.then, got); tt.err == nil && diff != "" {
-				t.Errorf("Decide() event mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	runDecide(t, tests)
 }
 
 func TestFriendCapHeldAcrossBothSides(t *testing.T) {
@@ -333,13 +342,7 @@ func TestDecideGroupsAndImports(t *testing.T) {
 		}
 		return append(evs, ev(domain.FriendGroupsAdded{User: "a", Groups: gs}))
 	}
-	tests := []struct {
-		name  string
-		given []domain.Event
-		when  domain.Command
-		then  any
-		err   error
-	}{
+	tests := []decideCase{
 		{
 			name:  "create groups keeps the existing ones",
 			given: withGroups(2),
@@ -388,17 +391,7 @@ func TestDecideGroupsAndImports(t *testing.T) {
 			err:   domain.ErrUserNotRegistered,
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.when.Decide(given(tt.given...), now)
-			if !errors.Is(err, tt.err) {
-				t.Fatalf("Decide() error = %v, want %v", err, tt.err)
-			}
-			if diff := cmp.Diff(tt.then, got); tt.err == nil && diff != "" {
-				t.Errorf("Decide() event mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	runDecide(t, tests)
 }
 
 func TestCustomValueJSON(t *testing.T) {
@@ -423,13 +416,7 @@ func TestDecideBlocks(t *testing.T) {
 	past := now.UnixMilli() - 1000
 	friends := append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: entry(past), Reverse: entry(past)}))
 	blocked := append(registered("a", "b"), ev(domain.UserBlocked{User: "b", Target: "a"}))
-	tests := []struct {
-		name  string
-		given []domain.Event
-		when  domain.Command
-		then  any
-		err   error
-	}{
+	tests := []decideCase{
 		{"a Tencent block ends the friendship in the same event", friends,
 			domain.BlockUser{User: "a", Target: "b", EndFriendship: true}, domain.UserBlocked{User: "a", Target: "b", Unfriended: true}, nil},
 		{"a ZIM block keeps the friendship", friends,
@@ -449,15 +436,5 @@ func TestDecideBlocks(t *testing.T) {
 		{"a ZIM add ignores blocks", blocked,
 			domain.AddFriend{User: "a", Friend: "b"}, domain.FriendAdded{User: "a", Friend: "b", Entry: entry(now.UnixMilli())}, nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.when.Decide(given(tt.given...), now)
-			if !errors.Is(err, tt.err) {
-				t.Fatalf("Decide() error = %v, want %v", err, tt.err)
-			}
-			if diff := cmp.Diff(tt.then, got); tt.err == nil && diff != "" {
-				t.Errorf("Decide() event mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
+	runDecide(t, tests)
 }
