@@ -3,15 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
-	"github.com/amity-im/amity/http/zim"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -268,122 +265,3 @@ func checkStreamEvents(t *testing.T, s *service, odd string) {
 
 const jetstreamMsgID = jetstream.MsgIDHeader
 
-func TestZIMAuthAndBadInput(t *testing.T) {
-	s := startService(t, testConfig, "")
-	z := s.zim(t, 1234567, "demo-secret")
-	wantCode(t, "register", z.post("UserRegister", users("alice", "bob")), 0)
-	before := s.streamLastSeq(t)
-	body := map[string]any{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob"}}}
-
-	now := time.Now()
-	signed := func(mut func(q url.Values)) url.Values {
-		q := zim.SignedQuery("AddFriends", 1234567, "demo-secret", "nonce-"+strings.ReplaceAll(time.Now().Format("150405.000000000"), ".", ""), now)
-		mut(q)
-		return q
-	}
-	raw := func(q url.Values, method string, b any) zimResp {
-		t.Helper()
-		var r zimResp
-		if err := z.c.Raw(context.Background(), method, q, b, &r); err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	tests := []struct {
-		name string
-		q    url.Values
-		code int
-	}{
-		{"wrong signature", signed(func(q url.Values) { q.Set("Signature", strings.Repeat("0", 32)) }), 100000005},
-		{"wrong secret", signed(func(q url.Values) {
-			q.Set("Signature", zim.Sign(1234567, q.Get("SignatureNonce"), "other-secret", now.Unix()))
-		}), 100000005},
-		{"expired", signed(func(q url.Values) {
-			ts := now.Add(-11 * time.Minute).Unix()
-			q.Set("Timestamp", itoa64(ts))
-			q.Set("Signature", zim.Sign(1234567, q.Get("SignatureNonce"), "demo-secret", ts))
-		}), 100000004},
-		{"from the future", signed(func(q url.Values) {
-			ts := now.Add(11 * time.Minute).Unix()
-			q.Set("Timestamp", itoa64(ts))
-			q.Set("Signature", zim.Sign(1234567, q.Get("SignatureNonce"), "demo-secret", ts))
-		}), 100000004},
-		{"no AppId", signed(func(q url.Values) { q.Del("AppId") }), 100000001},
-		{"bad AppId", signed(func(q url.Values) { q.Set("AppId", "x1") }), 100000001},
-		{"no Timestamp", signed(func(q url.Values) { q.Del("Timestamp") }), 100000002},
-		{"bad Timestamp", signed(func(q url.Values) { q.Set("Timestamp", "yesterday") }), 100000003},
-		{"no Action", signed(func(q url.Values) { q.Del("Action") }), 100000006},
-		{"unknown Action", signed(func(q url.Values) { q.Set("Action", "PokeFriends") }), 100000007},
-		{"no nonce", signed(func(q url.Values) { q.Del("SignatureNonce") }), 100000008},
-		{"no Signature", signed(func(q url.Values) { q.Del("Signature") }), 100000009},
-		{"unknown app", signed(func(q url.Values) { q.Set("AppId", "999") }), 100000010},
-		{"no SignatureVersion", signed(func(q url.Values) { q.Del("SignatureVersion") }), 100000013},
-		{"SignatureVersion 1.0", signed(func(q url.Values) { q.Set("SignatureVersion", "1.0") }), 100000014},
-	}
-	for _, tt := range tests {
-		if r := raw(tt.q, http.MethodPost, body); r.Code != tt.code || r.RequestId == "" {
-			t.Errorf("%s: Code = %d (%s), RequestId %q; want %d", tt.name, r.Code, r.Message, r.RequestId, tt.code)
-		}
-	}
-
-	// A signed request is accepted once: its replay is refused.
-	q := zim.SignedQuery("QueryFriendList", 1234567, "demo-secret", "replayed-nonce", time.Now())
-	q.Set("FromUserId", "alice")
-	if r := raw(q, http.MethodGet, nil); r.Code != 0 {
-		t.Fatalf("first use: Code = %d (%s)", r.Code, r.Message)
-	}
-	if r := raw(q, http.MethodGet, nil); r.Code != 100000005 {
-		t.Errorf("replay: Code = %d (%s), want 100000005", r.Code, r.Message)
-	}
-
-	// Bad input gets ZIM's error with HTTP 200.
-	for _, tt := range []struct {
-		name   string
-		method string
-		action string
-		body   any
-		code   int
-	}{
-		{"malformed JSON", http.MethodPost, "AddFriends", []byte(`{"FromUserId":`), 660000002},
-		{"wrong type", http.MethodPost, "AddFriends", []byte(`{"FromUserId":5,"FriendInfos":[{"UserId":"bob"}]}`), 660000002},
-		{"wrong item type", http.MethodPost, "AddFriends", []byte(`{"FromUserId":"alice","FriendInfos":[{"UserId":"bob","FriendTime":"now"}]}`), 660000002},
-		{"empty body", http.MethodPost, "AddFriends", []byte(``), 660000002},
-		{"oversized body", http.MethodPost, "AddFriends", []byte(`{"FromUserId":"alice","x":"` + strings.Repeat("x", zim.MaxBodyBytes) + `"}`), 100000012},
-		{"GET of a POST action", http.MethodGet, "AddFriends", nil, 660000002},
-		{"POST of a GET action", http.MethodPost, "DeleteAllFriends", body, 660000002},
-		{"no FriendInfos", http.MethodPost, "AddFriends", []byte(`{"FromUserId":"alice"}`), 660000002},
-		{"CheckType missing", http.MethodPost, "CheckFriendsRelation", []byte(`{"FromUserId":"alice","UserIds":["bob"]}`), 660000002},
-	} {
-		var r zimResp
-		if err := z.c.Call(context.Background(), tt.method, tt.action, nil, tt.body, &r); err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		if r.Code != tt.code {
-			t.Errorf("%s: Code = %d (%s), want %d", tt.name, r.Code, r.Message, tt.code)
-		}
-	}
-	if after := s.streamLastSeq(t); after != before {
-		t.Errorf("refused requests wrote to the stream: last sequence %d -> %d", before, after)
-	}
-
-	// Per-app, per-action QPS limits.
-	slow := s.zim(t, 42, "slow-secret")
-	var codes []int
-	for range 4 {
-		codes = append(codes, slow.get("QueryFriendList", url.Values{"FromUserId": {"x"}}).Code)
-	}
-	if codes[3] != 660300005 {
-		t.Errorf("4 quick calls at 2/s: codes %v, want the last 660300005", codes)
-	}
-	if c := slow.post("UserRegister", users("a")).Code; c != 0 {
-		t.Errorf("UserRegister after another action's limit: Code %d, want 0 (limits are per action)", c)
-	}
-	for range 3 {
-		codes = append(codes, slow.post("UserRegister", users("b")).Code)
-	}
-	if codes[len(codes)-1] != 660700001 {
-		t.Errorf("UserRegister over its limit: codes %v, want the last 660700001", codes)
-	}
-}
-
-func itoa64(v int64) string { return strconv.FormatInt(v, 10) }

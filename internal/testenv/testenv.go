@@ -1,0 +1,63 @@
+// Package testenv starts Amity's core for tests that need no server: the
+// in-memory event store (eventstore/memory), a read model following it, and
+// a writer deciding against it, with the surfaces' dependencies built on
+// them. A surface's tests then run its real handlers over real HTTP in
+// milliseconds; cmd/amity keeps the tests that need the whole binary.
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/eventstore/memory"
+	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/projections"
+	"github.com/amity-im/amity/writer"
+)
+
+// Core is the command and read side on an in-memory stream.
+type Core struct {
+	Store  *memory.Store
+	Model  *projections.Model
+	Writer *writer.Writer
+	ids    atomic.Uint64
+}
+
+// Start starts a core that stops with the test.
+func Start(t testing.TB) *Core {
+	t.Helper()
+	c := &Core{Store: memory.New(), Model: projections.NewModel()}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = projections.Follow(ctx, c.Store, c.Model, 1, slog.New(slog.DiscardHandler))
+	}()
+	c.Writer = writer.New(writer.Config{Log: c.Store, State: c.Model, NewID: c.NewID, Now: time.Now})
+	t.Cleanup(func() {
+		c.Writer.Close()
+		cancel()
+		<-done
+	})
+	return c
+}
+
+// NewID returns a new unique ID.
+func (c *Core) NewID() string { return fmt.Sprintf("id-%06d", c.ids.Add(1)) }
+
+// Deps are a surface's dependencies on the core, serving apps.
+func (c *Core) Deps(apps ...*domain.App) amityhttp.Deps {
+	return amityhttp.Deps{Apps: apps, Writer: c.Writer, Read: c.Model, Now: time.Now, NewID: c.NewID,
+		Logger: slog.New(slog.DiscardHandler), Ready: func() bool { return true }}
+}
+
+// LastSeq is the stream's last sequence.
+func (c *Core) LastSeq() uint64 {
+	seq, _ := c.Store.LastSeq(context.Background())
+	return seq
+}
