@@ -264,4 +264,3 @@ func checkStreamEvents(t *testing.T, s *service, odd string) {
 }
 
 const jetstreamMsgID = jetstream.MsgIDHeader
-
