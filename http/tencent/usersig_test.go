@@ -45,6 +45,20 @@ func TestVerifyUserSigOfTencentsLibrary(t *testing.T) {
 	}
 }
 
+func TestGenUserSigVerifiesWithTencentsLibrary(t *testing.T) {
+	now := time.Now()
+	sig, err := GenUserSig(1400000002, "tc-key", "administrator", time.Hour, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tencentyun.VerifyUserSig(1400000002, "tc-key", "administrator", sig, now); err != nil {
+		t.Errorf("tencentyun.VerifyUserSig(our sig) = %v", err)
+	}
+	if err := tencentyun.VerifyUserSig(1400000002, "other-key", "administrator", sig, now); err == nil {
+		t.Error("tencentyun.VerifyUserSig accepted our sig under another key")
+	}
+}
+
 type refusingWriter struct{}
 
 func (refusingWriter) Execute(_ context.Context, _ *domain.App, _ domain.Meta, cmds ...domain.Command) []domain.Result {
