@@ -9,6 +9,8 @@ package memory
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/amity-im/amity/domain"
@@ -111,4 +113,39 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(domain.Record) 
 		case <-changed:
 		}
 	}
+}
+
+// Scan passes the messages matching subjects (NATS filters: a token, * for
+// any one token, > for the rest) with from <= sequence <= to to fn, in
+// order.
+func (s *Store) Scan(ctx context.Context, subjects []string, from, to uint64, fn func(domain.Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	recs := s.recs[min(max(from, 1)-1, uint64(len(s.recs))):min(to, uint64(len(s.recs)))]
+	s.mu.Unlock()
+	for _, r := range recs {
+		if !slices.ContainsFunc(subjects, func(f string) bool { return matches(f, r.Subject) }) {
+			continue
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matches reports whether subject is one that the NATS filter takes.
+func matches(filter, subject string) bool {
+	f, s := strings.Split(filter, "."), strings.Split(subject, ".")
+	for i, tok := range f {
+		if tok == ">" {
+			return len(s) > i
+		}
+		if i >= len(s) || tok != "*" && tok != s[i] {
+			return false
+		}
+	}
+	return len(f) == len(s)
 }

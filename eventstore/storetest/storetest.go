@@ -19,6 +19,7 @@ type Store interface {
 	LastSubjectSeq(ctx context.Context, subject string) (uint64, error)
 	LastSeq(ctx context.Context) (uint64, error)
 	Follow(ctx context.Context, from uint64, fn func(domain.Record) error) error
+	Scan(ctx context.Context, subjects []string, from, to uint64, fn func(domain.Record) error) error
 }
 
 // Run runs the conformance suite against stores made by open, a new empty
@@ -28,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("a retried append is stored once", func(t *testing.T) { retriedOnce(t, open(t)) })
 	t.Run("subject since reads one subject in order", func(t *testing.T) { subjectSince(t, open(t)) })
 	t.Run("follow delivers in order, then live", func(t *testing.T) { follow(t, open(t)) })
+	t.Run("scan reads the subjects a filter takes, within bounds", func(t *testing.T) { scan(t, open(t)) })
 }
 
 func ctx(t *testing.T) context.Context {
@@ -140,6 +142,34 @@ func follow(t *testing.T, s Store) {
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("Follow delivered nothing for seq %d", want)
+		}
+	}
+}
+
+func scan(t *testing.T, s Store) {
+	c := ctx(t)
+	for i, subj := range []string{"amity.a.rel.0", "amity.a.user.1", "amity.b.rel.0", "amity.a.rel.2", "amity.a.rel.0"} {
+		last, _ := s.LastSubjectSeq(c, subj)
+		if _, err := s.Append(c, subj, last, fmt.Sprint("s", i), []byte(subj)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		filters  []string
+		from, to uint64
+		want     string
+	}{
+		{[]string{"amity.a.rel.*"}, 1, 5, "[1 4 5]"},
+		{[]string{"amity.a.>"}, 1, 5, "[1 2 4 5]"},
+		{[]string{"amity.*.rel.0"}, 2, 4, "[3]"},
+		{[]string{"amity.a.rel.*", "amity.b.>"}, 0, 4, "[1 3 4]"},
+		{[]string{"amity.a.rel.*"}, 6, 9, "[]"},
+		{[]string{"amity.a"}, 1, 5, "[]"},
+	} {
+		var got []uint64
+		err := s.Scan(c, tc.filters, tc.from, tc.to, func(r domain.Record) error { got = append(got, r.Seq); return nil })
+		if err != nil || fmt.Sprint(got) != tc.want {
+			t.Errorf("Scan(%v, %d, %d) = %v, %v; want %s", tc.filters, tc.from, tc.to, got, err, tc.want)
 		}
 	}
 }
