@@ -205,3 +205,20 @@ func TestAppLimits(t *testing.T) {
 		t.Errorf("set caps %d, %d", a.FriendCap(), a.BlockCap())
 	}
 }
+
+func TestDecodeRecordRefusesEveryEventNamingNoUser(t *testing.T) {
+	for _, p := range []domain.Payload{
+		domain.UserRegistered{}, domain.UserDeleted{}, domain.FriendGroupsAdded{}, domain.FriendGroupsDeleted{},
+		domain.FriendAdded{User: "a", Entry: &domain.Entry{}}, domain.FriendDeleted{Friend: "b"},
+		domain.FriendUpdated{User: "a"}, domain.UserBlocked{Target: "b"}, domain.UserUnblocked{User: "a"},
+	} {
+		c := domain.Commit{ID: "c", App: "a", Events: []domain.Event{{ID: "e", Type: p.Type(), Version: domain.SchemaVersion, App: "a", Time: now, Data: p}}}
+		b, err := domain.MarshalCommit(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := domain.DecodeRecord(domain.Record{Subject: "amity.a.rel.0", Data: b}); !errors.Is(err, domain.ErrBadRecord) {
+			t.Errorf("%s naming no user: DecodeRecord error = %v", p.Type(), err)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package domain
 import (
 	"errors"
 	"fmt"
-	"slices"
 )
 
 // ErrBadRecord wraps every reason a stored message is not a commit the
@@ -38,8 +37,21 @@ func DecodeRecord(r Record) (Commit, error) {
 	return c, nil
 }
 
-// namesItsUsers reports whether an event names the users it is about.
+// namesItsUsers reports whether an event names the users it is about,
+// without the allocation of Users: it runs for every event of a replay.
 func namesItsUsers(ev Event) bool {
-	users := ev.Users()
-	return len(users) > 0 && !slices.Contains(users, "")
+	if a, b, ok := ev.Parties(); ok {
+		return a != "" && b != ""
+	}
+	switch d := ev.Data.(type) {
+	case UserRegistered:
+		return d.User != ""
+	case UserDeleted:
+		return d.User != ""
+	case FriendGroupsAdded:
+		return d.User != ""
+	case FriendGroupsDeleted:
+		return d.User != ""
+	}
+	return false
 }
