@@ -6,27 +6,22 @@ import "time"
 const (
 	DefaultMaxFriends = 3000
 	DefaultMaxBlocked = 1000
-	DefaultZIMQPS     = 20
-	DefaultZIMBatch   = 20
-	MaxZIMBatch       = 50
 	DefaultPartitions = 64
 	// MaxFriendGroups bounds the friend groups (lists) of one user.
-	MaxFriendGroups   = 32
-	DefaultTencentQPS = 200
+	MaxFriendGroups = 32
 	// MaxAttributeBytes bounds the keys and values of one entry's ZIM
 	// attributes (and the custom fields mapped onto them).
 	MaxAttributeBytes = 1024
 )
 
 // App is a tenant. Every request belongs to exactly one app, and an app's
-// credentials never reach another app's data.
+// credentials never reach another app's data. Each surface keeps the app's
+// credentials and limits of its own (zim.App, tencent.App).
 type App struct {
 	// Name is the app's stream token: letters, digits, '-' and '_'.
 	Name       string
 	MaxFriends int
 	MaxBlocked int
-	ZIM        *ZIMApp
-	Tencent    *TencentApp
 	Callback   *Callback
 }
 
@@ -49,14 +44,6 @@ type Callback struct {
 	Timeout     time.Duration
 }
 
-// ZIMApp holds the credentials and limits of an app's ZIM surface.
-type ZIMApp struct {
-	AppID        uint32
-	ServerSecret string
-	QPS          int
-	BatchLimit   int
-}
-
 // BlockCap returns the app's blocklist limit, or the default.
 func (a *App) BlockCap() int {
 	if a.MaxBlocked > 0 {
@@ -71,17 +58,4 @@ func (a *App) FriendCap() int {
 		return a.MaxFriends
 	}
 	return DefaultMaxFriends
-}
-
-// TencentApp holds the credentials and limits of an app's Tencent surface.
-type TencentApp struct {
-	SDKAppID  uint64
-	SecretKey string
-	Admins    []string
-	QPS       int
-	// CustomFields are the app's Tag_SNS_Custom_* friend fields.
-	CustomFields []string
-	// ZIMAttributes maps a custom field onto a ZIM attribute key (k0-k4):
-	// the two surfaces then read and write the same value.
-	ZIMAttributes map[string]string
 }

@@ -25,7 +25,6 @@ type Executor interface {
 
 // Deps are a surface's dependencies.
 type Deps struct {
-	Apps   []*domain.App
 	Writer Executor
 	Read   domain.ReadModel
 	Now    func() time.Time

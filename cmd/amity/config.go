@@ -15,8 +15,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/amity-im/amity/delivery"
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/zim"
 )
 
 // fileConfig is the JSON config file (docs/configuration.md).
@@ -33,11 +36,31 @@ type natsUserConfig struct {
 	Apps     []string `json:"apps,omitempty"`
 }
 
-// config is a validated config file.
+// config is a validated config file: the apps, each surface's part of
+// them, and the NATS logins.
 type config struct {
-	apps  []*domain.App
-	users []eventstore.User
+	apps    []*domain.App
+	zim     []*zim.App
+	tencent []*tencent.App
+	users   []eventstore.User
 }
+
+// styles are the webhook styles of the config's apps, by the name an app's
+// callback config gives.
+func (c config) styles() map[string]delivery.Style {
+	ids := map[string]uint32{}
+	for _, z := range c.zim {
+		ids[z.Name] = z.AppID
+	}
+	tcs := map[string]*tencent.App{}
+	for _, t := range c.tencent {
+		tcs[t.Name] = t
+	}
+	return map[string]delivery.Style{"tencent": tencent.Callbacks{Apps: tcs}, "zim": zim.Callbacks{AppIDs: ids}}
+}
+
+// styleCommands are the callback names of each style.
+var styleCommands = map[string][]string{"tencent": tencent.Callbacks{}.Commands(), "zim": zim.Callbacks{}.Commands()}
 
 // appNames lists the apps' names.
 func (c config) appNames() []string {
@@ -107,11 +130,11 @@ func parseConfig(b []byte) (config, error) {
 	if err := dec.Decode(&fc); err != nil {
 		return config{}, fmt.Errorf("parse config: %w", err)
 	}
-	apps, err := parseApps(fc.Apps)
+	cfg, err := parseApps(fc.Apps)
 	if err != nil {
 		return config{}, err
 	}
-	cfg := config{apps: apps}
+	apps := cfg.apps
 	for i, u := range fc.NATSUsers {
 		for _, a := range u.Apps {
 			if !slices.ContainsFunc(apps, func(app *domain.App) bool { return app.Name == a }) {
@@ -133,115 +156,120 @@ func parseConfig(b []byte) (config, error) {
 	return cfg, nil
 }
 
-func parseApps(appConfigs []appConfig) ([]*domain.App, error) {
+func parseApps(appConfigs []appConfig) (config, error) {
+	var cfg config
 	if len(appConfigs) == 0 {
-		return nil, errors.New("config: no apps")
+		return cfg, errors.New("config: no apps")
 	}
 	names, zimIDs, tcIDs := map[string]bool{}, map[uint32]bool{}, map[uint64]bool{}
-	var apps []*domain.App
 	for i, ac := range appConfigs {
 		where := fmt.Sprintf("config: apps[%d]", i)
 		if !appName.MatchString(ac.Name) {
-			return nil, fmt.Errorf("%s: name %q must be 1-64 letters, digits, '-' or '_'", where, ac.Name)
+			return cfg, fmt.Errorf("%s: name %q must be 1-64 letters, digits, '-' or '_'", where, ac.Name)
 		}
 		if slices.Contains(reservedAppNames, ac.Name) {
-			return nil, fmt.Errorf("%s: name %q is reserved", where, ac.Name)
+			return cfg, fmt.Errorf("%s: name %q is reserved", where, ac.Name)
 		}
 		if names[ac.Name] {
-			return nil, fmt.Errorf("%s: name %q repeated", where, ac.Name)
+			return cfg, fmt.Errorf("%s: name %q repeated", where, ac.Name)
 		}
 		names[ac.Name] = true
 		if ac.ZIM == nil && ac.Tencent == nil {
-			return nil, fmt.Errorf("%s (%s): needs a zim or a tencent part", where, ac.Name)
+			return cfg, fmt.Errorf("%s (%s): needs a zim or a tencent part", where, ac.Name)
 		}
 		if ac.MaxFriends < 0 || ac.MaxBlocked < 0 {
-			return nil, fmt.Errorf("%s (%s): max_friends and max_blocked must not be negative", where, ac.Name)
+			return cfg, fmt.Errorf("%s (%s): max_friends and max_blocked must not be negative", where, ac.Name)
 		}
 		app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends, MaxBlocked: ac.MaxBlocked}
+		var zp *zim.App
 		if z := ac.ZIM; z != nil {
 			switch {
 			case z.AppID == 0:
-				return nil, fmt.Errorf("%s (%s): zim.app_id is required", where, ac.Name)
+				return cfg, fmt.Errorf("%s (%s): zim.app_id is required", where, ac.Name)
 			case zimIDs[z.AppID]:
-				return nil, fmt.Errorf("%s (%s): zim.app_id %d repeated", where, ac.Name, z.AppID)
+				return cfg, fmt.Errorf("%s (%s): zim.app_id %d repeated", where, ac.Name, z.AppID)
 			case z.ServerSecret == "":
-				return nil, fmt.Errorf("%s (%s): zim.server_secret is required", where, ac.Name)
-			case z.QPS < 0 || z.BatchLimit < 0 || z.BatchLimit > domain.MaxZIMBatch:
-				return nil, fmt.Errorf("%s (%s): zim.qps must be >= 0 and zim.batch_limit 0..%d", where, ac.Name, domain.MaxZIMBatch)
+				return cfg, fmt.Errorf("%s (%s): zim.server_secret is required", where, ac.Name)
+			case z.QPS < 0 || z.BatchLimit < 0 || z.BatchLimit > zim.MaxBatch:
+				return cfg, fmt.Errorf("%s (%s): zim.qps must be >= 0 and zim.batch_limit 0..%d", where, ac.Name, zim.MaxBatch)
 			}
 			zimIDs[z.AppID] = true
-			app.ZIM = &domain.ZIMApp{AppID: z.AppID, ServerSecret: z.ServerSecret, QPS: z.QPS, BatchLimit: z.BatchLimit}
+			zp = &zim.App{App: app, AppID: z.AppID, ServerSecret: z.ServerSecret, QPS: z.QPS, BatchLimit: z.BatchLimit}
+			cfg.zim = append(cfg.zim, zp)
 		}
 		if t := ac.Tencent; t != nil {
 			switch {
 			case t.SDKAppID == 0:
-				return nil, fmt.Errorf("%s (%s): tencent.sdkappid is required", where, ac.Name)
+				return cfg, fmt.Errorf("%s (%s): tencent.sdkappid is required", where, ac.Name)
 			case tcIDs[t.SDKAppID]:
-				return nil, fmt.Errorf("%s (%s): tencent.sdkappid %d repeated", where, ac.Name, t.SDKAppID)
+				return cfg, fmt.Errorf("%s (%s): tencent.sdkappid %d repeated", where, ac.Name, t.SDKAppID)
 			case t.SecretKey == "" || len(t.Admins) == 0:
-				return nil, fmt.Errorf("%s (%s): tencent.secret_key and tencent.admins are required", where, ac.Name)
+				return cfg, fmt.Errorf("%s (%s): tencent.secret_key and tencent.admins are required", where, ac.Name)
 			}
 			if len(t.CustomFields) > maxCustomFields {
-				return nil, fmt.Errorf("%s (%s): at most %d tencent.custom_fields", where, ac.Name, maxCustomFields)
+				return cfg, fmt.Errorf("%s (%s): at most %d tencent.custom_fields", where, ac.Name, maxCustomFields)
 			}
 			for _, f := range t.CustomFields {
 				if !customField.MatchString(f) {
-					return nil, fmt.Errorf("%s (%s): custom field %q must be Tag_SNS_Custom_ and 1-8 letters", where, ac.Name, f)
+					return cfg, fmt.Errorf("%s (%s): custom field %q must be Tag_SNS_Custom_ and 1-8 letters", where, ac.Name, f)
 				}
 			}
 			used := map[string]bool{}
 			for f, k := range t.ZIMAttrs {
 				if !slices.Contains(t.CustomFields, f) || !zimAttr.MatchString(k) || used[k] {
-					return nil, fmt.Errorf("%s (%s): zim_attributes must map declared custom fields onto distinct keys k0-k4", where, ac.Name)
+					return cfg, fmt.Errorf("%s (%s): zim_attributes must map declared custom fields onto distinct keys k0-k4", where, ac.Name)
 				}
 				used[k] = true
 			}
 			tcIDs[t.SDKAppID] = true
-			app.Tencent = &domain.TencentApp{SDKAppID: t.SDKAppID, SecretKey: t.SecretKey, Admins: t.Admins, QPS: t.QPS,
+			tp := &tencent.App{App: app, SDKAppID: t.SDKAppID, SecretKey: t.SecretKey, Admins: t.Admins, QPS: t.QPS,
 				CustomFields: t.CustomFields, ZIMAttributes: t.ZIMAttrs}
+			cfg.tencent = append(cfg.tencent, tp)
 		}
 		if cb := ac.Callback; cb != nil {
-			c, err := callbackConfig(app, cb.URL, cb.Style, cb.Commands, cb.Secret, cb.MaxAttempts, cb.Backoff, cb.MaxBackoff, cb.Timeout)
+			style, secret := cb.Style, cb.Secret
+			if style == "" {
+				style = "zim"
+				if ac.Tencent != nil {
+					style = "tencent"
+				}
+			}
+			if style == "zim" && secret == "" && zp != nil {
+				secret = zp.ServerSecret
+			}
+			c, err := callbackConfig(cb.URL, style, cb.Commands, secret, cb.MaxAttempts, cb.Backoff, cb.MaxBackoff, cb.Timeout)
 			if err != nil {
-				return nil, fmt.Errorf("%s (%s): %w", where, ac.Name, err)
+				return cfg, fmt.Errorf("%s (%s): %w", where, ac.Name, err)
 			}
 			if cb.Token != "" && (c.Style != "tencent" || len(cb.Token) > 128) {
-				return nil, fmt.Errorf("%s (%s): callback.token signs tencent-style callbacks and is 1-128 bytes", where, ac.Name)
+				return cfg, fmt.Errorf("%s (%s): callback.token signs tencent-style callbacks and is 1-128 bytes", where, ac.Name)
 			}
 			c.Token = cb.Token
 			app.Callback = c
 		}
-		apps = append(apps, app)
+		cfg.apps = append(cfg.apps, app)
 	}
-	return apps, nil
+	return cfg, nil
 }
 
-func callbackConfig(app *domain.App, rawURL, style string, commands []string, secret string, attempts int, backoff, maxBackoff, timeout duration) (*domain.Callback, error) {
+// callbackConfig checks an app's callback config; style is the one asked
+// for or the app's default, secret the one given or the app's ZIM secret.
+func callbackConfig(rawURL, style string, commands []string, secret string, attempts int, backoff, maxBackoff, timeout duration) (*domain.Callback, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("callback.url %q must be an http(s) URL", rawURL)
 	}
-	if style == "" {
-		style = "zim"
-		if app.Tencent != nil {
-			style = "tencent"
-		}
-	}
-	st, ok := callbackStyles[style]
+	known, ok := styleCommands[style]
 	if !ok {
 		return nil, fmt.Errorf("callback.style must be tencent or zim")
 	}
-	known := st.Commands()
 	for _, c := range commands {
 		if !slices.Contains(known, c) {
 			return nil, fmt.Errorf("callback.commands: %q is not a %s callback (%v)", c, style, known)
 		}
 	}
 	if style == "zim" && secret == "" {
-		if app.ZIM == nil {
-			return nil, fmt.Errorf("callback.secret is required for zim-style callbacks")
-		}
-		secret = app.ZIM.ServerSecret
+		return nil, fmt.Errorf("callback.secret is required for zim-style callbacks")
 	}
 	if attempts < 0 || backoff < 0 || maxBackoff < 0 || timeout < 0 {
 		return nil, fmt.Errorf("callback: attempts and durations must not be negative")

@@ -31,8 +31,9 @@ func TestParseConfigRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	apps := cfg.apps
-	if a := apps[0]; a.FriendCap() != 10 || a.ZIM.QPS != 5 || a.ZIM.BatchLimit != 50 || apps[1].Tencent.Admins[0] != "administrator" {
-		t.Errorf("parsed apps = %+v, %+v", apps[0], apps[1])
+	if a, z := apps[0], cfg.zim[0]; a.FriendCap() != 10 || z.App != a || z.QPS != 5 || z.BatchLimit != 50 || len(cfg.zim) != 1 ||
+		cfg.tencent[0].App != apps[1] || cfg.tencent[0].Admins[0] != "administrator" || len(cfg.tencent) != 1 {
+		t.Errorf("parsed apps = %+v, %+v; zim %+v; tencent %+v", apps[0], apps[1], cfg.zim, cfg.tencent)
 	}
 }
 

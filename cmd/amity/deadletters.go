@@ -65,7 +65,7 @@ func deadLetters(ctx context.Context, args []string, getenv func(string) string,
 	for _, a := range cfg.apps {
 		byName[a.Name] = a
 	}
-	sender := newSender(&http.Client{Timeout: 30 * time.Second})
+	sender := newSender(&http.Client{Timeout: 30 * time.Second}, cfg)
 	delivered, failed := 0, 0
 	for _, r := range recs {
 		var d delivery.Delivery

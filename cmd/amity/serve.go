@@ -226,10 +226,10 @@ func (s *daemon) build() {
 	s.commands = writer.New(writer.Config{Log: store, State: s.model, NewID: ids.New, Now: time.Now, Logger: logger})
 	s.onClose(s.commands.Close)
 	s.health = &health{nc: s.nc, store: store, model: s.model, now: time.Now}
-	deps := amityhttp.Deps{Apps: s.cfg.apps, Writer: s.commands, Read: s.model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: s.health.isCaughtUp}
+	deps := amityhttp.Deps{Writer: s.commands, Read: s.model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: s.health.isCaughtUp}
 	router := mux.NewRouter()
 	s.health.routes(router)
-	zimSrv, tcSrv := zim.New(deps), tencent.New(deps)
+	zimSrv, tcSrv := zim.New(deps, s.cfg.zim...), tencent.New(deps, s.cfg.tencent...)
 	router.Handle("/", zimSrv)
 	router.PathPrefix("/v4/").Handler(tcSrv)
 	native.Routes(router, native.Config{Now: time.Now, History: store, Relations: eventstore.RelationFilter, ZIM: zimSrv, Tencent: tcSrv})
@@ -237,7 +237,7 @@ func (s *daemon) build() {
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	s.notifier = &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer, Filter: eventstore.RelationFilter("*"),
 		Subject: eventstore.NotifySubject, Publish: publisher(store), Logger: logger}
-	sender := newSender(&http.Client{})
+	sender := newSender(&http.Client{}, s.cfg)
 	for _, app := range s.cfg.apps {
 		if app.Callback != nil {
 			s.hooks = append(s.hooks, &delivery.Webhooks{Source: store, Name: eventstore.WebhookConsumer(app.Name),
@@ -400,13 +400,9 @@ const (
 	restartMax = 5 * time.Second
 )
 
-// callbackStyles are the webhook styles, by the name an app's callback
-// config gives.
-var callbackStyles = map[string]delivery.Style{"tencent": tencent.Callbacks{}, "zim": zim.Callbacks{}}
-
-// newSender sends callbacks with client in every style.
-func newSender(client *http.Client) *delivery.Sender {
-	return &delivery.Sender{Client: client, Now: time.Now, Styles: callbackStyles}
+// newSender sends the callbacks of cfg's apps with client, in every style.
+func newSender(client *http.Client, cfg config) *delivery.Sender {
+	return &delivery.Sender{Client: client, Now: time.Now, Styles: cfg.styles()}
 }
 
 // publisher adapts the store's side-stream publish to the notifier.
@@ -466,8 +462,7 @@ func (s *idSource) New() string {
 }
 
 func printDevApp(w io.Writer, cfg config, httpAddr string) {
-	app := cfg.apps[0]
-	z, t := app.ZIM, app.Tencent
+	app, z, t := cfg.apps[0], cfg.zim[0], cfg.tencent[0]
 	sig, err := tencent.GenUserSig(t.SDKAppID, t.SecretKey, t.Admins[0], 24*time.Hour, time.Now())
 	if err != nil {
 		sig = "(usersig: " + err.Error() + ")"

@@ -22,8 +22,8 @@ import (
 )
 
 var (
-	demo  = &domain.App{Name: "demo", ZIM: &domain.ZIMApp{AppID: 1234567, ServerSecret: "demo-secret", QPS: 1_000_000}}
-	other = &domain.App{Name: "other", ZIM: &domain.ZIMApp{AppID: 7654321, ServerSecret: "other-secret", QPS: 1_000_000}}
+	demo  = &zim.App{App: &domain.App{Name: "demo"}, AppID: 1234567, ServerSecret: "demo-secret", QPS: 1_000_000}
+	other = &zim.App{App: &domain.App{Name: "other"}, AppID: 7654321, ServerSecret: "other-secret", QPS: 1_000_000}
 )
 
 type change struct {
@@ -48,7 +48,7 @@ type friendsAsOf struct {
 func server(t *testing.T) (*testenv.Core, string) {
 	t.Helper()
 	core := testenv.Start(t)
-	zimSrv := zim.New(core.Deps(demo, other))
+	zimSrv := zim.New(core.Deps(), demo, other)
 	r := mux.NewRouter()
 	r.Handle("/", zimSrv)
 	native.Routes(r, native.Config{Now: time.Now, History: core.Store, Relations: eventstore.RelationFilter, ZIM: zimSrv})

@@ -30,7 +30,10 @@ type Pair struct {
 // Callbacks are Tencent-style webhooks (delivery.Style): the Sns.Callback*
 // commands with Tencent's query string and PairList bodies; friend_import
 // sends none, as on Tencent.
-type Callbacks struct{}
+type Callbacks struct {
+	// Apps are the Tencent parts of apps by name.
+	Apps map[string]*App
+}
 
 // Commands implements delivery.Style.
 func (Callbacks) Commands() []string {
@@ -38,11 +41,11 @@ func (Callbacks) Commands() []string {
 }
 
 // Deliveries implements delivery.Style.
-func (Callbacks) Deliveries(app *domain.App, seq uint64, c domain.Commit) []delivery.Delivery {
+func (cb Callbacks) Deliveries(app *domain.App, seq uint64, c domain.Commit) []delivery.Delivery {
 	b := &delivery.Builder{App: app, Seq: seq}
 	admin := ""
-	if app.Tencent != nil && len(app.Tencent.Admins) > 0 {
-		admin = app.Tencent.Admins[0]
+	if t := cb.Apps[app.Name]; t != nil && len(t.Admins) > 0 {
+		admin = t.Admins[0]
 	}
 	pairs := func(ev domain.Event, command string, list []Pair, extra map[string]any) {
 		body := map[string]any{"CallbackCommand": command, "PairList": list}
@@ -85,11 +88,11 @@ func (Callbacks) Deliveries(app *domain.App, seq uint64, c domain.Commit) []deli
 
 // Request implements delivery.Style: Tencent's query string on the
 // callback URL, signed with the app's webhook token when it has one.
-func (Callbacks) Request(app *domain.App, d delivery.Delivery, now time.Time) (string, []byte, error) {
+func (cbs Callbacks) Request(app *domain.App, d delivery.Delivery, now time.Time) (string, []byte, error) {
 	cb := app.Callback
 	q := url.Values{"CallbackCommand": {d.Command}, "contenttype": {"json"}, "ClientIP": {""}, "OptPlatform": {"RESTAPI"}}
-	if app.Tencent != nil {
-		q.Set("SdkAppid", strconv.FormatUint(app.Tencent.SDKAppID, 10))
+	if t := cbs.Apps[app.Name]; t != nil {
+		q.Set("SdkAppid", strconv.FormatUint(t.SDKAppID, 10))
 	}
 	if cb.Token != "" {
 		ts := strconv.FormatInt(now.Unix(), 10)

@@ -24,10 +24,10 @@ func TestTencentCallbacksSignedWithTheAppToken(t *testing.T) {
 	}))
 	defer backend.Close()
 	now := time.Unix(1_767_225_600, 0)
-	s := &delivery.Sender{Client: backend.Client(), Now: func() time.Time { return now }, Styles: map[string]delivery.Style{"tencent": Callbacks{}}}
+	s := &delivery.Sender{Client: backend.Client(), Now: func() time.Time { return now }, Styles: map[string]delivery.Style{"tencent": Callbacks{Apps: map[string]*App{"a": {SDKAppID: 1400000001}}}}}
 	d := delivery.Delivery{App: "a", Command: CmdFriendAdd, EventID: "e1", Seq: 7, Body: []byte(`{}`)}
 	for _, token := range []string{"app-webhook-token", ""} {
-		app := &domain.App{Name: "a", Tencent: &domain.TencentApp{SDKAppID: 1400000001},
+		app := &domain.App{Name: "a",
 			Callback: &domain.Callback{URL: backend.URL + "/cb?x=1", Style: "tencent", Token: token}}
 		if err := s.Send(context.Background(), app, d); err != nil {
 			t.Fatal(err)

@@ -64,9 +64,9 @@ func checkEntryText(remark, wording string) string {
 }
 
 // customField checks a custom field's tag and value for app.
-func customField(app *domain.App, tag string, raw json.RawMessage) (domain.CustomValue, string) {
+func customField(app *App, tag string, raw json.RawMessage) (domain.CustomValue, string) {
 	var v domain.CustomValue
-	if !slices.Contains(app.Tencent.CustomFields, tag) {
+	if !slices.Contains(app.CustomFields, tag) {
 		return v, "custom field " + tag + " is not declared for this app"
 	}
 	if err := v.UnmarshalJSON(raw); err != nil {
@@ -80,8 +80,8 @@ func customField(app *domain.App, tag string, raw json.RawMessage) (domain.Custo
 
 // setCustom stores a custom field on e: in the ZIM attribute it is mapped
 // to, as text, or among the entry's custom fields.
-func setCustom(app *domain.App, attrs map[string]string, custom map[string]domain.CustomValue, tag string, v domain.CustomValue) {
-	if k, ok := app.Tencent.ZIMAttributes[tag]; ok {
+func setCustom(app *App, attrs map[string]string, custom map[string]domain.CustomValue, tag string, v domain.CustomValue) {
+	if k, ok := app.ZIMAttributes[tag]; ok {
 		attrs[k] = v.String()
 		return
 	}
@@ -89,9 +89,9 @@ func setCustom(app *domain.App, attrs map[string]string, custom map[string]domai
 }
 
 // customValues returns e's custom fields in the app's declared order.
-func customValues(app *domain.App, e domain.Entry) []TagValue {
+func customValues(app *App, e domain.Entry) []TagValue {
 	var out []TagValue
-	for _, tag := range app.Tencent.CustomFields {
+	for _, tag := range app.CustomFields {
 		if v, ok := customValue(app, e, tag); ok {
 			out = append(out, TagValue{tag, v})
 		}
@@ -99,8 +99,8 @@ func customValues(app *domain.App, e domain.Entry) []TagValue {
 	return out
 }
 
-func customValue(app *domain.App, e domain.Entry, tag string) (any, bool) {
-	if k, ok := app.Tencent.ZIMAttributes[tag]; ok {
+func customValue(app *App, e domain.Entry, tag string) (any, bool) {
+	if k, ok := app.ZIMAttributes[tag]; ok {
 		v, ok := e.Attributes[k]
 		return v, ok
 	}
@@ -137,7 +137,7 @@ func standardValues(e domain.Entry) []TagValue {
 
 // tagValue answers one requested tag of friend_get_list; ok is false for a
 // profile tag Amity keeps no data for.
-func tagValue(app *domain.App, u domain.User, e domain.Entry, tag string) (any, bool) {
+func tagValue(app *App, u domain.User, e domain.Entry, tag string) (any, bool) {
 	switch tag {
 	case tagNick:
 		return u.Name, true
@@ -166,10 +166,10 @@ func tagValue(app *domain.App, u domain.User, e domain.Entry, tag string) (any, 
 }
 
 // knownTag reports whether friend_get_list accepts tag.
-func knownTag(app *domain.App, tag string) bool {
+func knownTag(app *App, tag string) bool {
 	switch tag {
 	case tagGroup, tagRemark, tagAddSource, tagAddWording, tagAddTime, tagRemarkTime:
 		return true
 	}
-	return strings.HasPrefix(tag, profilePrefix) || slices.Contains(app.Tencent.CustomFields, tag)
+	return strings.HasPrefix(tag, profilePrefix) || slices.Contains(app.CustomFields, tag)
 }

@@ -237,7 +237,7 @@ func (s *Server) friendUpdate(ctx context.Context, c *call) (response, error) {
 }
 
 // updateCommand turns friend_update's SnsItem list into one UpdateFriend.
-func updateCommand(app *domain.App, from, to string, sns []customItem) (domain.UpdateFriend, string) {
+func updateCommand(app *App, from, to string, sns []customItem) (domain.UpdateFriend, string) {
 	cmd := domain.UpdateFriend{User: from, Friend: to, MaxAttributeBytes: domain.MaxAttributeBytes}
 	if len(sns) == 0 {
 		return cmd, "SnsItem_Empty"

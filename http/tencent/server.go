@@ -21,10 +21,29 @@ import (
 // MaxBodyBytes caps a request body.
 const MaxBodyBytes = 1 << 20
 
+// App is an app's Tencent surface: the app, and the credentials, limits
+// and custom friend fields its Tencent calls are held to.
+type App struct {
+	*domain.App
+	SDKAppID  uint64
+	SecretKey string
+	Admins    []string
+	// QPS is the calls per second per API (DefaultQPS when 0).
+	QPS int
+	// CustomFields are the app's Tag_SNS_Custom_* friend fields.
+	CustomFields []string
+	// ZIMAttributes maps a custom field onto a ZIM attribute key (k0-k4):
+	// both surfaces then read and write one value.
+	ZIMAttributes map[string]string
+}
+
+// DefaultQPS is Tencent's rate of calls per second per API and app.
+const DefaultQPS = 200
+
 // Server is the Tencent surface.
 type Server struct {
 	cfg    amityhttp.Deps
-	apps   map[uint64]*domain.App
+	apps   map[uint64]*App
 	limits amityhttp.Limits
 	sigs   sigCache
 }
@@ -34,13 +53,11 @@ type limitKey struct {
 	path string
 }
 
-// New returns the Tencent surface for the apps that have a Tencent part.
-func New(cfg amityhttp.Deps) *Server {
-	s := &Server{cfg: cfg, apps: map[uint64]*domain.App{}}
-	for _, a := range cfg.Apps {
-		if a.Tencent != nil {
-			s.apps[a.Tencent.SDKAppID] = a
-		}
+// New returns the Tencent surface of apps.
+func New(cfg amityhttp.Deps, apps ...*App) *Server {
+	s := &Server{cfg: cfg, apps: map[uint64]*App{}}
+	for _, a := range apps {
+		s.apps[a.SDKAppID] = a
 	}
 	if s.cfg.Logger == nil {
 		s.cfg.Logger = slog.Default()
@@ -62,7 +79,7 @@ type response interface{ envelope() *Envelope }
 
 // call is one authenticated request.
 type call struct {
-	app  *domain.App
+	app  *App
 	ep   *endpoint
 	body []byte
 	meta domain.Meta
@@ -113,12 +130,12 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 	if r.Method != http.MethodPost {
 		return nil, apiErr(codeHTTPParse, "the REST API takes POST, not "+r.Method)
 	}
-	app, err := s.Authenticate(amityhttp.ParseQuery(r.URL.RawQuery), c.now)
+	app, err := s.authenticate(amityhttp.ParseQuery(r.URL.RawQuery), c.now)
 	if err != nil {
 		return nil, err
 	}
 	c.app = app
-	if !s.limits.Allow(limitKey{app.Tencent.SDKAppID, c.ep.path}, tencentQPS(app), c.now) {
+	if !s.limits.Allow(limitKey{app.SDKAppID, c.ep.path}, tencentQPS(app), c.now) {
 		return nil, apiErr(codeRateLimited, "call rate of "+strconv.Itoa(tencentQPS(app))+"/s exceeded for "+c.ep.path)
 	}
 	if s.cfg.Ready != nil && !s.cfg.Ready() {
@@ -140,6 +157,14 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 // identifier and its UserSig, random, contenttype) and returns the app; a
 // refusal is an *Error. Amity's native API accepts these parameters too.
 func (s *Server) Authenticate(q amityhttp.Params, now time.Time) (*domain.App, error) {
+	app, err := s.authenticate(q, now)
+	if err != nil {
+		return nil, err
+	}
+	return app.App, nil
+}
+
+func (s *Server) authenticate(q amityhttp.Params, now time.Time) (*App, error) {
 	rawID := q.Get("sdkappid")
 	if rawID == "" {
 		return nil, apiErr(codeSDKAppIDMissing, "sdkappid is missing")
@@ -166,20 +191,20 @@ func (s *Server) Authenticate(q amityhttp.Params, now time.Time) (*domain.App, e
 	if app == nil {
 		return nil, apiErr(codeSDKAppIDInvalid, "no app with this sdkappid")
 	}
-	if err := s.sigs.verify(sig, id, app.Tencent.SecretKey, identifier, now); err != nil {
+	if err := s.sigs.verify(sig, id, app.SecretKey, identifier, now); err != nil {
 		return nil, err
 	}
-	if !slices.Contains(app.Tencent.Admins, identifier) {
+	if !slices.Contains(app.Admins, identifier) {
 		return nil, apiErr(codeNotAdmin, "identifier is not an app admin")
 	}
 	return app, nil
 }
 
-func tencentQPS(a *domain.App) int {
-	if a.Tencent.QPS > 0 {
-		return a.Tencent.QPS
+func tencentQPS(a *App) int {
+	if a.QPS > 0 {
+		return a.QPS
 	}
-	return domain.DefaultTencentQPS
+	return DefaultQPS
 }
 
 // decode reads the JSON body into v.
@@ -207,7 +232,7 @@ func (s *Server) execute(ctx context.Context, c *call, cmds []domain.Command) []
 	if len(cmds) == 0 {
 		return nil
 	}
-	res := s.cfg.Writer.Execute(ctx, c.app, c.meta, cmds...)
+	res := s.cfg.Writer.Execute(ctx, c.app.App, c.meta, cmds...)
 	for _, r := range res {
 		c.seq = max(c.seq, r.Seq)
 	}

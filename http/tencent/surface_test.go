@@ -27,8 +27,8 @@ type answer struct {
 }
 
 var (
-	tcApp   = &domain.App{Name: "tc", Tencent: &domain.TencentApp{SDKAppID: 1400000002, SecretKey: "tc-key", Admins: []string{"administrator"}, QPS: 1_000_000}}
-	tcSlow  = &domain.App{Name: "slowtc", Tencent: &domain.TencentApp{SDKAppID: 1400000004, SecretKey: "slow-key", Admins: []string{"administrator"}, QPS: 2}}
+	tcApp   = &tencent.App{App: &domain.App{Name: "tc"}, SDKAppID: 1400000002, SecretKey: "tc-key", Admins: []string{"administrator"}, QPS: 1_000_000}
+	tcSlow  = &tencent.App{App: &domain.App{Name: "slowtc"}, SDKAppID: 1400000004, SecretKey: "slow-key", Admins: []string{"administrator"}, QPS: 2}
 	addBody = map[string]any{"From_Account": "alice", "AddFriendItem": []map[string]any{{"To_Account": "bob", "AddSource": "AddSource_Type_Web"}}}
 )
 
@@ -68,7 +68,7 @@ func tcCall(t *testing.T, c *tencent.Client, path string, body any) answer {
 // UserSig of Tencent's own library is taken; each app and API has its rate.
 func TestAuthAndBadInput(t *testing.T) {
 	core := testenv.Start(t)
-	srv := httptest.NewServer(tencent.New(core.Deps(tcApp, tcSlow)))
+	srv := httptest.NewServer(tencent.New(core.Deps(), tcApp, tcSlow))
 	defer srv.Close()
 	tc := &tencent.Client{BaseURL: srv.URL, SDKAppID: 1400000002, Identifier: "administrator", UserSig: officialSig(t, 1400000002, "tc-key", "administrator")}
 	if r := tcCall(t, tc, "/v4/im_open_login_svc/multiaccount_import", map[string]any{"Accounts": []string{"alice", "bob"}}); r.ErrorCode != 0 {

@@ -84,12 +84,12 @@ func FuzzTencentDecode(f *testing.F) {
 		}
 	}
 	now := time.Now()
-	app := &domain.App{Name: "a", Tencent: &domain.TencentApp{SDKAppID: 1, SecretKey: "k", Admins: []string{"admin"}, QPS: 1 << 30,
-		CustomFields: []string{"Tag_SNS_Custom_X"}}}
+	app := &App{App: &domain.App{Name: "a"}, SDKAppID: 1, SecretKey: "k", Admins: []string{"admin"}, QPS: 1 << 30,
+		CustomFields: []string{"Tag_SNS_Custom_X"}}
 	read := projections.NewModel()
 	read.Apply("amity.a.user.0", 1, domain.Commit{ID: "c", App: "a", Events: []domain.Event{{App: "a", Data: domain.UserRegistered{User: "alice"}}}})
-	srv := New(amityhttp.Deps{Apps: []*domain.App{app}, Writer: refusingWriter{}, Read: read,
-		Now: func() time.Time { return now }, NewID: func() string { return "r" }})
+	srv := New(amityhttp.Deps{Writer: refusingWriter{}, Read: read,
+		Now: func() time.Time { return now }, NewID: func() string { return "r" }}, app)
 	sig, err := GenUserSig(1, "k", "admin", time.Hour, now)
 	if err != nil {
 		f.Fatal(err)

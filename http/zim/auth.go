@@ -54,6 +54,14 @@ func SignedQuery(action string, appID uint32, secret, nonce string, now time.Tim
 // returns the app the call belongs to; a refusal is an *Error. Amity's
 // native API accepts these parameters too.
 func (s *Server) Authenticate(q amityhttp.Params, now time.Time) (*domain.App, error) {
+	app, err := s.authenticate(q, now)
+	if err != nil {
+		return nil, err
+	}
+	return app.App, nil
+}
+
+func (s *Server) authenticate(q amityhttp.Params, now time.Time) (*App, error) {
 	rawID := q.Get("AppId")
 	id, err := strconv.ParseUint(rawID, 10, 32)
 	if rawID == "" || err != nil {
@@ -89,7 +97,7 @@ func (s *Server) Authenticate(q amityhttp.Params, now time.Time) (*domain.App, e
 	if d := now.Sub(time.Unix(ts, 0)); d > SignatureWindow || d < -SignatureWindow {
 		return nil, apiErr(codeSignatureExpired, "Timestamp is more than 10 minutes from the server's time")
 	}
-	want := Sign(uint32(id), nonce, app.ZIM.ServerSecret, ts)
+	want := Sign(uint32(id), nonce, app.ServerSecret, ts)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(sig)) != 1 {
 		return nil, apiErr(codeSignatureWrong, "signature does not match")
 	}

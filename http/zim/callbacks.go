@@ -22,8 +22,12 @@ const (
 )
 
 // Callbacks are ZIM-style webhooks (delivery.Style): one JSON event per
-// change, signed as ZIM signs its callbacks.
-type Callbacks struct{}
+// change, signed as ZIM signs its callbacks, carrying the app's ZIM AppId
+// where it has a ZIM part.
+type Callbacks struct {
+	// AppIDs are the ZIM AppIds of apps by name.
+	AppIDs map[string]uint32
+}
 
 // Commands implements delivery.Style.
 func (Callbacks) Commands() []string {
@@ -69,7 +73,7 @@ func (Callbacks) Deliveries(app *domain.App, seq uint64, c domain.Commit) []deli
 
 // Request implements delivery.Style: the event with the app's id, a nonce,
 // the time and their signature (SignCallback) added.
-func (Callbacks) Request(app *domain.App, d delivery.Delivery, now time.Time) (string, []byte, error) {
+func (cb Callbacks) Request(app *domain.App, d delivery.Delivery, now time.Time) (string, []byte, error) {
 	var fields map[string]any
 	if err := json.Unmarshal(d.Body, &fields); err != nil {
 		return "", nil, fmt.Errorf("delivery body: %w", err)
@@ -79,8 +83,8 @@ func (Callbacks) Request(app *domain.App, d delivery.Delivery, now time.Time) (s
 	ts := strconv.FormatInt(now.Unix(), 10)
 	fields["nonce"] = hex.EncodeToString(nonce[:])
 	fields["timestamp"] = ts
-	if app.ZIM != nil {
-		fields["appid"] = strconv.FormatUint(uint64(app.ZIM.AppID), 10)
+	if id, ok := cb.AppIDs[app.Name]; ok {
+		fields["appid"] = strconv.FormatUint(uint64(id), 10)
 	}
 	fields["signature"] = SignCallback(app.Callback.Secret, ts, fields["nonce"].(string))
 	body, err := json.Marshal(fields)

@@ -3,7 +3,6 @@ package zim
 import (
 	"strconv"
 
-	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/domain/jsonscan"
 )
 
@@ -24,7 +23,7 @@ func (r *checkRequest) scan(b []byte) bool {
 		case "FromUserId":
 			return jsonscan.Once(&seen, 1) && s.Str(&r.FromUserId)
 		case "UserIds":
-			return jsonscan.Once(&seen, 2) && s.StrsCap(&r.UserIds, domain.DefaultZIMBatch)
+			return jsonscan.Once(&seen, 2) && s.StrsCap(&r.UserIds, DefaultBatch)
 		case "CheckType":
 			var n int64
 			if !jsonscan.Once(&seen, 4) || !s.Int(&n) || int64(int(n)) != n {

@@ -40,12 +40,12 @@ func FuzzZIMDecode(f *testing.F) {
 		}
 	}
 	now := time.Unix(1_700_000_000, 0)
-	app := &domain.App{Name: "a", ZIM: &domain.ZIMApp{AppID: 1, ServerSecret: "s", QPS: 1 << 30}}
+	app := &App{App: &domain.App{Name: "a"}, AppID: 1, ServerSecret: "s", QPS: 1 << 30}
 	read := projections.NewModel()
 	read.Apply("amity.a.user.0", 1, domain.Commit{ID: "c", App: "a", Events: []domain.Event{
 		{App: "a", Data: domain.UserRegistered{User: "alice"}}}})
-	srv := New(amityhttp.Deps{Apps: []*domain.App{app}, Writer: refusingWriter{}, Read: read,
-		Now: func() time.Time { return now }, NewID: func() string { return "r" }})
+	srv := New(amityhttp.Deps{Writer: refusingWriter{}, Read: read,
+		Now: func() time.Time { return now }, NewID: func() string { return "r" }}, app)
 	n := 0
 	f.Fuzz(func(t *testing.T, action, body string) {
 		n++

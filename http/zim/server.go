@@ -21,21 +21,40 @@ import (
 // MaxBodyBytes caps a request body.
 const MaxBodyBytes = 1 << 20
 
+// App is an app's ZIM surface: the app, and the credentials and limits
+// its ZIM calls are held to.
+type App struct {
+	*domain.App
+	AppID        uint32
+	ServerSecret string
+	// QPS is the calls per second per action (DefaultQPS when 0).
+	QPS int
+	// BatchLimit is the targets per batch call (DefaultBatch when 0, at
+	// most MaxBatch).
+	BatchLimit int
+}
+
+// Limits of ZIM's own: calls per second per action and app, and targets
+// per batch call (raised to MaxBatch on request).
+const (
+	DefaultQPS   = 20
+	DefaultBatch = 20
+	MaxBatch     = 50
+)
+
 // Server is the ZIM surface.
 type Server struct {
 	cfg    amityhttp.Deps
-	apps   map[uint32]*domain.App
+	apps   map[uint32]*App
 	nonces nonceCache
 	limits amityhttp.Limits
 }
 
-// New returns the ZIM surface for the apps that have a ZIM part.
-func New(cfg amityhttp.Deps) *Server {
-	s := &Server{cfg: cfg, apps: map[uint32]*domain.App{}}
-	for _, a := range cfg.Apps {
-		if a.ZIM != nil {
-			s.apps[a.ZIM.AppID] = a
-		}
+// New returns the ZIM surface of apps.
+func New(cfg amityhttp.Deps, apps ...*App) *Server {
+	s := &Server{cfg: cfg, apps: map[uint32]*App{}}
+	for _, a := range apps {
+		s.apps[a.AppID] = a
 	}
 	if s.cfg.Logger == nil {
 		s.cfg.Logger = slog.Default()
@@ -56,7 +75,7 @@ type response interface{ common() *Common }
 
 // call is one authenticated request.
 type call struct {
-	app   *domain.App
+	app   *App
 	query amityhttp.Query
 	body  []byte
 	meta  domain.Meta
@@ -128,7 +147,7 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 	if c.query.Get("AppId") != "" && c.query.Get("Action") == "" {
 		return nil, apiErr(codeActionEmpty, "Action is empty")
 	}
-	app, err := s.Authenticate(&c.query, c.now)
+	app, err := s.authenticate(&c.query, c.now)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +160,7 @@ func (s *Server) serve(r *http.Request, c *call) (response, error) {
 	if r.Method != act.method {
 		return nil, apiErr(codeInvalidParam, fmt.Sprintf("%s takes %s, not %s", name, act.method, r.Method))
 	}
-	if !s.limits.Allow(limitKey{app.ZIM.AppID, name}, zimQPS(app), c.now) {
+	if !s.limits.Allow(limitKey{app.AppID, name}, zimQPS(app), c.now) {
 		return nil, apiErr(act.qpsCode, "QPS limit of "+strconv.Itoa(zimQPS(app))+"/s exceeded for "+name)
 	}
 	if s.cfg.Ready != nil && !s.cfg.Ready() {
@@ -182,25 +201,25 @@ func (s *Server) execute(ctx context.Context, c *call, cmds []domain.Command) []
 	if len(cmds) == 0 {
 		return nil
 	}
-	res := s.cfg.Writer.Execute(ctx, c.app, c.meta, cmds...)
+	res := s.cfg.Writer.Execute(ctx, c.app.App, c.meta, cmds...)
 	for _, r := range res {
 		c.seq = max(c.seq, r.Seq)
 	}
 	return res
 }
 
-func zimQPS(a *domain.App) int {
-	if a.ZIM.QPS > 0 {
-		return a.ZIM.QPS
+func zimQPS(a *App) int {
+	if a.QPS > 0 {
+		return a.QPS
 	}
-	return domain.DefaultZIMQPS
+	return DefaultQPS
 }
 
-func zimBatch(a *domain.App) int {
-	if a.ZIM.BatchLimit > 0 {
-		return a.ZIM.BatchLimit
+func zimBatch(a *App) int {
+	if a.BatchLimit > 0 {
+		return a.BatchLimit
 	}
-	return domain.DefaultZIMBatch
+	return DefaultBatch
 }
 
 // operator validates FromUserId and checks it is registered.

@@ -28,17 +28,17 @@ type answer struct {
 
 // surface serves the ZIM surface of apps over loopback HTTP, on a core with
 // an in-memory stream.
-func surface(t *testing.T, apps ...*domain.App) (*testenv.Core, string) {
+func surface(t *testing.T, apps ...*zim.App) (*testenv.Core, string) {
 	t.Helper()
 	core := testenv.Start(t)
-	srv := httptest.NewServer(zim.New(core.Deps(apps...)))
+	srv := httptest.NewServer(zim.New(core.Deps(), apps...))
 	t.Cleanup(srv.Close)
 	return core, srv.URL
 }
 
 var (
-	demo = &domain.App{Name: "demo", ZIM: &domain.ZIMApp{AppID: 1234567, ServerSecret: "demo-secret", QPS: 1_000_000}}
-	slow = &domain.App{Name: "slow", ZIM: &domain.ZIMApp{AppID: 42, ServerSecret: "slow-secret", QPS: 2}}
+	demo = &zim.App{App: &domain.App{Name: "demo"}, AppID: 1234567, ServerSecret: "demo-secret", QPS: 1_000_000}
+	slow = &zim.App{App: &domain.App{Name: "slow"}, AppID: 42, ServerSecret: "slow-secret", QPS: 2}
 )
 
 func call(t *testing.T, c *zim.Client, method, action string, q url.Values, body any) answer {

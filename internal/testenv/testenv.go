@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore/memory"
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/projections"
@@ -50,9 +49,9 @@ func Start(t testing.TB) *Core {
 // NewID returns a new unique ID.
 func (c *Core) NewID() string { return fmt.Sprintf("id-%06d", c.ids.Add(1)) }
 
-// Deps are a surface's dependencies on the core, serving apps.
-func (c *Core) Deps(apps ...*domain.App) amityhttp.Deps {
-	return amityhttp.Deps{Apps: apps, Writer: c.Writer, Read: c.Model, Now: time.Now, NewID: c.NewID,
+// Deps are a surface's dependencies on the core.
+func (c *Core) Deps() amityhttp.Deps {
+	return amityhttp.Deps{Writer: c.Writer, Read: c.Model, Now: time.Now, NewID: c.NewID,
 		Logger: slog.New(slog.DiscardHandler), Ready: func() bool { return true }}
 }
 
