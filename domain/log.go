@@ -37,30 +37,14 @@ type Append struct {
 // ErrBatchUnsupported: the store takes appends one at a time only.
 var ErrBatchUnsupported = errors.New("atomic batches unsupported")
 
-// Decider is what a commit is decided against: reads of the local read
-// model and friend-list slot reservations.
-type Decider interface {
-	Entry(app, owner, friend string) (Entry, bool)
-	Registered(app, user string) bool
-	// Reserve takes a slot in user's list for commit while the user's
-	// friends plus reserved slots stay under max.
-	Reserve(app, user, commit string, max int) bool
-	Unreserve(app, user, commit string)
-	HasGroup(app, user, name string) bool
-	Blocked(app, user, target string) (blocked, wasBlocked bool)
-	// ReserveBlock takes a slot in user's blocklist for commit while the
-	// blocklist plus reserved slots stay under max.
-	ReserveBlock(app, user, commit string, max int) bool
-	// ReserveGroups makes room for commit's groups in names that user does
-	// not have, while the user's groups plus reserved names stay within max.
-	ReserveGroups(app, user, commit string, names []string, max int) bool
-}
-
-// State is what the Writer needs of the local read model: reads to decide
-// against, the per-partition position, slot reservations, and applying a
-// commit it has just stored.
+// State is what the Writer needs of the local read model: a View of an
+// app to decide a commit against, the per-partition position, and applying
+// a commit it has just stored.
 type State interface {
-	Decider
+	// Decide runs fn with a View of app's state for commit, whose slot
+	// reservations are taken for commit. The state stays locked for fn, so
+	// a decision takes its lock once, not per read.
+	Decide(app *App, commit string, fn func(View))
 	// PartitionSeq is the sequence of the last commit applied on subject.
 	PartitionSeq(subject string) uint64
 	// Release drops every slot still reserved for commit.
@@ -71,14 +55,6 @@ type State interface {
 	// Skip passes over a stored message that is not a commit (reason wraps
 	// ErrBadRecord): the subject's position moves past it.
 	Skip(subject string, seq uint64, reason error)
-}
-
-// ExclusiveState is a State that can hold its lock over a whole decision:
-// fn's Decider reads and reserves without taking it again. Partitions
-// deciding at once then take the lock once per commit, not per read.
-type ExclusiveState interface {
-	State
-	Exclusive(fn func(Decider))
 }
 
 // Meta describes the request that caused a command.

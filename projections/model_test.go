@@ -45,20 +45,34 @@ func TestApplyIsIdempotentPerSubject(t *testing.T) {
 func TestReservationsHoldTheCap(t *testing.T) {
 	m := NewModel()
 	m.Apply("s", 1, commitOf(added("u", "f0", false)))
-	if !m.Reserve("a", "u", "c1", 3) || !m.Reserve("a", "u", "c2", 3) {
+	app := &domain.App{Name: "a", MaxFriends: 3}
+	reserve := func(commit string) (ok bool) {
+		m.Decide(app, commit, func(v domain.View) { ok = v.Reserve("u") })
+		return ok
+	}
+	if !reserve("c1") || !reserve("c2") {
 		t.Fatal("Reserve refused under the cap")
 	}
-	if m.Reserve("a", "u", "c3", 3) {
+	if reserve("c3") {
 		t.Fatal("Reserve took a slot beyond the cap")
 	}
 	m.Release("c2")
-	if !m.Reserve("a", "u", "c3", 3) {
+	if !reserve("c3") {
 		t.Fatal("Reserve refused after a release")
 	}
 	// Applying the commit turns its reservation into a friend: still at cap.
 	m.Apply("s", 2, domain.Commit{ID: "c1", App: "a", Events: []domain.Event{added("u", "f1", false)}})
-	if m.Reserve("a", "u", "c4", 3) {
+	if reserve("c4") {
 		t.Error("Reserve took a slot beyond the cap after apply")
+	}
+	// A reservation given back within a decision frees its slot.
+	var again bool
+	m.Decide(app, "c5", func(v domain.View) {
+		v.Unreserve("u")
+		again = v.Reserve("u")
+	})
+	if again {
+		t.Error("Unreserve of a commit with no slot freed one")
 	}
 }
 

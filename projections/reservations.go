@@ -10,24 +10,8 @@ import (
 // lists, blocklists and group sets before it is written, under the lock that
 // counts them, so caps hold under concurrent commands.
 
-// Reserve takes a slot in user's friend list for commit while friends plus
-// reserved slots stay under max.
-func (m *Model) Reserve(app, user, commit string, max int) bool {
-	return m.reserve(slotRef{userRef{app, user}, false}, commit, max)
-}
-
-// ReserveBlock takes a slot in user's blocklist for commit while the
-// blocklist plus reserved slots stay under max.
-func (m *Model) ReserveBlock(app, user, commit string, max int) bool {
-	return m.reserve(slotRef{userRef{app, user}, true}, commit, max)
-}
-
-func (m *Model) reserve(ref slotRef, commit string, max int) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.reserveLocked(ref, commit, max)
-}
-
+// reserveLocked takes a slot in a friend list or blocklist for commit while
+// the list plus reserved slots stay under max.
 func (m *Model) reserveLocked(ref slotRef, commit string, max int) bool {
 	n := m.reserved[ref]
 	if u := m.userLocked(ref.app, ref.user); u != nil {
@@ -45,13 +29,7 @@ func (m *Model) reserveLocked(ref slotRef, commit string, max int) bool {
 	return true
 }
 
-// Unreserve returns one friend-list slot of user's taken for commit.
-func (m *Model) Unreserve(app, user, commit string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.unreserveLocked(app, user, commit)
-}
-
+// unreserveLocked returns one friend-list slot of user's taken for commit.
 func (m *Model) unreserveLocked(app, user, commit string) {
 	ref := slotRef{userRef{app, user}, false}
 	refs := m.byCommit[commit]
@@ -99,15 +77,9 @@ func (m *Model) hasGroupLocked(app, user, name string) bool {
 	return u != nil && u.more().groups[name] > 0
 }
 
-// ReserveGroups reserves, for commit, the groups in names that user does not
-// have, while the user's groups and the names reserved for them stay within
-// max.
-func (m *Model) ReserveGroups(app, user, commit string, names []string, max int) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.reserveGroupsLocked(app, user, commit, names, max)
-}
-
+// reserveGroupsLocked reserves, for commit, the groups in names that user
+// does not have, while the user's groups and the names reserved for them
+// stay within max.
 func (m *Model) reserveGroupsLocked(app, user, commit string, names []string, max int) bool {
 	ref := userRef{app, user}
 	u := m.userLocked(app, user)
@@ -153,36 +125,41 @@ func (m *Model) dropReservedLocked(ref slotRef) {
 	}
 }
 
-// Exclusive runs fn with the model locked for writing; fn's Decider reads
-// and reserves without locking again. It implements domain.ExclusiveState.
-func (m *Model) Exclusive(fn func(domain.Decider)) {
+// Decide runs fn with a View of app under the model's write lock, whose
+// reservations are taken for commit. It implements domain.State.
+func (m *Model) Decide(app *domain.App, commit string, fn func(domain.View)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	fn(lockedModel{m})
+	fn(lockedView{m: m, app: app, commit: commit})
 }
 
-// lockedModel is the model under a lock its holder took.
-type lockedModel struct{ m *Model }
-
-func (l lockedModel) Entry(app, owner, friend string) (domain.Entry, bool) {
-	return l.m.entryLocked(app, owner, friend)
-}
-func (l lockedModel) Registered(app, user string) bool { return l.m.registeredLocked(app, user) }
-func (l lockedModel) Reserve(app, user, commit string, max int) bool {
-	return l.m.reserveLocked(slotRef{userRef{app, user}, false}, commit, max)
-}
-func (l lockedModel) Unreserve(app, user, commit string) { l.m.unreserveLocked(app, user, commit) }
-func (l lockedModel) HasGroup(app, user, name string) bool {
-	return l.m.hasGroupLocked(app, user, name)
-}
-func (l lockedModel) Blocked(app, user, target string) (bool, bool) {
-	return l.m.blockedLocked(app, user, target)
-}
-func (l lockedModel) ReserveBlock(app, user, commit string, max int) bool {
-	return l.m.reserveLocked(slotRef{userRef{app, user}, true}, commit, max)
-}
-func (l lockedModel) ReserveGroups(app, user, commit string, names []string, max int) bool {
-	return l.m.reserveGroupsLocked(app, user, commit, names, max)
+// lockedView is one app's state, for one commit, under a lock its holder
+// took: the read interface commands decide against (domain.View).
+type lockedView struct {
+	m      *Model
+	app    *domain.App
+	commit string
 }
 
-var _ domain.ExclusiveState = (*Model)(nil)
+func (v lockedView) Entry(owner, friend string) (domain.Entry, bool) {
+	return v.m.entryLocked(v.app.Name, owner, friend)
+}
+func (v lockedView) Registered(user string) bool { return v.m.registeredLocked(v.app.Name, user) }
+func (v lockedView) Reserve(user string) bool {
+	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, false}, v.commit, v.app.FriendCap())
+}
+func (v lockedView) Unreserve(user string) { v.m.unreserveLocked(v.app.Name, user, v.commit) }
+func (v lockedView) HasGroup(user, name string) bool {
+	return v.m.hasGroupLocked(v.app.Name, user, name)
+}
+func (v lockedView) Blocked(user, target string) (bool, bool) {
+	return v.m.blockedLocked(v.app.Name, user, target)
+}
+func (v lockedView) ReserveBlock(user string) bool {
+	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, true}, v.commit, v.app.BlockCap())
+}
+func (v lockedView) ReserveGroups(user string, names []string) bool {
+	return v.m.reserveGroupsLocked(v.app.Name, user, v.commit, names, domain.MaxFriendGroups)
+}
+
+var _ domain.State = (*Model)(nil)

@@ -237,8 +237,8 @@ func (w *Writer) commit(subject string, batch []*pending) {
 		c := domain.Commit{ID: w.cfg.NewID(), App: app.Name}
 		now := w.cfg.Now()
 		idx := make([]int, 0, len(batch))
-		decide := func(d domain.Decider) {
-			ov := newOverlay(d, app, c.ID)
+		w.cfg.State.Decide(app, c.ID, func(v domain.View) {
+			ov := newOverlay(v)
 			for i, p := range batch {
 				results[i] = domain.Result{}
 				if err := p.ctx.Err(); err != nil {
@@ -256,12 +256,7 @@ func (w *Writer) commit(subject string, batch []*pending) {
 				c.Events = append(c.Events, ev)
 				idx = append(idx, i)
 			}
-		}
-		if ex, ok := w.cfg.State.(domain.ExclusiveState); ok {
-			ex.Exclusive(decide)
-		} else {
-			decide(w.cfg.State)
-		}
+		})
 		if len(c.Events) == 0 {
 			return
 		}
@@ -417,19 +412,18 @@ func (w *Writer) catchUp(subject string, attempt int, own string, after uint64) 
 	return found, nil
 }
 
-// overlay lays the decisions of one commit over the read model.
+// overlay lays the decisions of one commit over a View of the read model:
+// each command of a group commit decides against the ones before it.
 type overlay struct {
-	s       domain.Decider
-	app     *domain.App
-	commit  string
+	s       domain.View
 	entries map[[2]string]*domain.Entry // nil: deleted in this commit
 	users   map[string]bool             // false: deleted in this commit
 	groups  map[[2]string]bool          // {user, group}; false: deleted in this commit
 	blocks  map[[2]string]bool          // {user, target}; false: unblocked in this commit
 }
 
-func newOverlay(s domain.Decider, app *domain.App, commit string) *overlay {
-	return &overlay{s: s, app: app, commit: commit, entries: map[[2]string]*domain.Entry{}, users: map[string]bool{}, groups: map[[2]string]bool{}, blocks: map[[2]string]bool{}}
+func newOverlay(s domain.View) *overlay {
+	return &overlay{s: s, entries: map[[2]string]*domain.Entry{}, users: map[string]bool{}, groups: map[[2]string]bool{}, blocks: map[[2]string]bool{}}
 }
 
 func (o *overlay) Entry(owner, friend string) (domain.Entry, bool) {
@@ -439,36 +433,36 @@ func (o *overlay) Entry(owner, friend string) (domain.Entry, bool) {
 		}
 		return *e, true
 	}
-	return o.s.Entry(o.app.Name, owner, friend)
+	return o.s.Entry(owner, friend)
 }
 
 func (o *overlay) Registered(user string) bool {
 	if r, ok := o.users[user]; ok {
 		return r
 	}
-	return o.s.Registered(o.app.Name, user)
+	return o.s.Registered(user)
 }
 
 func (o *overlay) HasGroup(user, name string) bool {
 	if g, ok := o.groups[[2]string{user, name}]; ok {
 		return g
 	}
-	return o.s.HasGroup(o.app.Name, user, name)
+	return o.s.HasGroup(user, name)
 }
 
 func (o *overlay) ReserveGroups(user string, names []string) bool {
-	return o.s.ReserveGroups(o.app.Name, user, o.commit, names, domain.MaxFriendGroups)
+	return o.s.ReserveGroups(user, names)
 }
 
 func (o *overlay) Blocked(user, target string) (bool, bool) {
 	if b, ok := o.blocks[[2]string{user, target}]; ok {
 		return b, !b
 	}
-	return o.s.Blocked(o.app.Name, user, target)
+	return o.s.Blocked(user, target)
 }
 
 func (o *overlay) ReserveBlock(user string) bool {
-	return o.s.ReserveBlock(o.app.Name, user, o.commit, o.app.BlockCap())
+	return o.s.ReserveBlock(user)
 }
 
 func (o *overlay) PutBlock(_, user, target string, _ int64) { o.blocks[[2]string{user, target}] = true }
@@ -490,10 +484,10 @@ func (o *overlay) DeleteGroups(_, user string, groups []string) {
 }
 
 func (o *overlay) Reserve(user string) bool {
-	return o.s.Reserve(o.app.Name, user, o.commit, o.app.FriendCap())
+	return o.s.Reserve(user)
 }
 
-func (o *overlay) Unreserve(user string) { o.s.Unreserve(o.app.Name, user, o.commit) }
+func (o *overlay) Unreserve(user string) { o.s.Unreserve(user) }
 
 func (o *overlay) PutUser(_ string, u domain.User) { o.users[u.ID] = true }
 
