@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/google/go-cmp/cmp"
 )
 
 // commitOfData is a commit of app a holding one event of each payload.
@@ -245,4 +246,38 @@ func TestDigestCountsUsers(t *testing.T) {
 	if d := m.Digest(); d.Users != 3 || d.Seq != 2 || len(d.Buckets) != DigestBuckets {
 		t.Errorf("digest of 3 users with state: %d users, seq %d", d.Users, d.Seq)
 	}
+}
+
+// TestEveryEntryFieldIsKept: an entry with any one field set is kept whole,
+// however the friend list stores it.
+func TestEveryEntryFieldIsKept(t *testing.T) {
+	for name, e := range map[string]domain.Entry{
+		"alias": {Alias: "A"}, "wording": {Wording: "hi"}, "attributes": {Attributes: map[string]string{"k0": "v"}},
+		"source": {AddSource: "AddSource_Type_X"}, "groups": {Groups: []string{"g"}},
+		"custom": {Custom: map[string]domain.CustomValue{"Tag_SNS_Custom_X": domain.IntValue(1)}},
+		"update time": {UpdateTime: 7}, "remark time": {RemarkTime: 8}, "create time alone": {CreateTime: 9},
+	} {
+		m := NewModel()
+		m.Apply("amity.a.rel.0", 1, commitOfData(domain.FriendAdded{User: "u", Friend: "f", Entry: &e}))
+		if got, ok := m.Entry("a", "u", "f"); !ok || !cmp.Equal(got, e) {
+			t.Errorf("%s: entry kept as %+v, want %+v", name, got, e)
+		}
+	}
+}
+
+func TestAReservationGivenBackFreesItsSlot(t *testing.T) {
+	m := NewModel()
+	app := &domain.App{Name: "a", MaxFriends: 1}
+	m.Decide(app, "c", func(v domain.View) {
+		if !v.Reserve("u") {
+			t.Fatal("the first slot was refused")
+		}
+		if v.Reserve("u") {
+			t.Fatal("a slot beyond the cap was taken")
+		}
+		v.Unreserve("u")
+		if !v.Reserve("u") {
+			t.Error("the slot given back was not free again")
+		}
+	})
 }
