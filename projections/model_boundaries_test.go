@@ -254,7 +254,7 @@ func TestEveryEntryFieldIsKept(t *testing.T) {
 	for name, e := range map[string]domain.Entry{
 		"alias": {Alias: "A"}, "wording": {Wording: "hi"}, "attributes": {Attributes: map[string]string{"k0": "v"}},
 		"source": {AddSource: "AddSource_Type_X"}, "groups": {Groups: []string{"g"}},
-		"custom": {Custom: map[string]domain.CustomValue{"Tag_SNS_Custom_X": domain.IntValue(1)}},
+		"custom":      {Custom: map[string]domain.CustomValue{"Tag_SNS_Custom_X": domain.IntValue(1)}},
 		"update time": {UpdateTime: 7}, "remark time": {RemarkTime: 8}, "create time alone": {CreateTime: 9},
 	} {
 		m := NewModel()
