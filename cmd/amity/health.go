@@ -31,11 +31,10 @@ type health struct {
 	model *projections.Model
 	now   func() time.Time
 
-	// caughtUpFlag: the first catch-up is done; the surfaces serve reads.
-	caughtUpFlag atomic.Bool
+	// caughtUp: the first catch-up is done; the surfaces serve reads.
+	caughtUp atomic.Bool
 
 	mu         sync.Mutex
-	caughtUp   bool
 	lastOK     time.Time // the last probe that reached the stream
 	probeErr   string
 	streamSeq  uint64
@@ -62,21 +61,18 @@ type healthDetail struct {
 }
 
 func (h *health) setCaughtUp() {
-	h.mu.Lock()
-	h.caughtUp = true
-	h.mu.Unlock()
-	h.caughtUpFlag.Store(true)
+	h.caughtUp.Store(true)
 }
 
 // isCaughtUp reports whether the models have caught up with the stream
 // once: the surfaces answer from then on, reads from the models even while
 // NATS is away, writes with the system error while it is.
-func (h *health) isCaughtUp() bool { return h.caughtUpFlag.Load() }
+func (h *health) isCaughtUp() bool { return h.caughtUp.Load() }
 
 func (h *health) detail() healthDetail {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	d := healthDetail{NATSConnected: h.nc.IsConnected(), CaughtUp: h.caughtUp, StreamSeq: h.streamSeq,
+	d := healthDetail{NATSConnected: h.nc.IsConnected(), CaughtUp: h.caughtUp.Load(), StreamSeq: h.streamSeq,
 		ModelSeq: h.model.Seq(), Followed: h.model.Followed(), NotifierPending: h.notifyLag}
 	if d.NATSConnected {
 		d.NATSServer = redactURL(h.nc.ConnectedUrl())
@@ -91,7 +87,7 @@ func (h *health) detail() healthDetail {
 	if !h.lastOK.IsZero() {
 		d.LastProbeAgo = h.now().Sub(h.lastOK).Round(time.Millisecond).String()
 	}
-	if !h.caughtUp {
+	if !d.CaughtUp {
 		d.Reasons = append(d.Reasons, "catching up with the stream")
 	}
 	if !d.NATSConnected {

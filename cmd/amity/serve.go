@@ -365,12 +365,9 @@ func keepRunning(ctx context.Context, logger *slog.Logger, name string, fn func(
 			wait = restartMin // it ran well for a while
 		}
 		logger.Warn(name+" stopped; starting again", "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
+		if !pause(ctx, &wait) {
 			return
-		case <-time.After(wait):
 		}
-		wait = min(2*wait, restartMax)
 	}
 }
 
@@ -385,13 +382,22 @@ func untilSettled(ctx context.Context, logger *slog.Logger, what string, fn func
 			return err
 		}
 		logger.Warn("cannot "+what+" yet; trying again", "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
+		if !pause(ctx, &wait) {
 			return err
-		case <-time.After(wait):
 		}
-		wait = min(2*wait, restartMax)
 	}
+}
+
+// pause waits *wait, then doubles it up to restartMax; it reports false if
+// ctx ended first.
+func pause(ctx context.Context, wait *time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(*wait):
+	}
+	*wait = min(2**wait, restartMax)
+	return true
 }
 
 // The pauses between restarts of a stopped loop.
