@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -62,31 +63,6 @@ func login(t *testing.T, ns *eventstore.Embedded, user, password string) (*nats.
 	return nc, errs
 }
 
-// readAll reads every message of an ordered consumer filtered to filter.
-func readAll(ctx context.Context, nc *nats.Conn, stream, filter string) ([]string, error) {
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, err
-	}
-	cfg := jetstream.OrderedConsumerConfig{}
-	if filter != "" {
-		cfg.FilterSubjects = []string{filter}
-	}
-	cons, err := js.OrderedConsumer(ctx, stream, cfg)
-	if err != nil {
-		return nil, err
-	}
-	batch, err := cons.FetchNoWait(100)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for m := range batch.Messages() {
-		out = append(out, m.Subject())
-	}
-	return out, batch.Error()
-}
-
 func TestAnonymousClientsAreRefused(t *testing.T) {
 	ns, _ := authServer(t)
 	if nc, err := nats.Connect(ns.ClientURL()); err == nil {
@@ -122,11 +98,11 @@ func TestSubscriberReadsOnlyItsApp(t *testing.T) {
 		t.Fatalf("notification: %v, %v", m, err)
 	}
 	// Its app's events and stored notifications, through JetStream.
-	got, err := readAll(ctx, nc, eventstore.StreamName, "amity.demo.>")
+	got, err := testenv.ReadSubjects(ctx, nc, eventstore.StreamName, "amity.demo.>")
 	if err != nil || len(got) != 1 || got[0] != "amity.demo.rel.0" {
 		t.Fatalf("ordered consumer on amity.demo.> = %v, %v; want the demo commit", got, err)
 	}
-	if got, err := readAll(ctx, nc, eventstore.NotifyStream, "amity.demo.notify.>"); err != nil || len(got) != 1 {
+	if got, err := testenv.ReadSubjects(ctx, nc, eventstore.NotifyStream, "amity.demo.notify.>"); err != nil || len(got) != 1 {
 		t.Fatalf("ordered consumer on its notifications = %v, %v", got, err)
 	}
 
@@ -140,15 +116,15 @@ func TestSubscriberReadsOnlyItsApp(t *testing.T) {
 	// A refused request has no answer: each waits a second.
 	short := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, time.Second) }
 	c1, done1 := short()
-	_, err = readAll(c1, nc, eventstore.StreamName, "amity.other.>")
+	_, err = testenv.ReadSubjects(c1, nc, eventstore.StreamName, "amity.other.>")
 	done1()
 	denied("ordered consumer on amity.other.>", err)
 	c2, done2 := short()
-	_, err = readAll(c2, nc, eventstore.StreamName, "")
+	_, err = testenv.ReadSubjects(c2, nc, eventstore.StreamName, "")
 	done2()
 	denied("unfiltered ordered consumer", err)
 	c3, done3 := short()
-	_, err = readAll(c3, nc, eventstore.StreamName, "amity.*.>")
+	_, err = testenv.ReadSubjects(c3, nc, eventstore.StreamName, "amity.*.>")
 	done3()
 	denied("ordered consumer on amity.*.>", err)
 	js, _ := jetstream.New(nc)
@@ -210,7 +186,7 @@ func TestAdminReadsEverythingAndWritesNothing(t *testing.T) {
 	if _, err := eventstore.Lookup(ctx, nc, eventstore.Config{}); err != nil {
 		t.Fatalf("admin lookup: %v", err)
 	}
-	if got, err := readAll(ctx, nc, eventstore.StreamName, ""); err != nil || len(got) != 2 {
+	if got, err := testenv.ReadSubjects(ctx, nc, eventstore.StreamName, ""); err != nil || len(got) != 2 {
 		t.Fatalf("admin reads %v, %v; want both apps' commits", got, err)
 	}
 	last, _ := s.LastSeq(ctx)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -171,22 +172,7 @@ func TestAppSubscriberOfTheService(t *testing.T) {
 	js, _ := jetstream.New(nc)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	read := func(filter string) ([]string, error) {
-		cons, err := js.OrderedConsumer(ctx, eventstore.StreamName, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
-		if err != nil {
-			return nil, err
-		}
-		batch, err := cons.FetchNoWait(100)
-		if err != nil {
-			return nil, err
-		}
-		var subjects []string
-		for m := range batch.Messages() {
-			subjects = append(subjects, m.Subject())
-		}
-		return subjects, nil
-	}
-	subjects, err := read("amity.demo.>")
+	subjects, err := testenv.ReadSubjects(ctx, nc, eventstore.StreamName, "amity.demo.>")
 	if err != nil || len(subjects) == 0 {
 		t.Fatalf("subscriber reads its app's commits: %v, %v", subjects, err)
 	}

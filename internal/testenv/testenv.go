@@ -17,6 +17,8 @@ import (
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/projections"
 	"github.com/amity-im/amity/writer"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Core is the command and read side on an in-memory stream.
@@ -59,4 +61,30 @@ func (c *Core) Deps() amityhttp.Deps {
 func (c *Core) LastSeq() uint64 {
 	seq, _ := c.Store.LastSeq(context.Background())
 	return seq
+}
+
+// ReadSubjects reads, through an ordered consumer filtered to filter (none
+// if ""), the subjects of the messages of stream that wait now.
+func ReadSubjects(ctx context.Context, nc *nats.Conn, stream, filter string) ([]string, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	cfg := jetstream.OrderedConsumerConfig{}
+	if filter != "" {
+		cfg.FilterSubjects = []string{filter}
+	}
+	cons, err := js.OrderedConsumer(ctx, stream, cfg)
+	if err != nil {
+		return nil, err
+	}
+	batch, err := cons.FetchNoWait(100)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for m := range batch.Messages() {
+		out = append(out, m.Subject())
+	}
+	return out, batch.Error()
 }
