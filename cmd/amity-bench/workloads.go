@@ -113,20 +113,6 @@ func drive(ctx context.Context, name string, conns int, d time.Duration, f op) r
 	return r
 }
 
-type zimResp struct {
-	Code      int
-	Message   string
-	ErrorList []struct {
-		UserId  string //nolint:revive // the wire name
-		SubCode int
-	}
-	Fails []struct {
-		UserId  string //nolint:revive // the wire name
-		SubCode int
-	}
-	Successes []struct{ UserId string } //nolint:revive // the wire name
-}
-
 func call(ctx context.Context, c *zim.Client, action string, body any) error {
 	var data []byte
 	if err := c.Call(ctx, http.MethodPost, action, nil, body, &data); err != nil {
@@ -141,7 +127,7 @@ func zimAnswer(action string, data []byte) error {
 	if answeredOK(data) {
 		return nil
 	}
-	var r zimResp
+	var r zim.Answer
 	if err := json.Unmarshal(data, &r); err != nil {
 		return fmt.Errorf("%s: decode answer %s: %w", action, data, err)
 	}

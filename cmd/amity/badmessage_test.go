@@ -84,7 +84,7 @@ func TestBadMessagesNeitherStopNorBlockTheService(t *testing.T) {
 	}
 	// It answers and writes, on the very partitions of the bad messages.
 	z = s.zim(t, 1234567, "demo-secret")
-	if r := z.post("CheckFriendsRelation", map[string]any{"FromUserId": "alice", "UserIds": []string{"bob"}, "CheckType": 1}); r.Code != 0 || r.relations()["bob"] == 0 {
+	if r := z.post("CheckFriendsRelation", map[string]any{"FromUserId": "alice", "UserIds": []string{"bob"}, "CheckType": 1}); r.Code != 0 || relations(r)["bob"] == 0 {
 		t.Errorf("check after restart = %+v, want alice and bob friends", r)
 	}
 	wantCode(t, "delete alice-bob", z.post("DeleteFriends", map[string]any{"FromUserId": "alice", "UserIds": []string{"bob"}, "DeleteType": 0}), 0)

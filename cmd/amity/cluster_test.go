@@ -180,6 +180,7 @@ func TestNodeLossUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three-node clusters under load")
 	}
+	t.Parallel() // mostly waits on elections; overlaps the webhook receiver's 30 s
 	for _, tc := range []struct {
 		name                    string
 		leader, connected, kill int
@@ -306,7 +307,7 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 	for from, tos := range checks {
 		r := z.post("CheckFriendsRelation", map[string]any{"FromUserId": from, "UserIds": tos, "CheckType": 1})
 		for _, to := range tos {
-			if r.relations()[to] == 0 {
+			if relations(r)[to] == 0 {
 				lost++
 			}
 		}

@@ -68,7 +68,7 @@ func TestFriendCapUnderFiftyConcurrentAdders(t *testing.T) {
 					items = append(items, fi{"UserId": id})
 				}
 				r := z.post("AddFriends", map[string]any{"FromUserId": "hub", "FriendInfos": items})
-				codes := r.subCodes()
+				codes := r.SubCodes()
 				for _, it := range items {
 					switch code, failed := codes[it["UserId"].(string)]; {
 					case !failed:
@@ -92,7 +92,7 @@ func TestFriendCapUnderFiftyConcurrentAdders(t *testing.T) {
 			total, over.Load(), added.Load(), refused.Load(), other.Load())
 	}
 	r := z.post("AddFriends", map[string]any{"FromUserId": "hub", "FriendInfos": []fi{{"UserId": targets[0]}, {"UserId": "hub2"}}})
-	if _, ok := r.subCodes()[targets[0]]; !ok {
+	if _, ok := r.SubCodes()[targets[0]]; !ok {
 		t.Errorf("add beyond the cap: %+v", r)
 	}
 }

@@ -58,7 +58,7 @@ func TestExternalNATSAndAppLimits(t *testing.T) {
 	wantCode(t, "3 adds at max_friends 2", r, 0)
 	// The three targets sit in different partitions and are decided in
 	// parallel: any one of them may be the one refused.
-	if subs := r.subCodes(); len(subs) != 1 {
+	if subs := r.SubCodes(); len(subs) != 1 {
 		t.Errorf("3 adds at max_friends 2: failures %v, want exactly one 660800028", subs)
 	} else {
 		for _, code := range subs {

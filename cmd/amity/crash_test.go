@@ -134,7 +134,7 @@ func TestKill9DuringLoadLosesNoAcknowledgedAdd(t *testing.T) {
 	missing := 0
 	for _, p := range acked {
 		r := z2.post("CheckFriendsRelation", map[string]any{"FromUserId": p.a, "UserIds": []string{p.b}, "CheckType": 0})
-		if rel := r.relations()[p.b]; rel != 6 {
+		if rel := relations(r)[p.b]; rel != 6 {
 			missing++
 			if missing < 5 {
 				t.Errorf("acknowledged add %s-%s: relation %d after restart, want 6", p.a, p.b, rel)

@@ -20,7 +20,7 @@ func TestCrossSurface(t *testing.T) {
 		{"To_Account": "z1", "Remark": "Zed", "AddWording": "hello", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"z1": 0})
 	wantItems(t, "tencent note", tc.call(pFriendUpdate, obj{"From_Account": "t1", "UpdateItem": []obj{
 		{"To_Account": "z1", "SnsItem": []obj{{"Tag": "Tag_SNS_Custom_Note", "Value": "tencent note"}}}}}), map[string]int{"z1": 0})
-	if rel := z.post("CheckFriendsRelation", obj{"FromUserId": "t1", "UserIds": []string{"z1"}, "CheckType": 0}).relations(); rel["z1"] != 6 {
+	if rel := relations(z.post("CheckFriendsRelation", obj{"FromUserId": "t1", "UserIds": []string{"z1"}, "CheckType": 0})); rel["z1"] != 6 {
 		t.Errorf("ZIM check of a Tencent two-way add = %v, want 6", rel)
 	}
 	list := z.get("QueryFriendList", url.Values{"FromUserId": {"t1"}})

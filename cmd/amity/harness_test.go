@@ -164,59 +164,10 @@ func (s *service) stop(t testing.TB) {
 	}
 }
 
-// zimResp holds every field a ZIM response of the served actions may carry.
-type zimResp struct {
-	Code      int
-	Message   string
-	RequestId string //nolint:revive // the wire name
-	ErrorList []struct {
-		UserId     string //nolint:revive // the wire name
-		SubCode    int
-		SubMessage string
-	}
-	Result []struct {
-		UserId, UserName, UserAvatar, Extra string //nolint:revive // the wire name
-	}
-	Successes, Succ []struct {
-		UserId   string //nolint:revive // the wire name
-		Relation int
-	}
-	Fails, ErrList []struct {
-		UserId  string //nolint:revive // the wire name
-		SubCode int
-	}
-	FailKey []struct {
-		Key     string
-		SubCode int
-	}
-	TotalCount  int
-	Next        int
-	FriendInfos []struct {
-		UserId, UserName, Avatar, Wording, FriendAlias string //nolint:revive // the wire name
-		CreateTime                                     int64
-		Attributes                                     []struct{ Key, Value string }
-	}
-}
+// zimResp is a ZIM answer.
+type zimResp = zim.Answer
 
-// subCodes maps each failed item to its code, for any of the failure lists.
-func (r zimResp) subCodes() map[string]int {
-	m := map[string]int{}
-	for _, e := range r.ErrorList {
-		m[e.UserId] = e.SubCode
-	}
-	for _, e := range r.Fails {
-		m[e.UserId] = e.SubCode
-	}
-	for _, e := range r.ErrList {
-		m[e.UserId] = e.SubCode
-	}
-	for _, e := range r.FailKey {
-		m[e.Key] = e.SubCode
-	}
-	return m
-}
-
-func (r zimResp) relations() map[string]int {
+func relations(r zimResp) map[string]int {
 	m := map[string]int{}
 	for _, s := range r.Successes {
 		m[s.UserId] = s.Relation

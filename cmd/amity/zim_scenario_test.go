@@ -31,7 +31,7 @@ func wantCode(t *testing.T, what string, r zimResp, code int) {
 
 func wantSub(t *testing.T, what string, r zimResp, want map[string]int) {
 	t.Helper()
-	got := r.subCodes()
+	got := r.SubCodes()
 	if len(got) != len(want) {
 		t.Errorf("%s: failed items = %v, want %v", what, got, want)
 		return
@@ -77,20 +77,20 @@ func TestZIMScenario(t *testing.T) {
 	wantCode(t, "add", r, 0)
 	wantSub(t, "add", r, nil)
 	r = z.post("CheckFriendsRelation", map[string]any{"FromUserId": "alice", "UserIds": []string{"bob", "dave"}, "CheckType": 0})
-	if got := r.relations(); got["bob"] != 6 || got["dave"] != 3 || len(r.Succ) != 2 {
+	if got := relations(r); got["bob"] != 6 || got["dave"] != 3 || len(r.Succ) != 2 {
 		t.Errorf("two-way check after add = %v (Succ %v), want bob 6, dave 3", got, r.Succ)
 	}
 	r = z.post("CheckFriendsRelation", map[string]any{"FromUserId": "alice", "UserIds": []string{"bob", "dave"}, "CheckType": 1})
-	if got := r.relations(); got["bob"] != 2 || got["dave"] != 1 {
+	if got := relations(r); got["bob"] != 2 || got["dave"] != 1 {
 		t.Errorf("one-way check = %v, want bob 2, dave 1", got)
 	}
 	wantCode(t, "one-way delete", z.post("DeleteFriends", map[string]any{"FromUserId": "bob", "UserIds": []string{"alice"}, "DeleteType": 1}), 0)
 	r = z.post("CheckFriendsRelation", map[string]any{"FromUserId": "alice", "UserIds": []string{"bob"}, "CheckType": 0})
-	if got := r.relations(); got["bob"] != 4 {
+	if got := relations(r); got["bob"] != 4 {
 		t.Errorf("alice's two-way check of bob after bob's one-way delete = %v, want 4", got)
 	}
 	r = z.post("CheckFriendsRelation", map[string]any{"FromUserId": "bob", "UserIds": []string{"alice", "bad*id"}, "CheckType": 0})
-	if got := r.relations(); got["alice"] != 5 {
+	if got := relations(r); got["alice"] != 5 {
 		t.Errorf("bob's two-way check of alice = %v, want 5", got)
 	}
 	wantSub(t, "check with a bad id", r, map[string]int{"bad*id": 660000002})
@@ -196,7 +196,7 @@ func TestZIMScenario(t *testing.T) {
 		t.Errorf("alice has %d friends after DeleteAllFriends, want 0", n)
 	}
 	r = z.post("CheckFriendsRelation", map[string]any{"FromUserId": "carol", "UserIds": []string{"alice"}, "CheckType": 0})
-	if got := r.relations(); got["alice"] != 3 {
+	if got := relations(r); got["alice"] != 3 {
 		t.Errorf("carol-alice after two-way DeleteAllFriends = %v, want 3", got)
 	}
 

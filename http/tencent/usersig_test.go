@@ -1,7 +1,6 @@
 package tencent
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/amity-im/amity/projections"
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
 )
@@ -59,16 +59,6 @@ func TestGenUserSigVerifiesWithTencentsLibrary(t *testing.T) {
 	}
 }
 
-type refusingWriter struct{}
-
-func (refusingWriter) Execute(_ context.Context, _ *domain.App, _ domain.Meta, cmds ...domain.Command) []domain.Result {
-	out := make([]domain.Result, len(cmds))
-	for i := range out {
-		out[i].Err = domain.ErrNotFriend
-	}
-	return out
-}
-
 // FuzzTencentDecode feeds any body to every API: each must answer HTTP 200
 // with Tencent's envelope and never panic.
 func FuzzTencentDecode(f *testing.F) {
@@ -88,7 +78,7 @@ func FuzzTencentDecode(f *testing.F) {
 		CustomFields: []string{"Tag_SNS_Custom_X"}}
 	read := projections.NewModel()
 	read.Apply("amity.a.user.0", 1, domain.Commit{ID: "c", App: "a", Events: []domain.Event{{App: "a", Data: domain.UserRegistered{User: "alice"}}}})
-	srv := New(amityhttp.Deps{Writer: refusingWriter{}, Read: read,
+	srv := New(amityhttp.Deps{Writer: testenv.RefusingWriter{}, Read: read,
 		Now: func() time.Time { return now }, NewID: func() string { return "r" }}, app)
 	sig, err := GenUserSig(1, "k", "admin", time.Hour, now)
 	if err != nil {

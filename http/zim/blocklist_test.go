@@ -54,8 +54,8 @@ func TestBlocklist(t *testing.T) {
 		{"check with a stranger", "CheckUsersIsInBlacklist", "alice", []string{"bob", "dave", "nobody"}, want{0, map[string]int{"nobody": 660700015}}},
 	} {
 		r := call(t, z, http.MethodPost, step.action, nil, map[string]any{"FromUserId": step.from, "UserIds": step.ids})
-		if r.Code != step.want.code || !cmp.Equal(r.subCodes(), step.want.subs) {
-			t.Errorf("%s: Code %d, items %v; want %d, %v", step.name, r.Code, r.subCodes(), step.want.code, step.want.subs)
+		if r.Code != step.want.code || !cmp.Equal(r.SubCodes(), step.want.subs) {
+			t.Errorf("%s: Code %d, items %v; want %d, %v", step.name, r.Code, r.SubCodes(), step.want.code, step.want.subs)
 		}
 		if len(r.ErrorList) != 0 {
 			t.Errorf("%s: blocklist answers use ErrList, not ErrorList: %+v", step.name, r)
@@ -83,12 +83,12 @@ func TestBlocklist(t *testing.T) {
 	}
 
 	r = call(t, z, http.MethodPost, "RemoveUsersFromBlacklist", nil, map[string]any{"FromUserId": "alice", "UserIds": []string{"bob", "dave", "alice"}})
-	if r.Code != 0 || !cmp.Equal(r.subCodes(), map[string]int{"dave": 660800044, "alice": 660800038}) {
-		t.Errorf("unblock: Code %d, items %v", r.Code, r.subCodes())
+	if r.Code != 0 || !cmp.Equal(r.SubCodes(), map[string]int{"dave": 660800044, "alice": 660800038}) {
+		t.Errorf("unblock: Code %d, items %v", r.Code, r.SubCodes())
 	}
 	r = call(t, z, http.MethodPost, "RemoveUsersFromBlacklist", nil, map[string]any{"FromUserId": "alice", "UserIds": []string{"bob"}})
-	if r.Code != 660800042 || !cmp.Equal(r.subCodes(), map[string]int{"bob": 660800043}) {
-		t.Errorf("unblock again: Code %d, items %v", r.Code, r.subCodes())
+	if r.Code != 660800042 || !cmp.Equal(r.SubCodes(), map[string]int{"bob": 660800043}) {
+		t.Errorf("unblock again: Code %d, items %v", r.Code, r.SubCodes())
 	}
 
 	// The cap: 2 blocked per user in the capped app.
@@ -98,7 +98,7 @@ func TestBlocklist(t *testing.T) {
 		t.Errorf("fill: %+v", r)
 	}
 	r = call(t, o, http.MethodPost, "AddUsersToBlacklist", nil, map[string]any{"FromUserId": "a", "UserIds": []string{"d"}})
-	if r.Code != 660800041 || !cmp.Equal(r.subCodes(), map[string]int{"d": 660800040}) {
-		t.Errorf("over the cap: Code %d, items %v", r.Code, r.subCodes())
+	if r.Code != 660800041 || !cmp.Equal(r.SubCodes(), map[string]int{"d": 660800040}) {
+		t.Errorf("over the cap: Code %d, items %v", r.Code, r.SubCodes())
 	}
 }

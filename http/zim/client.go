@@ -42,3 +42,60 @@ func (c *Client) Call(ctx context.Context, method, action string, extra url.Valu
 func (c *Client) Raw(ctx context.Context, method string, q url.Values, body, out any) error {
 	return amityhttp.DoJSON(ctx, c.HTTP, method, c.BaseURL+"/?"+q.Encode(), body, out)
 }
+
+// Answer holds every field an answer of the served actions may carry; a
+// client decodes any answer into it.
+type Answer struct {
+	Code      int
+	Message   string
+	RequestId string //nolint:revive // the wire name
+	// ErrorList, ErrList and Fails are the failed items, by action.
+	ErrorList, ErrList, Fails []Failure
+	FailKey                   []struct {
+		Key     string
+		SubCode int
+	}
+	// Successes and Succ are the succeeded items, by action: Relation for
+	// checks, Result for the blocklist check.
+	Successes, Succ []struct {
+		UserId   string //nolint:revive // the wire name
+		Relation int
+		Result   int
+	}
+	Result []struct {
+		UserId, UserName, UserAvatar, Extra string //nolint:revive // the wire name
+	}
+	TotalCount  int
+	Next        int
+	FriendInfos []struct {
+		UserId, UserName, Avatar, Wording, FriendAlias string //nolint:revive // the wire name
+		CreateTime                                     int64
+		Attributes                                     []struct{ Key, Value string }
+	}
+	Blacklist []struct {
+		UserId, UserName string //nolint:revive // the wire name
+		UpdateTime       int64
+	}
+}
+
+// Failure is one failed item of an answer.
+type Failure struct {
+	UserId     string //nolint:revive // the wire name
+	SubCode    int
+	SubMessage string
+}
+
+// SubCodes maps each failed item (user or key) to its code, over every
+// failure list.
+func (a *Answer) SubCodes() map[string]int {
+	m := map[string]int{}
+	for _, list := range [][]Failure{a.ErrorList, a.ErrList, a.Fails} {
+		for _, e := range list {
+			m[e.UserId] = e.SubCode
+		}
+	}
+	for _, e := range a.FailKey {
+		m[e.Key] = e.SubCode
+	}
+	return m
+}

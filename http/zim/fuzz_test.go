@@ -1,7 +1,6 @@
 package zim
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,21 +10,9 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/amity-im/amity/projections"
 )
-
-// refusingWriter fails every command; the fuzz target checks decoding and
-// validation against a real read model, which must answer a ZIM body for
-// any input without panicking.
-type refusingWriter struct{}
-
-func (refusingWriter) Execute(_ context.Context, _ *domain.App, _ domain.Meta, cmds ...domain.Command) []domain.Result {
-	out := make([]domain.Result, len(cmds))
-	for i := range out {
-		out[i].Err = domain.ErrNotFriend
-	}
-	return out
-}
 
 func FuzzZIMDecode(f *testing.F) {
 	for _, s := range []string{
@@ -44,7 +31,7 @@ func FuzzZIMDecode(f *testing.F) {
 	read := projections.NewModel()
 	read.Apply("amity.a.user.0", 1, domain.Commit{ID: "c", App: "a", Events: []domain.Event{
 		{App: "a", Data: domain.UserRegistered{User: "alice"}}}})
-	srv := New(amityhttp.Deps{Writer: refusingWriter{}, Read: read,
+	srv := New(amityhttp.Deps{Writer: testenv.RefusingWriter{}, Read: read,
 		Now: func() time.Time { return now }, NewID: func() string { return "r" }}, app)
 	n := 0
 	f.Fuzz(func(t *testing.T, action, body string) {

@@ -15,43 +15,7 @@ import (
 	"github.com/amity-im/amity/internal/testenv"
 )
 
-// answer is what every ZIM answer carries, with the item lists of the
-// actions these tests call.
-type answer struct {
-	Code      int
-	Message   string
-	RequestId string //nolint:revive // the wire name
-	ErrorList []item
-	ErrList   []item
-	Successes []struct {
-		UserId   string //nolint:revive // the wire name
-		Relation int
-	}
-	Succ []struct {
-		UserId string //nolint:revive // the wire name
-		Result int
-	}
-	TotalCount int
-	Next       int
-	Blacklist  []struct {
-		UserId, UserName string //nolint:revive // the wire name
-		UpdateTime       int64
-	}
-}
-
-type item struct {
-	UserId  string //nolint:revive // the wire name
-	SubCode int
-}
-
-// subCodes maps each failed item to its code.
-func (r answer) subCodes() map[string]int {
-	m := map[string]int{}
-	for _, e := range append(r.ErrorList, r.ErrList...) {
-		m[e.UserId] = e.SubCode
-	}
-	return m
-}
+type answer = zim.Answer
 
 // surface serves the ZIM surface of apps over loopback HTTP, on a core with
 // an in-memory stream.

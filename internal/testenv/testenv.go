@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore/memory"
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/projections"
@@ -87,4 +88,18 @@ func ReadSubjects(ctx context.Context, nc *nats.Conn, stream, filter string) ([]
 		out = append(out, m.Subject())
 	}
 	return out, batch.Error()
+}
+
+// RefusingWriter fails every command with domain.ErrNotFriend: a surface's
+// decoding and validation can then be driven with any input against a real
+// read model, and nothing is ever written.
+type RefusingWriter struct{}
+
+// Execute answers each command with domain.ErrNotFriend.
+func (RefusingWriter) Execute(_ context.Context, _ *domain.App, _ domain.Meta, cmds ...domain.Command) []domain.Result {
+	out := make([]domain.Result, len(cmds))
+	for i := range out {
+		out[i].Err = domain.ErrNotFriend
+	}
+	return out
 }
