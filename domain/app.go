@@ -1,12 +1,23 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Default limits, the platforms' own.
 const (
 	DefaultMaxFriends = 3000
 	DefaultMaxBlocked = 1000
-	DefaultPartitions = 64
+	// DefaultPartitions is the partition count of a new app's relation
+	// and user commits: one queue per kind, so every waiting command of
+	// the app goes into one commit.
+	DefaultPartitions = 1
+	// LegacyPartitions is the count of an app whose stream data was
+	// written before the count was recorded.
+	LegacyPartitions = 64
+	// MaxPartitions bounds the count an app may be given.
+	MaxPartitions = 1024
 	// MaxFriendGroups bounds the friend groups (lists) of one user.
 	MaxFriendGroups = 32
 	// MaxAttributeBytes bounds the keys and values of one entry's ZIM
@@ -22,8 +33,24 @@ type App struct {
 	Name       string
 	MaxFriends int
 	MaxBlocked int
+	// Partitions is how many partitions the app's commits of each kind
+	// are spread over: fixed when the app's stream data is first written
+	// and recorded with the store (eventstore.Store.Partitions); 0 means
+	// DefaultPartitions.
+	Partitions int
 	Callback   *Callback
 }
+
+// PartitionCount returns the app's partition count, or the default.
+func (a *App) PartitionCount() int {
+	if a.Partitions > 0 {
+		return a.Partitions
+	}
+	return DefaultPartitions
+}
+
+// Subject is the stream subject that holds the commits of k in app a.
+func (a *App) Subject(k Key) string { return Subject(a.Name, k, a.PartitionCount()) }
 
 // Callback is where an app's backend hears of changes: an HTTP endpoint
 // that gets the vendor's callbacks.
@@ -58,4 +85,30 @@ func (a *App) FriendCap() int {
 		return a.MaxFriends
 	}
 	return DefaultMaxFriends
+}
+
+// ChoosePartitions decides app's partition count from the count the
+// configuration wants (0: whatever is recorded), the recorded count (0:
+// none) and whether the stream holds commits of the app already. A recorded
+// count stands; commits without a record were written over
+// LegacyPartitions; a new app gets want, or DefaultPartitions. A want
+// other than the count that stands is an error: the mapping of keys to
+// partitions is part of the stored data.
+func ChoosePartitions(app string, want, recorded int, hasCommits bool) (int, error) {
+	if want < 0 || want > MaxPartitions {
+		return 0, fmt.Errorf("app %s: partitions %d is outside 1-%d", app, want, MaxPartitions)
+	}
+	have, how := recorded, "was first written with"
+	if have == 0 && hasCommits {
+		have, how = LegacyPartitions, "holds commits written before counts were recorded, with"
+	}
+	switch {
+	case have == 0 && want == 0:
+		return DefaultPartitions, nil
+	case have == 0:
+		return want, nil
+	case want != 0 && want != have:
+		return 0, fmt.Errorf("app %s: the configuration gives %d partitions, but its stream %s %d; an app's count never changes (leave it out to keep %d)", app, want, how, have, have)
+	}
+	return have, nil
 }

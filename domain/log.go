@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"context"
-	"errors"
-)
+import "context"
 
 // Log is the append side of the event stream.
 type Log interface {
@@ -14,28 +11,6 @@ type Log interface {
 	// SubjectSince returns the messages on subject after sequence after.
 	SubjectSince(ctx context.Context, subject string, after uint64) ([]Record, error)
 }
-
-// BatchLog is a Log that can also store the commits of several subjects as
-// one atomic batch, which the store syncs to disk once.
-type BatchLog interface {
-	Log
-	// AppendBatch stores every append, in order at consecutive sequences,
-	// or none; it returns their sequences. A lost race on any subject
-	// returns an error wrapping ErrConflict; a store that cannot take
-	// batches returns ErrBatchUnsupported.
-	AppendBatch(ctx context.Context, appends []Append) ([]uint64, error)
-}
-
-// Append is one commit of a batch.
-type Append struct {
-	Subject string
-	Expect  uint64
-	MsgID   string
-	Data    []byte
-}
-
-// ErrBatchUnsupported: the store takes appends one at a time only.
-var ErrBatchUnsupported = errors.New("atomic batches unsupported")
 
 // State is what the Writer needs of the local read model: a View of an
 // app to decide a commit against, the per-partition position, and applying

@@ -58,8 +58,6 @@ type Config struct {
 type Store struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
-	// atomic: the server takes atomic batches (nats-server 2.12 and later).
-	atomic bool
 	// notifyAtomic: the notification stream takes atomic batches.
 	notifyAtomic bool
 	// newConsumersFromNow makes a durable consumer created by Consume start
@@ -109,7 +107,7 @@ func newStore(js jetstream.JetStream, stream jetstream.Stream, cfg Config) *Stor
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Store{js: js, stream: stream, atomic: stream.CachedInfo().Config.AllowAtomicPublish,
+	return &Store{js: js, stream: stream,
 		newConsumersFromNow: cfg.NewConsumersFromNow, log: logger, down: cfg.Down, faults: newFaults()}
 }
 
@@ -143,9 +141,6 @@ func streamConfig(replicas int) jetstream.StreamConfig {
 		Replicas:    max(replicas, 1),
 		Duplicates:  2 * time.Minute,
 		AllowDirect: true,
-		// Commits of several partitions are stored as one atomic batch,
-		// which a server syncs to disk once.
-		AllowAtomicPublish: true,
 	}
 }
 
@@ -282,43 +277,6 @@ func Transient(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, nats.ErrTimeout) ||
 		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
 		errors.Is(err, nats.ErrConnectionReconnecting) || errors.Is(err, nats.ErrDisconnected)
-}
-
-// AppendBatch stores appends as one atomic batch: every append is stored, at
-// consecutive sequences in the order given, or none is. Each one expects its
-// subject's last sequence as Append does; a batch that loses a race on any
-// subject returns an error wrapping domain.ErrConflict. It implements
-// domain.BatchLog.
-func (s *Store) AppendBatch(ctx context.Context, appends []domain.Append) ([]uint64, error) {
-	if !s.atomic {
-		return nil, domain.ErrBatchUnsupported
-	}
-	if len(appends) == 0 {
-		return nil, nil
-	}
-	msgs := make([]*nats.Msg, len(appends))
-	for i, a := range appends {
-		m := nats.NewMsg(a.Subject)
-		m.Data = a.Data
-		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(a.Expect, 10))
-		m.Header.Set(jetstream.MsgIDHeader, a.MsgID)
-		msgs[i] = m
-	}
-	ack, err := s.sendBatch(ctx, msgs)
-	if err != nil {
-		return nil, fmt.Errorf("append batch of %d: %w", len(appends), err)
-	}
-	if ack.Error != nil {
-		if lostRace(ack.Error.ErrCode) {
-			return nil, fmt.Errorf("append batch of %d: %w", len(appends), domain.ErrConflict)
-		}
-		return nil, fmt.Errorf("append batch of %d: %s (%d)", len(appends), ack.Error.Description, ack.Error.ErrCode)
-	}
-	seqs := make([]uint64, len(appends))
-	for i := range seqs {
-		seqs[i] = ack.Seq - uint64(len(appends)-1-i)
-	}
-	return seqs, nil
 }
 
 // batchAcknowledgement is the server's answer to an atomic batch.

@@ -2,6 +2,9 @@
 // side of Amity. A Writer groups the commands waiting on one partition into
 // one commit, decided in order against the local read model (domain.State)
 // and appended with the partition's expected last sequence (domain.Log).
+// An app has one partition per kind unless it was created with more
+// (domain.App.Partitions), so every command of the app waiting at once
+// goes into one commit: group commit per app, one synced message.
 package writer
 
 import (
@@ -11,7 +14,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/amity-im/amity/domain"
@@ -24,24 +26,13 @@ type Config struct {
 	NewID  func() string
 	Now    func() time.Time
 	Logger *slog.Logger
-	// Partitions per app; domain.DefaultPartitions when zero. Never change it for
-	// an existing stream.
-	Partitions int
 	// MaxBatch bounds the commands decided into one commit (default 256).
 	MaxBatch int
 	// MaxAttempts bounds the retries of a commit that lost a race (default
 	// 64). Each loss means another writer's commit went in, so the
 	// partition moves on; the bound only stops a commit that keeps losing.
 	MaxAttempts int
-	// MinBatch is the fewest commits, of different partitions, that are
-	// stored as one atomic batch when the domain.Log is a domain.BatchLog (default 16;
-	// fewer are stored one by one, all at once). A batch costs the store a
-	// few fsyncs of its own, so a small one is slower than single appends.
-	MinBatch int
 }
-
-// maxAppendBatch bounds a batch: nats-server takes at most 1000 messages.
-const maxAppendBatch = 1000
 
 // Writer decides commands and appends their events. One goroutine per
 // partition serialises the partition's writers: it takes every command
@@ -65,23 +56,6 @@ type Writer struct {
 	closing  sync.RWMutex
 	closed   bool
 	inflight sync.WaitGroup
-
-	// appends feeds the committer, which stores the commits of every
-	// partition; nil when the domain.Log takes no batches.
-	appends chan *appendReq
-	// batched counts the commits stored in batches.
-	batched atomic.Uint64
-	noBatch bool // the store refused a batch; committer only
-}
-
-type appendReq struct {
-	domain.Append
-	done chan appendResult
-}
-
-type appendResult struct {
-	seq uint64
-	err error
 }
 
 type pending struct {
@@ -94,9 +68,6 @@ type pending struct {
 
 // New returns a Writer; Close stops it.
 func New(cfg Config) *Writer {
-	if cfg.Partitions <= 0 {
-		cfg.Partitions = domain.DefaultPartitions
-	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 256
 	}
@@ -106,21 +77,9 @@ func New(cfg Config) *Writer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.MinBatch <= 0 {
-		cfg.MinBatch = 16
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &Writer{cfg: cfg, ctx: ctx, cancel: cancel, parts: make(map[string]chan *pending)}
-	if bl, ok := cfg.Log.(domain.BatchLog); ok {
-		w.appends = make(chan *appendReq, maxAppendBatch)
-		w.wg.Add(1)
-		go w.committer(bl)
-	}
-	return w
+	return &Writer{cfg: cfg, ctx: ctx, cancel: cancel, parts: make(map[string]chan *pending)}
 }
-
-// Batched returns how many commits were stored in atomic batches.
-func (w *Writer) Batched() uint64 { return w.batched.Load() }
 
 // Close answers every Execute under way, refuses those that come after,
 // and then stops the partition goroutines. Every Execute returns, whether
@@ -156,7 +115,7 @@ func (w *Writer) Execute(ctx context.Context, app *domain.App, meta domain.Meta,
 	for i, c := range cmds {
 		ch := make(chan domain.Result, 1)
 		chans[i] = ch
-		q := w.queue(domain.Subject(app.Name, c.Key(), w.cfg.Partitions))
+		q := w.queue(app.Subject(c.Key()))
 		select {
 		case q <- &pending{ctx: ctx, app: app, cmd: c, meta: meta, res: ch}:
 		case <-ctx.Done():
@@ -296,23 +255,9 @@ func (w *Writer) append(subject string, expect uint64, c domain.Commit) (uint64,
 	if err != nil {
 		return 0, err
 	}
-	if w.appends == nil {
-		ctx, cancel := context.WithTimeout(w.ctx, appendTimeout)
-		defer cancel()
-		return w.cfg.Log.Append(ctx, subject, expect, c.ID, data)
-	}
-	r := &appendReq{Append: domain.Append{Subject: subject, Expect: expect, MsgID: c.ID, Data: data}, done: make(chan appendResult, 1)}
-	select {
-	case w.appends <- r:
-	case <-w.ctx.Done():
-		return 0, errWriterClosed
-	}
-	select {
-	case res := <-r.done:
-		return res.seq, res.err
-	case <-w.ctx.Done():
-		return 0, errWriterClosed
-	}
+	ctx, cancel := context.WithTimeout(w.ctx, appendTimeout)
+	defer cancel()
+	return w.cfg.Log.Append(ctx, subject, expect, c.ID, data)
 }
 
 const appendTimeout = 10 * time.Second
@@ -320,57 +265,6 @@ const appendTimeout = 10 * time.Second
 // maxBackoff bounds the random wait before a commit that lost a race is
 // decided again.
 const maxBackoff = 20 * time.Millisecond
-
-// committer stores the commits the partitions hand it (each partition has
-// at most one waiting). It takes every commit waiting at once: enough of
-// them go to the store as one atomic batch, synced once, and fewer are
-// appended one by one in parallel. It waits for one round before taking
-// the next, so commits pile up while the store is busy and the next round
-// is a batch: group commit across partitions.
-func (w *Writer) committer(log domain.BatchLog) {
-	defer w.wg.Done()
-	serveQueue(w.ctx, w.appends, maxAppendBatch, func(round []*appendReq) { w.store(log, round) },
-		func(r *appendReq) { r.done <- appendResult{err: errWriterClosed} })
-}
-
-func (w *Writer) store(log domain.BatchLog, round []*appendReq) {
-	if len(round) >= w.cfg.MinBatch && !w.noBatch {
-		appends := make([]domain.Append, len(round))
-		for i, r := range round {
-			appends[i] = r.Append
-		}
-		ctx, cancel := context.WithTimeout(w.ctx, appendTimeout)
-		seqs, err := log.AppendBatch(ctx, appends)
-		cancel()
-		if err == nil {
-			for i, r := range round {
-				r.done <- appendResult{seq: seqs[i]}
-			}
-			w.batched.Add(uint64(len(round)))
-			return
-		}
-		switch {
-		case errors.Is(err, domain.ErrBatchUnsupported):
-			w.noBatch = true
-		case !errors.Is(err, domain.ErrConflict):
-			w.cfg.Logger.Warn("append batch failed; appending its commits one by one", "commits", len(round), "err", err)
-		}
-		// Each commit on its own now: a conflict stays with its partition,
-		// and a batch that was stored after all is found by message ID.
-	}
-	var wg sync.WaitGroup
-	for _, r := range round {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ctx, cancel := context.WithTimeout(w.ctx, appendTimeout)
-			defer cancel()
-			seq, err := log.Append(ctx, r.Subject, r.Expect, r.MsgID, r.Data)
-			r.done <- appendResult{seq: seq, err: err}
-		}()
-	}
-	wg.Wait()
-}
 
 // catchUp applies the partition's commits that someone else wrote since
 // the local read model last saw it, reading them straight from the stream

@@ -18,7 +18,8 @@ import (
 // server's data directory before the server starts: users d0..dN-1 are
 // registered, and user i has two-way friendships with i+1 ... i+k (mod N),
 // so the directed edges number 2kN. Commits hold up to 500 events of one
-// partition, as group commit makes them. The server then starts on it, and
+// partition, as group commit makes them; the app has the default
+// partition count, recorded first. The server then starts on it, and
 // its time to ready is the restart time for that many edges.
 
 // datasetUser names the dataset's user i.
@@ -37,7 +38,15 @@ func writeDataset(ctx context.Context, storeDir string, users, edges int64, stde
 		return 0, err
 	}
 	defer nc.Close()
-	if _, err := eventstore.Open(ctx, nc, eventstore.Config{}); err != nil {
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	if err != nil {
+		return 0, err
+	}
+	const app, perCommit = "bench", 500
+	// Recorded before the first commit: the app is a new one, with the
+	// default count, as the server will find it.
+	partitions, err := store.Partitions(ctx, app, 0)
+	if err != nil {
 		return 0, err
 	}
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(256))
@@ -47,7 +56,6 @@ func writeDataset(ctx context.Context, storeDir string, users, edges int64, stde
 	entropy := ulid.Monotonic(rand.Reader, 0)
 	id := func() string { return ulid.MustNew(ulid.Now(), entropy).String() }
 	now := time.Now()
-	const app, perCommit = "bench", 500
 	pending := map[string][]domain.Event{}
 	var written int64
 	flush := func(subject string) error {
@@ -67,7 +75,7 @@ func writeDataset(ctx context.Context, storeDir string, users, edges int64, stde
 		return nil
 	}
 	add := func(key domain.Key, data domain.Payload, typ string) error {
-		subject := domain.Subject(app, key, domain.DefaultPartitions)
+		subject := domain.Subject(app, key, partitions)
 		pending[subject] = append(pending[subject], domain.Event{ID: id(), Type: typ, Version: domain.SchemaVersion, App: app,
 			Time: now, Surface: "bench", Data: data})
 		if len(pending[subject]) >= perCommit {

@@ -75,6 +75,9 @@ type appConfig struct {
 	Name       string `json:"name"`
 	MaxFriends int    `json:"max_friends,omitempty"`
 	MaxBlocked int    `json:"max_blocked,omitempty"`
+	// Partitions is the app's partition count, fixed when its stream data
+	// is first written; 0 takes the recorded count, or the default.
+	Partitions int `json:"partitions,omitempty"`
 	ZIM        *struct {
 		AppID        uint32 `json:"app_id"`
 		ServerSecret string `json:"server_secret"`
@@ -180,7 +183,10 @@ func parseApps(appConfigs []appConfig) (config, error) {
 		if ac.MaxFriends < 0 || ac.MaxBlocked < 0 {
 			return cfg, fmt.Errorf("%s (%s): max_friends and max_blocked must not be negative", where, ac.Name)
 		}
-		app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends, MaxBlocked: ac.MaxBlocked}
+		if ac.Partitions < 0 || ac.Partitions > domain.MaxPartitions {
+			return cfg, fmt.Errorf("%s (%s): partitions must be 1-%d, or left out", where, ac.Name, domain.MaxPartitions)
+		}
+		app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends, MaxBlocked: ac.MaxBlocked, Partitions: ac.Partitions}
 		var zp *zim.App
 		if z := ac.ZIM; z != nil {
 			switch {

@@ -19,6 +19,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		"batch over 50":    `{"apps":[{"name":"a","zim":{"app_id":1,"server_secret":"s","batch_limit":51}}]}`,
 		"tencent no admin": `{"apps":[{"name":"a","tencent":{"sdkappid":1,"secret_key":"k"}}]}`,
 		"not json":         `{"apps":`,
+		"partitions < 0":   `{"apps":[{"name":"a","partitions":-1,"zim":{"app_id":1,"server_secret":"s"}}]}`,
+		"partitions big":   `{"apps":[{"name":"a","partitions":1025,"zim":{"app_id":1,"server_secret":"s"}}]}`,
 	}
 	for name, cfg := range tests {
 		if _, err := parseConfig([]byte(cfg)); err == nil {

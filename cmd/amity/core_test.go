@@ -142,45 +142,31 @@ type instance struct {
 	w     *writer.Writer
 }
 
-func newInstance(t *testing.T, ctx context.Context, store *eventstore.Store, partitions int) *instance {
-	return newBatchingInstance(t, ctx, store, partitions, 0)
-}
-
-// newBatchingInstance stores minBatch or more waiting commits as one atomic
-// batch (0: the default).
-func newBatchingInstance(t *testing.T, ctx context.Context, store *eventstore.Store, partitions, minBatch int) *instance {
+func newInstance(t *testing.T, ctx context.Context, store *eventstore.Store) *instance {
 	t.Helper()
 	m := projections.NewModel()
 	go func() { _ = projections.Follow(ctx, store, m, 1, slog.New(slog.DiscardHandler)) }()
 	if err := projections.CatchUp(ctx, store, m); err != nil {
 		t.Fatal(err)
 	}
-	w := writer.New(writer.Config{Log: store, State: m, NewID: newIDSource().New, Now: time.Now, Partitions: partitions, MinBatch: minBatch})
-	// partitions 0: the default
+	w := writer.New(writer.Config{Log: store, State: m, NewID: newIDSource().New, Now: time.Now})
 	t.Cleanup(w.Close)
 	return &instance{model: m, w: w}
 }
 
-// TestLostRacesAreDecidedAgain runs two writers over two partitions: they
-// lose appends to each other constantly, and every command must still
-// succeed exactly once.
-func TestLostRacesAreDecidedAgain(t *testing.T) { lostRaces(t, 2, 0) }
+// TestLostRacesAreDecidedAgain runs two writers on one app with one
+// partition: they lose appends to each other constantly, and every
+// command must still succeed exactly once.
+func TestLostRacesAreDecidedAgain(t *testing.T) { lostRaces(t, domain.DefaultPartitions) }
 
-// TestBatchesSurviveLostRaces does the same over 64 partitions with commits
-// of different partitions stored as atomic batches: a batch that loses a
-// race on one partition is refused whole, and its commits must still each
-// succeed exactly once.
-func TestBatchesSurviveLostRaces(t *testing.T) {
-	a, b := lostRaces(t, domain.DefaultPartitions, 2)
-	if a.w.Batched()+b.w.Batched() == 0 {
-		t.Error("no commit was stored in a batch")
-	}
-}
+// TestLostRacesOverLegacyPartitions does the same for an app spread over
+// the partition count of apps that predate recorded counts.
+func TestLostRacesOverLegacyPartitions(t *testing.T) { lostRaces(t, domain.LegacyPartitions) }
 
-func lostRaces(t *testing.T, partitions, minBatch int) (a, b *instance) {
+func lostRaces(t *testing.T, partitions int) {
 	ctx, store, nc := startCore(t)
-	a, b = newBatchingInstance(t, ctx, store, partitions, minBatch), newBatchingInstance(t, ctx, store, partitions, minBatch)
-	app := &domain.App{Name: "demo"}
+	a, b := newInstance(t, ctx, store), newInstance(t, ctx, store)
+	app := &domain.App{Name: "demo", Partitions: partitions}
 	people := ids("r", 40)
 	var reg []domain.Command
 	for _, p := range people {
@@ -260,5 +246,4 @@ func lostRaces(t *testing.T, partitions, minBatch int) (a, b *instance) {
 	if added != len(pairs) {
 		t.Errorf("%d FriendAdded events on the stream for %d pairs", added, len(pairs))
 	}
-	return a, b
 }

@@ -209,6 +209,12 @@ func (s *daemon) open(ctx context.Context) error {
 		if err == nil {
 			err = s.store.OpenDeadLetters(ctx, f.replicas)
 		}
+		for _, app := range s.cfg.apps {
+			if err != nil {
+				break
+			}
+			app.Partitions, err = s.store.Partitions(ctx, app.Name, app.Partitions)
+		}
 		return err
 	})
 	if err != nil {

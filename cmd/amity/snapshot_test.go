@@ -123,7 +123,7 @@ func TestSnapshotRestartAppliesOnlyTheTail(t *testing.T) {
 // from a read model that holds a change the stream does not.
 func TestVerifyNamesTheFirstDifferingUser(t *testing.T) {
 	ctx, store, nc := startCore(t)
-	live := newInstance(t, ctx, store, 0)
+	live := newInstance(t, ctx, store)
 	app := &domain.App{Name: "demo"}
 	for _, r := range live.w.Execute(ctx, app, domain.Meta{}, domain.RegisterUser{User: "ann"}, domain.RegisterUser{User: "ben"}, domain.RegisterUser{User: "cat"}) {
 		if r.Err != nil {

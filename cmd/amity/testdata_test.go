@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -35,42 +36,13 @@ func TestTestdataStreamReplaysToItsDigest(t *testing.T) {
 	if *updateTestdata {
 		writeTestdataStream(t)
 	}
-	f, err := os.Open(testdataStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	want, err := os.ReadFile(testdataDigest)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, store, nc := startCore(t)
 	js, _ := jetstream.New(nc)
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var last uint64
-	types := map[string]bool{}
-	for sc.Scan() {
-		var r storedRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatal(err)
-		}
-		ack, err := js.Publish(ctx, r.Subject, r.Data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ack.Sequence != r.Seq {
-			t.Fatalf("record stored at %d, recorded at %d", ack.Sequence, r.Seq)
-		}
-		c, err := domain.UnmarshalCommit(r.Data)
-		if err != nil {
-			t.Fatalf("record %d: %v", r.Seq, err)
-		}
-		for _, ev := range c.Events {
-			types[ev.Type] = true
-		}
-		last = r.Seq
-	}
+	last, types := loadTestdataStream(t, js)
 	m, _, err := projections.Replay(ctx, store, last, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -98,11 +70,113 @@ func TestTestdataStreamReplaysToItsDigest(t *testing.T) {
 	}
 }
 
+// loadTestdataStream publishes the testdata stream's records on an empty
+// AMITY stream, each at its recorded sequence, and returns the last one
+// and the event types it holds.
+func loadTestdataStream(t *testing.T, js jetstream.JetStream) (uint64, map[string]bool) {
+	t.Helper()
+	f, err := os.Open(testdataStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var last uint64
+	types := map[string]bool{}
+	for sc.Scan() {
+		var r storedRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		ack, err := js.Publish(context.Background(), r.Subject, r.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ack.Sequence != r.Seq {
+			t.Fatalf("record stored at %d, recorded at %d", ack.Sequence, r.Seq)
+		}
+		c, err := domain.UnmarshalCommit(r.Data)
+		if err != nil {
+			t.Fatalf("record %d: %v", r.Seq, err)
+		}
+		for _, ev := range c.Events {
+			types[ev.Type] = true
+		}
+		last = r.Seq
+	}
+	return last, types
+}
+
+// TestAnAppOfTheLegacyPartitionCountKeepsWorking starts the service on a
+// stream written before partition counts were recorded (the testdata
+// stream, over 64 partitions): the app is recorded with 64, its existing
+// pairs take writes on their own partitions, a restart replays it all, and
+// an app new to the stream gets one partition.
+func TestAnAppOfTheLegacyPartitionCountKeepsWorking(t *testing.T) {
+	dataDir := t.TempDir()
+	func() {
+		ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: dataDir, Listen: "-"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+		nc, err := ns.Connect()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		if _, err := eventstore.Open(context.Background(), nc, eventstore.Config{}); err != nil {
+			t.Fatal(err)
+		}
+		js, _ := jetstream.New(nc)
+		loadTestdataStream(t, js)
+	}()
+	s := startService(t, testConfig, dataDir)
+	kv, err := s.jetstream(t).KeyValue(context.Background(), eventstore.AppsBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for app, want := range map[string]string{"demo": "64", "other": "1"} {
+		if e, err := kv.Get(context.Background(), app); err != nil || string(e.Value()) != want {
+			t.Fatalf("recorded partitions of %s: %v, %v; want %s", app, e, err, want)
+		}
+	}
+	z := s.zim(t, 1234567, "demo-secret")
+	check := func(want int) {
+		t.Helper()
+		r := z.post("CheckFriendsRelation", map[string]any{"FromUserId": "ann", "UserIds": []string{"ben"}, "CheckType": 0})
+		if got := relations(r)["ben"]; r.Code != 0 || got != want {
+			t.Fatalf("ann-ben relation %d (code %d), want %d", got, r.Code, want)
+		}
+	}
+	check(6) // two-way friends in the testdata
+	wantCode(t, "delete ann-ben", z.post("DeleteFriends", map[string]any{"FromUserId": "ann", "UserIds": []string{"ben"}, "DeleteType": 0}), 0)
+	check(3)
+	wantCode(t, "add ann-ben", z.post("AddFriends", map[string]any{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben"}}}), 0)
+	last := s.streamLastSeq(t)
+	msg, err := s.jetstream(t).Stream(context.Background(), eventstore.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := msg.GetMsg(context.Background(), last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := domain.Subject("demo", domain.PairKey("ann", "ben"), domain.LegacyPartitions); m.Subject != want {
+		t.Errorf("the add was stored on %s, want the pair's legacy partition %s", m.Subject, want)
+	}
+	s.stop(t)
+	s = startService(t, testConfig, dataDir, "--snapshot-interval", "0")
+	z = s.zim(t, 1234567, "demo-secret")
+	check(6)
+}
+
 // writeTestdataStream records a scripted history covering every event type.
 func writeTestdataStream(t *testing.T) {
 	t.Helper()
 	ctx, store, _ := startCore(t)
-	inst := newInstance(t, ctx, store, 0)
+	inst := newInstance(t, ctx, store)
 	app := &domain.App{Name: "demo"}
 	do := func(cmds ...domain.Command) {
 		t.Helper()

@@ -23,11 +23,13 @@ type Store struct {
 	last    map[string]uint64 // subject -> last sequence
 	ids     map[string]uint64 // message ID -> sequence
 	changed chan struct{}     // closed and replaced on every append
+	// partitions records each app's partition count.
+	partitions map[string]int
 }
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{last: map[string]uint64{}, ids: map[string]uint64{}, changed: make(chan struct{})}
+	return &Store{last: map[string]uint64{}, ids: map[string]uint64{}, changed: make(chan struct{}), partitions: map[string]int{}}
 }
 
 // Append stores data on subject if the subject's last sequence is still
@@ -148,4 +150,18 @@ func matches(filter, subject string) bool {
 		}
 	}
 	return len(f) == len(s)
+}
+
+// Partitions returns app's partition count (domain.ChoosePartitions),
+// recording it on first use, as eventstore.Store.Partitions does.
+func (s *Store) Partitions(_ context.Context, app string, want int) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	recorded := s.partitions[app]
+	legacy := recorded == 0 && slices.ContainsFunc(s.recs, func(r domain.Record) bool { return strings.HasPrefix(r.Subject, "amity."+app+".") })
+	n, err := domain.ChoosePartitions(app, want, recorded, legacy)
+	if err == nil {
+		s.partitions[app] = n
+	}
+	return n, err
 }

@@ -20,6 +20,7 @@ type Store interface {
 	LastSeq(ctx context.Context) (uint64, error)
 	Follow(ctx context.Context, from uint64, fn func(domain.Record) error) error
 	Scan(ctx context.Context, subjects []string, from, to uint64, fn func(domain.Record) error) error
+	Partitions(ctx context.Context, app string, want int) (int, error)
 }
 
 // Run runs the conformance suite against stores made by open, a new empty
@@ -30,6 +31,47 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("subject since reads one subject in order", func(t *testing.T) { subjectSince(t, open(t)) })
 	t.Run("follow delivers in order, then live", func(t *testing.T) { follow(t, open(t)) })
 	t.Run("scan reads the subjects a filter takes, within bounds", func(t *testing.T) { scan(t, open(t)) })
+	t.Run("an app's partition count is recorded once and kept", func(t *testing.T) { partitions(t, open(t)) })
+}
+
+func partitions(t *testing.T, s Store) {
+	c := ctx(t)
+	// A new app: the default, or what the configuration gives, recorded.
+	if n, err := s.Partitions(c, "fresh", 0); err != nil || n != domain.DefaultPartitions {
+		t.Errorf("Partitions(fresh, 0) = %d, %v, want %d", n, err, domain.DefaultPartitions)
+	}
+	if n, err := s.Partitions(c, "wide", 8); err != nil || n != 8 {
+		t.Errorf("Partitions(wide, 8) = %d, %v, want 8", n, err)
+	}
+	// Recorded counts stand: asked again with any count, the record wins
+	// or the ask is refused.
+	if n, err := s.Partitions(c, "wide", 0); err != nil || n != 8 {
+		t.Errorf("Partitions(wide, 0) again = %d, %v, want the recorded 8", n, err)
+	}
+	if _, err := s.Partitions(c, "wide", 4); err == nil {
+		t.Error("Partitions(wide, 4) after 8 was recorded: no error")
+	}
+	// Commits later on the stream change nothing recorded.
+	if _, err := s.Append(c, "amity.fresh.rel.0", 0, "f1", []byte(`x`)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Partitions(c, "fresh", 0); err != nil || n != domain.DefaultPartitions {
+		t.Errorf("Partitions(fresh) after a commit = %d, %v, want %d", n, err, domain.DefaultPartitions)
+	}
+	// An app whose commits predate the record has the legacy count.
+	if _, err := s.Append(c, "amity.old.user.17", 0, "o1", []byte(`x`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Partitions(c, "old", 1); err == nil {
+		t.Error("Partitions(old, 1) with commits written over the legacy count: no error")
+	}
+	if n, err := s.Partitions(c, "old", 0); err != nil || n != domain.LegacyPartitions {
+		t.Errorf("Partitions(old, 0) = %d, %v, want %d", n, err, domain.LegacyPartitions)
+	}
+	// An app whose name is a prefix of another's is an app of its own.
+	if n, err := s.Partitions(c, "ol", 0); err != nil || n != domain.DefaultPartitions {
+		t.Errorf("Partitions(ol, 0) = %d, %v, want %d", n, err, domain.DefaultPartitions)
+	}
 }
 
 func ctx(t *testing.T) context.Context {

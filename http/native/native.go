@@ -41,9 +41,8 @@ type Authenticator interface {
 
 // Config holds the API's dependencies.
 type Config struct {
-	Now        func() time.Time
-	History    History
-	Partitions int
+	Now     func() time.Time
+	History History
 	// Relations is the filter of app's relation subjects; the store that
 	// owns the subjects gives it (eventstore.RelationFilter).
 	Relations func(app string) string
@@ -66,9 +65,6 @@ func badRequest(msg string) error { return &apiError{http.StatusBadRequest, "bad
 
 // Routes registers the API on r.
 func Routes(r *mux.Router, cfg Config) {
-	if cfg.Partitions <= 0 {
-		cfg.Partitions = domain.DefaultPartitions
-	}
 	h := func(f func(context.Context, *domain.App, url.Values) (any, error)) http.Handler {
 		return handler(cfg, f)
 	}
@@ -190,7 +186,7 @@ func (cfg Config) pairHistory(ctx context.Context, app *domain.App, q url.Values
 		return nil, err
 	}
 	out := []Change{}
-	subject := domain.Subject(app.Name, domain.PairKey(a, b), cfg.Partitions)
+	subject := app.Subject(domain.PairKey(a, b))
 	err = cfg.scan(ctx, []string{subject}, 1, last, func(seq uint64, _ string, ev domain.Event) error {
 		if x, y, ok := ev.Parties(); ok && ((x == a && y == b) || (x == b && y == a)) {
 			out = append(out, Change{seq, ev})
