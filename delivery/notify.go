@@ -15,11 +15,12 @@ import (
 // committed change, each affected user gets one message on
 // amity.<app>.notify.<token>, shaped like the ZIM SDK's client events. It
 // reads the stream through a durable consumer, every commit already
-// waiting at once (up to notifierBatch), stores their notifications
-// together, in stream order, and acknowledges the commits only after that,
-// so a crash or restart resumes where it stopped and no change is skipped.
-// A commit notified again after a crash yields the same messages with the
-// same event ids (and within two minutes the stream stores them once).
+// waiting at once (up to notifierBatch), publishes their notifications live
+// (core NATS, nothing stored: the commits are the durable record), in
+// stream order, and acknowledges the commits only once the server has
+// them, so a crash or restart resumes where it stopped and no change is
+// skipped. A commit notified again after a crash yields the same messages
+// with the same event ids and Nats-Msg-Id headers.
 
 // Client event names.
 const (
@@ -105,7 +106,7 @@ func Notifications(seq uint64, c domain.Commit) []Notification {
 	return out
 }
 
-// Outgoing is a message to store on a side stream.
+// Outgoing is a live message.
 type Outgoing struct {
 	Subject string
 	MsgID   string
@@ -128,8 +129,7 @@ type BatchDurable interface {
 const notifierAckWait = 5 * time.Second
 
 // notifierBatch is the most commits the notifier takes at once; their
-// notifications are stored together (in atomic batches, each synced
-// once, where the server takes them).
+// notifications are published together and flushed once.
 const notifierBatch = 256
 
 // Notifier publishes the notifications of every commit it reads.
@@ -142,8 +142,8 @@ type Notifier struct {
 	Filter string
 	// Subject is the subject of user's notifications in app.
 	Subject func(app, user string) string
-	// Publish stores the messages, in order, and returns once every one is
-	// stored.
+	// Publish sends the messages live, in order, and returns once the
+	// server has every one.
 	Publish func(context.Context, []Outgoing) error
 	Logger  *slog.Logger
 }
@@ -165,7 +165,7 @@ func (nf *Notifier) Run(ctx context.Context) error {
 					return fmt.Errorf("encode notification: %w", err)
 				}
 				// The same notification of the same commit has the same
-				// ID, so a commit notified again is stored once.
+				// ID, so a subscriber can tell one sent again.
 				id := fmt.Sprintf("%s:%d:%s", n.EventID, i, base64.RawURLEncoding.EncodeToString([]byte(n.User)))
 				msgs = append(msgs, Outgoing{Subject: nf.Subject(n.App, n.User), MsgID: id, Data: data})
 			}

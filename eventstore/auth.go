@@ -49,8 +49,7 @@ func InboxPrefix(user string) string { return "_INBOX." + user }
 // may make JetStream lookups, read messages, run consumers, ask the service
 // for digests and remove dead letters. A subscriber receives its apps'
 // notifications and commits as core messages, and runs ordered or durable
-// pull consumers on AMITY and AMITY_NOTIFY whose filter lies inside its apps'
-// subjects (the filtered consumer-create API subject carries the filter, so
+// pull consumers on AMITY whose filter lies inside its apps' subjects (the filtered consumer-create API subject carries the filter, so
 // the server checks it); it cannot publish on amity.>, administer a stream,
 // read a stream's subjects, touch Amity's own consumers, or receive replies
 // outside its own inbox prefix. apps are every configured app, whose
@@ -85,22 +84,18 @@ func Permissions(u User, apps []string) (*server.Permissions, error) {
 	pub := []string{apiPrefix + "INFO"}
 	sub := []string{InboxPrefix(u.Name) + ".>"}
 	for _, app := range u.Apps {
-		pub = append(pub,
-			apiPrefix+"CONSUMER.CREATE."+StreamName+".*."+AppFilter(app),
-			apiPrefix+"CONSUMER.CREATE."+NotifyStream+".*."+NotifyFilter(app))
+		pub = append(pub, apiPrefix+"CONSUMER.CREATE."+StreamName+".*."+AppFilter(app))
 		sub = append(sub, NotifyFilter(app))
 		for _, s := range Subjects {
 			sub = append(sub, strings.Replace(s, "*", app, 1))
 		}
 	}
 	var deny []string
-	for _, stream := range []string{StreamName, NotifyStream} {
-		pub = append(pub,
-			apiPrefix+"CONSUMER.MSG.NEXT."+stream+".*",
-			apiPrefix+"CONSUMER.INFO."+stream+".*",
-			apiPrefix+"CONSUMER.DELETE."+stream+".*",
-			ackPrefix+stream+".>")
-	}
+	pub = append(pub,
+		apiPrefix+"CONSUMER.MSG.NEXT."+StreamName+".*",
+		apiPrefix+"CONSUMER.INFO."+StreamName+".*",
+		apiPrefix+"CONSUMER.DELETE."+StreamName+".*",
+		ackPrefix+StreamName+".>")
 	own := []string{NotifierConsumer}
 	for _, app := range apps {
 		own = append(own, WebhookConsumer(app))

@@ -144,6 +144,7 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 	for {
 		msgs, recs = msgs[:0], recs[:0]
 		msg, err := guard.next(ctx, it)
+		wait := moreWait
 		for err == nil {
 			md, merr := msg.Metadata()
 			if merr != nil {
@@ -154,8 +155,13 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 			if len(msgs) == cc.MaxAckPending {
 				break
 			}
+			if md.NumDelivered > 1 {
+				// What another consumer held comes again, out of order:
+				// gather all of it into this batch.
+				wait = redeliveredWait
+			}
 			// Take what has arrived already; do not wait for more.
-			msg, err = it.Next(jetstream.NextMaxWait(time.Millisecond))
+			msg, err = it.Next(jetstream.NextMaxWait(wait))
 		}
 		if len(msgs) == 0 {
 			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
@@ -197,6 +203,14 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 	}
 }
 
+// moreWait is how long a batch waits for one more message once it has one:
+// long enough to take what is already on its way, short enough to add
+// nothing a reader notices at light load.
+const moreWait = 50 * time.Microsecond
+
+// redeliveredWait is that wait once a batch holds a redelivered message.
+const redeliveredWait = 5 * time.Millisecond
+
 // withProgress runs fn, telling the server every half ackWait that msgs
 // are still being worked on, so they are not delivered again meanwhile.
 func withProgress(msgs []jetstream.Msg, ackWait time.Duration, fn func() error) error {
@@ -233,135 +247,60 @@ func (b bySeq) Swap(i, j int) {
 	b.recs[i], b.recs[j] = b.recs[j], b.recs[i]
 }
 
-// NotifyStream holds the per-user notifications.
+// NotifyStream is the stream that stored every notification before they
+// went live only. Amity no longer creates it; one left from then stores
+// every live notification again until it is removed (serve says so).
 const NotifyStream = "AMITY_NOTIFY"
 
-// Outgoing is one message to publish on a side stream.
+// Outgoing is one live message.
 type Outgoing struct {
 	Subject string
 	MsgID   string
 	Data    []byte
 }
 
-// OpenNotify creates the notification stream if it is missing; notifications
-// are kept for maxAge.
-func (s *Store) OpenNotify(ctx context.Context, maxAge time.Duration, replicas int) error {
-	sc := jetstream.StreamConfig{
-		Name:        NotifyStream,
-		Description: "Amity per-user friend-list notifications",
-		Subjects:    []string{"amity.*.notify.*"},
-		Storage:     jetstream.FileStorage,
-		MaxAge:      maxAge,
-		Replicas:    max(replicas, 1),
-		// A notification stored again within the window is stored once;
-		// the window cannot outlast the notifications.
-		Duplicates: min(2*time.Minute, maxAge),
-		// Many notifications are stored as one atomic batch, synced once.
-		AllowAtomicPublish: true,
-	}
-	stream, err := ensureStream(ctx, s.js, sc, s.log)
-	if err != nil {
-		return err
-	}
-	if have := stream.CachedInfo().Config; have.MaxAge != maxAge {
-		// The flag's purpose: how long notifications are kept.
-		have.MaxAge, have.Duplicates = maxAge, min(have.Duplicates, maxAge)
-		if stream, err = s.js.UpdateStream(ctx, have); err != nil {
-			return fmt.Errorf("set %s max age to %s: %w", NotifyStream, maxAge, err)
+// Publish sends msgs live on core NATS, in order, each with its
+// Nats-Msg-Id header (the same notification sent again carries the same
+// ID), and returns once the server has received every one. Nothing is
+// stored: the AMITY stream holds what they tell of, and a subscriber that
+// was away reads it from there.
+func (s *Store) Publish(ctx context.Context, msgs []Outgoing) error {
+	nc := s.js.Conn()
+	for _, o := range msgs {
+		m := &nats.Msg{Subject: o.Subject, Data: o.Data, Header: nats.Header{jetstream.MsgIDHeader: []string{o.MsgID}}}
+		if err := nc.PublishMsg(m); err != nil {
+			return fmt.Errorf("publish %s: %w", o.Subject, err)
 		}
 	}
-	s.notifyAtomic = stream.CachedInfo().Config.AllowAtomicPublish
-	return nil
-}
-
-// minPublishBatch is the fewest messages Publish stores as an atomic
-// batch. The server stages each batch in a store of its own, created and
-// synced on disk (about 3 ms and much of a core here, whatever the batch's
-// size): it pays for a backlog, not for the few messages of a notifier
-// that keeps up.
-const minPublishBatch = 128
-
-// Publish stores msgs, in order, and waits until the server has every one;
-// a message whose Nats-Msg-Id was stored within the last two minutes is
-// stored once. Many messages go to the notification stream as atomic
-// batches of up to 1000, each synced once; a batch holding a message
-// stored before (a commit notified again after a crash) is refused whole
-// by the server, and its messages are then published one by one.
-func (s *Store) Publish(ctx context.Context, msgs []Outgoing) error {
-	// An acknowledgement lost with a failed node never comes: the caller
-	// publishes again (the message IDs keep it from storing twice).
 	ctx, cancel := context.WithTimeout(ctx, publishWait)
 	defer cancel()
-	for len(msgs) >= minPublishBatch && s.notifyAtomic {
-		n := min(len(msgs), maxBatch)
-		err := s.publishBatch(ctx, msgs[:n])
-		if errors.Is(err, errBatchDuplicate) {
-			err = s.publishEach(ctx, msgs[:n])
-		}
-		if err != nil {
-			return err
-		}
-		msgs = msgs[n:]
+	if err := nc.FlushWithContext(ctx); err != nil {
+		return fmt.Errorf("publish %d notifications: %w", len(msgs), err)
 	}
-	return s.publishEach(ctx, msgs)
+	return nil
 }
 
-// publishWait bounds one Publish, however many messages it stores.
+// publishWait bounds the wait for the server to take what was published.
 const publishWait = 10 * time.Second
 
-// maxBatch is the most messages nats-server takes in one atomic batch.
-const maxBatch = 1000
-
-// errBatchDuplicate: the server refused a batch holding a message ID it
-// stored before.
-var errBatchDuplicate = errors.New("atomic batch holds a duplicate message ID")
-
-// publishBatch stores msgs as one atomic batch.
-func (s *Store) publishBatch(ctx context.Context, msgs []Outgoing) error {
-	batch := make([]*nats.Msg, len(msgs))
-	for i, o := range msgs {
-		m := nats.NewMsg(o.Subject)
-		m.Data = o.Data
-		m.Header.Set(jetstream.MsgIDHeader, o.MsgID)
-		batch[i] = m
-	}
-	ack, err := s.sendBatch(ctx, batch)
-	if err != nil {
-		return fmt.Errorf("publish batch of %d: %w", len(msgs), err)
-	}
-	if ack.Error != nil {
-		if ack.Error.ErrCode == jsBatchDuplicateMsgID {
-			return errBatchDuplicate
-		}
-		return fmt.Errorf("publish batch of %d: %s (%d)", len(msgs), ack.Error.Description, ack.Error.ErrCode)
+// DeleteStream removes the stream name and every message on it.
+func (s *Store) DeleteStream(ctx context.Context, name string) error {
+	if err := s.js.DeleteStream(ctx, name); err != nil {
+		return fmt.Errorf("remove stream %s: %w", name, err)
 	}
 	return nil
 }
 
-// jsBatchDuplicateMsgID is the server's error code for an atomic batch
-// holding a message ID it stored before.
-const jsBatchDuplicateMsgID = 10201
-
-// publishEach stores msgs one message each, in order.
-func (s *Store) publishEach(ctx context.Context, msgs []Outgoing) error {
-	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
-	for _, m := range msgs {
-		f, err := s.js.PublishAsync(m.Subject, m.Data, jetstream.WithMsgID(m.MsgID))
-		if err != nil {
-			return fmt.Errorf("publish %s: %w", m.Subject, err)
-		}
-		futures = append(futures, f)
+// HasStream reports whether the stream name exists.
+func (s *Store) HasStream(ctx context.Context, name string) (bool, error) {
+	_, err := s.js.Stream(ctx, name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return false, nil
 	}
-	for _, f := range futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	if err != nil {
+		return false, fmt.Errorf("look up stream %s: %w", name, err)
 	}
-	return nil
+	return true, nil
 }
 
 // DeadLetterStream holds callback deliveries that failed every attempt.

@@ -2,18 +2,15 @@ package eventstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/amity-im/amity/domain"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/nats-io/nuid"
 )
 
 // StreamName is the stream that holds every app's commits.
@@ -58,8 +55,6 @@ type Config struct {
 type Store struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
-	// notifyAtomic: the notification stream takes atomic batches.
-	notifyAtomic bool
 	// newConsumersFromNow makes a durable consumer created by Consume start
 	// at the stream's end instead of its beginning.
 	newConsumersFromNow bool
@@ -144,19 +139,13 @@ func streamConfig(replicas int) jetstream.StreamConfig {
 	}
 }
 
-// ensureStream creates the stream sc if it is missing, with atomic batches
-// if sc allows them and the server takes them: a server before 2.12 refuses
-// them, and the stream is then made without (its writers go one message at
-// a time). An existing stream is left as it is, but for a replica count
-// below sc's, which is raised; other differences are logged.
+// ensureStream creates the stream sc if it is missing. An existing stream
+// is left as it is, but for a replica count below sc's, which is raised;
+// other differences are logged.
 func ensureStream(ctx context.Context, js jetstream.JetStream, sc jetstream.StreamConfig, logger *slog.Logger) (jetstream.Stream, error) {
 	stream, err := js.Stream(ctx, sc.Name)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		stream, err = js.CreateStream(ctx, sc)
-		if err != nil && sc.AllowAtomicPublish {
-			sc.AllowAtomicPublish = false
-			stream, err = js.CreateStream(ctx, sc)
-		}
 		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 			// Another instance made it first.
 			stream, err = js.Stream(ctx, sc.Name)
@@ -187,7 +176,7 @@ type difference struct {
 
 // streamDifferences lists what an existing stream has otherwise than
 // wanted, but for replicas above the wanted count (never lowered, and not
-// worth a warning), atomic batches (off on an older server) and a maximum
+// worth a warning) and a maximum
 // age where one is wanted (the caller sets it).
 func streamDifferences(have, want jetstream.StreamConfig) []difference {
 	var out []difference
@@ -278,53 +267,6 @@ func Transient(err error) bool {
 		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
 		errors.Is(err, nats.ErrConnectionReconnecting) || errors.Is(err, nats.ErrDisconnected)
 }
-
-// batchAcknowledgement is the server's answer to an atomic batch.
-type batchAcknowledgement struct {
-	Seq   uint64 `json:"seq"`
-	Count int    `json:"count"`
-	Error *struct {
-		ErrCode     int    `json:"err_code"`
-		Description string `json:"description"`
-	} `json:"error"`
-}
-
-// sendBatch sends msgs as one atomic batch and returns the server's
-// acknowledgement; one without an error must count every message.
-func (s *Store) sendBatch(ctx context.Context, msgs []*nats.Msg) (batchAcknowledgement, error) {
-	var ack batchAcknowledgement
-	nc := s.js.Conn()
-	batch := nuid.Next()
-	for i, m := range msgs {
-		m.Header.Set(batchIDHeader, batch)
-		m.Header.Set(batchSeqHeader, strconv.Itoa(i+1))
-		if i < len(msgs)-1 {
-			if err := nc.PublishMsg(m); err != nil {
-				return ack, err
-			}
-			continue
-		}
-		m.Header.Set(batchCommitHeader, "1")
-		reply, err := nc.RequestMsgWithContext(ctx, m)
-		if err != nil {
-			return ack, err
-		}
-		if err := json.Unmarshal(reply.Data, &ack); err != nil {
-			return ack, fmt.Errorf("acknowledgement %q: %w", reply.Data, err)
-		}
-		if ack.Error == nil && (ack.Count != len(msgs) || ack.Seq < uint64(len(msgs))) {
-			return ack, fmt.Errorf("acknowledged %d at %d", ack.Count, ack.Seq)
-		}
-	}
-	return ack, nil
-}
-
-// Atomic batch headers (ADR-50).
-const (
-	batchIDHeader     = "Nats-Batch-Id"
-	batchSeqHeader    = "Nats-Batch-Sequence"
-	batchCommitHeader = "Nats-Batch-Commit"
-)
 
 // LastSubjectSeq returns the sequence of subject's last message, 0 if none.
 func (s *Store) LastSubjectSeq(ctx context.Context, subject string) (uint64, error) {

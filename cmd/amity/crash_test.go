@@ -30,10 +30,10 @@ func processFiles(t *testing.T) (cfgPath, dataDir string) {
 }
 
 // startProcess runs amity serve as a child process and waits for /healthz.
-func startProcess(t *testing.T, cfgPath, dataDir string) (*service, *exec.Cmd) {
+func startProcess(t *testing.T, cfgPath, dataDir string, extra ...string) (*service, *exec.Cmd) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve", "--config", cfgPath, "--data-dir", dataDir,
-		"--http", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--log-level", "warn")
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--config", cfgPath, "--data-dir", dataDir,
+		"--http", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--log-level", "warn"}, extra...)...)
 	cmd.Env = append(os.Environ(), "AMITY_TEST_AS_MAIN=1")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()

@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/amity-im/amity/delivery"
-	"github.com/amity-im/amity/http/tencent"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/http/tencent"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -119,70 +118,27 @@ func TestDeadLettersAndReplay(t *testing.T) {
 	}
 }
 
-// storedNotification is one message of the notification stream.
-type storedNotification struct {
-	delivery.Notification
-	raw string
-}
-
-// storedNotifications reads the whole notification stream, in order.
-func storedNotifications(t *testing.T, natsURL string) []storedNotification {
+// notifiedEvents sorts what c received: event id -> "user event action"
+// -> how many times. A notification sent again must be the same message.
+func notifiedEvents(t *testing.T, c *collector) map[string]map[string]int {
 	t.Helper()
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := js.Stream(ctx, eventstore.NotifyStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := st.Info(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.State.Msgs == 0 {
-		return nil
-	}
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]storedNotification, 0, info.State.Msgs)
-	for range info.State.Msgs {
-		m, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := storedNotification{raw: string(m.Data())}
-		if err := json.Unmarshal(m.Data(), &n.Notification); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, n)
-	}
-	return out
-}
-
-// notifiedEvents reads the whole notification stream: event id -> users.
-func notifiedEvents(t *testing.T, natsURL string) (map[string]map[string]int, map[string]string) {
-	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	seen := map[string]map[string]int{}
 	bodies := map[string]string{}
-	for _, note := range storedNotifications(t, natsURL) {
+	for i, note := range c.got {
 		if seen[note.EventID] == nil {
 			seen[note.EventID] = map[string]int{}
 		}
 		key := note.User + " " + note.Event + " " + note.Action
 		seen[note.EventID][key]++
-		if prev, ok := bodies[note.EventID+key]; ok && prev != note.raw {
-			t.Errorf("duplicate notification of %s differs:\n%s\n%s", note.EventID, prev, note.raw)
+		raw := string(c.raw[i].Data) + " " + c.raw[i].Header.Get("Nats-Msg-Id")
+		if prev, ok := bodies[note.EventID+key]; ok && prev != raw {
+			t.Errorf("duplicate notification of %s differs:\n%s\n%s", note.EventID, prev, raw)
 		}
-		bodies[note.EventID+key] = note.raw
+		bodies[note.EventID+key] = raw
 	}
-	return seen, bodies
+	return seen
 }
 
 // committedFriendAdds reads every FriendAdded event on the AMITY stream.
@@ -230,14 +186,23 @@ func committedFriendAdds(t *testing.T, natsURL string) map[string][2]string {
 }
 
 // TestKill9DuringABurstLosesNoNotification kills the process in the middle
-// of a burst of 1000 two-way adds, restarts it, and finds every committed
-// add notified to both users; duplicates carry the same event id and body.
+// of a burst of 1000 two-way adds and restarts it, while a subscriber stays
+// connected to the NATS server the stream lives on: every committed add
+// reaches it for both users, live; one sent again carries the same body and
+// message ID.
 func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills a process")
 	}
+	t.Parallel() // waits out the dead process's pin on the notifier's consumer
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", ServerName: "external"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Shutdown()
+	sub := subscribe(t, ns.ServiceURL(), "amity.demo.notify.>")
 	cfgPath, dataDir := processFiles(t)
-	s, cmd := startProcess(t, cfgPath, dataDir)
+	s, cmd := startProcess(t, cfgPath, dataDir, "--nats-url", ns.ServiceURL())
 	z := s.zim(t, 1234567, "demo-secret")
 	all := ids("n", 200)
 	registerAll(t, z, all)
@@ -269,15 +234,15 @@ func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 	cancel()
 	wg.Wait()
 
-	s2, _ := startProcess(t, cfgPath, dataDir)
-	adds := committedFriendAdds(t, s2.natsURL)
+	startProcess(t, cfgPath, dataDir, "--nats-url", ns.ServiceURL())
+	adds := committedFriendAdds(t, ns.ServiceURL())
 	if len(adds) < 400 {
 		t.Fatalf("only %d adds committed", len(adds))
 	}
 	var seen map[string]map[string]int
 	var missing []string
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		seen, _ = notifiedEvents(t, s2.natsURL)
+		seen = notifiedEvents(t, sub)
 		missing = missing[:0]
 		for id, p := range adds {
 			users := seen[id]
@@ -344,9 +309,10 @@ func TestTwoInstancesNotifyOnce(t *testing.T) {
 
 // TestNotificationsOfABurstFollowStreamOrder adds friends from many
 // connections at once, so the notifier takes many commits at a time, and
-// finds the notification stream in the order of the commits.
+// finds the notifications in the order of the commits.
 func TestNotificationsOfABurstFollowStreamOrder(t *testing.T) {
 	s := startService(t, testConfig, t.TempDir())
+	sub := subscribe(t, s.natsURL, "amity.demo.notify.>")
 	z := s.zim(t, 1234567, "demo-secret")
 	people := ids("o", 80)
 	registerAll(t, z, people)
@@ -362,12 +328,9 @@ func TestNotificationsOfABurstFollowStreamOrder(t *testing.T) {
 	}
 	wg.Wait()
 	want := 2 * len(committedFriendAdds(t, s.natsURL))
-	var notes []storedNotification
-	for deadline := time.Now().Add(30 * time.Second); len(notes) < want; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d notifications stored, want %d", len(notes), want)
-		}
-		notes = storedNotifications(t, s.natsURL)
+	notes := sub.wait(t, want)
+	if len(notes) != want {
+		t.Fatalf("%d notifications, want %d", len(notes), want)
 	}
 	var last uint64
 	for n, note := range notes {
@@ -375,5 +338,38 @@ func TestNotificationsOfABurstFollowStreamOrder(t *testing.T) {
 			t.Fatalf("notification %d is of commit %d, after one of commit %d", n, note.Seq, last)
 		}
 		last = note.Seq
+	}
+}
+
+// TestAStreamOfStoredNotificationsIsRetiredOnRequest: a stream left from
+// when notifications were stored gets a warning at start, and is removed
+// by a start with --retire-notify-stream.
+func TestAStreamOfStoredNotificationsIsRetiredOnRequest(t *testing.T) {
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", ServerName: "external"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Shutdown()
+	nc, err := ns.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: eventstore.NotifyStream, Subjects: []string{"amity.*.notify.*"}}); err != nil {
+		t.Fatal(err)
+	}
+	s := startService(t, testConfig, "", "--nats-url", ns.ServiceURL(), "--log-level", "info")
+	if !strings.Contains(s.stderr.String(), "--retire-notify-stream") {
+		t.Errorf("no warning of the old stream at start:\n%s", s.stderr)
+	}
+	if _, err := js.Stream(ctx, eventstore.NotifyStream); err != nil {
+		t.Fatalf("the stream went without --retire-notify-stream: %v", err)
+	}
+	s.stop(t)
+	startService(t, testConfig, "", "--nats-url", ns.ServiceURL(), "--retire-notify-stream")
+	if _, err := js.Stream(ctx, eventstore.NotifyStream); !errors.Is(err, jetstream.ErrStreamNotFound) {
+		t.Fatalf("after a start with --retire-notify-stream: %v, want it gone", err)
 	}
 }

@@ -38,10 +38,10 @@ type serveFlags struct {
 	syncInterval time.Duration
 	replicas     int
 	logLevel     string
-	notifyMaxAge time.Duration
 	snapEvery    time.Duration
 	pprofAddr    string
 	consStart    string
+	retireNotify bool
 	http         httpTimeouts
 	maxStore     int64
 }
@@ -63,10 +63,10 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.Int64Var(&f.maxStore, "nats-max-store", 0, "embedded JetStream's file storage cap in bytes (0: the disk's free space at start)")
 	fs.DurationVar(&f.syncInterval, "sync-interval", 0, "embedded JetStream fsync interval; 0 syncs every write before acknowledging it")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas on an external cluster (3 recommended)")
+	fs.BoolVar(&f.retireNotify, "retire-notify-stream", false, "remove the "+eventstore.NotifyStream+" stream left from a version that stored notifications (they are live now)")
 	fs.StringVar(&f.consStart, "consumers-start", "all", "where a notifier or webhook consumer that does not exist yet starts: all (the whole history) or new (changes from now)")
 	fs.StringVar(&f.pprofAddr, "pprof", "", "serve Go's /debug/pprof on this address (off by default)")
 	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often the read models are written to the data directory (0: only at shutdown)")
-	fs.DurationVar(&f.notifyMaxAge, "notify-max-age", 7*24*time.Hour, "how long notifications stay on the AMITY_NOTIFY stream")
 	fs.DurationVar(&f.http.readHeader, "http-read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
 	fs.DurationVar(&f.http.read, "http-read-timeout", 30*time.Second, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&f.http.write, "http-write-timeout", 30*time.Second, "how long a request may take from the end of its headers to the end of its answer")
@@ -204,9 +204,6 @@ func (s *daemon) open(ctx context.Context) error {
 	err = untilSettled(ctx, s.logger, "open the streams", func() (err error) {
 		s.store, err = eventstore.Open(ctx, s.nc, eventstore.Config{Replicas: f.replicas, NewConsumersFromNow: f.consStart == "new", Logger: s.logger, Down: s.down})
 		if err == nil {
-			err = s.store.OpenNotify(ctx, f.notifyMaxAge, f.replicas)
-		}
-		if err == nil {
 			err = s.store.OpenDeadLetters(ctx, f.replicas)
 		}
 		for _, app := range s.cfg.apps {
@@ -220,9 +217,32 @@ func (s *daemon) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.retireNotifyStream(ctx); err != nil {
+		return err
+	}
 	s.snapPath = snapshotPath(f.dataDir)
 	s.model, err = loadModel(ctx, s.store, s.snapPath, s.stdout, s.logger)
 	return err
+}
+
+// retireNotifyStream removes the stream of stored notifications left from
+// an earlier version when --retire-notify-stream says so, and otherwise
+// warns that it stores every live notification again.
+func (s *daemon) retireNotifyStream(ctx context.Context) error {
+	old, err := s.store.HasStream(ctx, eventstore.NotifyStream)
+	switch {
+	case err != nil || !old:
+		return err
+	case s.f.retireNotify:
+		if err := s.store.DeleteStream(ctx, eventstore.NotifyStream); err != nil {
+			return err
+		}
+		s.logger.Info("stream removed: notifications are live only", "stream", eventstore.NotifyStream)
+	default:
+		s.logger.Warn("stream "+eventstore.NotifyStream+" is left from a version that stored notifications, and stores every live one again; once no subscriber reads it, start with --retire-notify-stream to remove it",
+			"stream", eventstore.NotifyStream)
+	}
+	return nil
 }
 
 // build makes the writer, the HTTP surfaces and the senders.
@@ -417,7 +437,7 @@ func newSender(client *http.Client, cfg config) *delivery.Sender {
 	return &delivery.Sender{Client: client, Now: time.Now, Styles: cfg.styles()}
 }
 
-// publisher adapts the store's side-stream publish to the notifier.
+// publisher adapts the store's live publish to the notifier.
 func publisher(store *eventstore.Store) func(context.Context, []delivery.Outgoing) error {
 	return func(ctx context.Context, msgs []delivery.Outgoing) error {
 		out := make([]eventstore.Outgoing, len(msgs))
