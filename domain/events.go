@@ -157,6 +157,17 @@ func (e Event) Users() []string {
 	return nil
 }
 
+// Key is the aggregate e changed: the key of the command that made it.
+func (e Event) Key() (Key, bool) {
+	if a, b, ok := e.Parties(); ok {
+		return PairKey(a, b), true
+	}
+	if u := e.Users(); len(u) == 1 {
+		return UserKey(u[0]), true
+	}
+	return Key{}, false
+}
+
 // Each payload names its event.
 func (UserRegistered) Type() string { return TypeUserRegistered }
 func (UserRegistered) payload()     {}

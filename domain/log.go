@@ -1,6 +1,13 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotHolder answers a call sent to an instance that does not hold the
+// app's write lease.
+var ErrNotHolder = errors.New("not the app's writer")
 
 // Log is the append side of the event stream.
 type Log interface {

@@ -125,7 +125,7 @@ func NotifyFilter(app string) string { return "amity." + app + ".notify.>" }
 // docs/operations.md shows it as a nats-server config block.
 func ServicePermissions() *server.Permissions {
 	return &server.Permissions{
-		Publish:   &server.SubjectPermission{Allow: []string{"amity.>", apiPrefix + ">", ackPrefix + ">", "_INBOX.>", "$KV." + AppsBucket + ".>"}},
+		Publish:   &server.SubjectPermission{Allow: []string{"amity.>", apiPrefix + ">", ackPrefix + ">", "_INBOX.>", "$KV." + AppsBucket + ".>", "$KV." + LeasesBucket + ".>"}},
 		Subscribe: &server.SubjectPermission{Allow: []string{"amity.>", "_INBOX.>", leaderElected + ">"}},
 	}
 }

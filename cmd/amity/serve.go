@@ -130,13 +130,18 @@ type daemon struct {
 	store    *eventstore.Store
 	model    *projections.Model
 	snapPath string
+	leases   *eventstore.Leases
 
 	// built
 	commands *writer.Writer
+	router   *writer.Router
 	health   *health
 	httpSrv  *http.Server
 	notifier *delivery.Notifier
 	hooks    []*delivery.Webhooks
+
+	stopCalls, stopLeases func()
+	callsDone, leasesDone chan struct{}
 }
 
 func (s *daemon) onClose(fn func()) { s.closers = append(s.closers, fn) }
@@ -220,6 +225,9 @@ func (s *daemon) open(ctx context.Context) error {
 	if err := s.retireNotifyStream(ctx); err != nil {
 		return err
 	}
+	if s.leases, err = s.store.Leases(ctx, newIDSource().New(), s.cfg.appNames()); err != nil {
+		return err
+	}
 	s.snapPath = snapshotPath(f.dataDir)
 	s.model, err = loadModel(ctx, s.store, s.snapPath, s.stdout, s.logger)
 	return err
@@ -251,8 +259,10 @@ func (s *daemon) build() {
 	ids := newIDSource()
 	s.commands = writer.New(writer.Config{Log: store, State: s.model, NewID: ids.New, Now: time.Now, Logger: logger})
 	s.onClose(s.commands.Close)
+	s.router = writer.NewRouter(writer.RouterConfig{Local: s.commands, Leases: s.leases, Transport: store.Calls(), Apps: s.cfg.apps,
+		Wait: s.model.WaitFollowed, Recent: store.Recent, NewID: ids.New, Logger: logger})
 	s.health = &health{nc: s.nc, store: store, model: s.model, now: time.Now}
-	deps := amityhttp.Deps{Writer: s.commands, Read: s.model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: s.health.isCaughtUp}
+	deps := amityhttp.Deps{Writer: s.router, Read: s.model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: s.health.isCaughtUp}
 	router := mux.NewRouter()
 	s.health.routes(router)
 	zimSrv, tcSrv := zim.New(deps, s.cfg.zim...), tencent.New(deps, s.cfg.tencent...)
@@ -299,6 +309,12 @@ func (s *daemon) run(ctx context.Context) error {
 	// stopped.
 	followCtx, stopFollow := context.WithCancel(context.WithoutCancel(gctx))
 	defer stopFollow()
+	// The app's write leases and the calls forwarded to this instance also
+	// outlive the others: the writer finishes what it took first.
+	s.stopCalls, s.callsDone = s.loopUntil(g, "forwarded calls", func(ctx context.Context) error {
+		return s.store.Calls().Serve(ctx, s.leases.ID(), s.router.Handle)
+	})
+	s.stopLeases, s.leasesDone = s.loopUntil(g, "write leases", s.leases.Run)
 	g.Go(func() error {
 		keepRunning(followCtx, logger, "stream read", func(ctx context.Context) error {
 			return projections.Follow(ctx, s.store, s.model, s.model.Followed()+1, logger)
@@ -338,6 +354,19 @@ func (s *daemon) run(ctx context.Context) error {
 	return err
 }
 
+// loopUntil runs fn in g, again after a fault, until the returned stop is
+// called; done closes when it has returned.
+func (s *daemon) loopUntil(g *errgroup.Group, name string, fn func(context.Context) error) (stop func(), done chan struct{}) {
+	ctx, stop := context.WithCancel(context.Background())
+	done = make(chan struct{})
+	g.Go(func() error {
+		defer close(done)
+		keepRunning(ctx, s.logger, name, fn)
+		return nil
+	})
+	return stop, done
+}
+
 // shutdown stops intake and the writer, lets the in-order read reach what
 // this instance wrote when stopping cleanly (so the snapshot's position
 // covers everything its model holds), and then ends the in-order read.
@@ -348,7 +377,11 @@ func (s *daemon) shutdown(clean bool, stopFollow func()) {
 	if err := s.httpSrv.Shutdown(shutdownCtx); err != nil {
 		s.logger.Warn("http shutdown", "err", err)
 	}
+	s.stopCalls()
+	<-s.callsDone
 	s.commands.Close()
+	s.stopLeases() // given back once nothing here writes
+	<-s.leasesDone
 	if clean {
 		waitCtx, stopWait := context.WithTimeout(shutdownCtx, 5*time.Second)
 		if err := s.model.WaitFollowed(waitCtx, s.model.Seq()); err != nil {

@@ -1,0 +1,253 @@
+package domain
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Call is one Execute call of an app's commands, as an instance that does
+// not hold the app's write lease hands it to the one that does. A call
+// sent again (after a lost answer, or to a new holder) carries the same
+// ID, and its events name Meta.RequestID, so the writer can tell what of
+// it is stored already.
+type Call struct {
+	ID       string
+	App      string
+	Meta     Meta
+	Commands []Command
+	// Again marks a call sent before, whose answer never came.
+	Again bool
+}
+
+// commandTypes names every command on the wire.
+var commandTypes = map[string]func() Command{
+	"RegisterUser":       func() Command { return &RegisterUser{} },
+	"DeleteUser":         func() Command { return &DeleteUser{} },
+	"AddFriendGroups":    func() Command { return &AddFriendGroups{} },
+	"DeleteFriendGroups": func() Command { return &DeleteFriendGroups{} },
+	"AddFriend":          func() Command { return &AddFriend{} },
+	"ImportFriend":       func() Command { return &ImportFriend{} },
+	"DeleteFriend":       func() Command { return &DeleteFriend{} },
+	"UpdateFriend":       func() Command { return &UpdateFriend{} },
+	"BlockUser":          func() Command { return &BlockUser{} },
+	"UnblockUser":        func() Command { return &UnblockUser{} },
+}
+
+func commandType(c Command) (string, error) {
+	switch c.(type) {
+	case RegisterUser:
+		return "RegisterUser", nil
+	case DeleteUser:
+		return "DeleteUser", nil
+	case AddFriendGroups:
+		return "AddFriendGroups", nil
+	case DeleteFriendGroups:
+		return "DeleteFriendGroups", nil
+	case AddFriend:
+		return "AddFriend", nil
+	case ImportFriend:
+		return "ImportFriend", nil
+	case DeleteFriend:
+		return "DeleteFriend", nil
+	case UpdateFriend:
+		return "UpdateFriend", nil
+	case BlockUser:
+		return "BlockUser", nil
+	case UnblockUser:
+		return "UnblockUser", nil
+	}
+	return "", fmt.Errorf("%w: %T", ErrUnknownCommand, c)
+}
+
+type wireCall struct {
+	ID       string        `json:"id"`
+	App      string        `json:"app"`
+	Request  string        `json:"request_id,omitempty"`
+	Surface  string        `json:"surface,omitempty"`
+	Commands []wireCommand `json:"commands"`
+	Again    bool          `json:"again,omitempty"`
+}
+
+type wireCommand struct {
+	Type string          `json:"type"`
+	Data json.RawMessage `json:"data"`
+}
+
+// MarshalCall encodes c.
+func MarshalCall(c Call) ([]byte, error) {
+	w := wireCall{ID: c.ID, App: c.App, Request: c.Meta.RequestID, Surface: c.Meta.Surface, Commands: make([]wireCommand, len(c.Commands)), Again: c.Again}
+	for i, cmd := range c.Commands {
+		typ, err := commandType(cmd)
+		if err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(cmd)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", typ, err)
+		}
+		w.Commands[i] = wireCommand{Type: typ, Data: data}
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalCall decodes a call MarshalCall encoded.
+func UnmarshalCall(data []byte) (Call, error) {
+	var w wireCall
+	if err := json.Unmarshal(data, &w); err != nil {
+		return Call{}, fmt.Errorf("%w: call: %w", ErrInvalid, err)
+	}
+	if w.ID == "" || w.App == "" {
+		return Call{}, fmt.Errorf("%w: call without an id or app", ErrInvalid)
+	}
+	c := Call{ID: w.ID, App: w.App, Meta: Meta{RequestID: w.Request, Surface: w.Surface}, Commands: make([]Command, len(w.Commands)), Again: w.Again}
+	for i, wc := range w.Commands {
+		make, ok := commandTypes[wc.Type]
+		if !ok {
+			return Call{}, fmt.Errorf("%w: %q", ErrUnknownCommand, wc.Type)
+		}
+		p := make()
+		if err := json.Unmarshal(wc.Data, p); err != nil {
+			return Call{}, fmt.Errorf("%w: %s: %w", ErrInvalid, wc.Type, err)
+		}
+		c.Commands[i] = deref(p)
+	}
+	return c, nil
+}
+
+// deref turns the pointer a command was decoded into back into the value
+// the writer decides.
+func deref(p Command) Command {
+	switch c := p.(type) {
+	case *RegisterUser:
+		return *c
+	case *DeleteUser:
+		return *c
+	case *AddFriendGroups:
+		return *c
+	case *DeleteFriendGroups:
+		return *c
+	case *AddFriend:
+		return *c
+	case *ImportFriend:
+		return *c
+	case *DeleteFriend:
+		return *c
+	case *UpdateFriend:
+		return *c
+	case *BlockUser:
+		return *c
+	case *UnblockUser:
+		return *c
+	}
+	return p
+}
+
+type wireResults struct {
+	Results []wireResult `json:"results"`
+	// Events is a commit holding the results' events, in order.
+	Events json.RawMessage `json:"events"`
+}
+
+type wireResult struct {
+	Seq   uint64 `json:"seq,omitempty"`
+	Event int    `json:"event"` // index into Events; -1: none
+	Code  string `json:"code,omitempty"`
+	Msg   string `json:"msg,omitempty"`
+}
+
+// MarshalResults encodes the results of a call of app.
+func MarshalResults(app string, rs []Result) ([]byte, error) {
+	w := wireResults{Results: make([]wireResult, len(rs))}
+	var evs []Event
+	for i, r := range rs {
+		w.Results[i] = wireResult{Seq: r.Seq, Event: -1}
+		if r.Event != nil {
+			w.Results[i].Event = len(evs)
+			evs = append(evs, *r.Event)
+		}
+		if r.Err != nil {
+			w.Results[i].Code, w.Results[i].Msg = ErrorCode(r.Err), r.Err.Error()
+		}
+	}
+	data, err := MarshalCommit(Commit{ID: "results", App: app, Events: evs})
+	if err != nil {
+		return nil, err
+	}
+	w.Events = data
+	return json.Marshal(w)
+}
+
+// UnmarshalResults decodes results MarshalResults encoded; each error
+// wraps the domain error it was made from.
+func UnmarshalResults(data []byte) ([]Result, error) {
+	var w wireResults
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	c, err := UnmarshalCommit(w.Events)
+	if err != nil {
+		return nil, fmt.Errorf("results' events: %w", err)
+	}
+	out := make([]Result, len(w.Results))
+	for i, r := range w.Results {
+		out[i].Seq = r.Seq
+		if r.Event >= 0 {
+			if r.Event >= len(c.Events) {
+				return nil, fmt.Errorf("result %d names event %d of %d", i, r.Event, len(c.Events))
+			}
+			out[i].Event = &c.Events[r.Event]
+		}
+		if r.Code != "" {
+			out[i].Err = ErrorOf(r.Code, r.Msg)
+		}
+	}
+	return out, nil
+}
+
+// errorCodes names the domain's errors on the wire, the specific ones
+// before their kinds.
+var errorCodes = []struct {
+	code string
+	err  error
+}{
+	{"self", ErrSelf}, {"user_not_registered", ErrUserNotRegistered}, {"target_not_registered", ErrTargetNotRegistered},
+	{"not_friend", ErrNotFriend}, {"already_friends", ErrAlreadyFriends}, {"user_exists", ErrUserExists},
+	{"friend_limit", ErrFriendLimit}, {"peer_friend_limit", ErrPeerFriendLimit}, {"attributes_too_large", ErrAttributesTooLarge},
+	{"future_time", ErrFutureTime}, {"unknown_command", ErrUnknownCommand}, {"group_limit", ErrGroupLimit},
+	{"group_not_found", ErrGroupNotFound}, {"already_blocked", ErrAlreadyBlocked}, {"not_blocked", ErrNotBlocked},
+	{"already_unblocked", ErrAlreadyUnblocked}, {"block_limit", ErrBlockLimit}, {"you_blocked", ErrYouBlocked},
+	{"blocked_by_target", ErrBlockedByTarget},
+	{"invalid", ErrInvalid}, {"not_found", ErrNotFound}, {"exists", ErrExists}, {"limit", ErrLimit},
+	{"conflict", ErrConflict}, {"forbidden", ErrForbidden}, {"internal", ErrInternal},
+}
+
+// ErrorCode names err's domain error: the most specific one it wraps, or
+// "internal".
+func ErrorCode(err error) string {
+	for _, c := range errorCodes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return "internal"
+}
+
+// ErrorOf makes the error code names, with message msg: errors.Is holds
+// for it as for the error it was made from.
+func ErrorOf(code, msg string) error {
+	for _, c := range errorCodes {
+		if c.code == code {
+			return &remoteError{err: c.err, msg: msg}
+		}
+	}
+	return &remoteError{err: ErrInternal, msg: msg}
+}
+
+type remoteError struct {
+	err error
+	msg string
+}
+
+func (e *remoteError) Error() string { return e.msg }
+func (e *remoteError) Unwrap() error { return e.err }

@@ -1,0 +1,82 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestCallsSurviveTheWire(t *testing.T) {
+	alias := "A"
+	entry := Entry{Alias: "x", Attributes: map[string]string{"k0": "v"}, Groups: []string{"g"},
+		Custom: map[string]CustomValue{"Tag_SNS_Custom_L": IntValue(3)}, CreateTime: 5}
+	c := Call{ID: "call-1", App: "demo", Meta: Meta{RequestID: "r1", Surface: "zim"}, Commands: []Command{
+		RegisterUser{User: "a", Name: "A", Avatar: "u", Upsert: true}, DeleteUser{User: "a"},
+		AddFriendGroups{User: "a", Groups: []string{"g"}}, DeleteFriendGroups{User: "a", Groups: []string{"g"}},
+		AddFriend{User: "a", Friend: "b", Entry: entry, Reverse: &Entry{Wording: "hi"}, RespectBlocks: true},
+		ImportFriend{User: "a", Friend: "b", Entry: entry}, DeleteFriend{User: "a", Friend: "b", Both: true},
+		UpdateFriend{User: "a", Friend: "b", Alias: &alias, Attributes: map[string]string{"k1": ""}},
+		BlockUser{User: "a", Target: "b", EndFriendship: true}, UnblockUser{User: "a", Target: "b"},
+	}, Again: true}
+	if len(c.Commands) != len(commandTypes) {
+		t.Fatalf("the test covers %d command types of %d", len(c.Commands), len(commandTypes))
+	}
+	data, err := MarshalCall(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := UnmarshalCall(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(c, got); diff != "" {
+		t.Errorf("call after the wire (-sent +got):\n%s", diff)
+	}
+	for _, bad := range []string{`{`, `{"id":"","app":"a"}`, `{"id":"x","app":"a","commands":[{"type":"Nope","data":{}}]}`,
+		`{"id":"x","app":"a","commands":[{"type":"AddFriend","data":[]}]}`} {
+		if _, err := UnmarshalCall([]byte(bad)); !errors.Is(err, ErrInvalid) {
+			t.Errorf("UnmarshalCall(%s) error = %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+func TestResultsSurviveTheWire(t *testing.T) {
+	ev := Event{ID: "e1", Type: TypeFriendAdded, Version: SchemaVersion, App: "demo", Time: time.UnixMilli(1_700_000_000_000).UTC(),
+		RequestID: "r1", Surface: "zim", Data: FriendAdded{User: "a", Friend: "b", Entry: &Entry{CreateTime: 1}}}
+	rs := []Result{{Seq: 7, Event: &ev}}
+	for _, c := range errorCodes {
+		rs = append(rs, Result{Err: fmt.Errorf("%w: detail", c.err)})
+	}
+	rs = append(rs, Result{Err: errors.New("not a domain error")})
+	data, err := MarshalResults("demo", rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := UnmarshalResults(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(rs) || got[0].Seq != 7 || got[0].Err != nil {
+		t.Fatalf("results %+v", got)
+	}
+	if diff := cmp.Diff(ev, *got[0].Event); diff != "" {
+		t.Errorf("event after the wire (-sent +got):\n%s", diff)
+	}
+	for i, c := range errorCodes {
+		e := got[i+1].Err
+		if !errors.Is(e, c.err) || e.Error() != rs[i+1].Err.Error() || got[i+1].Event != nil {
+			t.Errorf("%s: got %v (is %v)", c.code, e, errors.Is(e, c.err))
+		}
+		// The kind holds too.
+		var k *kindError
+		if errors.As(c.err, &k) && !errors.Is(e, k.kind) {
+			t.Errorf("%s: errors.Is(kind %v) false", c.code, k.kind)
+		}
+	}
+	if last := got[len(got)-1].Err; !errors.Is(last, ErrInternal) {
+		t.Errorf("a foreign error came back as %v, want ErrInternal", last)
+	}
+}
