@@ -56,17 +56,28 @@ var (
 )
 
 func startServer(ctx context.Context, bin, dir string, syncInterval time.Duration, pprofAddr string, stderr io.Writer) (*server, error) {
+	args := []string{"--nats-listen", "127.0.0.1:0", "--sync-interval", syncInterval.String()}
+	if pprofAddr != "" {
+		args = append(args, "--pprof", pprofAddr)
+	}
+	s, err := startProcess(ctx, bin, dir, filepath.Join(dir, "data"), args, stderr)
+	if err != nil {
+		return nil, err
+	}
+	s.natsURL = strings.Replace(s.natsURL, "nats://", "nats://"+benchNATSLogin+"@", 1)
+	return s, nil
+}
+
+// startProcess starts amity serve with the bench config on dataDir, with
+// args added, and waits until it is ready.
+func startProcess(ctx context.Context, bin, dir, dataDir string, args []string, stderr io.Writer) (*server, error) {
 	begin := time.Now()
 	cfg := filepath.Join(dir, "bench.json")
 	if err := os.WriteFile(cfg, []byte(benchConfig), 0o600); err != nil {
 		return nil, fmt.Errorf("write config: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, bin, "serve", "--config", cfg, "--data-dir", filepath.Join(dir, "data"),
-		"--http", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--log-level", "warn", "--sync-interval", syncInterval.String(),
-		"--consumers-start", "new", "--snapshot-interval", "0")
-	if pprofAddr != "" {
-		cmd.Args = append(cmd.Args, "--pprof", pprofAddr)
-	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--config", cfg, "--data-dir", dataDir,
+		"--http", "127.0.0.1:0", "--log-level", "warn", "--consumers-start", "new", "--snapshot-interval", "0"}, args...)...)
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -93,7 +104,7 @@ func startServer(ctx context.Context, bin, dir string, syncInterval time.Duratio
 	}()
 	select {
 	case urls := <-found:
-		s.httpURL, s.natsURL = urls[0], strings.Replace(urls[1], "nats://", "nats://"+benchNATSLogin+"@", 1)
+		s.httpURL, s.natsURL = urls[0], urls[1]
 	case <-time.After(60 * time.Second):
 		s.stop()
 		return nil, fmt.Errorf("amity printed no address in 60s")

@@ -50,15 +50,18 @@ type result struct {
 func (r result) rate() float64 { return float64(r.ops) / r.elapsed.Seconds() }
 
 func (r result) row() string {
-	cores, rss := "—", "—"
+	cores, rss, perOp := "—", "—", "—"
 	if r.rss > 0 {
 		cores, rss = fmt.Sprintf("%.2f", r.cores), fmt.Sprintf("%d", r.rss>>20)
+		if r.ops > 0 {
+			perOp = fmt.Sprintf("%.0f", 1e6*r.cores/r.rate())
+		}
 	}
 	p50, p99 := r.p50.Round(time.Microsecond).String(), r.p99.Round(time.Microsecond).String()
 	if r.avgOnly {
 		p50, p99 = "avg "+p50, "—"
 	}
-	return fmt.Sprintf("| %-40s | %10.0f | %9s | %9s | %7d | %5s | %8s |", r.name, r.rate(), p50, p99, r.errors, cores, rss)
+	return fmt.Sprintf("| %-40s | %10.0f | %9s | %9s | %7d | %5s | %8s | %8s |", r.name, r.rate(), p50, p99, r.errors, cores, perOp, rss)
 }
 
 // op performs operation k of a workload and reports whether it succeeded.
@@ -420,6 +423,9 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if drained > 0 && len(results) > 0 {
+			notes = append(notes, fmt.Sprintf("after %q: the notifier was %s behind", results[len(results)-1].name, drained.Round(10*time.Millisecond)))
+		}
 		if drained > time.Second {
 			notes = append(notes, fmt.Sprintf("before %q: the notifier took %s more to send the rest of the previous workload's notifications, %d at %.0f/s",
 				w.name, drained.Round(100*time.Millisecond), stored, float64(stored)/drained.Seconds()))
@@ -434,6 +440,14 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if w.name == "ZIM AddFriends, 1 target" {
 			addsDone.Store(r.ops - r.errors)
 		}
+	}
+	if want("notification") {
+		fmt.Fprintf(stderr, "running %s for %s\n", notifyLatencyName, o.duration)
+		r, err := notifyLatency(ctx, c, srv.natsURL, o.duration)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
 	}
 	var paired []string
 	if want("minimal") && o.pairedRounds > 0 {
@@ -455,6 +469,14 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 		results = append(results, r)
+	}
+	if want("cluster") {
+		srv.stop()
+		rs, ns, err := twoInstances(ctx, o, bin, dir, stderr)
+		if err != nil {
+			return err
+		}
+		results, notes = append(results, rs...), append(notes, ns...)
 	}
 	if o.peers {
 		srv.stop()
@@ -495,8 +517,8 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if len(notes) > 0 {
 		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintln(stdout, "| workload                                 |      ops/s |       p50 |       p99 |  errors | cores | peak RSS MB |")
-	fmt.Fprintln(stdout, "|------------------------------------------|-----------:|----------:|----------:|--------:|------:|---------:|")
+	fmt.Fprintln(stdout, "| workload                                 |      ops/s |       p50 |       p99 |  errors | cores | CPU µs/op | peak RSS MB |")
+	fmt.Fprintln(stdout, "|------------------------------------------|-----------:|----------:|----------:|--------:|------:|---------:|---------:|")
 	for _, r := range results {
 		fmt.Fprintln(stdout, r.row())
 	}

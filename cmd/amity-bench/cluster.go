@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/http/zim"
+	natsserver "github.com/nats-io/nats-server/v2/server"
+)
+
+// Logins of the bench cluster.
+const (
+	clusterService   = "amity-svc"
+	clusterServicePW = "amity-svc-secret"
+)
+
+// startNATSCluster starts three clustered JetStream servers on loopback,
+// every write synced before its ack, and returns their client URLs with
+// Amity's login and a stop.
+func startNATSCluster(dir string) ([]string, func(), error) {
+	free := func() (int, error) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		defer l.Close()
+		return l.Addr().(*net.TCPAddr).Port, nil
+	}
+	var routes, urls []string
+	ports := make([][2]int, 3)
+	for i := range ports {
+		for j := range 2 {
+			p, err := free()
+			if err != nil {
+				return nil, nil, err
+			}
+			ports[i][j] = p
+		}
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[i][1]))
+	}
+	var servers []*natsserver.Server
+	stop := func() {
+		for _, s := range servers {
+			s.Shutdown()
+		}
+	}
+	for i, p := range ports {
+		ns, err := natsserver.NewServer(&natsserver.Options{
+			ServerName: fmt.Sprintf("n%d", i+1), Host: "127.0.0.1", Port: p[0], NoSigs: true, NoLog: true,
+			JetStream: true, StoreDir: filepath.Join(dir, fmt.Sprintf("n%d", i+1)), SyncAlways: true,
+			Cluster: natsserver.ClusterOpts{Name: "amity-bench", Host: "127.0.0.1", Port: p[1]},
+			Routes:  natsserver.RoutesFromStr(strings.Join(routes, ",")),
+			Users:   []*natsserver.User{{Username: clusterService, Password: clusterServicePW, Permissions: eventstore.ServicePermissions()}},
+		})
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+		go ns.Start()
+		if !ns.ReadyForConnections(30 * time.Second) {
+			stop()
+			return nil, nil, fmt.Errorf("nats server %d not ready", i+1)
+		}
+		servers = append(servers, ns)
+		urls = append(urls, fmt.Sprintf("nats://%s:%s@127.0.0.1:%d", clusterService, clusterServicePW, p[0]))
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		leader, current := false, true
+		for _, s := range servers {
+			current = current && s.JetStreamIsCurrent()
+			leader = leader || s.JetStreamIsLeader()
+		}
+		if leader && current {
+			return urls, stop, nil
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return nil, nil, fmt.Errorf("no JetStream meta leader in 60s")
+		}
+	}
+}
+
+// twoInstances runs single-pair ZIM adds through one Amity instance on a
+// three-node cluster (R3), then through two instances of the same app at
+// once, and then fills one user's friend list through both.
+func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Writer) ([]result, []string, error) {
+	urls, stopCluster, err := startNATSCluster(filepath.Join(dir, "cluster"))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer stopCluster()
+	start := func(name, url string) (*server, error) {
+		return startProcess(ctx, bin, dir, filepath.Join(dir, name), []string{"--nats-url", url, "--replicas", "3"}, stderr)
+	}
+	a, err := start("instance-a", urls[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	defer a.stop()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns}}
+	ca, _, err := clients(a.httpURL, hc)
+	if err != nil {
+		return nil, nil, err
+	}
+	users := userIDs("ci", o.users)
+	fmt.Fprintf(stderr, "registering %d users on the cluster\n", o.users)
+	for i := 0; i < o.users; i += 100 {
+		var infos []map[string]string
+		for _, id := range users[i:min(o.users, i+100)] {
+			infos = append(infos, map[string]string{"UserId": id})
+		}
+		if err := call(ctx, ca, "UserRegister", map[string]any{"UserInfo": infos}); err != nil {
+			return nil, nil, err
+		}
+	}
+	n := int64(o.users)
+	var next atomic.Int64
+	add := func(c *zim.Client) op {
+		return func(ctx context.Context, _ int64, _ *rand.Rand) error {
+			return call(ctx, c, "AddFriends", zimAdd1(users, n, next.Add(1)-1))
+		}
+	}
+	var results []result
+	run := func(name string, f op, srvs ...*server) {
+		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", name, o.duration, o.conns)
+		var cpu0 time.Duration
+		for _, s := range srvs {
+			c, _ := s.usage()
+			cpu0 += c
+		}
+		r := drive(ctx, name, o.conns, o.duration, f)
+		var cpu1 time.Duration
+		for _, s := range srvs {
+			c, rss := s.usage()
+			cpu1 += c
+			r.rss = max(r.rss, rss)
+		}
+		r.cores = (cpu1 - cpu0).Seconds() / r.elapsed.Seconds()
+		results = append(results, r)
+	}
+	run("cluster R3: ZIM AddFriends, 1 target, one instance", add(ca), a)
+
+	b, err := start("instance-b", urls[1])
+	if err != nil {
+		return nil, nil, err
+	}
+	defer b.stop()
+	cb, _, err := clients(b.httpURL, hc)
+	if err != nil {
+		return nil, nil, err
+	}
+	both := func(f, g op) op {
+		return func(ctx context.Context, k int64, rng *rand.Rand) error {
+			if k%2 == 0 {
+				return f(ctx, k, rng)
+			}
+			return g(ctx, k, rng)
+		}
+	}
+	run("cluster R3: ZIM AddFriends, 1 target, two instances", both(add(ca), add(cb)), a, b)
+
+	// One user's list filled through both at once: 3100 adds for a cap of
+	// 3000.
+	hub, targets := "cap-hub", userIDs("cap", 3100)
+	for i := 0; i < len(targets)+1; i += 100 {
+		var infos []map[string]string
+		for _, id := range append([]string{hub}, targets...)[i:min(len(targets)+1, i+100)] {
+			infos = append(infos, map[string]string{"UserId": id})
+		}
+		if err := call(ctx, ca, "UserRegister", map[string]any{"UserInfo": infos}); err != nil {
+			return nil, nil, err
+		}
+	}
+	var taken atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 32 {
+		c := ca
+		if g%2 == 1 {
+			c = cb
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < len(targets); i += 32 {
+				if call(ctx, c, "AddFriends", map[string]any{"FromUserId": hub, "FriendInfos": []map[string]string{{"UserId": targets[i]}}}) == nil {
+					taken.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	one, two := results[len(results)-2], results[len(results)-1]
+	notes := []string{
+		fmt.Sprintf("three-node cluster, R3, every write synced: adds through two instances at once ran at %.1f %% of one instance's rate (%.0f against %.0f/s)",
+			100*two.rate()/one.rate(), two.rate(), one.rate()),
+		fmt.Sprintf("3100 adds to one user through both instances at once: %d taken for a cap of 3000, %d over it", taken.Load(), max(taken.Load()-3000, 0)),
+	}
+	return results, notes, nil
+}
