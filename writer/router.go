@@ -2,6 +2,7 @@ package writer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -58,8 +59,9 @@ type Router struct {
 	cfg  RouterConfig
 	apps map[string]*domain.App
 
-	mu   sync.Mutex
-	runs map[string]*run // forwarded call id -> its run here, while under way
+	mu       sync.Mutex
+	runs     map[string]*run     // forwarded call id -> its run here, while under way
+	batchers map[string]*batcher // app, holder -> the calls waiting to go there
 }
 
 type run struct {
@@ -91,7 +93,7 @@ func NewRouter(cfg RouterConfig) *Router {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &Router{cfg: cfg, apps: map[string]*domain.App{}, runs: map[string]*run{}}
+	r := &Router{cfg: cfg, apps: map[string]*domain.App{}, runs: map[string]*run{}, batchers: map[string]*batcher{}}
 	for _, a := range cfg.Apps {
 		r.apps[a.Name] = a
 	}
@@ -135,24 +137,7 @@ func (r *Router) forward(ctx context.Context, holder string, call domain.Call) (
 	if err != nil {
 		return nil, err
 	}
-	actx, cancel := context.WithTimeout(ctx, forwardAttempt)
-	// A holder that dies takes its calls with it: once its lease lapses
-	// or passes on, the call goes to the next holder.
-	go func() {
-		for {
-			select {
-			case <-actx.Done():
-				return
-			case <-time.After(holderCheck):
-			}
-			if now, _ := r.cfg.Leases.Holder(call.App); now != holder {
-				cancel()
-				return
-			}
-		}
-	}()
-	answer, err := r.cfg.Transport.Forward(actx, holder, call.App, data)
-	cancel()
+	answer, err := r.batcher(holder, call.App).send(ctx, data)
 	if err != nil {
 		return nil, err
 	}
@@ -174,9 +159,183 @@ func (r *Router) forward(ctx context.Context, holder string, call domain.Call) (
 	return results, nil
 }
 
-// Handle runs a call forwarded by another instance and returns its encoded
-// results, or domain.ErrNotHolder.
+// Calls forwarded to one holder go together: every call waiting while a
+// batch is under way goes in the next one, one request and one answer for
+// all of them (group forwarding, as group commit on the holder).
+
+// maxForwardBatch bounds the calls of one forwarded batch, and
+// forwardsInFlight the batches under way to one holder at once: a call
+// does not wait for the answer to the batch before it to leave.
+const (
+	maxForwardBatch  = 256
+	forwardsInFlight = 4
+)
+
+type batcher struct {
+	r           *Router
+	holder, app string
+	mu          sync.Mutex
+	queue       []*forwarded
+	running     bool
+}
+
+type forwarded struct {
+	call []byte
+	done chan forwardAnswer // buffered
+}
+
+type forwardAnswer struct {
+	data []byte
+	err  error
+}
+
+func (r *Router) batcher(holder, app string) *batcher {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := app + "\x00" + holder
+	b, ok := r.batchers[key]
+	if !ok {
+		b = &batcher{r: r, holder: holder, app: app}
+		r.batchers[key] = b
+	}
+	return b
+}
+
+// send queues call for the next batch to the holder and waits for its
+// answer.
+func (b *batcher) send(ctx context.Context, call []byte) ([]byte, error) {
+	f := &forwarded{call: call, done: make(chan forwardAnswer, 1)}
+	b.mu.Lock()
+	b.queue = append(b.queue, f)
+	if !b.running {
+		b.running = true
+		go b.loop()
+	}
+	b.mu.Unlock()
+	select {
+	case a := <-f.done:
+		return a.data, a.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// loop sends batches while calls wait, up to forwardsInFlight at once, and
+// ends when none waits.
+func (b *batcher) loop() {
+	slots := make(chan struct{}, forwardsInFlight)
+	for {
+		slots <- struct{}{}
+		b.mu.Lock()
+		if len(b.queue) == 0 {
+			b.running = false
+			b.mu.Unlock()
+			<-slots
+			return
+		}
+		batch := b.queue[:min(len(b.queue), maxForwardBatch)]
+		b.queue = b.queue[len(batch):]
+		b.mu.Unlock()
+		go func() {
+			defer func() { <-slots }()
+			answers, err := b.exchange(batch)
+			for i, f := range batch {
+				if err != nil {
+					f.done <- forwardAnswer{err: err}
+				} else {
+					f.done <- answers[i]
+				}
+			}
+		}()
+	}
+}
+
+// wireAnswer is one call's answer in a batch: its encoded results, or why
+// there are none.
+type wireAnswer struct {
+	Results   json.RawMessage `json:"results,omitempty"`
+	NotHolder bool            `json:"not_holder,omitempty"`
+	Error     string          `json:"error,omitempty"`
+}
+
+// exchange sends one batch and returns each call's answer.
+func (b *batcher) exchange(batch []*forwarded) ([]forwardAnswer, error) {
+	calls := make([]json.RawMessage, len(batch))
+	for i, f := range batch {
+		calls[i] = f.call
+	}
+	data, err := json.Marshal(calls)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), forwardAttempt)
+	defer cancel()
+	// A holder that dies takes its calls with it: once its lease lapses or
+	// passes on, they go to the next holder.
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(holderCheck):
+			}
+			if now, _ := b.r.cfg.Leases.Holder(b.app); now != b.holder {
+				cancel()
+				return
+			}
+		}
+	}()
+	answer, err := b.r.cfg.Transport.Forward(ctx, b.holder, b.app, data)
+	if err != nil {
+		return nil, err
+	}
+	var wire []wireAnswer
+	if err := json.Unmarshal(answer, &wire); err != nil || len(wire) != len(batch) {
+		return nil, fmt.Errorf("answer of %s: %d answers for %d calls (%v)", b.holder, len(wire), len(batch), err)
+	}
+	out := make([]forwardAnswer, len(batch))
+	for i, w := range wire {
+		switch {
+		case w.NotHolder:
+			out[i].err = fmt.Errorf("%s: %w", b.holder, domain.ErrNotHolder)
+		case w.Error != "":
+			out[i].err = fmt.Errorf("%s: %s", b.holder, w.Error)
+		default:
+			out[i].data = w.Results
+		}
+	}
+	return out, nil
+}
+
+// Handle runs a batch of calls forwarded by another instance, each at
+// once, and returns their answers.
 func (r *Router) Handle(ctx context.Context, data []byte) ([]byte, error) {
+	var calls []json.RawMessage
+	if err := json.Unmarshal(data, &calls); err != nil {
+		return nil, fmt.Errorf("%w: forwarded calls: %w", domain.ErrInvalid, err)
+	}
+	answers := make([]wireAnswer, len(calls))
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results, err := r.handleOne(ctx, c)
+			switch {
+			case errors.Is(err, domain.ErrNotHolder):
+				answers[i].NotHolder = true
+			case err != nil:
+				answers[i].Error = err.Error()
+			default:
+				answers[i].Results = results
+			}
+		}()
+	}
+	wg.Wait()
+	return json.Marshal(answers)
+}
+
+func (r *Router) handleOne(ctx context.Context, data []byte) ([]byte, error) {
 	call, err := domain.UnmarshalCall(data)
 	if err != nil {
 		return nil, err
