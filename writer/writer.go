@@ -4,7 +4,10 @@
 // and appended with the partition's expected last sequence (domain.Log).
 // An app has one partition per kind unless it was created with more
 // (domain.App.Partitions), so every command of the app waiting at once
-// goes into one commit: group commit per app, one synced message.
+// goes into one commit: group commit per app, one synced message. With
+// several instances on one stream, a Router sends each call to the one
+// instance holding the app's write lease (router.go), so an app has one
+// writer however many instances serve it.
 package writer
 
 import (

@@ -131,14 +131,14 @@ func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Wri
 		}
 	}
 	var results []result
-	run := func(name string, f op, srvs ...*server) {
-		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", name, o.duration, o.conns)
+	run := func(name string, conns int, f op, srvs ...*server) {
+		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", name, o.duration, conns)
 		var cpu0 time.Duration
 		for _, s := range srvs {
 			c, _ := s.usage()
 			cpu0 += c
 		}
-		r := drive(ctx, name, o.conns, o.duration, f)
+		r := drive(ctx, name, conns, o.duration, f)
 		var cpu1 time.Duration
 		for _, s := range srvs {
 			c, rss := s.usage()
@@ -148,7 +148,7 @@ func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Wri
 		r.cores = (cpu1 - cpu0).Seconds() / r.elapsed.Seconds()
 		results = append(results, r)
 	}
-	run("cluster R3: ZIM AddFriends, 1 target, one instance", add(ca), a)
+	run("cluster R3: ZIM AddFriends, 1 target, one instance", o.conns, add(ca), a)
 
 	b, err := start("instance-b", urls[1])
 	if err != nil {
@@ -167,7 +167,8 @@ func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Wri
 			return g(ctx, k, rng)
 		}
 	}
-	run("cluster R3: ZIM AddFriends, 1 target, two instances", both(add(ca), add(cb)), a, b)
+	run("cluster R3: ZIM AddFriends, 1 target, two instances", o.conns, both(add(ca), add(cb)), a, b)
+	run("cluster R3: the same, each instance with its own --conns clients", 2*o.conns, both(add(ca), add(cb)), a, b)
 
 	// One user's list filled through both at once: 3100 adds for a cap of
 	// 3000.
@@ -199,10 +200,10 @@ func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Wri
 		}()
 	}
 	wg.Wait()
-	one, two := results[len(results)-2], results[len(results)-1]
+	one, two, wide := results[len(results)-3], results[len(results)-2], results[len(results)-1]
 	notes := []string{
-		fmt.Sprintf("three-node cluster, R3, every write synced: adds through two instances at once ran at %.1f %% of one instance's rate (%.0f against %.0f/s)",
-			100*two.rate()/one.rate(), two.rate(), one.rate()),
+		fmt.Sprintf("three-node cluster, R3, every write synced: adds through two instances at once, the same %d connections in all, ran at %.1f %% of one instance's rate (%.0f against %.0f/s); with %d connections to each instance, %.1f %% (%.0f/s)",
+			o.conns, 100*two.rate()/one.rate(), two.rate(), one.rate(), o.conns, 100*wide.rate()/one.rate(), wide.rate()),
 		fmt.Sprintf("3100 adds to one user through both instances at once: %d taken for a cap of 3000, %d over it", taken.Load(), max(taken.Load()-3000, 0)),
 	}
 	return results, notes, nil

@@ -12,11 +12,13 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	"github.com/nats-io/nats.go"
 )
 
-// appendWhileStopped opens the stream of a stopped service's data directory
-// and appends data on subject after the subject's last message.
-func appendWhileStopped(t *testing.T, dataDir, subject, msgID, data string) uint64 {
+// withStoppedStream opens the stream of a stopped service's data
+// directory (making it if there is none) on a server of its own, and runs
+// fn on it.
+func withStoppedStream(t *testing.T, dataDir string, fn func(ctx context.Context, store *eventstore.Store, nc *nats.Conn)) {
 	t.Helper()
 	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: dataDir, Listen: "-"})
 	if err != nil {
@@ -29,18 +31,27 @@ func appendWhileStopped(t *testing.T, dataDir, subject, msgID, data string) uint
 	}
 	defer nc.Close()
 	ctx := context.Background()
-	store, err := eventstore.Lookup(ctx, nc, eventstore.Config{})
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	last, err := store.LastSubjectSeq(ctx, subject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seq, err := store.Append(ctx, subject, last, msgID, []byte(data))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fn(ctx, store, nc)
+}
+
+// appendWhileStopped appends data on subject, after the subject's last
+// message, to the stream of a stopped service's data directory.
+func appendWhileStopped(t *testing.T, dataDir, subject, msgID, data string) uint64 {
+	t.Helper()
+	var seq uint64
+	withStoppedStream(t, dataDir, func(ctx context.Context, store *eventstore.Store, _ *nats.Conn) {
+		last, err := store.LastSubjectSeq(ctx, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seq, err = store.Append(ctx, subject, last, msgID, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+	})
 	return seq
 }
 

@@ -240,15 +240,7 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 		}()
 	}
 	// Kill the leader, which is Amity's node, once writes are flowing.
-	for {
-		mu.Lock()
-		n := len(acked)
-		mu.Unlock()
-		if n >= 300 {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	until(func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 300 })
 	killed := time.Now()
 	c.servers[kill].Shutdown()
 	c.servers[kill] = nil

@@ -231,6 +231,13 @@ func (s *service) jetstream(t testing.TB) jetstream.JetStream {
 	return js
 }
 
+// until waits for cond, looking every 5 ms.
+func until(cond func() bool) {
+	for !cond() {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func ids(prefix string, n int) []string {
 	out := make([]string, n)
 	for i := range out {

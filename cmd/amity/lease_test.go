@@ -183,15 +183,7 @@ func TestKillingTheLeaseHolderLosesNothing(t *testing.T) {
 			}
 		}()
 	}
-	for {
-		mu.Lock()
-		n := len(acked)
-		mu.Unlock()
-		if n >= 300 {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	until(func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 300 })
 	killedAt.Store(time.Now().UnixNano())
 	if err := procA.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/projections"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -115,23 +116,10 @@ func loadTestdataStream(t *testing.T, js jetstream.JetStream) (uint64, map[strin
 // an app new to the stream gets one partition.
 func TestAnAppOfTheLegacyPartitionCountKeepsWorking(t *testing.T) {
 	dataDir := t.TempDir()
-	func() {
-		ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: dataDir, Listen: "-"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
-		nc, err := ns.Connect()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer nc.Close()
-		if _, err := eventstore.Open(context.Background(), nc, eventstore.Config{}); err != nil {
-			t.Fatal(err)
-		}
+	withStoppedStream(t, dataDir, func(_ context.Context, _ *eventstore.Store, nc *nats.Conn) {
 		js, _ := jetstream.New(nc)
 		loadTestdataStream(t, js)
-	}()
+	})
 	s := startService(t, testConfig, dataDir)
 	kv, err := s.jetstream(t).KeyValue(context.Background(), eventstore.AppsBucket)
 	if err != nil {
