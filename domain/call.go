@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -143,54 +144,58 @@ func deref(p Command) Command {
 	return p
 }
 
-type wireResults struct {
-	Results []wireResult `json:"results"`
-	// Events is a commit holding the results' events, in order.
-	Events json.RawMessage `json:"events"`
-}
-
 type wireResult struct {
 	Seq   uint64 `json:"seq,omitempty"`
-	Event int    `json:"event"` // index into Events; -1: none
+	Event int    `json:"event"` // index into the events; -1: none
 	Code  string `json:"code,omitempty"`
 	Msg   string `json:"msg,omitempty"`
 }
 
-// MarshalResults encodes the results of a call of app.
+// MarshalResults encodes the results of a call of app: the length of the
+// results' JSON as a uvarint, that JSON, then a commit holding their
+// events, in order (decoded without reflection).
 func MarshalResults(app string, rs []Result) ([]byte, error) {
-	w := wireResults{Results: make([]wireResult, len(rs))}
+	w := make([]wireResult, len(rs))
 	var evs []Event
 	for i, r := range rs {
-		w.Results[i] = wireResult{Seq: r.Seq, Event: -1}
+		w[i] = wireResult{Seq: r.Seq, Event: -1}
 		if r.Event != nil {
-			w.Results[i].Event = len(evs)
+			w[i].Event = len(evs)
 			evs = append(evs, *r.Event)
 		}
 		if r.Err != nil {
-			w.Results[i].Code, w.Results[i].Msg = ErrorCode(r.Err), r.Err.Error()
+			w[i].Code, w[i].Msg = ErrorCode(r.Err), r.Err.Error()
 		}
 	}
-	data, err := MarshalCommit(Commit{ID: "results", App: app, Events: evs})
+	head, err := json.Marshal(w)
 	if err != nil {
 		return nil, err
 	}
-	w.Events = data
-	return json.Marshal(w)
+	events, err := MarshalCommit(Commit{ID: "results", App: app, Events: evs})
+	if err != nil {
+		return nil, err
+	}
+	out := binary.AppendUvarint(make([]byte, 0, 10+len(head)+len(events)), uint64(len(head)))
+	return append(append(out, head...), events...), nil
 }
 
 // UnmarshalResults decodes results MarshalResults encoded; each error
 // wraps the domain error it was made from.
 func UnmarshalResults(data []byte) ([]Result, error) {
-	var w wireResults
-	if err := json.Unmarshal(data, &w); err != nil {
+	n, k := binary.Uvarint(data)
+	if k <= 0 || uint64(len(data)-k) < n {
+		return nil, errors.New("results: bad length")
+	}
+	var w []wireResult
+	if err := json.Unmarshal(data[k:k+int(n)], &w); err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
-	c, err := UnmarshalCommit(w.Events)
+	c, err := UnmarshalCommit(data[k+int(n):])
 	if err != nil {
 		return nil, fmt.Errorf("results' events: %w", err)
 	}
-	out := make([]Result, len(w.Results))
-	for i, r := range w.Results {
+	out := make([]Result, len(w))
+	for i, r := range w {
 		out[i].Seq = r.Seq
 		if r.Event >= 0 {
 			if r.Event >= len(c.Events) {
@@ -203,6 +208,33 @@ func UnmarshalResults(data []byte) ([]Result, error) {
 		}
 	}
 	return out, nil
+}
+
+// AppendFrame appends one length-prefixed frame of kind to b: a uvarint
+// kind, a uvarint length, the data. Batches of forwarded calls and their
+// answers are frames one after another.
+func AppendFrame(b []byte, kind uint64, data []byte) []byte {
+	b = binary.AppendUvarint(b, kind)
+	b = binary.AppendUvarint(b, uint64(len(data)))
+	return append(b, data...)
+}
+
+// Frames splits b into the frames AppendFrame wrote.
+func Frames(b []byte) (kinds []uint64, datas [][]byte, err error) {
+	for len(b) > 0 {
+		kind, k := binary.Uvarint(b)
+		if k <= 0 {
+			return nil, nil, errors.New("frames: bad kind")
+		}
+		b = b[k:]
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return nil, nil, errors.New("frames: bad length")
+		}
+		kinds, datas = append(kinds, kind), append(datas, b[k:k+int(n)])
+		b = b[k+int(n):]
+	}
+	return kinds, datas, nil
 }
 
 // errorCodes names the domain's errors on the wire, the specific ones

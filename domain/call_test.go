@@ -80,3 +80,23 @@ func TestResultsSurviveTheWire(t *testing.T) {
 		t.Errorf("a foreign error came back as %v, want ErrInternal", last)
 	}
 }
+
+func TestFramesRoundTrip(t *testing.T) {
+	var b []byte
+	want := [][]byte{[]byte("one"), nil, make([]byte, 300)}
+	for i, d := range want {
+		b = AppendFrame(b, uint64(i), d)
+	}
+	kinds, datas, err := Frames(b)
+	if err != nil || len(kinds) != 3 || kinds[2] != 2 || string(datas[0]) != "one" || len(datas[1]) != 0 || len(datas[2]) != 300 {
+		t.Fatalf("Frames = %v, %d datas, %v", kinds, len(datas), err)
+	}
+	for _, bad := range [][]byte{{0x80}, {0, 5, 'a'}, {0}} {
+		if _, _, err := Frames(bad); err == nil {
+			t.Errorf("Frames(%v): no error", bad)
+		}
+	}
+	if _, err := UnmarshalResults([]byte{0x80}); err == nil {
+		t.Error("UnmarshalResults(bad length): no error")
+	}
+}

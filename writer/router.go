@@ -2,7 +2,6 @@ package writer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -250,23 +249,18 @@ func (b *batcher) loop() {
 	}
 }
 
-// wireAnswer is one call's answer in a batch: its encoded results, or why
-// there are none.
-type wireAnswer struct {
-	Results   json.RawMessage `json:"results,omitempty"`
-	NotHolder bool            `json:"not_holder,omitempty"`
-	Error     string          `json:"error,omitempty"`
-}
+// Frame kinds of a batch's answer.
+const (
+	answerResults   = 0
+	answerNotHolder = 1
+	answerError     = 2
+)
 
 // exchange sends one batch and returns each call's answer.
 func (b *batcher) exchange(batch []*forwarded) ([]forwardAnswer, error) {
-	calls := make([]json.RawMessage, len(batch))
-	for i, f := range batch {
-		calls[i] = f.call
-	}
-	data, err := json.Marshal(calls)
-	if err != nil {
-		return nil, err
+	var data []byte
+	for _, f := range batch {
+		data = domain.AppendFrame(data, 0, f.call)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), forwardAttempt)
 	defer cancel()
@@ -289,19 +283,19 @@ func (b *batcher) exchange(batch []*forwarded) ([]forwardAnswer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var wire []wireAnswer
-	if err := json.Unmarshal(answer, &wire); err != nil || len(wire) != len(batch) {
-		return nil, fmt.Errorf("answer of %s: %d answers for %d calls (%v)", b.holder, len(wire), len(batch), err)
+	kinds, datas, err := domain.Frames(answer)
+	if err != nil || len(kinds) != len(batch) {
+		return nil, fmt.Errorf("answer of %s: %d answers for %d calls (%v)", b.holder, len(kinds), len(batch), err)
 	}
 	out := make([]forwardAnswer, len(batch))
-	for i, w := range wire {
-		switch {
-		case w.NotHolder:
+	for i, kind := range kinds {
+		switch kind {
+		case answerResults:
+			out[i].data = datas[i]
+		case answerNotHolder:
 			out[i].err = fmt.Errorf("%s: %w", b.holder, domain.ErrNotHolder)
-		case w.Error != "":
-			out[i].err = fmt.Errorf("%s: %s", b.holder, w.Error)
 		default:
-			out[i].data = w.Results
+			out[i].err = fmt.Errorf("%s: %s", b.holder, datas[i])
 		}
 	}
 	return out, nil
@@ -310,11 +304,12 @@ func (b *batcher) exchange(batch []*forwarded) ([]forwardAnswer, error) {
 // Handle runs a batch of calls forwarded by another instance, each at
 // once, and returns their answers.
 func (r *Router) Handle(ctx context.Context, data []byte) ([]byte, error) {
-	var calls []json.RawMessage
-	if err := json.Unmarshal(data, &calls); err != nil {
+	_, calls, err := domain.Frames(data)
+	if err != nil {
 		return nil, fmt.Errorf("%w: forwarded calls: %w", domain.ErrInvalid, err)
 	}
-	answers := make([]wireAnswer, len(calls))
+	kinds := make([]uint64, len(calls))
+	answers := make([][]byte, len(calls))
 	var wg sync.WaitGroup
 	for i, c := range calls {
 		wg.Add(1)
@@ -323,16 +318,20 @@ func (r *Router) Handle(ctx context.Context, data []byte) ([]byte, error) {
 			results, err := r.handleOne(ctx, c)
 			switch {
 			case errors.Is(err, domain.ErrNotHolder):
-				answers[i].NotHolder = true
+				kinds[i] = answerNotHolder
 			case err != nil:
-				answers[i].Error = err.Error()
+				kinds[i], answers[i] = answerError, []byte(err.Error())
 			default:
-				answers[i].Results = results
+				answers[i] = results
 			}
 		}()
 	}
 	wg.Wait()
-	return json.Marshal(answers)
+	var out []byte
+	for i := range calls {
+		out = domain.AppendFrame(out, kinds[i], answers[i])
+	}
+	return out, nil
 }
 
 func (r *Router) handleOne(ctx context.Context, data []byte) ([]byte, error) {

@@ -150,7 +150,11 @@ func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Wri
 	}
 	run("cluster R3: ZIM AddFriends, 1 target, one instance", o.conns, add(ca), a)
 
-	b, err := start("instance-b", urls[1])
+	args := []string{"--nats-url", urls[1], "--replicas", "3"}
+	if o.serverPprof != "" {
+		args = append(args, "--pprof", o.serverPprof) // the forwarding instance
+	}
+	b, err := startProcess(ctx, bin, dir, filepath.Join(dir, "instance-b"), args, stderr)
 	if err != nil {
 		return nil, nil, err
 	}
