@@ -151,6 +151,16 @@ func TestHistoryAPI(t *testing.T) {
 	if len(atTime.Friends) != 1 || atTime.Friends[0].UserID != "bob" || atTime.Friends[0].Alias != "B" {
 		t.Errorf("alice's friends as of a time between the adds = %+v", atTime.Friends)
 	}
+	// as_of_seq names the last commit at or before the time: a client
+	// continues from it with /v1/changes.
+	if atTime.AsOfSeq != marks[1] {
+		t.Errorf("as of a time between the adds: as_of_seq %d, want %d (the first add)", atTime.AsOfSeq, marks[1])
+	}
+	var before friendsAsOf
+	signed(t, base, "/v1/friends", url.Values{"user": {"alice"}, "as_of_time": {"2020-01-01T00:00:00Z"}}, &before)
+	if before.AsOfSeq != 0 || len(before.Friends) != 0 {
+		t.Errorf("as of 2020: as_of_seq %d and %d friends, want 0 and none", before.AsOfSeq, len(before.Friends))
+	}
 
 	// Incremental sync: changes after a sequence, paged.
 	var ch struct {

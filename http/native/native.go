@@ -16,7 +16,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -210,7 +209,8 @@ func (cfg Config) friendsAsOf(ctx context.Context, app *domain.App, q url.Values
 	if err != nil {
 		return nil, err
 	}
-	to, until := last, time.Unix(math.MaxInt32*2, 0)
+	to := last
+	var until *time.Time
 	switch {
 	case q.Has("as_of_seq"):
 		n, err := strconv.ParseUint(q.Get("as_of_seq"), 10, 64)
@@ -219,21 +219,38 @@ func (cfg Config) friendsAsOf(ctx context.Context, app *domain.App, q url.Values
 		}
 		to = min(n, last)
 	case q.Has("as_of_time"):
-		if until, err = parseTime(q.Get("as_of_time")); err != nil {
+		t, err := parseTime(q.Get("as_of_time"))
+		if err != nil {
 			return nil, err
 		}
+		until = &t
 	}
+	// As of a time, the list is that of the last commit at or before it:
+	// the app's relation commits are read in stream order up to the first
+	// one after it, and as_of_seq names the last one read, so that
+	// /v1/changes?since=as_of_seq continues with exactly what came after.
+	asOf := to
+	if until != nil {
+		asOf = 0
+	}
+	errAfter := errors.New("after the time asked")
 	m := &entries{}
 	err = cfg.scan(ctx, cfg.relSubjects(app), 1, to, func(seq uint64, _ string, ev domain.Event) error {
-		if x, y, ok := ev.Parties(); ok && (x == u || y == u) && !ev.Time.After(until) {
+		if until != nil {
+			if ev.Time.After(*until) {
+				return errAfter
+			}
+			asOf = seq
+		}
+		if x, y, ok := ev.Parties(); ok && (x == u || y == u) {
 			domain.Apply(m.forUser(u), ev)
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errAfter) {
 		return nil, err
 	}
-	return map[string]any{"user": u, "as_of_seq": to, "friends": m.list()}, nil
+	return map[string]any{"user": u, "as_of_seq": asOf, "friends": m.list()}, nil
 }
 
 func parseTime(s string) (time.Time, error) {
