@@ -50,7 +50,7 @@ func (l *list) UpdateEntry(_, owner, friend string, f func(*domain.Entry)) {
 }
 
 type asOf struct {
-	AsOfSeq uint64           `json:"as_of_seq"`
+	AsOfSeq uint64          `json:"as_of_seq"`
 	Friends []native.Friend `json:"friends"`
 }
 
