@@ -20,6 +20,8 @@ type appState struct {
 	// users holds the state of users[id]; nil where an ID names only a
 	// friend or a blocked user.
 	users []*userState
+	// hist is the history index (history.go).
+	hist history
 }
 
 func newAppState() *appState { return &appState{seed: maphash.MakeSeed()} }

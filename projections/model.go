@@ -134,6 +134,9 @@ func (m *Model) Apply(subject string, seq uint64, c domain.Commit) {
 	m.cur = seq
 	for _, ev := range c.Events {
 		domain.Apply(m, ev)
+		if a, b, ok := ev.Parties(); ok {
+			m.indexLocked(ev.App, seq, a, b)
+		}
 	}
 	m.parts[subject] = seq
 	m.applied++

@@ -28,7 +28,8 @@ import (
 //	                       extra: n × (id entry-json)
 //	                       groups: n × name
 //	                       blocked: n × (id time)
-//	                       unblocked: n × id))
+//	                       unblocked: n × id)
+//	           history: n × (id seq-deltas))         (the history index, history.go)
 //
 // Users and blocked users are named by their interned IDs too.
 
@@ -162,6 +163,20 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 				e.uint(uint64(id))
 			}
 		})
+		indexed := 0
+		for _, b := range a.hist.seqs {
+			if len(b) > 0 {
+				indexed++
+			}
+		}
+		e.uint(uint64(indexed))
+		for id, b := range a.hist.seqs {
+			if len(b) > 0 {
+				e.uint(uint64(id))
+				e.uint(uint64(len(b)))
+				e.w.Write(b)
+			}
+		}
 	}
 	_ = e.w.Flush()
 	return m.followed
@@ -255,6 +270,44 @@ func (d *snapReader) count(limit uint64) int {
 // edgeSlab is how many edges the decoder allocates at once; the users'
 // lists are cut from slabs instead of being allocated one by one.
 const edgeSlab = 1 << 16
+
+// history reads an app's history index: each user's sequence deltas,
+// copied into shared slabs (the payload is not kept), checked to be
+// ascending and summed for the last.
+func (d *snapReader) history(a *appState) {
+	n := d.count(uint64(len(a.names)))
+	if d.err != nil {
+		return
+	}
+	a.hist = history{seqs: make([][]byte, len(a.names)), last: make([]uint64, len(a.names))}
+	var slab []byte
+	for i := 0; i < n && d.err == nil; i++ {
+		id := d.uint()
+		size := d.count(uint64(len(d.b)))
+		if d.err != nil {
+			return
+		}
+		if id >= uint64(len(a.names)) || len(a.hist.seqs[id]) > 0 || size == 0 {
+			d.err = fmt.Errorf("history of user %d out of range, repeated or empty", id)
+			return
+		}
+		if len(slab)+size > cap(slab) {
+			slab = make([]byte, 0, max(size, 1<<20))
+		}
+		b := append(slab[len(slab):len(slab):len(slab)+size], d.b[:size]...)
+		slab, d.b = slab[:len(slab)+size], d.b[size:]
+		var last uint64
+		for r := b; len(r) > 0; {
+			delta, k := binary.Uvarint(r)
+			if k <= 0 || delta == 0 {
+				d.err = fmt.Errorf("history of user %d damaged", id)
+				return
+			}
+			last, r = last+delta, r[k:]
+		}
+		a.hist.seqs[id], a.hist.last[id] = b, last
+	}
+}
 
 func decodeSnapshot(payload []byte) (*Model, error) {
 	d := &snapReader{b: payload}
@@ -382,6 +435,7 @@ func decodeSnapshot(payload []byte) (*Model, error) {
 			}
 			a.users[uid] = u
 		}
+		d.history(a)
 	}
 	if d.err != nil {
 		return nil, d.err

@@ -20,6 +20,13 @@ type snapSpec struct {
 	trailing       []byte
 	appsCount      int // -1: len(apps) (one app)
 	namesCountPlus int
+	history        []snapHistory
+}
+
+// snapHistory is one user's part of the history index.
+type snapHistory struct {
+	id     uint64
+	deltas []byte // written with their length
 }
 
 type snapUser struct {
@@ -45,7 +52,7 @@ func validSpec() snapSpec {
 		{id: 0, registered: 1, profileID: "x", name: "X", edges: [][2]uint64{{1, 5}}, extra: []snapExtra{{1, `{"alias":"Y","create_time":5}`}},
 			groups: []string{"g"}, blocked: []uint64{2}, unblocked: []uint64{1}, customSeq: 3, blockSeq: 4, std: 2},
 		{id: 1, registered: 1, profileID: "y", edges: [][2]uint64{{0, 5}}},
-	}}
+	}, history: []snapHistory{{0, []byte{3, 2}}, {1, []byte{3}}, {2, []byte{5}}}}
 }
 
 func (sp snapSpec) payload() []byte {
@@ -111,6 +118,12 @@ func (sp snapSpec) payload() []byte {
 				e.uint(b)
 			}
 		}
+		e.uint(uint64(len(sp.history)))
+		for _, h := range sp.history {
+			e.uint(h.id)
+			e.uint(uint64(len(h.deltas)))
+			e.w.Write(h.deltas)
+		}
 	}
 	_ = e.w.Flush()
 	return append(out.Bytes(), sp.trailing...)
@@ -133,6 +146,12 @@ func TestSnapshotDecoderRefusesEachDamage(t *testing.T) {
 	if std, custom := m.Sequences("a", "x"); std != 2 || custom != 3 {
 		t.Errorf("sequences %d, %d", std, custom)
 	}
+	if got := m.UserCommits("a", "x", 0, 0, 0); fmt.Sprint(got) != "[3 5]" {
+		t.Errorf("x's commits %v, want [3 5]", got)
+	}
+	if got := m.PairCommits("a", "x", "y"); fmt.Sprint(got) != "[3]" {
+		t.Errorf("x-y commits %v, want [3]", got)
+	}
 	for name, damage := range map[string]struct {
 		spec func(*snapSpec)
 		want string
@@ -152,6 +171,12 @@ func TestSnapshotDecoderRefusesEachDamage(t *testing.T) {
 		"more ids than bytes":     {func(s *snapSpec) { s.namesCountPlus = 1 << 20 }, "count"},
 		"more users than ids":     {func(s *snapSpec) { s.users = append(s.users, snapUser{id: 2}, snapUser{id: 2}) }, "count"},
 		"more skipped than kept":  {func(s *snapSpec) { s.skippedCount = maxSkippedKept + 1 }, "count"},
+		"a history out of range":  {func(s *snapSpec) { s.history[2].id = 3 }, "history of user 3"},
+		"a history twice":         {func(s *snapSpec) { s.history[1].id = 0 }, "history of user 0"},
+		"an empty history":        {func(s *snapSpec) { s.history[1].deltas = nil }, "history of user 1"},
+		"a history not ascending": {func(s *snapSpec) { s.history[0].deltas = []byte{3, 0} }, "damaged"},
+		"a history cut in a seq":  {func(s *snapSpec) { s.history[0].deltas = []byte{3, 0x80} }, "damaged"},
+		"more histories than ids": {func(s *snapSpec) { s.history = append(s.history, s.history...) }, "count"},
 	} {
 		sp := validSpec()
 		damage.spec(&sp)

@@ -10,8 +10,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/amity-im/amity/domain"
 )
@@ -20,6 +22,7 @@ import (
 type Store struct {
 	mu      sync.Mutex
 	recs    []domain.Record   // recs[i] has sequence i+1
+	times   []time.Time       // times[i]: when recs[i] was stored
 	last    map[string]uint64 // subject -> last sequence
 	ids     map[string]uint64 // message ID -> sequence
 	changed chan struct{}     // closed and replaced on every append
@@ -51,6 +54,7 @@ func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID
 	}
 	seq := uint64(len(s.recs)) + 1
 	s.recs = append(s.recs, domain.Record{Subject: subject, Seq: seq, Data: append([]byte(nil), data...)})
+	s.times = append(s.times, time.Now())
 	s.last[subject] = seq
 	if msgID != "" {
 		s.ids[msgID] = seq
@@ -164,4 +168,32 @@ func (s *Store) Partitions(_ context.Context, app string, want int) (int, error)
 		s.partitions[app] = n
 	}
 	return n, err
+}
+
+// Records passes the messages at seqs (ascending) to fn, in that order, as
+// eventstore.Store.Records does.
+func (s *Store) Records(ctx context.Context, seqs []uint64, fn func(domain.Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	recs := s.recs
+	s.mu.Unlock()
+	for _, seq := range seqs {
+		if seq == 0 || seq > uint64(len(recs)) {
+			continue
+		}
+		if err := fn(recs[seq-1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SeqAt returns the sequence of the last message stored at or before t (0
+// if none was).
+func (s *Store) SeqAt(_ context.Context, t time.Time) (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return uint64(sort.Search(len(s.times), func(i int) bool { return s.times[i].After(t) })), nil
 }

@@ -21,6 +21,8 @@ type Store interface {
 	Follow(ctx context.Context, from uint64, fn func(domain.Record) error) error
 	Scan(ctx context.Context, subjects []string, from, to uint64, fn func(domain.Record) error) error
 	Partitions(ctx context.Context, app string, want int) (int, error)
+	Records(ctx context.Context, seqs []uint64, fn func(domain.Record) error) error
+	SeqAt(ctx context.Context, t time.Time) (uint64, error)
 }
 
 // Run runs the conformance suite against stores made by open, a new empty
@@ -32,6 +34,58 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("follow delivers in order, then live", func(t *testing.T) { follow(t, open(t)) })
 	t.Run("scan reads the subjects a filter takes, within bounds", func(t *testing.T) { scan(t, open(t)) })
 	t.Run("an app's partition count is recorded once and kept", func(t *testing.T) { partitions(t, open(t)) })
+	t.Run("records by sequence, and the sequence at a time", func(t *testing.T) { records(t, open(t)) })
+}
+
+func records(t *testing.T, s Store) {
+	c := ctx(t)
+	if seq, err := s.SeqAt(c, time.Now()); err != nil || seq != 0 {
+		t.Errorf("SeqAt(now) on an empty stream = %d, %v", seq, err)
+	}
+	var last uint64
+	var marks []time.Time
+	for i := range 40 {
+		subject := fmt.Sprint("amity.demo.rel.", i%3)
+		prev, err := s.LastSubjectSeq(c, subject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq, err := s.Append(c, subject, prev, fmt.Sprint("m", i), []byte(fmt.Sprint(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = seq
+		if i%10 == 9 {
+			time.Sleep(5 * time.Millisecond)
+			marks = append(marks, time.Now())
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	want := []uint64{1, 2, 7, 20, 21, 39, 40}
+	var got []uint64
+	if err := s.Records(c, append(want, 99), func(r domain.Record) error {
+		if string(r.Data) != fmt.Sprint(r.Seq-1) {
+			t.Errorf("record %d holds %s", r.Seq, r.Data)
+		}
+		got = append(got, r.Seq)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Records = %v, want %v (99 does not exist)", got, want)
+	}
+	for i, at := range marks {
+		if seq, err := s.SeqAt(c, at); err != nil || seq != uint64(10*(i+1)) {
+			t.Errorf("SeqAt(after message %d) = %d, %v", 10*(i+1), seq, err)
+		}
+	}
+	if seq, err := s.SeqAt(c, time.Now().Add(time.Hour)); err != nil || seq != last {
+		t.Errorf("SeqAt(later than all) = %d, %v, want %d", seq, err, last)
+	}
+	if seq, err := s.SeqAt(c, time.Now().Add(-time.Hour)); err != nil || seq != 0 {
+		t.Errorf("SeqAt(before all) = %d, %v, want 0", seq, err)
+	}
 }
 
 func partitions(t *testing.T, s Store) {
