@@ -2,6 +2,7 @@ package projections
 
 import (
 	"encoding/binary"
+	"math"
 	"slices"
 )
 
@@ -104,12 +105,9 @@ func (m *Model) indexLocked(app string, seq uint64, a, b string) {
 }
 
 // UserCommits returns the sequences of the commits of app that named user
-// as a party of a pair, from..to (both included; to 0: up to the end), at
-// most limit (0: every one), ascending.
+// as a party of a pair, from..to (both included), at most limit (0: every
+// one), ascending.
 func (m *Model) UserCommits(app, user string, from, to uint64, limit int) []uint64 {
-	if to == 0 {
-		to = ^uint64(0)
-	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	a := m.apps[app]
@@ -126,7 +124,7 @@ func (m *Model) UserCommits(app, user string, from, to uint64, limit int) []uint
 // PairCommits returns the sequences of the commits of app that named both
 // a and b, ascending: every commit of the pair's history.
 func (m *Model) PairCommits(app, a, b string) []uint64 {
-	x, y := m.UserCommits(app, a, 0, 0, 0), m.UserCommits(app, b, 0, 0, 0)
+	x, y := m.UserCommits(app, a, 0, math.MaxUint64, 0), m.UserCommits(app, b, 0, math.MaxUint64, 0)
 	var out []uint64
 	for i, j := 0, 0; i < len(x) && j < len(y); {
 		switch {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -146,7 +147,7 @@ func TestSnapshotDecoderRefusesEachDamage(t *testing.T) {
 	if std, custom := m.Sequences("a", "x"); std != 2 || custom != 3 {
 		t.Errorf("sequences %d, %d", std, custom)
 	}
-	if got := m.UserCommits("a", "x", 0, 0, 0); fmt.Sprint(got) != "[3 5]" {
+	if got := m.UserCommits("a", "x", 0, math.MaxUint64, 0); fmt.Sprint(got) != "[3 5]" {
 		t.Errorf("x's commits %v, want [3 5]", got)
 	}
 	if got := m.PairCommits("a", "x", "y"); fmt.Sprint(got) != "[3]" {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
-	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
@@ -51,7 +50,7 @@ func server(t *testing.T) (*testenv.Core, string) {
 	zimSrv := zim.New(core.Deps(), demo, other)
 	r := mux.NewRouter()
 	r.Handle("/", zimSrv)
-	native.Routes(r, native.Config{Now: time.Now, History: core.Store, Relations: eventstore.RelationFilter, ZIM: zimSrv})
+	native.Routes(r, native.Config{Now: time.Now, History: core.Store, Index: core.Model, ZIM: zimSrv})
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return core, srv.URL

@@ -27,10 +27,24 @@ import (
 	"github.com/gorilla/mux"
 )
 
-// History reads the stream.
+// History reads the stream's messages by sequence.
 type History interface {
-	Scan(ctx context.Context, subjects []string, from, to uint64, fn func(domain.Record) error) error
-	LastSeq(ctx context.Context) (uint64, error)
+	// Records passes the messages at seqs (ascending) to fn, in order.
+	Records(ctx context.Context, seqs []uint64, fn func(domain.Record) error) error
+	// SeqAt is the sequence of the last message stored at or before t.
+	SeqAt(ctx context.Context, t time.Time) (uint64, error)
+}
+
+// Index is the read model's history index (projections.Model): which
+// commits name a user, and how far the model has read the stream.
+type Index interface {
+	UserCommits(app, user string, from, to uint64, limit int) []uint64
+	PairCommits(app, a, b string) []uint64
+	// Seq is the highest sequence applied; Followed the in-order read's
+	// position, at or below which every commit is applied.
+	Seq() uint64
+	Followed() uint64
+	WaitFollowed(ctx context.Context, seq uint64) error
 }
 
 // Authenticator returns the app a request's credentials belong to.
@@ -42,9 +56,7 @@ type Authenticator interface {
 type Config struct {
 	Now     func() time.Time
 	History History
-	// Relations is the filter of app's relation subjects; the store that
-	// owns the subjects gives it (eventstore.RelationFilter).
-	Relations func(app string) string
+	Index   Index
 	// ZIM and Tencent authenticate requests carrying their parameters.
 	ZIM, Tencent Authenticator
 }
@@ -148,25 +160,39 @@ func user(q url.Values, name string) (string, error) {
 	return u, nil
 }
 
-// scan passes each relation event of app from..to (on subjects) to fn,
-// passing over stored messages that are not commits.
-func (cfg Config) scan(ctx context.Context, subjects []string, from, to uint64, fn func(seq uint64, subject string, ev domain.Event) error) error {
-	return cfg.History.Scan(ctx, subjects, from, to, func(r domain.Record) error {
+// upTo is the sequence the answers of a call are as of: every commit this
+// instance has applied, once its in-order read has reached them all (a
+// moment at most, after this instance's own writes), so that nothing at or
+// below it is missing.
+func (cfg Config) upTo(ctx context.Context) uint64 {
+	to := cfg.Index.Seq()
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if cfg.Index.WaitFollowed(wctx, to) != nil {
+		return cfg.Index.Followed()
+	}
+	return to
+}
+
+// events passes the events of the commits at seqs that name user (and
+// other, when set) as a party to fn, in order.
+func (cfg Config) events(ctx context.Context, seqs []uint64, user, other string, fn func(seq uint64, ev domain.Event) error) error {
+	return cfg.History.Records(ctx, seqs, func(r domain.Record) error {
 		c, err := domain.DecodeRecord(r)
 		if err != nil {
 			return nil // skipped here as by every read model (docs/operations.md)
 		}
 		for _, ev := range c.Events {
-			if err := fn(r.Seq, r.Subject, ev); err != nil {
+			x, y, ok := ev.Parties()
+			if !ok || (x != user && y != user) || (other != "" && x != other && y != other) {
+				continue
+			}
+			if err := fn(r.Seq, ev); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-}
-
-func (cfg Config) relSubjects(app *domain.App) []string {
-	return []string{cfg.Relations(app.Name)}
 }
 
 // pairHistory: every add, update, delete and block between user_a and
@@ -180,16 +206,16 @@ func (cfg Config) pairHistory(ctx context.Context, app *domain.App, q url.Values
 	if err != nil {
 		return nil, err
 	}
-	last, err := cfg.History.LastSeq(ctx)
-	if err != nil {
-		return nil, err
+	last := cfg.upTo(ctx)
+	var seqs []uint64
+	for _, seq := range cfg.Index.PairCommits(app.Name, a, b) {
+		if seq <= last && a != b { // one user is no pair: no history
+			seqs = append(seqs, seq)
+		}
 	}
 	out := []Change{}
-	subject := app.Subject(domain.PairKey(a, b))
-	err = cfg.scan(ctx, []string{subject}, 1, last, func(seq uint64, _ string, ev domain.Event) error {
-		if x, y, ok := ev.Parties(); ok && ((x == a && y == b) || (x == b && y == a)) {
-			out = append(out, Change{seq, ev})
-		}
+	err = cfg.events(ctx, seqs, a, b, func(seq uint64, ev domain.Event) error {
+		out = append(out, Change{seq, ev})
 		return nil
 	})
 	if err != nil {
@@ -199,58 +225,43 @@ func (cfg Config) pairHistory(ctx context.Context, app *domain.App, q url.Values
 }
 
 // friendsAsOf: a user's friend list as of a stream sequence (as_of_seq) or
-// a time (as_of_time, RFC 3339 or Unix ms).
+// a time (as_of_time, RFC 3339 or Unix ms): the user's commits up to it,
+// read by sequence from the history index.
 func (cfg Config) friendsAsOf(ctx context.Context, app *domain.App, q url.Values) (any, error) {
 	u, err := user(q, "user")
 	if err != nil {
 		return nil, err
 	}
-	last, err := cfg.History.LastSeq(ctx)
-	if err != nil {
-		return nil, err
-	}
-	to := last
-	var until *time.Time
+	to := cfg.upTo(ctx)
 	switch {
 	case q.Has("as_of_seq"):
 		n, err := strconv.ParseUint(q.Get("as_of_seq"), 10, 64)
 		if err != nil {
 			return nil, badRequest("as_of_seq must be a stream sequence")
 		}
-		to = min(n, last)
+		to = min(n, to)
 	case q.Has("as_of_time"):
 		t, err := parseTime(q.Get("as_of_time"))
 		if err != nil {
 			return nil, err
 		}
-		until = &t
+		// The list as of the last commit stored at or before the time:
+		// /v1/changes?since=as_of_seq continues with what came after.
+		at, err := cfg.History.SeqAt(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		to = min(at, to)
 	}
-	// As of a time, the list is that of the last commit at or before it:
-	// the app's relation commits are read in stream order up to the first
-	// one after it, and as_of_seq names the last one read, so that
-	// /v1/changes?since=as_of_seq continues with exactly what came after.
-	asOf := to
-	if until != nil {
-		asOf = 0
-	}
-	errAfter := errors.New("after the time asked")
 	m := &entries{}
-	err = cfg.scan(ctx, cfg.relSubjects(app), 1, to, func(seq uint64, _ string, ev domain.Event) error {
-		if until != nil {
-			if ev.Time.After(*until) {
-				return errAfter
-			}
-			asOf = seq
-		}
-		if x, y, ok := ev.Parties(); ok && (x == u || y == u) {
-			domain.Apply(m.forUser(u), ev)
-		}
+	err = cfg.events(ctx, cfg.Index.UserCommits(app.Name, u, 1, to, 0), u, "", func(_ uint64, ev domain.Event) error {
+		domain.Apply(m.forUser(u), ev)
 		return nil
 	})
-	if err != nil && !errors.Is(err, errAfter) {
+	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"user": u, "as_of_seq": asOf, "friends": m.list()}, nil
+	return map[string]any{"user": u, "as_of_seq": to, "friends": m.list()}, nil
 }
 
 func parseTime(s string) (time.Time, error) {
@@ -282,21 +293,19 @@ func (cfg Config) changes(ctx context.Context, app *domain.App, q url.Values) (a
 			return nil, badRequest("limit must be 1 to 1000")
 		}
 	}
-	last, err := cfg.History.LastSeq(ctx)
-	if err != nil {
-		return nil, err
-	}
+	last := cfg.upTo(ctx)
 	out := []Change{}
 	next := last
 	errFull := errors.New("full")
-	err = cfg.scan(ctx, cfg.relSubjects(app), since+1, last, func(seq uint64, _ string, ev domain.Event) error {
-		if x, y, ok := ev.Parties(); ok && (x == u || y == u) {
-			if len(out) == limit && seq != out[len(out)-1].Seq {
-				next = out[len(out)-1].Seq
-				return errFull
-			}
-			out = append(out, Change{seq, ev})
+	// Each commit holds at least one event of u: limit+1 commits decide
+	// the page.
+	seqs := cfg.Index.UserCommits(app.Name, u, since+1, last, limit+1)
+	err = cfg.events(ctx, seqs, u, "", func(seq uint64, ev domain.Event) error {
+		if len(out) == limit && seq != out[len(out)-1].Seq {
+			next = out[len(out)-1].Seq
+			return errFull
 		}
+		out = append(out, Change{seq, ev})
 		return nil
 	})
 	if err != nil && !errors.Is(err, errFull) {
