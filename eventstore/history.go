@@ -16,10 +16,11 @@ import (
 // recordsInFlight bounds the direct gets Records has under way at once.
 const recordsInFlight = 16
 
-// Records passes the messages at seqs (ascending) to fn, in that order. It
-// reads them with direct gets, several under way at once, so reading a
-// user's commits costs about one round trip per recordsInFlight of them.
-// A sequence with no message (deleted) is passed over.
+// Records passes the messages at seqs (ascending) to fn, in that order, and
+// stops at fn's first error. It reads them with direct gets, several under
+// way at once, so reading many of a user's commits costs about one round
+// trip per recordsInFlight of them. A sequence with no message (deleted)
+// is passed over.
 func (s *Store) Records(ctx context.Context, seqs []uint64, fn func(domain.Record) error) error {
 	type got struct {
 		rec domain.Record
@@ -27,8 +28,12 @@ func (s *Store) Records(ctx context.Context, seqs []uint64, fn func(domain.Recor
 		ok  bool
 	}
 	out := make([]got, len(seqs))
-	for start := 0; start < len(seqs); start += recordsInFlight {
-		part := seqs[start:min(len(seqs), start+recordsInFlight)]
+	// The first read is of one message, and each after it of twice as
+	// many, up to recordsInFlight: a caller that stops early (a page
+	// filled by a big commit) has read little past what it used.
+	chunk := 1
+	for start := 0; start < len(seqs); start, chunk = start+chunk, min(2*chunk, recordsInFlight) {
+		part := seqs[start:min(len(seqs), start+chunk)]
 		var wg sync.WaitGroup
 		for i, seq := range part {
 			wg.Add(1)

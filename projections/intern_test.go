@@ -122,7 +122,7 @@ func BenchmarkModelMemory(b *testing.B) {
 	if _, err := m.WriteSnapshot(path); err != nil {
 		b.Fatal(err)
 	}
-	var perEdge float64
+	var perEdge, index float64
 	for b.Loop() {
 		var before, after runtime.MemStats
 		runtime.GC()
@@ -134,9 +134,12 @@ func BenchmarkModelMemory(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		perEdge = float64(after.HeapAlloc-before.HeapAlloc) / (users * friends)
+		index = float64(m.HistoryBytes()) / (users * friends)
 		runtime.KeepAlive(m)
 	}
 	b.ReportMetric(perEdge, "B/edge")
+	// The history index's part of it.
+	b.ReportMetric(index, "index-B/edge")
 }
 
 // TestRelationsMatchRelation reads a batch of relations at once and pair by

@@ -73,6 +73,10 @@ type workload struct {
 	f    op
 }
 
+// workloadConns holds the connection counts of the workloads that do not
+// run at --conns.
+var workloadConns = map[string]int{}
+
 // drive runs op from conns workers for d and collects latencies.
 func drive(ctx context.Context, name string, conns int, d time.Duration, f op) result {
 	var next, errs atomic.Int64
@@ -412,6 +416,13 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return tcCall(ctx, tc, "/v4/sns/friend_check", map[string]any{"From_Account": tb[rng.Int64N(n)], "To_Account": targets, "CheckType": "CheckResult_Type_Both"})
 		}},
 	}
+	setupHistory, history := historyWorkloads(srv.httpURL, hc, c, tc, mixedN, mixedUser, stderr)
+	if slices.ContainsFunc(history, func(w workload) bool { return want(w.name) }) {
+		if err := setupHistory(ctx); err != nil {
+			return err
+		}
+		workloads = append(workloads, history...)
+	}
 	issued := map[string]int64{}
 	for _, w := range workloads {
 		if !want(w.name) {
@@ -430,9 +441,13 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			notes = append(notes, fmt.Sprintf("before %q: the notifier took %s more to send the rest of the previous workload's notifications, %d at %.0f/s",
 				w.name, drained.Round(100*time.Millisecond), stored, float64(stored)/drained.Seconds()))
 		}
-		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", w.name, o.duration, o.conns)
+		conns := o.conns
+		if c := workloadConns[w.name]; c > 0 {
+			conns = min(c, o.conns)
+		}
+		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", w.name, o.duration, conns)
 		cpu0, _ := srv.usage()
-		r := drive(ctx, w.name, o.conns, o.duration, w.f)
+		r := drive(ctx, w.name, conns, o.duration, w.f)
 		cpu1, rss := srv.usage()
 		r.cores, r.rss = (cpu1-cpu0).Seconds()/r.elapsed.Seconds(), rss
 		results = append(results, r)

@@ -298,14 +298,27 @@ func (cfg Config) changes(ctx context.Context, app *domain.App, q url.Values) (a
 	next := last
 	errFull := errors.New("full")
 	// Each commit holds at least one event of u: limit+1 commits decide
-	// the page.
+	// the page. A page ends after a commit, never inside one.
 	seqs := cfg.Index.UserCommits(app.Name, u, since+1, last, limit+1)
-	err = cfg.events(ctx, seqs, u, "", func(seq uint64, ev domain.Event) error {
-		if len(out) == limit && seq != out[len(out)-1].Seq {
-			next = out[len(out)-1].Seq
+	err = cfg.History.Records(ctx, seqs, func(r domain.Record) error {
+		c, err := domain.DecodeRecord(r)
+		if err != nil {
+			return nil // skipped here as by every read model (docs/operations.md)
+		}
+		n := len(out)
+		for _, ev := range c.Events {
+			if x, y, ok := ev.Parties(); ok && (x == u || y == u) {
+				out = append(out, Change{r.Seq, ev})
+			}
+		}
+		switch {
+		case len(out) > limit && n > 0:
+			out, next = out[:n], out[n-1].Seq // this commit starts the next page
+			return errFull
+		case len(out) >= limit && r.Seq != seqs[len(seqs)-1]:
+			next = r.Seq
 			return errFull
 		}
-		out = append(out, Change{seq, ev})
 		return nil
 	})
 	if err != nil && !errors.Is(err, errFull) {
