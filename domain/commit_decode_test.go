@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -145,5 +146,72 @@ func BenchmarkUnmarshalCommit(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestEventsAtPicksWhatDecodeRecordHolds: the events at any places of a
+// commit, read by EventsAt, are those DecodeRecord decodes there, for
+// commits the fast path takes and for those it leaves to encoding/json.
+func TestEventsAtPicksWhatDecodeRecordHolds(t *testing.T) {
+	checked := 0
+	for ci, c := range sampleCommits() {
+		// An app name as a subject takes it.
+		c.App = "appone"
+		for i := range c.Events {
+			c.Events[i].App = c.App
+		}
+		data, err := MarshalCommit(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Record{Subject: "amity." + c.App + ".rel.0", Seq: 1, Data: data}
+		whole, err := DecodeRecord(r)
+		if err != nil {
+			t.Fatalf("commit %d: %v", ci, err)
+		}
+		checked += len(whole.Events)
+		n := len(whole.Events)
+		for mask := 1; mask < 1<<min(n, 6); mask++ {
+			var at []int
+			for i := range min(n, 6) {
+				if mask&(1<<i) != 0 {
+					at = append(at, i)
+				}
+			}
+			got, err := EventsAt(r, at)
+			if err != nil {
+				t.Fatalf("commit %d at %v: %v", ci, at, err)
+			}
+			for k, i := range at {
+				if diff := cmp.Diff(whole.Events[i], got[k]); diff != "" {
+					t.Fatalf("commit %d event %d (-decoded whole +picked):\n%s", ci, i, diff)
+				}
+			}
+		}
+		if _, err := EventsAt(r, []int{n}); err == nil {
+			t.Errorf("commit %d: an event past the last read without error", ci)
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d events checked", checked)
+	}
+	// The fast path takes the commits MarshalCommit writes, and stops at
+	// the last event asked for.
+	c := sampleCommits()[1]
+	c.App = "appone"
+	for i := range c.Events {
+		c.Events[i].App = c.App
+	}
+	data, _ := MarshalCommit(c)
+	if evs, ok := eventsAtFast(Record{Subject: "amity.appone.rel.0", Data: append(data[:len(data):len(data)], "garbage"...)}, []int{1, 2}); !ok || len(evs) != 2 {
+		t.Errorf("fast path on events 1 and 2, with bytes after the commit: %d events, %v", len(evs), ok)
+	}
+	// Another app's subject, or damage, is refused as DecodeRecord refuses it.
+	data, _ = MarshalCommit(Commit{ID: "c", App: "appone", Events: []Event{{ID: "e", Type: TypeUserDeleted, Version: SchemaVersion, App: "appone", Data: UserDeleted{User: "u"}}}})
+	if _, err := EventsAt(Record{Subject: "amity.other.rel.0", Data: data}, []int{0}); !errors.Is(err, ErrBadRecord) {
+		t.Errorf("a commit on another app's subject: %v", err)
+	}
+	if _, err := EventsAt(Record{Subject: "amity.appone.rel.0", Data: []byte(`{"id":`)}, []int{0}); !errors.Is(err, ErrBadRecord) {
+		t.Errorf("a damaged commit: %v", err)
 	}
 }

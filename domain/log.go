@@ -39,6 +39,13 @@ type State interface {
 	Skip(subject string, seq uint64, reason error)
 }
 
+// EventRef names one stored event: the stream sequence of its commit and
+// its place among the commit's events.
+type EventRef struct {
+	Seq   uint64
+	Event int
+}
+
 // Meta describes the request that caused a command.
 type Meta struct {
 	RequestID string

@@ -3,6 +3,8 @@ package domain
 import (
 	"errors"
 	"fmt"
+
+	"github.com/amity-im/amity/domain/jsonscan"
 )
 
 // ErrBadRecord wraps every reason a stored message is not a commit the
@@ -54,4 +56,75 @@ func namesItsUsers(ev Event) bool {
 		return d.User != ""
 	}
 	return false
+}
+
+// EventsAt returns the events at places at (ascending) of the commit stored
+// in r, a commit the read models applied. Where the commit is in the form
+// MarshalCommit writes, it decodes only those events, skips the ones
+// before them and reads no further than the last: a history read picks a
+// user's few events out of big commits. Any other commit is decoded whole
+// (DecodeRecord).
+func EventsAt(r Record, at []int) ([]Event, error) {
+	if evs, ok := eventsAtFast(r, at); ok {
+		return evs, nil
+	}
+	c, err := DecodeRecord(r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Event, 0, len(at))
+	for _, i := range at {
+		if i < 0 || i >= len(c.Events) {
+			return nil, fmt.Errorf("%w: commit %s has no event %d", ErrBadRecord, c.ID, i)
+		}
+		out = append(out, c.Events[i])
+	}
+	return out, nil
+}
+
+func eventsAtFast(r Record, at []int) ([]Event, bool) {
+	app, ok := SubjectApp(r.Subject)
+	if !ok || len(at) == 0 {
+		return nil, false
+	}
+	apps := []string{app}
+	s := jsonscan.Scanner{B: r.Data}
+	out := make([]Event, 0, len(at))
+	var seen uint8
+	read := false // every event asked for is read: the scan stops there
+	s.Object(func(key []byte) bool {
+		switch string(key) {
+		case "id":
+			return jsonscan.Once(&seen, 1) && s.Skip()
+		case "app":
+			var a string
+			return jsonscan.Once(&seen, 2) && s.Str(&a) && a == app
+		case "events":
+			if !jsonscan.Once(&seen, 4) || seen&2 == 0 {
+				return false
+			}
+			i := 0
+			s.Array(func() bool {
+				switch {
+				case len(out) == len(at):
+					read = true
+					return false
+				case i == at[len(out)]:
+					e, ok := event(&s, apps)
+					if !ok || e.App != app || !namesItsUsers(e) {
+						return false
+					}
+					out = append(out, e)
+				case !s.SkipContainer(): // checked when it was applied
+					return false
+				}
+				i++
+				return true
+			})
+			read = read || len(out) == len(at)
+			return false // nothing after the events is read
+		}
+		return false
+	})
+	return out, read
 }

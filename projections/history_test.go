@@ -18,7 +18,7 @@ func TestHistoryIndexHoldsEachUsersCommits(t *testing.T) {
 	m := NewModel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	people := []string{"a", "b", "c", "d", "e"}
-	want := map[string][]uint64{}
+	want := map[string][]Hit{}
 	type commit struct {
 		subject string
 		seq     uint64
@@ -27,18 +27,17 @@ func TestHistoryIndexHoldsEachUsersCommits(t *testing.T) {
 	var commits []commit
 	for seq := uint64(1); seq <= 400; seq++ {
 		var evs []domain.Event
-		named := map[string]bool{}
 		for range 1 + rng.IntN(3) {
 			x, y := people[rng.IntN(5)], people[rng.IntN(5)]
 			if x == y {
+				evs = append(evs, domain.Event{ID: fmt.Sprint(seq, x), Type: domain.TypeUserRegistered, App: "demo",
+					Data: domain.UserRegistered{User: x}})
 				continue
 			}
+			want[x] = append(want[x], Hit{Seq: seq, Event: len(evs)})
+			want[y] = append(want[y], Hit{Seq: seq, Event: len(evs)})
 			evs = append(evs, domain.Event{ID: fmt.Sprint(seq, x, y), Type: domain.TypeFriendAdded, App: "demo",
 				Data: domain.FriendAdded{User: x, Friend: y, Entry: &domain.Entry{CreateTime: 1}}})
-			named[x], named[y] = true, true
-		}
-		for u := range named {
-			want[u] = append(want[u], seq)
 		}
 		// Two partitions: each in its own order, the two interleaved.
 		commits = append(commits, commit{fmt.Sprint("amity.demo.rel.", seq%2), seq, domain.Commit{ID: fmt.Sprint("c", seq), App: "demo", Events: evs}})
@@ -62,23 +61,23 @@ func TestHistoryIndexHoldsEachUsersCommits(t *testing.T) {
 		m.Apply(c.subject, c.seq, c.c)
 	}
 	for _, u := range people {
-		if got := m.UserCommits("demo", u, 0, math.MaxUint64, 0); !slices.Equal(got, want[u]) {
-			t.Errorf("%s's commits %v\nwant %v", u, got, want[u])
+		if got := m.UserHistory("demo", u, 0, math.MaxUint64, 0); !slices.Equal(got, want[u]) {
+			t.Errorf("%s's history %v\nwant %v", u, got, want[u])
 		}
-		if got, w := m.UserCommits("demo", u, 100, 200, 5), clip(want[u], 100, 200, 5); !slices.Equal(got, w) {
-			t.Errorf("%s's commits 100..200, 5 at most: %v, want %v", u, got, w)
-		}
-	}
-	var pair []uint64
-	for _, s := range want["a"] {
-		if slices.Contains(want["b"], s) {
-			pair = append(pair, s)
+		if got, w := m.UserHistory("demo", u, 100, 200, 5), clip(want[u], 100, 200, 5); !slices.Equal(got, w) {
+			t.Errorf("%s's history in commits 100..200, 5 commits at most: %v, want %v", u, got, w)
 		}
 	}
-	if got := m.PairCommits("demo", "b", "a"); !slices.Equal(got, pair) {
-		t.Errorf("pair a-b commits %v, want %v", got, pair)
+	var pair []Hit
+	for _, h := range want["a"] {
+		if slices.Contains(want["b"], h) {
+			pair = append(pair, h)
+		}
 	}
-	if m.UserCommits("demo", "nobody", 0, math.MaxUint64, 0) != nil || m.UserCommits("other", "a", 0, math.MaxUint64, 0) != nil {
+	if got := m.PairHistory("demo", "b", "a"); !slices.Equal(got, pair) {
+		t.Errorf("pair a-b history %v, want %v", got, pair)
+	}
+	if m.UserHistory("demo", "nobody", 0, math.MaxUint64, 0) != nil || m.UserHistory("other", "a", 0, math.MaxUint64, 0) != nil {
 		t.Error("commits of an unknown user or app")
 	}
 	if m.HistoryBytes() == 0 {
@@ -86,12 +85,21 @@ func TestHistoryIndexHoldsEachUsersCommits(t *testing.T) {
 	}
 }
 
-func clip(seqs []uint64, from, to uint64, limit int) []uint64 {
-	var out []uint64
-	for _, s := range seqs {
-		if s >= from && s <= to && len(out) < limit {
-			out = append(out, s)
+// clip keeps the hits of commits from..to, of limit commits at most.
+func clip(hits []Hit, from, to uint64, limit int) []Hit {
+	var out []Hit
+	commits := 0
+	for _, h := range hits {
+		if h.Seq < from || h.Seq > to {
+			continue
 		}
+		if len(out) == 0 || out[len(out)-1].Seq != h.Seq {
+			if commits == limit {
+				break
+			}
+			commits++
+		}
+		out = append(out, h)
 	}
 	return out
 }

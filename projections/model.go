@@ -132,10 +132,10 @@ func (m *Model) Apply(subject string, seq uint64, c domain.Commit) {
 		return
 	}
 	m.cur = seq
-	for _, ev := range c.Events {
+	for i, ev := range c.Events {
 		domain.Apply(m, ev)
 		if a, b, ok := ev.Parties(); ok {
-			m.indexLocked(ev.App, seq, a, b)
+			m.indexLocked(ev.App, seq, i, a, b)
 		}
 	}
 	m.parts[subject] = seq

@@ -3,6 +3,7 @@ package projections
 import (
 	"cmp"
 	"maps"
+	"math"
 	"slices"
 
 	"github.com/amity-im/amity/domain"
@@ -103,6 +104,24 @@ func (m *Model) FriendCount(app, user string) int {
 func (m *Model) Friends(app, user string, offset, limit int) ([]domain.Friend, int) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.friendsLocked(app, user, offset, limit)
+}
+
+// FriendsNow returns user's whole friend list in ID order and the stream
+// position it is of: the in-order read's, when every commit applied has
+// been read in order (ok). Otherwise (an instance's own commit applied
+// ahead of its read) ok is false.
+func (m *Model) FriendsNow(app, user string) (list []domain.Friend, seq uint64, ok bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.seq > m.followed {
+		return nil, 0, false
+	}
+	list, _ = m.friendsLocked(app, user, 0, math.MaxInt)
+	return list, m.followed, true
+}
+
+func (m *Model) friendsLocked(app, user string, offset, limit int) ([]domain.Friend, int) {
 	u := m.userLocked(app, user)
 	if u == nil || u.friends.len() == 0 {
 		return nil, 0

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -29,7 +30,7 @@ import (
 //	                       groups: n × name
 //	                       blocked: n × (id time)
 //	                       unblocked: n × id)
-//	           history: n × (id seq-deltas))         (the history index, history.go)
+//	           history: n × (id entries))            (the history index, history.go)
 //
 // Users and blocked users are named by their interned IDs too.
 
@@ -164,13 +165,13 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 			}
 		})
 		indexed := 0
-		for _, b := range a.hist.seqs {
+		for _, b := range a.hist.entries {
 			if len(b) > 0 {
 				indexed++
 			}
 		}
 		e.uint(uint64(indexed))
-		for id, b := range a.hist.seqs {
+		for id, b := range a.hist.entries {
 			if len(b) > 0 {
 				e.uint(uint64(id))
 				e.uint(uint64(len(b)))
@@ -271,15 +272,15 @@ func (d *snapReader) count(limit uint64) int {
 // lists are cut from slabs instead of being allocated one by one.
 const edgeSlab = 1 << 16
 
-// history reads an app's history index: each user's sequence deltas,
-// copied into shared slabs (the payload is not kept), checked to be
-// ascending and summed for the last.
+// history reads an app's history index: each user's entries, copied into
+// shared slabs (the payload is not kept), checked to be in order, and the
+// last of them kept.
 func (d *snapReader) history(a *appState) {
 	n := d.count(uint64(len(a.names)))
 	if d.err != nil {
 		return
 	}
-	a.hist = history{seqs: make([][]byte, len(a.names)), last: make([]uint64, len(a.names))}
+	a.hist = history{entries: make([][]byte, len(a.names)), last: make([]Hit, len(a.names))}
 	var slab []byte
 	for i := 0; i < n && d.err == nil; i++ {
 		id := d.uint()
@@ -287,7 +288,7 @@ func (d *snapReader) history(a *appState) {
 		if d.err != nil {
 			return
 		}
-		if id >= uint64(len(a.names)) || len(a.hist.seqs[id]) > 0 || size == 0 {
+		if id >= uint64(len(a.names)) || len(a.hist.entries[id]) > 0 || size == 0 {
 			d.err = fmt.Errorf("history of user %d out of range, repeated or empty", id)
 			return
 		}
@@ -296,16 +297,22 @@ func (d *snapReader) history(a *appState) {
 		}
 		b := append(slab[len(slab):len(slab):len(slab)+size], d.b[:size]...)
 		slab, d.b = slab[:len(slab)+size], d.b[size:]
-		var last uint64
-		for r := b; len(r) > 0; {
+		var last Hit
+		for r, first := b, true; len(r) > 0; first = false {
 			delta, k := binary.Uvarint(r)
-			if k <= 0 || delta == 0 {
+			if k <= 0 {
 				d.err = fmt.Errorf("history of user %d damaged", id)
 				return
 			}
-			last, r = last+delta, r[k:]
+			ev, j := binary.Uvarint(r[k:])
+			next := Hit{Seq: last.Seq + delta, Event: int(ev)}
+			if j <= 0 || ev > math.MaxInt32 || (!first && !less(last, next)) || (first && delta == 0) {
+				d.err = fmt.Errorf("history of user %d damaged", id)
+				return
+			}
+			last, r = next, r[k+j:]
 		}
-		a.hist.seqs[id], a.hist.last[id] = b, last
+		a.hist.entries[id], a.hist.last[id] = b, last
 	}
 }
 

@@ -53,7 +53,7 @@ func validSpec() snapSpec {
 		{id: 0, registered: 1, profileID: "x", name: "X", edges: [][2]uint64{{1, 5}}, extra: []snapExtra{{1, `{"alias":"Y","create_time":5}`}},
 			groups: []string{"g"}, blocked: []uint64{2}, unblocked: []uint64{1}, customSeq: 3, blockSeq: 4, std: 2},
 		{id: 1, registered: 1, profileID: "y", edges: [][2]uint64{{0, 5}}},
-	}, history: []snapHistory{{0, []byte{3, 2}}, {1, []byte{3}}, {2, []byte{5}}}}
+	}, history: []snapHistory{{0, []byte{3, 0, 2, 1}}, {1, []byte{3, 0}}, {2, []byte{5, 1}}}}
 }
 
 func (sp snapSpec) payload() []byte {
@@ -147,11 +147,11 @@ func TestSnapshotDecoderRefusesEachDamage(t *testing.T) {
 	if std, custom := m.Sequences("a", "x"); std != 2 || custom != 3 {
 		t.Errorf("sequences %d, %d", std, custom)
 	}
-	if got := m.UserCommits("a", "x", 0, math.MaxUint64, 0); fmt.Sprint(got) != "[3 5]" {
-		t.Errorf("x's commits %v, want [3 5]", got)
+	if got := m.UserHistory("a", "x", 0, math.MaxUint64, 0); fmt.Sprint(got) != "[{3 0} {5 1}]" {
+		t.Errorf("x's history %v, want [{3 0} {5 1}]", got)
 	}
-	if got := m.PairCommits("a", "x", "y"); fmt.Sprint(got) != "[3]" {
-		t.Errorf("x-y commits %v, want [3]", got)
+	if got := m.PairHistory("a", "x", "y"); fmt.Sprint(got) != "[{3 0}]" {
+		t.Errorf("x-y history %v, want [{3 0}]", got)
 	}
 	for name, damage := range map[string]struct {
 		spec func(*snapSpec)
@@ -175,8 +175,10 @@ func TestSnapshotDecoderRefusesEachDamage(t *testing.T) {
 		"a history out of range":  {func(s *snapSpec) { s.history[2].id = 3 }, "history of user 3"},
 		"a history twice":         {func(s *snapSpec) { s.history[1].id = 0 }, "history of user 0"},
 		"an empty history":        {func(s *snapSpec) { s.history[1].deltas = nil }, "history of user 1"},
-		"a history not ascending": {func(s *snapSpec) { s.history[0].deltas = []byte{3, 0} }, "damaged"},
+		"a history not ascending": {func(s *snapSpec) { s.history[0].deltas = []byte{3, 1, 0, 0} }, "damaged"},
+		"a history from seq 0":    {func(s *snapSpec) { s.history[0].deltas = []byte{0, 0} }, "damaged"},
 		"a history cut in a seq":  {func(s *snapSpec) { s.history[0].deltas = []byte{3, 0x80} }, "damaged"},
+		"a history cut in a pair": {func(s *snapSpec) { s.history[0].deltas = []byte{3} }, "damaged"},
 		"more histories than ids": {func(s *snapSpec) { s.history = append(s.history, s.history...) }, "count"},
 	} {
 		sp := validSpec()

@@ -17,7 +17,7 @@ import (
 // The dataset is written as events straight onto a fresh stream in the
 // server's data directory before the server starts: users d0..dN-1 are
 // registered, and user i has two-way friendships with i+1 ... i+k (mod N),
-// so the directed edges number 2kN. Commits hold up to 500 events of one
+// so the directed edges number 2kN. Commits hold up to 256 events of one
 // partition, as group commit makes them; the app has the default
 // partition count, recorded first. The server then starts on it, and
 // its time to ready is the restart time for that many edges.
@@ -42,7 +42,8 @@ func writeDataset(ctx context.Context, storeDir string, users, edges int64, stde
 	if err != nil {
 		return 0, err
 	}
-	const app, perCommit = "bench", 500
+	// The writer's biggest commit: MaxBatch commands, one event each.
+	const app, perCommit = "bench", 256
 	// Recorded before the first commit: the app is a new one, with the
 	// default count, as the server will find it.
 	partitions, err := store.Partitions(ctx, app, 0)

@@ -463,3 +463,36 @@ func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// SkipContainer skips one object or array of JSON already known to be
+// valid (what the caller stored and checked before): it only follows
+// strings and nesting, which makes it several times faster than Skip,
+// which checks what it skips. On anything else it reports false and leaves
+// the position where it was.
+func (s *Scanner) SkipContainer() bool {
+	s.space()
+	b, i := s.B, s.I
+	if i == len(b) || (b[i] != '{' && b[i] != '[') {
+		return false
+	}
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				s.I = i + 1
+				return true
+			}
+		}
+		i++
+	}
+	return false
+}

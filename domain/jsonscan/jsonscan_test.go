@@ -91,6 +91,16 @@ func FuzzSkip(f *testing.F) {
 		if !whole && plain && json.Valid(b) {
 			t.Fatalf("Skip refused %q, a valid ASCII document with no escapes", b)
 		}
+		// On what Skip reads whole, an object or array, SkipContainer ends
+		// where Skip does.
+		if whole && s.I > 0 {
+			c := jsonscan.Scanner{B: b}
+			d := jsonscan.Scanner{B: b}
+			d.Skip()
+			if t0 := bytes.TrimLeft(b, " \t\r\n"); len(t0) > 0 && (t0[0] == '{' || t0[0] == '[') && (!c.SkipContainer() || c.I != d.I) {
+				t.Fatalf("SkipContainer on %q ends at %d, Skip at %d", b, c.I, d.I)
+			}
+		}
 	})
 }
 
@@ -129,4 +139,21 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestSkipContainerAsSkip: on valid JSON objects and arrays SkipContainer
+// ends where Skip ends; on the rest it refuses and stays.
+func TestSkipContainerAsSkip(t *testing.T) {
+	for _, doc := range []string{`{}`, `[]`, `{"a":"}]\"{[","b":[1,{"c":"\\"}],"d":null}`, ` [ {"x":[[]]} , "]" ]`, `{"k":"é\u00e9\\\\"}`} {
+		s1, s2 := jsonscan.Scanner{B: []byte(doc + `,9`)}, jsonscan.Scanner{B: []byte(doc + `,9`)}
+		if !s1.Skip() || !s2.SkipContainer() || s1.I != s2.I {
+			t.Errorf("%s: Skip ends at %d, SkipContainer at %d", doc, s1.I, s2.I)
+		}
+	}
+	for _, doc := range []string{`"str"`, `12`, `null`, `{"a":`, `[1,2`, ``} {
+		s := jsonscan.Scanner{B: []byte(doc)}
+		if s.SkipContainer() || s.I != 0 {
+			t.Errorf("%s: SkipContainer took it, to %d", doc, s.I)
+		}
+	}
 }

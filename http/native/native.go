@@ -36,10 +36,16 @@ type History interface {
 }
 
 // Index is the read model's history index (projections.Model): which
-// commits name a user, and how far the model has read the stream.
+// events name a user, and how far the model has read the stream.
 type Index interface {
-	UserCommits(app, user string, from, to uint64, limit int) []uint64
-	PairCommits(app, a, b string) []uint64
+	// UserHistory: the events naming user in the commits from..to, of
+	// limit commits at most (0: all), in stream order.
+	UserHistory(app, user string, from, to uint64, limit int) []domain.EventRef
+	// PairHistory: the events naming both a and b, in stream order.
+	PairHistory(app, a, b string) []domain.EventRef
+	// FriendsNow: user's list now and the position it is of, when the
+	// model has read in order every commit it applied (ok).
+	FriendsNow(app, user string) ([]domain.Friend, uint64, bool)
 	// Seq is the highest sequence applied; Followed the in-order read's
 	// position, at or below which every commit is applied.
 	Seq() uint64
@@ -174,19 +180,23 @@ func (cfg Config) upTo(ctx context.Context) uint64 {
 	return to
 }
 
-// events passes the events of the commits at seqs that name user (and
-// other, when set) as a party to fn, in order.
-func (cfg Config) events(ctx context.Context, seqs []uint64, user, other string, fn func(seq uint64, ev domain.Event) error) error {
+// events passes the events refs name to fn, in order, reading each commit
+// once and decoding only those of its events.
+func (cfg Config) events(ctx context.Context, refs []domain.EventRef, fn func(seq uint64, ev domain.Event) error) error {
+	var seqs []uint64
+	at := map[uint64][]int{}
+	for _, r := range refs {
+		if len(seqs) == 0 || seqs[len(seqs)-1] != r.Seq {
+			seqs = append(seqs, r.Seq)
+		}
+		at[r.Seq] = append(at[r.Seq], r.Event)
+	}
 	return cfg.History.Records(ctx, seqs, func(r domain.Record) error {
-		c, err := domain.DecodeRecord(r)
+		evs, err := domain.EventsAt(r, at[r.Seq])
 		if err != nil {
 			return nil // skipped here as by every read model (docs/operations.md)
 		}
-		for _, ev := range c.Events {
-			x, y, ok := ev.Parties()
-			if !ok || (x != user && y != user) || (other != "" && x != other && y != other) {
-				continue
-			}
+		for _, ev := range evs {
 			if err := fn(r.Seq, ev); err != nil {
 				return err
 			}
@@ -207,14 +217,14 @@ func (cfg Config) pairHistory(ctx context.Context, app *domain.App, q url.Values
 		return nil, err
 	}
 	last := cfg.upTo(ctx)
-	var seqs []uint64
-	for _, seq := range cfg.Index.PairCommits(app.Name, a, b) {
-		if seq <= last && a != b { // one user is no pair: no history
-			seqs = append(seqs, seq)
+	var refs []domain.EventRef
+	for _, r := range cfg.Index.PairHistory(app.Name, a, b) {
+		if r.Seq <= last && a != b { // one user is no pair: no history
+			refs = append(refs, r)
 		}
 	}
 	out := []Change{}
-	err = cfg.events(ctx, seqs, a, b, func(seq uint64, ev domain.Event) error {
+	err = cfg.events(ctx, refs, func(seq uint64, ev domain.Event) error {
 		out = append(out, Change{seq, ev})
 		return nil
 	})
@@ -253,8 +263,19 @@ func (cfg Config) friendsAsOf(ctx context.Context, app *domain.App, q url.Values
 		}
 		to = min(at, to)
 	}
+	if !q.Has("as_of_time") && (!q.Has("as_of_seq") || to >= cfg.Index.Followed()) {
+		// The list now is the read model's own (if nothing came since the
+		// sequence asked for).
+		if list, seq, ok := cfg.Index.FriendsNow(app.Name, u); ok && (!q.Has("as_of_seq") || seq <= to) {
+			friends := make([]Friend, len(list))
+			for i, f := range list {
+				friends[i] = Friend{f.ID, f.Entry}
+			}
+			return map[string]any{"user": u, "as_of_seq": seq, "friends": friends}, nil
+		}
+	}
 	m := &entries{}
-	err = cfg.events(ctx, cfg.Index.UserCommits(app.Name, u, 1, to, 0), u, "", func(_ uint64, ev domain.Event) error {
+	err = cfg.events(ctx, cfg.Index.UserHistory(app.Name, u, 1, to, 0), func(_ uint64, ev domain.Event) error {
 		domain.Apply(m.forUser(u), ev)
 		return nil
 	})
@@ -299,26 +320,14 @@ func (cfg Config) changes(ctx context.Context, app *domain.App, q url.Values) (a
 	errFull := errors.New("full")
 	// Each commit holds at least one event of u: limit+1 commits decide
 	// the page. A page ends after a commit, never inside one.
-	seqs := cfg.Index.UserCommits(app.Name, u, since+1, last, limit+1)
-	err = cfg.History.Records(ctx, seqs, func(r domain.Record) error {
-		c, err := domain.DecodeRecord(r)
-		if err != nil {
-			return nil // skipped here as by every read model (docs/operations.md)
-		}
-		n := len(out)
-		for _, ev := range c.Events {
-			if x, y, ok := ev.Parties(); ok && (x == u || y == u) {
-				out = append(out, Change{r.Seq, ev})
-			}
-		}
-		switch {
-		case len(out) > limit && n > 0:
-			out, next = out[:n], out[n-1].Seq // this commit starts the next page
-			return errFull
-		case len(out) >= limit && r.Seq != seqs[len(seqs)-1]:
-			next = r.Seq
+	refs := cfg.Index.UserHistory(app.Name, u, since+1, last, limit+1)
+	err = cfg.events(ctx, refs, func(seq uint64, ev domain.Event) error {
+		// A new commit goes in whole, unless the page is full.
+		if len(out) >= limit && out[len(out)-1].Seq != seq {
+			next = out[len(out)-1].Seq
 			return errFull
 		}
+		out = append(out, Change{seq, ev})
 		return nil
 	})
 	if err != nil && !errors.Is(err, errFull) {
