@@ -100,10 +100,10 @@ func (l *Leases) refresh(ctx context.Context, app string) {
 			l.set(app, lease{holder: l.id, rev: rev, renewed: sent})
 			return
 		}
+		// Taken over, lapsed, or unanswered: what the bucket holds now
+		// says which. Until a renewal goes through, this instance does not
+		// write (Holder), and it lapses by itself.
 		l.log.Warn("write lease not renewed", "app", app, "err", err)
-		if !errors.Is(err, jetstream.ErrKeyExists) {
-			return // unanswered: it lapses by itself unless the next try works
-		}
 	}
 	e, err := l.kv.Get(ctx, app)
 	switch {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // waitHolder waits until l sees want hold app's lease (mine: as its own).
@@ -174,4 +175,28 @@ func TestRecentReadsAnAppsCommitsSinceATime(t *testing.T) {
 	if strings.Join(got, ",") != "n1,n2,n3" {
 		t.Errorf("Recent(demo) = %v, want n1,n2,n3", got)
 	}
+}
+
+// TestALeaseTakenOverIsSeen: a holder whose lease another instance took
+// (it was paused past its lease) sees the new holder and stops writing.
+func TestALeaseTakenOverIsSeen(t *testing.T) {
+	s, nc := startStore(t)
+	ctx := context.Background()
+	a, err := s.Leases(ctx, "a", []string{"demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = a.Run(actx) }()
+	waitHolder(t, a, "demo", "a", true)
+	js, _ := jetstream.New(nc)
+	kv, err := js.KeyValue(ctx, eventstore.LeasesBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Put(ctx, "demo", []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	waitHolder(t, a, "demo", "b", false)
 }
