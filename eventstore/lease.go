@@ -213,41 +213,15 @@ func (c *Calls) Serve(ctx context.Context, id string, handle func(context.Contex
 	return err
 }
 
-// Recent passes app's commits stored since about t to fn, in order.
+// Recent passes app's commits stored after t to fn, in order.
 func (s *Store) Recent(ctx context.Context, app string, since time.Time, fn func(domain.Record) error) error {
-	last, err := s.LastSeq(ctx)
-	if err != nil || last == 0 {
+	from, err := s.SeqAt(ctx, since)
+	if err != nil {
 		return err
 	}
-	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{AppFilter(app)},
-		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &since})
+	last, err := s.LastSeq(ctx)
 	if err != nil {
-		return fmt.Errorf("read %s since %s: %w", app, since.Format(time.RFC3339), err)
+		return err
 	}
-	for {
-		batch, err := cons.FetchNoWait(256)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", app, err)
-		}
-		n := 0
-		for m := range batch.Messages() {
-			n++
-			md, err := m.Metadata()
-			if err != nil {
-				return fmt.Errorf("read %s: %w", app, err)
-			}
-			if err := fn(domain.Record{Subject: m.Subject(), Seq: md.Sequence.Stream, Data: m.Data()}); err != nil {
-				return err
-			}
-			if md.Sequence.Stream >= last || md.NumPending == 0 {
-				return nil
-			}
-		}
-		if err := batch.Error(); err != nil {
-			return fmt.Errorf("read %s: %w", app, err)
-		}
-		if n == 0 {
-			return nil
-		}
-	}
+	return s.Scan(ctx, []string{AppFilter(app)}, from+1, last, fn)
 }
