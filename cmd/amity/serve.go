@@ -217,15 +217,15 @@ func (s *daemon) open(ctx context.Context) error {
 			}
 			app.Partitions, err = s.store.Partitions(ctx, app.Name, app.Partitions)
 		}
+		if err == nil {
+			s.leases, err = s.store.Leases(ctx, newIDSource().New(), s.cfg.appNames())
+		}
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	if err := s.retireNotifyStream(ctx); err != nil {
-		return err
-	}
-	if s.leases, err = s.store.Leases(ctx, newIDSource().New(), s.cfg.appNames()); err != nil {
 		return err
 	}
 	s.snapPath = snapshotPath(f.dataDir)
@@ -307,7 +307,9 @@ func (s *daemon) run(ctx context.Context) error {
 	// The in-order read outlives the others until this instance's own
 	// writes are read (see shutdown). After a fault it resumes where it
 	// stopped.
-	followCtx, stopFollow := context.WithCancel(context.WithoutCancel(gctx))
+	stopFollow, _ := s.loopUntil(g, "stream read", func(ctx context.Context) error {
+		return projections.Follow(ctx, s.store, s.model, s.model.Followed()+1, logger)
+	})
 	defer stopFollow()
 	// The app's write leases and the calls forwarded to this instance also
 	// outlive the others: the writer finishes what it took first.
@@ -315,12 +317,6 @@ func (s *daemon) run(ctx context.Context) error {
 		return s.store.Calls().Serve(ctx, s.leases.ID(), s.router.Handle)
 	})
 	s.stopLeases, s.leasesDone = s.loopUntil(g, "write leases", s.leases.Run)
-	g.Go(func() error {
-		keepRunning(followCtx, logger, "stream read", func(ctx context.Context) error {
-			return projections.Follow(ctx, s.store, s.model, s.model.Followed()+1, logger)
-		})
-		return nil
-	})
 	g.Go(func() error {
 		if err := s.httpSrv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("serve http: %w", err)
