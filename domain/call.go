@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // Call is one Execute call of an app's commands, as an instance that does
@@ -21,44 +22,23 @@ type Call struct {
 	Again bool
 }
 
-// commandTypes names every command on the wire.
-var commandTypes = map[string]func() Command{
-	"RegisterUser":       func() Command { return &RegisterUser{} },
-	"DeleteUser":         func() Command { return &DeleteUser{} },
-	"AddFriendGroups":    func() Command { return &AddFriendGroups{} },
-	"DeleteFriendGroups": func() Command { return &DeleteFriendGroups{} },
-	"AddFriend":          func() Command { return &AddFriend{} },
-	"ImportFriend":       func() Command { return &ImportFriend{} },
-	"DeleteFriend":       func() Command { return &DeleteFriend{} },
-	"UpdateFriend":       func() Command { return &UpdateFriend{} },
-	"BlockUser":          func() Command { return &BlockUser{} },
-	"UnblockUser":        func() Command { return &UnblockUser{} },
+// commandTypes names every command on the wire: its Go type's name.
+var commandTypes = map[string]reflect.Type{}
+
+func init() {
+	for _, c := range []Command{RegisterUser{}, DeleteUser{}, AddFriendGroups{}, DeleteFriendGroups{}, AddFriend{},
+		ImportFriend{}, DeleteFriend{}, UpdateFriend{}, BlockUser{}, UnblockUser{}} {
+		t := reflect.TypeOf(c)
+		commandTypes[t.Name()] = t
+	}
 }
 
 func commandType(c Command) (string, error) {
-	switch c.(type) {
-	case RegisterUser:
-		return "RegisterUser", nil
-	case DeleteUser:
-		return "DeleteUser", nil
-	case AddFriendGroups:
-		return "AddFriendGroups", nil
-	case DeleteFriendGroups:
-		return "DeleteFriendGroups", nil
-	case AddFriend:
-		return "AddFriend", nil
-	case ImportFriend:
-		return "ImportFriend", nil
-	case DeleteFriend:
-		return "DeleteFriend", nil
-	case UpdateFriend:
-		return "UpdateFriend", nil
-	case BlockUser:
-		return "BlockUser", nil
-	case UnblockUser:
-		return "UnblockUser", nil
+	name := reflect.TypeOf(c).Name()
+	if _, ok := commandTypes[name]; !ok {
+		return "", fmt.Errorf("%w: %T", ErrUnknownCommand, c)
 	}
-	return "", fmt.Errorf("%w: %T", ErrUnknownCommand, c)
+	return name, nil
 }
 
 type wireCall struct {
@@ -103,45 +83,17 @@ func UnmarshalCall(data []byte) (Call, error) {
 	}
 	c := Call{ID: w.ID, App: w.App, Meta: Meta{RequestID: w.Request, Surface: w.Surface}, Commands: make([]Command, len(w.Commands)), Again: w.Again}
 	for i, wc := range w.Commands {
-		make, ok := commandTypes[wc.Type]
+		t, ok := commandTypes[wc.Type]
 		if !ok {
 			return Call{}, fmt.Errorf("%w: %q", ErrUnknownCommand, wc.Type)
 		}
-		p := make()
-		if err := json.Unmarshal(wc.Data, p); err != nil {
+		p := reflect.New(t)
+		if err := json.Unmarshal(wc.Data, p.Interface()); err != nil {
 			return Call{}, fmt.Errorf("%w: %s: %w", ErrInvalid, wc.Type, err)
 		}
-		c.Commands[i] = deref(p)
+		c.Commands[i] = p.Elem().Interface().(Command)
 	}
 	return c, nil
-}
-
-// deref turns the pointer a command was decoded into back into the value
-// the writer decides.
-func deref(p Command) Command {
-	switch c := p.(type) {
-	case *RegisterUser:
-		return *c
-	case *DeleteUser:
-		return *c
-	case *AddFriendGroups:
-		return *c
-	case *DeleteFriendGroups:
-		return *c
-	case *AddFriend:
-		return *c
-	case *ImportFriend:
-		return *c
-	case *DeleteFriend:
-		return *c
-	case *UpdateFriend:
-		return *c
-	case *BlockUser:
-		return *c
-	case *UnblockUser:
-		return *c
-	}
-	return p
 }
 
 type wireResult struct {
