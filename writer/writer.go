@@ -144,27 +144,19 @@ func (w *Writer) queue(subject string) chan *pending {
 	return q
 }
 
+// loop serves one partition: it takes every command waiting on q, up to
+// MaxBatch, as one commit, and the next once that commit is answered. When
+// the writer closes it answers what still waits.
 func (w *Writer) loop(subject string, q chan *pending) {
 	defer w.wg.Done()
-	serveQueue(w.ctx, q, w.cfg.MaxBatch, func(batch []*pending) { w.commit(subject, batch) },
-		func(p *pending) { p.res <- domain.Result{Err: errWriterClosed} })
-}
-
-// errWriterClosed answers what is still waiting when the writer closes.
-var errWriterClosed = fmt.Errorf("%w: writer closed", domain.ErrInternal)
-
-// serveQueue hands fn every item waiting on q, up to max, as one round, and
-// takes the next round once fn returns. When ctx ends it passes what still
-// waits to closed.
-func serveQueue[T any](ctx context.Context, q chan T, max int, fn func([]T), closed func(T)) {
-	round := make([]T, 0, max)
+	round := make([]*pending, 0, w.cfg.MaxBatch)
 	for {
 		select {
-		case <-ctx.Done():
+		case <-w.ctx.Done():
 			for {
 				select {
 				case p := <-q:
-					closed(p)
+					p.res <- domain.Result{Err: errWriterClosed}
 				default:
 					return
 				}
@@ -172,7 +164,7 @@ func serveQueue[T any](ctx context.Context, q chan T, max int, fn func([]T), clo
 		case p := <-q:
 			round = append(round[:0], p)
 		drain:
-			for len(round) < max {
+			for len(round) < w.cfg.MaxBatch {
 				select {
 				case p := <-q:
 					round = append(round, p)
@@ -180,10 +172,13 @@ func serveQueue[T any](ctx context.Context, q chan T, max int, fn func([]T), clo
 					break drain
 				}
 			}
-			fn(round)
+			w.commit(subject, round)
 		}
 	}
 }
+
+// errWriterClosed answers what is still waiting when the writer closes.
+var errWriterClosed = fmt.Errorf("%w: writer closed", domain.ErrInternal)
 
 // commit decides batch and stores its events as one commit on subject.
 func (w *Writer) commit(subject string, batch []*pending) {
