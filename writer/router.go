@@ -381,12 +381,15 @@ func (r *Router) run(ctx context.Context, app *domain.App, call domain.Call, for
 }
 
 func (r *Router) runOnce(ctx context.Context, app *domain.App, call domain.Call) []domain.Result {
-	results := make([]domain.Result, len(call.Commands))
-	todo := make([]int, 0, len(call.Commands))
 	stored, err := r.storedBefore(ctx, app, call)
 	if err != nil {
 		return failAll(len(call.Commands), fmt.Errorf("%w: look for a call sent again: %w", domain.ErrInternal, err))
 	}
+	if len(stored) == 0 { // a call's first run, or nothing of it stored
+		return r.cfg.Local.Execute(ctx, app, call.Meta, call.Commands...)
+	}
+	results := make([]domain.Result, len(call.Commands))
+	todo := make([]int, 0, len(call.Commands))
 	for i, cmd := range call.Commands {
 		if q := stored[cmd.Key()]; len(q) > 0 {
 			results[i], stored[cmd.Key()] = q[0], q[1:]
