@@ -102,7 +102,7 @@ func NewRouter(cfg RouterConfig) *Router {
 // Execute runs cmds for app on the app's writer and returns one result per
 // command, once the local read model holds them.
 func (r *Router) Execute(ctx context.Context, app *domain.App, meta domain.Meta, cmds ...domain.Command) []domain.Result {
-	call := domain.Call{ID: r.cfg.NewID(), App: app.Name, Meta: meta, Commands: cmds}
+	call := domain.Call{App: app.Name, Meta: meta, Commands: cmds} // its ID once it is forwarded
 	ctx, cancel := context.WithTimeout(ctx, forwardFor)
 	defer cancel()
 	wait := 20 * time.Millisecond
@@ -112,6 +112,9 @@ func (r *Router) Execute(ctx context.Context, app *domain.App, meta domain.Meta,
 			return r.run(ctx, app, call, false)
 		}
 		if holder != "" {
+			if call.ID == "" {
+				call.ID = r.cfg.NewID()
+			}
 			results, err := r.forward(ctx, holder, call)
 			if err == nil {
 				return results
