@@ -78,10 +78,15 @@ func (s *Store) hasCommits(ctx context.Context, app string) (bool, error) {
 	return true, nil
 }
 
-// bucket opens the key-value bucket name, creating it if it is missing
-// (with ttl as its values' lifetime; 0 keeps them) with the stream's
-// replicas. An existing bucket is kept as it is.
+// bucket opens the key-value bucket name once, creating it if it is
+// missing (with ttl as its values' lifetime; 0 keeps them) with the
+// stream's replicas. An existing bucket is kept as it is.
 func (s *Store) bucket(ctx context.Context, name, description string, ttl time.Duration) (jetstream.KeyValue, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if kv, ok := s.buckets[name]; ok {
+		return kv, nil
+	}
 	kv, err := s.js.KeyValue(ctx, name)
 	if errors.Is(err, jetstream.ErrBucketNotFound) {
 		kv, err = s.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: name, Description: description, TTL: ttl,
@@ -93,5 +98,9 @@ func (s *Store) bucket(ctx context.Context, name, description string, ttl time.D
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", name, err)
 	}
+	if s.buckets == nil {
+		s.buckets = map[string]jetstream.KeyValue{}
+	}
+	s.buckets[name] = kv
 	return kv, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/amity-im/amity/domain"
@@ -61,6 +62,9 @@ type Store struct {
 	log                 *slog.Logger
 	down                func() error
 	faults              *faults
+
+	mu      sync.Mutex
+	buckets map[string]jetstream.KeyValue // opened, by name (bucket)
 }
 
 // Open returns a Store on the stream, creating it if it is missing. An
