@@ -429,8 +429,8 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			continue
 		}
 		// Each workload starts on an idle server: the notifications of the
-		// previous one are stored first.
-		drained, stored, err := waitNotifier(ctx, srv.natsURL)
+		// previous one are sent first.
+		drained, sent, err := waitNotifier(ctx, srv.natsURL)
 		if err != nil {
 			return err
 		}
@@ -439,7 +439,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 		if drained > time.Second {
 			notes = append(notes, fmt.Sprintf("before %q: the notifier took %s more to send the rest of the previous workload's notifications, %d at %.0f/s",
-				w.name, drained.Round(100*time.Millisecond), stored, float64(stored)/drained.Seconds()))
+				w.name, drained.Round(100*time.Millisecond), sent, float64(sent)/drained.Seconds()))
 		}
 		conns := o.conns
 		if c := workloadConns[w.name]; c > 0 {
@@ -719,13 +719,13 @@ func waitNotifier(ctx context.Context, natsURL string) (time.Duration, uint64, e
 	if err := sub.SetPendingLimits(-1, -1); err != nil {
 		return 0, 0, err
 	}
-	stored := func() (uint64, error) {
+	count := func() (uint64, error) {
 		if err := nc.Flush(); err != nil {
 			return 0, fmt.Errorf("count notifications: %w", err)
 		}
 		return sent.Load(), nil
 	}
-	before, err := stored()
+	before, err := count()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -741,7 +741,7 @@ func waitNotifier(ctx context.Context, natsURL string) (time.Duration, uint64, e
 		}
 		if info.NumPending == 0 && info.NumAckPending == 0 {
 			took := time.Since(start)
-			after, err := stored()
+			after, err := count()
 			return took, after - before, err
 		}
 		if time.Since(start) > 10*time.Minute {
