@@ -27,6 +27,15 @@ const (
 	OnFriendListChanged = "onFriendListChanged"
 	OnFriendInfoUpdated = "onFriendInfoUpdated"
 	OnBlacklistChanged  = "onBlacklistChanged"
+	// Friend requests (ZIM's client events; Tencent's
+	// onFriendApplicationListAdded/Deleted carry the same facts).
+	OnFriendApplicationListChanged = "onFriendApplicationListChanged"
+	OnFriendApplicationUpdated     = "onFriendApplicationUpdated"
+	// Follows (Tencent's client events).
+	OnMyFollowingListChanged = "onMyFollowingListChanged"
+	OnMyFollowersListChanged = "onMyFollowersListChanged"
+	// Profiles.
+	OnUserInfoUpdated = "onUserInfoUpdated"
 )
 
 // Notification is one message to one user's subscribers.
@@ -40,10 +49,39 @@ type Notification struct {
 	// Event is the client event this stands in for; Action is Added or
 	// Deleted (friend list), Added or Removed (blocklist), empty for
 	// onFriendInfoUpdated.
-	Event          string       `json:"event"`
-	Action         string       `json:"action,omitempty"`
-	FriendInfoList []FriendInfo `json:"friendInfoList,omitempty"`
-	UserList       []UserInfo   `json:"userList,omitempty"`
+	Event           string            `json:"event"`
+	Action          string            `json:"action,omitempty"`
+	FriendInfoList  []FriendInfo      `json:"friendInfoList,omitempty"`
+	UserList        []UserInfo        `json:"userList,omitempty"`
+	ApplicationList []ApplicationInfo `json:"applicationList,omitempty"`
+	UserInfo        *ProfileInfo      `json:"userInfo,omitempty"`
+}
+
+// ApplicationInfo is a friend request as ZIM's ZIMFriendApplicationInfo
+// carries it: the other user, and type 1 (received) or 2 (sent); state is
+// ZIMFriendApplicationState (1 waiting, 2 accepted, 3 rejected).
+type ApplicationInfo struct {
+	ApplyUser  UserInfo            `json:"applyUser"`
+	Wording    string              `json:"wording,omitempty"`
+	CreateTime int64               `json:"createTime,omitempty"`
+	UpdateTime int64               `json:"updateTime"`
+	Type       int                 `json:"type"`
+	State      domain.RequestState `json:"state"`
+}
+
+// Request types, ZIMFriendApplicationType's numbering.
+const (
+	ApplicationReceived = 1
+	ApplicationSent     = 2
+)
+
+// ProfileInfo is the changed part of a user's profile.
+type ProfileInfo struct {
+	UserID    string  `json:"userID"`
+	UserName  *string `json:"userName,omitempty"`
+	Avatar    *string `json:"userAvatarUrl,omitempty"`
+	Extra     *string `json:"extra,omitempty"`
+	AllowType *string `json:"allowType,omitempty"`
 }
 
 // FriendInfo is a friend as the client events carry it. On
@@ -77,6 +115,12 @@ func Notifications(seq uint64, c domain.Commit) []Notification {
 			out = append(out, Notification{App: ev.App, User: user, EventID: ev.ID, EventType: ev.Type, Seq: seq, Time: ev.Time, Event: event, Action: action})
 			return &out[len(out)-1]
 		}
+		// answered tells both sides of from's request to user its new state.
+		answered := func(user, from string, state domain.RequestState) {
+			at := ev.Time.UnixMilli()
+			n(user, OnFriendApplicationUpdated, "").ApplicationList = []ApplicationInfo{{ApplyUser: UserInfo{from}, UpdateTime: at, Type: ApplicationReceived, State: state}}
+			n(from, OnFriendApplicationUpdated, "").ApplicationList = []ApplicationInfo{{ApplyUser: UserInfo{user}, UpdateTime: at, Type: ApplicationSent, State: state}}
+		}
 		switch d := ev.Data.(type) {
 		case domain.FriendAdded:
 			if d.Entry != nil {
@@ -101,6 +145,34 @@ func Notifications(seq uint64, c domain.Commit) []Notification {
 			}
 		case domain.UserUnblocked:
 			n(d.User, OnBlacklistChanged, "Removed").UserList = []UserInfo{{d.Target}}
+		case domain.FriendRequestSent:
+			app := func(other string, typ int) []ApplicationInfo {
+				return []ApplicationInfo{{ApplyUser: UserInfo{other}, Wording: d.Entry.Wording, CreateTime: d.Entry.CreateTime,
+					UpdateTime: d.Entry.UpdateTime, Type: typ, State: domain.RequestWaiting}}
+			}
+			n(d.Target, OnFriendApplicationListChanged, "Added").ApplicationList = app(d.User, ApplicationReceived)
+			n(d.User, OnFriendApplicationListChanged, "Added").ApplicationList = app(d.Target, ApplicationSent)
+		case domain.FriendRequestAccepted:
+			answered(d.User, d.From, domain.RequestAccepted)
+			if d.Entry != nil {
+				n(d.User, OnFriendListChanged, "Added").FriendInfoList = []FriendInfo{entryInfo(d.From, d.Entry)}
+			}
+			if d.Reverse != nil {
+				n(d.From, OnFriendListChanged, "Added").FriendInfoList = []FriendInfo{entryInfo(d.User, d.Reverse)}
+			}
+		case domain.FriendRequestRejected:
+			answered(d.User, d.From, domain.RequestRejected)
+		case domain.FriendRequestDeleted:
+			n(d.User, OnFriendApplicationListChanged, "Deleted").ApplicationList = []ApplicationInfo{{ApplyUser: UserInfo{d.From},
+				UpdateTime: ev.Time.UnixMilli(), Type: ApplicationReceived}}
+		case domain.UserFollowed:
+			n(d.User, OnMyFollowingListChanged, "Added").UserList = []UserInfo{{d.Target}}
+			n(d.Target, OnMyFollowersListChanged, "Added").UserList = []UserInfo{{d.User}}
+		case domain.UserUnfollowed:
+			n(d.User, OnMyFollowingListChanged, "Deleted").UserList = []UserInfo{{d.Target}}
+			n(d.Target, OnMyFollowersListChanged, "Deleted").UserList = []UserInfo{{d.User}}
+		case domain.UserProfileUpdated:
+			n(d.User, OnUserInfoUpdated, "").UserInfo = &ProfileInfo{UserID: d.User, UserName: d.Name, Avatar: d.Avatar, Extra: d.Extra, AllowType: d.AllowType}
 		}
 	}
 	return out

@@ -38,7 +38,10 @@ type App struct {
 	// and recorded with the store (eventstore.Store.Partitions); 0 means
 	// DefaultPartitions.
 	Partitions int
-	Callback   *Callback
+	// RequestExpiry is how long a friend request may be answered
+	// (DefaultRequestExpiry when 0).
+	RequestExpiry time.Duration
+	Callback      *Callback
 }
 
 // PartitionCount returns the app's partition count, or the default.

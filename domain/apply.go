@@ -21,6 +21,16 @@ type Mutator interface {
 	DeleteEntry(app, owner, friend string)
 	// UpdateEntry calls f on owner's entry for friend, if there is one.
 	UpdateEntry(app, owner, friend string, f func(*Entry))
+	// UpdateProfile changes the fields of user's profile p sets.
+	UpdateProfile(app string, p UserProfileUpdated)
+	// PutRequest records r, replacing r.From's request to r.To.
+	PutRequest(app string, r Request)
+	// CloseRequest sets the state of from's request to to, at (Unix ms).
+	CloseRequest(app, from, to string, state RequestState, at int64)
+	DeleteRequest(app, from, to string)
+	// PutFollow records that user follows target since at (Unix ms).
+	PutFollow(app, user, target string, at int64)
+	DeleteFollow(app, user, target string)
 }
 
 // Apply applies ev to m. It cannot fail: an event on the stream is a fact.
@@ -55,6 +65,27 @@ func Apply(m Mutator, ev Event) {
 		if d.Both {
 			m.DeleteEntry(ev.App, d.Friend, d.User)
 		}
+	case UserProfileUpdated:
+		m.UpdateProfile(ev.App, d)
+	case FriendRequestSent:
+		m.PutRequest(ev.App, Request{From: d.User, To: d.Target, Entry: d.Entry.Clone(), ExpireTime: d.ExpireTime,
+			State: RequestWaiting, UpdateTime: d.Entry.UpdateTime})
+	case FriendRequestAccepted:
+		if d.Entry != nil {
+			m.PutEntry(ev.App, d.User, d.From, d.Entry.Clone())
+		}
+		if d.Reverse != nil {
+			m.PutEntry(ev.App, d.From, d.User, d.Reverse.Clone())
+		}
+		m.CloseRequest(ev.App, d.From, d.User, RequestAccepted, ev.Time.UnixMilli())
+	case FriendRequestRejected:
+		m.CloseRequest(ev.App, d.From, d.User, RequestRejected, ev.Time.UnixMilli())
+	case FriendRequestDeleted:
+		m.DeleteRequest(ev.App, d.From, d.User)
+	case UserFollowed:
+		m.PutFollow(ev.App, d.User, d.Target, ev.Time.UnixMilli())
+	case UserUnfollowed:
+		m.DeleteFollow(ev.App, d.User, d.Target)
 	case FriendUpdated:
 		m.UpdateEntry(ev.App, d.User, d.Friend, func(e *Entry) {
 			if d.Alias != nil {

@@ -27,7 +27,8 @@ var commandTypes = map[string]reflect.Type{}
 
 func init() {
 	for _, c := range []Command{RegisterUser{}, DeleteUser{}, AddFriendGroups{}, DeleteFriendGroups{}, AddFriend{},
-		ImportFriend{}, DeleteFriend{}, UpdateFriend{}, BlockUser{}, UnblockUser{}} {
+		ImportFriend{}, DeleteFriend{}, UpdateFriend{}, BlockUser{}, UnblockUser{}, SendRequest{}, AcceptRequest{},
+		RejectRequest{}, DeleteRequest{}, FollowUser{}, UnfollowUser{}, UpdateProfile{}} {
 		t := reflect.TypeOf(c)
 		commandTypes[t.Name()] = t
 	}
@@ -201,7 +202,9 @@ var errorCodes = []struct {
 	{"future_time", ErrFutureTime}, {"unknown_command", ErrUnknownCommand}, {"group_limit", ErrGroupLimit},
 	{"group_not_found", ErrGroupNotFound}, {"already_blocked", ErrAlreadyBlocked}, {"not_blocked", ErrNotBlocked},
 	{"already_unblocked", ErrAlreadyUnblocked}, {"block_limit", ErrBlockLimit}, {"you_blocked", ErrYouBlocked},
-	{"blocked_by_target", ErrBlockedByTarget},
+	{"blocked_by_target", ErrBlockedByTarget}, {"add_denied", ErrAddDenied}, {"request_not_found", ErrRequestNotFound},
+	{"request_not_waiting", ErrRequestNotWaiting}, {"already_following", ErrAlreadyFollowing},
+	{"not_following", ErrNotFollowing}, {"follow_limit", ErrFollowLimit},
 	{"invalid", ErrInvalid}, {"not_found", ErrNotFound}, {"exists", ErrExists}, {"limit", ErrLimit},
 	{"conflict", ErrConflict}, {"forbidden", ErrForbidden}, {"internal", ErrInternal},
 }

@@ -20,6 +20,10 @@ func TestCallsSurviveTheWire(t *testing.T) {
 		ImportFriend{User: "a", Friend: "b", Entry: entry}, DeleteFriend{User: "a", Friend: "b", Both: true},
 		UpdateFriend{User: "a", Friend: "b", Alias: &alias, Attributes: map[string]string{"k1": ""}},
 		BlockUser{User: "a", Target: "b", EndFriendship: true}, UnblockUser{User: "a", Target: "b"},
+		SendRequest{User: "a", Target: "b", Entry: entry, ExpireAfter: time.Hour, RespectBlocks: true},
+		AcceptRequest{User: "b", From: "a", Entry: entry}, RejectRequest{User: "b", From: "a"}, DeleteRequest{User: "b", From: "a"},
+		FollowUser{User: "a", Target: "b"}, UnfollowUser{User: "a", Target: "b"},
+		UpdateProfile{User: "a", Name: &alias, AllowType: &alias},
 	}, Again: true}
 	if len(c.Commands) != len(commandTypes) {
 		t.Fatalf("the test covers %d command types of %d", len(c.Commands), len(commandTypes))

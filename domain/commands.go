@@ -24,6 +24,15 @@ type View interface {
 	Blocked(user, target string) (blocked, wasBlocked bool)
 	// ReserveBlock takes one slot in user's blocklist, failing at the cap.
 	ReserveBlock(user string) bool
+	// Request returns from's request to to, if there is one.
+	Request(from, to string) (Request, bool)
+	// Follows reports whether user follows target.
+	Follows(user, target string) bool
+	// ReserveFollow takes one slot in the list of whom user follows,
+	// failing at MaxFollowing.
+	ReserveFollow(user string) bool
+	// AllowType is user's AllowType (AllowAny when never set).
+	AllowType(user string) string
 }
 
 // Command is a request to change one aggregate.
@@ -116,6 +125,11 @@ type AddFriend struct {
 	// RespectBlocks refuses the add when either user blocks the other
 	// (Tencent's rule); ZIM adds leave blocks and friendship apart.
 	RespectBlocks bool
+	// Consent lets Friend's AllowType decide (Tencent's add without
+	// force): NeedConfirm turns the add into a friend request, expiring
+	// after ExpireAfter; DenyAny refuses it.
+	Consent     bool
+	ExpireAfter time.Duration
 }
 
 func (c AddFriend) Key() Key { return PairKey(c.User, c.Friend) }
@@ -138,13 +152,8 @@ func (c AddFriend) Decide(v View, now time.Time) (Payload, error) {
 	if err := checkPair(v, c.User, c.Friend); err != nil {
 		return nil, err
 	}
-	if c.RespectBlocks {
-		if b, _ := v.Blocked(c.User, c.Friend); b {
-			return nil, ErrYouBlocked
-		}
-		if b, _ := v.Blocked(c.Friend, c.User); b {
-			return nil, ErrBlockedByTarget
-		}
+	if err := checkBlocks(v, c.User, c.Friend, c.RespectBlocks); err != nil {
+		return nil, err
 	}
 	nowMs := now.UnixMilli()
 	if c.Entry.CreateTime > nowMs || (c.Reverse != nil && c.Reverse.CreateTime > nowMs) {
@@ -155,6 +164,14 @@ func (c AddFriend) Decide(v View, now time.Time) (Payload, error) {
 	mutual := c.Reverse != nil
 	if hasAB && (!mutual || hasBA) {
 		return nil, ErrAlreadyFriends
+	}
+	if c.Consent {
+		switch v.AllowType(c.Friend) {
+		case DenyAny:
+			return nil, ErrAddDenied
+		case NeedConfirm:
+			return requestSent(c.User, c.Friend, stamped(c.Entry, nowMs), now, c.ExpireAfter), nil
+		}
 	}
 	ev := FriendAdded{User: c.User, Friend: c.Friend}
 	if !hasAB {

@@ -19,10 +19,14 @@ type memState struct {
 	entries  map[[2]string]domain.Entry
 	reserved map[string]int
 	max      int
+	requests map[[2]string]domain.Request
+	follows  map[[2]string]int64
+	allow    map[string]string
 }
 
 func given(events ...domain.Event) *memState {
-	s := &memState{blocks: map[[2]string]bool{}, groups: map[[2]string]bool{}, users: map[string]bool{}, entries: map[[2]string]domain.Entry{}, reserved: map[string]int{}, max: 3000}
+	s := &memState{blocks: map[[2]string]bool{}, groups: map[[2]string]bool{}, users: map[string]bool{}, entries: map[[2]string]domain.Entry{}, reserved: map[string]int{}, max: 3000,
+		requests: map[[2]string]domain.Request{}, follows: map[[2]string]int64{}, allow: map[string]string{}}
 	for _, ev := range events {
 		domain.Apply(s, ev)
 	}
@@ -118,6 +122,44 @@ func (s *memState) Reserve(u string) bool {
 	return true
 }
 func (s *memState) Unreserve(u string) { s.reserved[u]-- }
+func (s *memState) UpdateProfile(_ string, p domain.UserProfileUpdated) {
+	if p.AllowType != nil {
+		s.allow[p.User] = *p.AllowType
+	}
+}
+func (s *memState) AllowType(u string) string {
+	if a, ok := s.allow[u]; ok {
+		return a
+	}
+	return domain.AllowAny
+}
+func (s *memState) PutRequest(_ string, r domain.Request) { s.requests[[2]string{r.From, r.To}] = r }
+func (s *memState) CloseRequest(_, from, to string, st domain.RequestState, at int64) {
+	if r, ok := s.requests[[2]string{from, to}]; ok {
+		r.State, r.UpdateTime = st, at
+		s.requests[[2]string{from, to}] = r
+	}
+}
+func (s *memState) DeleteRequest(_, from, to string) { delete(s.requests, [2]string{from, to}) }
+func (s *memState) Request(from, to string) (domain.Request, bool) {
+	r, ok := s.requests[[2]string{from, to}]
+	return r, ok
+}
+func (s *memState) PutFollow(_, u, t string, at int64) { s.follows[[2]string{u, t}] = at }
+func (s *memState) DeleteFollow(_, u, t string)        { delete(s.follows, [2]string{u, t}) }
+func (s *memState) Follows(u, t string) bool {
+	_, ok := s.follows[[2]string{u, t}]
+	return ok
+}
+func (s *memState) ReserveFollow(u string) bool {
+	n := 0
+	for k := range s.follows {
+		if k[0] == u {
+			n++
+		}
+	}
+	return n < domain.MaxFollowing
+}
 
 var now = time.UnixMilli(1_700_000_000_000)
 

@@ -42,7 +42,7 @@ func decodeCommitFast(b []byte) (Commit, bool) {
 // their strings (jsonscan.Scanner.Known) instead of allocating new ones.
 var (
 	eventTypes = [...]string{TypeFriendAdded, TypeFriendDeleted, TypeFriendUpdated, TypeUserRegistered, TypeUserDeleted,
-		TypeGroupsAdded, TypeGroupsDeleted, TypeUserBlocked, TypeUserUnblocked}
+		TypeGroupsAdded, TypeGroupsDeleted, TypeUserBlocked, TypeUserUnblocked, TypeUserFollowed, TypeUserUnfollowed}
 	surfaces = [...]string{"zim", "tencent"}
 )
 
@@ -106,9 +106,11 @@ func data(s *jsonscan.Scanner, d *anyData) bool {
 		case "target":
 			return jsonscan.Once(&seen, 4) && s.Str(&d.Target)
 		case "name":
-			return jsonscan.Once(&seen, 8) && s.Str(&d.Name)
+			d.Name = new(string)
+			return jsonscan.Once(&seen, 8) && s.Str(d.Name)
 		case "avatar":
-			return jsonscan.Once(&seen, 16) && s.Str(&d.Avatar)
+			d.Avatar = new(string)
+			return jsonscan.Once(&seen, 16) && s.Str(d.Avatar)
 		case "entry":
 			return jsonscan.Once(&seen, 32) && entry(s, &d.Entry)
 		case "reverse":

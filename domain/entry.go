@@ -97,6 +97,10 @@ type User struct {
 	Name         string `json:"name,omitempty"`
 	Avatar       string `json:"avatar,omitempty"`
 	RegisteredAt int64  `json:"registered_at"`
+	// Extra is ZIM's free-form profile field; AllowType Tencent's
+	// Tag_Profile_IM_AllowType ("" when never set: AllowAny).
+	Extra     string `json:"extra,omitempty"`
+	AllowType string `json:"allow_type,omitempty"`
 }
 
 // Group is a user's friend group (a Tencent friend list) and its members.

@@ -38,6 +38,12 @@ var (
 	ErrBlockLimit          = kindErr(ErrLimit, "the user's blocklist is full")
 	ErrYouBlocked          = kindErr(ErrForbidden, "the target is in the user's blocklist")
 	ErrBlockedByTarget     = kindErr(ErrForbidden, "the user is in the target's blocklist")
+	ErrAddDenied           = kindErr(ErrForbidden, "the target accepts no friend requests")
+	ErrRequestNotFound     = kindErr(ErrNotFound, "no such friend request")
+	ErrRequestNotWaiting   = kindErr(ErrConflict, "the friend request is no longer waiting")
+	ErrAlreadyFollowing    = kindErr(ErrExists, "already following the target")
+	ErrNotFollowing        = kindErr(ErrNotFound, "not following the target")
+	ErrFollowLimit         = kindErr(ErrLimit, "the user follows the most users allowed")
 )
 
 type kindError struct {

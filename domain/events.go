@@ -18,6 +18,14 @@ const (
 	TypeGroupsDeleted  = "FriendGroupsDeleted"
 	TypeUserBlocked    = "UserBlocked"
 	TypeUserUnblocked  = "UserUnblocked"
+
+	TypeRequestSent     = "FriendRequestSent"
+	TypeRequestAccepted = "FriendRequestAccepted"
+	TypeRequestRejected = "FriendRequestRejected"
+	TypeRequestDeleted  = "FriendRequestDeleted"
+	TypeUserFollowed    = "UserFollowed"
+	TypeUserUnfollowed  = "UserUnfollowed"
+	TypeProfileUpdated  = "UserProfileUpdated"
 )
 
 // SchemaVersion is the version written into every new event.
@@ -134,6 +142,18 @@ func (e Event) Parties() (a, b string, ok bool) {
 		return d.User, d.Target, true
 	case UserUnblocked:
 		return d.User, d.Target, true
+	case FriendRequestSent:
+		return d.User, d.Target, true
+	case FriendRequestAccepted:
+		return d.User, d.From, true
+	case FriendRequestRejected:
+		return d.User, d.From, true
+	case FriendRequestDeleted:
+		return d.User, d.From, true
+	case UserFollowed:
+		return d.User, d.Target, true
+	case UserUnfollowed:
+		return d.User, d.Target, true
 	}
 	return "", "", false
 }
@@ -152,6 +172,8 @@ func (e Event) Users() []string {
 	case FriendGroupsAdded:
 		return []string{d.User}
 	case FriendGroupsDeleted:
+		return []string{d.User}
+	case UserProfileUpdated:
 		return []string{d.User}
 	}
 	return nil
@@ -269,8 +291,12 @@ type anyData struct {
 	User       string                 `json:"user"`
 	Friend     string                 `json:"friend"`
 	Target     string                 `json:"target"`
-	Name       string                 `json:"name"`
-	Avatar     string                 `json:"avatar"`
+	From       string                 `json:"from"`
+	Name       *string                `json:"name"`
+	Avatar     *string                `json:"avatar"`
+	Extra      *string                `json:"extra"`
+	AllowType  *string                `json:"allow_type"`
+	ExpireTime int64                  `json:"expire_time"`
 	Entry      *Entry                 `json:"entry"`
 	Reverse    *Entry                 `json:"reverse"`
 	Imported   bool                   `json:"imported"`
@@ -286,7 +312,25 @@ type anyData struct {
 func (d anyData) payload(typ string) (Payload, error) {
 	switch typ {
 	case TypeUserRegistered:
-		return UserRegistered{User: d.User, Name: d.Name, Avatar: d.Avatar}, nil
+		return UserRegistered{User: d.User, Name: deref(d.Name), Avatar: deref(d.Avatar)}, nil
+	case TypeProfileUpdated:
+		return UserProfileUpdated{User: d.User, Name: d.Name, Avatar: d.Avatar, Extra: d.Extra, AllowType: d.AllowType}, nil
+	case TypeRequestSent:
+		var e Entry
+		if d.Entry != nil {
+			e = *d.Entry
+		}
+		return FriendRequestSent{User: d.User, Target: d.Target, Entry: e, ExpireTime: d.ExpireTime}, nil
+	case TypeRequestAccepted:
+		return FriendRequestAccepted{User: d.User, From: d.From, Entry: d.Entry, Reverse: d.Reverse}, nil
+	case TypeRequestRejected:
+		return FriendRequestRejected{User: d.User, From: d.From}, nil
+	case TypeRequestDeleted:
+		return FriendRequestDeleted{User: d.User, From: d.From}, nil
+	case TypeUserFollowed:
+		return UserFollowed{User: d.User, Target: d.Target}, nil
+	case TypeUserUnfollowed:
+		return UserUnfollowed{User: d.User, Target: d.Target}, nil
 	case TypeUserDeleted:
 		return UserDeleted{User: d.User}, nil
 	case TypeGroupsAdded, TypeGroupsDeleted:
@@ -400,9 +444,30 @@ func decodeData(typ string, b json.RawMessage) (Payload, error) {
 		return decodeAs[UserBlocked](typ, b)
 	case TypeUserUnblocked:
 		return decodeAs[UserUnblocked](typ, b)
+	case TypeProfileUpdated:
+		return decodeAs[UserProfileUpdated](typ, b)
+	case TypeRequestSent:
+		return decodeAs[FriendRequestSent](typ, b)
+	case TypeRequestAccepted:
+		return decodeAs[FriendRequestAccepted](typ, b)
+	case TypeRequestRejected:
+		return decodeAs[FriendRequestRejected](typ, b)
+	case TypeRequestDeleted:
+		return decodeAs[FriendRequestDeleted](typ, b)
+	case TypeUserFollowed:
+		return decodeAs[UserFollowed](typ, b)
+	case TypeUserUnfollowed:
+		return decodeAs[UserUnfollowed](typ, b)
 	default:
 		return nil, fmt.Errorf("unknown event type %q", typ)
 	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func decodeAs[T any](typ string, b json.RawMessage) (T, error) {

@@ -43,11 +43,20 @@ type groupRef struct {
 
 type userRef struct{ app, user string }
 
-// slotRef names a reserved slot: in a user's friend list or blocklist.
+// slotRef names a reserved slot: in a user's friend list, blocklist or
+// list of whom they follow.
 type slotRef struct {
 	userRef
-	blocks bool
+	list slotList
 }
+
+type slotList uint8
+
+const (
+	friendSlot slotList = iota
+	blockSlot
+	followSlot
+)
 
 // userState is one user's state. What most users never have (a profile
 // name or avatar, groups, a blocklist) lives behind x, so a user with only
@@ -78,6 +87,9 @@ type userExtra struct {
 	// targets that were in it and were taken out.
 	blocked   map[string]int64
 	unblocked map[string]bool
+	// social is what few users have: a profile's extra fields, friend
+	// requests and follows (social.go).
+	social *social
 }
 
 // noExtra is what more returns for a user without extra state; read only.
@@ -103,6 +115,9 @@ func (u *userState) ext() *userExtra {
 func (u *userState) info(id string) domain.User {
 	x := u.more()
 	p := domain.User{Name: x.name, Avatar: x.avatar, RegisteredAt: u.registeredAt}
+	if x.social != nil {
+		p.Extra, p.AllowType = x.social.Extra, x.social.AllowType
+	}
 	if u.profiled {
 		p.ID = id
 	}

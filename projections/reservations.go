@@ -15,9 +15,12 @@ import (
 func (m *Model) reserveLocked(ref slotRef, commit string, max int) bool {
 	n := m.reserved[ref]
 	if u := m.userLocked(ref.app, ref.user); u != nil {
-		if ref.blocks {
+		switch ref.list {
+		case blockSlot:
 			n += len(u.more().blocked)
-		} else {
+		case followSlot:
+			n += len(u.soc().Following)
+		default:
 			n += u.friends.len()
 		}
 	}
@@ -31,7 +34,7 @@ func (m *Model) reserveLocked(ref slotRef, commit string, max int) bool {
 
 // unreserveLocked returns one friend-list slot of user's taken for commit.
 func (m *Model) unreserveLocked(app, user, commit string) {
-	ref := slotRef{userRef{app, user}, false}
+	ref := slotRef{userRef{app, user}, friendSlot}
 	refs := m.byCommit[commit]
 	if i := slices.Index(refs, ref); i >= 0 {
 		m.byCommit[commit] = slices.Delete(refs, i, i+1)
@@ -146,7 +149,7 @@ func (v lockedView) Entry(owner, friend string) (domain.Entry, bool) {
 }
 func (v lockedView) Registered(user string) bool { return v.m.registeredLocked(v.app.Name, user) }
 func (v lockedView) Reserve(user string) bool {
-	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, false}, v.commit, v.app.FriendCap())
+	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, friendSlot}, v.commit, v.app.FriendCap())
 }
 func (v lockedView) Unreserve(user string) { v.m.unreserveLocked(v.app.Name, user, v.commit) }
 func (v lockedView) HasGroup(user, name string) bool {
@@ -156,7 +159,23 @@ func (v lockedView) Blocked(user, target string) (bool, bool) {
 	return v.m.blockedLocked(v.app.Name, user, target)
 }
 func (v lockedView) ReserveBlock(user string) bool {
-	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, true}, v.commit, v.app.BlockCap())
+	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, blockSlot}, v.commit, v.app.BlockCap())
+}
+func (v lockedView) ReserveFollow(user string) bool {
+	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, followSlot}, v.commit, domain.MaxFollowing)
+}
+func (v lockedView) Request(from, to string) (domain.Request, bool) {
+	return v.m.requestLocked(v.app.Name, from, to)
+}
+func (v lockedView) Follows(user, target string) bool {
+	_, ok := v.m.userLocked(v.app.Name, user).soc().Following[target]
+	return ok
+}
+func (v lockedView) AllowType(user string) string {
+	if a := v.m.userLocked(v.app.Name, user).soc().AllowType; a != "" {
+		return a
+	}
+	return domain.AllowAny
 }
 func (v lockedView) ReserveGroups(user string, names []string) bool {
 	return v.m.reserveGroupsLocked(v.app.Name, user, v.commit, names, domain.MaxFriendGroups)

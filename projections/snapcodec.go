@@ -29,7 +29,8 @@ import (
 //	                       extra: n × (id entry-json)
 //	                       groups: n × name
 //	                       blocked: n × (id time)
-//	                       unblocked: n × id)
+//	                       unblocked: n × id
+//	                       social-json)                (social.go; "" when none)
 //	           history: n × (id entries))            (the history index, history.go)
 //
 // Users and blocked users are named by their interned IDs too.
@@ -163,6 +164,12 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 				id, _ := a.lookup(t)
 				e.uint(uint64(id))
 			}
+			if x.social == nil {
+				e.str("")
+			} else {
+				b, _ := json.Marshal(x.social)
+				e.str(string(b))
+			}
 		})
 		indexed := 0
 		for _, b := range a.hist.entries {
@@ -240,12 +247,15 @@ func (d *snapReader) int() int64 {
 	return v
 }
 
-func (d *snapReader) str() string {
+func (d *snapReader) str() string { return d.strUpTo(maxSnapshotString) }
+
+// strUpTo reads a string of at most limit bytes.
+func (d *snapReader) strUpTo(limit uint64) string {
 	n := d.uint()
 	if d.err != nil {
 		return ""
 	}
-	if n > maxSnapshotString {
+	if n > limit {
 		d.err = fmt.Errorf("string of %d bytes", n)
 		return ""
 	}
@@ -439,6 +449,15 @@ func decodeSnapshot(payload []byte) (*Model, error) {
 					x.unblocked = map[string]bool{}
 				}
 				x.unblocked[a.names[id()]] = true
+			}
+			// A user's fans are unbounded: their state is bounded by
+			// the snapshot alone.
+			if b := d.strUpTo(uint64(len(d.b))); b != "" && d.err == nil {
+				so := &social{}
+				if err := json.Unmarshal([]byte(b), so); err != nil {
+					d.err = fmt.Errorf("social: %w", err)
+				}
+				u.ext().social = so
 			}
 			a.users[uid] = u
 		}

@@ -40,6 +40,7 @@ type snapUser struct {
 	blocked                  []uint64
 	unblocked                []uint64
 	customSeq, blockSeq, std uint64
+	social                   string
 }
 
 type snapExtra struct {
@@ -51,8 +52,9 @@ type snapExtra struct {
 func validSpec() snapSpec {
 	return snapSpec{schema: SnapshotSchema, names: []string{"x", "y", "z"}, appsCount: -1, users: []snapUser{
 		{id: 0, registered: 1, profileID: "x", name: "X", edges: [][2]uint64{{1, 5}}, extra: []snapExtra{{1, `{"alias":"Y","create_time":5}`}},
-			groups: []string{"g"}, blocked: []uint64{2}, unblocked: []uint64{1}, customSeq: 3, blockSeq: 4, std: 2},
-		{id: 1, registered: 1, profileID: "y", edges: [][2]uint64{{0, 5}}},
+			groups: []string{"g"}, blocked: []uint64{2}, unblocked: []uint64{1}, customSeq: 3, blockSeq: 4, std: 2,
+			social: `{"extra":"e","allow_type":"AllowType_Type_NeedConfirm","requests":{"y":{"from":"y","to":"x","entry":{"wording":"hi","create_time":6},"expire_time":99,"state":1,"update_time":6}},"following":{"y":8}}`},
+		{id: 1, registered: 1, profileID: "y", edges: [][2]uint64{{0, 5}}, social: `{"sent_to":{"x":true},"fans":{"x":8}}`},
 	}, history: []snapHistory{{0, []byte{3, 0, 2, 1}}, {1, []byte{3, 0}}, {2, []byte{5, 1}}}}
 }
 
@@ -118,6 +120,7 @@ func (sp snapSpec) payload() []byte {
 			for _, b := range u.unblocked {
 				e.uint(b)
 			}
+			e.str(u.social)
 		}
 		e.uint(uint64(len(sp.history)))
 		for _, h := range sp.history {
@@ -143,6 +146,12 @@ func TestSnapshotDecoderRefusesEachDamage(t *testing.T) {
 	}
 	if b, _ := m.Blocked("a", "x", "z"); !b || !m.Registered("a", "y") || m.Registered("a", "z") || !m.HasGroup("a", "x", "g") {
 		t.Error("the decoded model lacks a block, a registration or a group")
+	}
+	if r, ok := m.Request("a", "y", "x"); !ok || r.Entry.Wording != "hi" || r.StateAt(50) != domain.RequestWaiting {
+		t.Errorf("request y→x = %+v, %v", r, ok)
+	}
+	if u, _ := m.User("a", "x"); u.Extra != "e" || u.AllowType != domain.NeedConfirm || !m.Follows("a", "x", "y") {
+		t.Errorf("x's profile %+v, or x does not follow y", u)
 	}
 	if std, custom := m.Sequences("a", "x"); std != 2 || custom != 3 {
 		t.Errorf("sequences %d, %d", std, custom)
@@ -180,6 +189,7 @@ func TestSnapshotDecoderRefusesEachDamage(t *testing.T) {
 		"a history cut in a seq":  {func(s *snapSpec) { s.history[0].deltas = []byte{3, 0x80} }, "damaged"},
 		"a history cut in a pair": {func(s *snapSpec) { s.history[0].deltas = []byte{3} }, "damaged"},
 		"more histories than ids": {func(s *snapSpec) { s.history = append(s.history, s.history...) }, "count"},
+		"social state not JSON":   {func(s *snapSpec) { s.users[1].social = `{"fans":` }, "social"},
 	} {
 		sp := validSpec()
 		damage.spec(&sp)

@@ -23,7 +23,7 @@ import (
 const (
 	snapshotMagic = "AMITY-SNAPSHOT\n"
 	// SnapshotSchema changes whenever the snapshot's payload does.
-	SnapshotSchema = 5
+	SnapshotSchema = 6
 )
 
 // ErrSnapshotUnusable wraps every reason a snapshot cannot be loaded.
@@ -41,6 +41,7 @@ type userSnapshot struct {
 	StdSeq     uint64                  `json:"std_seq"`
 	CustomSeq  uint64                  `json:"custom_seq"`
 	BlockSeq   uint64                  `json:"block_seq"`
+	Social     *social                 `json:"social,omitempty"`
 }
 
 func (u *userState) snapshot(a *appState, id string) *userSnapshot {
@@ -61,5 +62,8 @@ func (u *userState) snapshot(a *appState, id string) *userSnapshot {
 		s.Unblocked = append(s.Unblocked, t)
 	}
 	sortStrings(s.Unblocked)
+	if x.social != nil {
+		s.Social = x.social.clone()
+	}
 	return s
 }

@@ -312,10 +312,82 @@ type overlay struct {
 	users   map[string]bool             // false: deleted in this commit
 	groups  map[[2]string]bool          // {user, group}; false: deleted in this commit
 	blocks  map[[2]string]bool          // {user, target}; false: unblocked in this commit
+	// What few commits change is made on first use.
+	requests map[[2]string]*domain.Request // {from, to}; nil: deleted in this commit
+	follows  map[[2]string]bool            // {user, target}; false: unfollowed in this commit
+	allow    map[string]string
 }
 
 func newOverlay(s domain.View) *overlay {
 	return &overlay{s: s, entries: map[[2]string]*domain.Entry{}, users: map[string]bool{}, groups: map[[2]string]bool{}, blocks: map[[2]string]bool{}}
+}
+
+func (o *overlay) Request(from, to string) (domain.Request, bool) {
+	if r, ok := o.requests[[2]string{from, to}]; ok {
+		if r == nil {
+			return domain.Request{}, false
+		}
+		return *r, true
+	}
+	return o.s.Request(from, to)
+}
+
+func (o *overlay) PutRequest(_ string, r domain.Request) {
+	if o.requests == nil {
+		o.requests = map[[2]string]*domain.Request{}
+	}
+	o.requests[[2]string{r.From, r.To}] = &r
+}
+
+func (o *overlay) CloseRequest(app, from, to string, state domain.RequestState, at int64) {
+	if r, ok := o.Request(from, to); ok {
+		r.State, r.UpdateTime = state, at
+		o.PutRequest(app, r)
+	}
+}
+
+func (o *overlay) DeleteRequest(_, from, to string) {
+	if o.requests == nil {
+		o.requests = map[[2]string]*domain.Request{}
+	}
+	o.requests[[2]string{from, to}] = nil
+}
+
+func (o *overlay) Follows(user, target string) bool {
+	if f, ok := o.follows[[2]string{user, target}]; ok {
+		return f
+	}
+	return o.s.Follows(user, target)
+}
+
+func (o *overlay) ReserveFollow(user string) bool { return o.s.ReserveFollow(user) }
+
+func (o *overlay) setFollow(user, target string, f bool) {
+	if o.follows == nil {
+		o.follows = map[[2]string]bool{}
+	}
+	o.follows[[2]string{user, target}] = f
+}
+
+func (o *overlay) PutFollow(_, user, target string, _ int64) { o.setFollow(user, target, true) }
+
+func (o *overlay) DeleteFollow(_, user, target string) { o.setFollow(user, target, false) }
+
+func (o *overlay) AllowType(user string) string {
+	if a, ok := o.allow[user]; ok {
+		return a
+	}
+	return o.s.AllowType(user)
+}
+
+func (o *overlay) UpdateProfile(_ string, p domain.UserProfileUpdated) {
+	if p.AllowType == nil {
+		return
+	}
+	if o.allow == nil {
+		o.allow = map[string]string{}
+	}
+	o.allow[p.User] = *p.AllowType
 }
 
 func (o *overlay) Entry(owner, friend string) (domain.Entry, bool) {

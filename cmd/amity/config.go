@@ -78,7 +78,9 @@ type appConfig struct {
 	// Partitions is the app's partition count, fixed when its stream data
 	// is first written; 0 takes the recorded count, or the default.
 	Partitions int `json:"partitions,omitempty"`
-	ZIM        *struct {
+	// RequestExpiry is how long a friend request may be answered.
+	RequestExpiry duration `json:"request_expiry,omitzero"`
+	ZIM           *struct {
 		AppID        uint32 `json:"app_id"`
 		ServerSecret string `json:"server_secret"`
 		QPS          int    `json:"qps,omitempty"`
@@ -102,6 +104,7 @@ type appConfig struct {
 		QPS          int               `json:"qps,omitempty"`
 		CustomFields []string          `json:"custom_fields,omitempty"`
 		ZIMAttrs     map[string]string `json:"zim_attributes,omitempty"`
+		Follow       bool              `json:"follow,omitempty"`
 	} `json:"tencent,omitempty"`
 }
 
@@ -186,7 +189,11 @@ func parseApps(appConfigs []appConfig) (config, error) {
 		if ac.Partitions < 0 || ac.Partitions > domain.MaxPartitions {
 			return cfg, fmt.Errorf("%s (%s): partitions must be 1-%d, or left out", where, ac.Name, domain.MaxPartitions)
 		}
-		app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends, MaxBlocked: ac.MaxBlocked, Partitions: ac.Partitions}
+		if ac.RequestExpiry < 0 {
+			return cfg, fmt.Errorf("%s (%s): request_expiry must not be negative", where, ac.Name)
+		}
+		app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends, MaxBlocked: ac.MaxBlocked, Partitions: ac.Partitions,
+			RequestExpiry: time.Duration(ac.RequestExpiry)}
 		var zp *zim.App
 		if z := ac.ZIM; z != nil {
 			switch {
@@ -229,7 +236,7 @@ func parseApps(appConfigs []appConfig) (config, error) {
 			}
 			tcIDs[t.SDKAppID] = true
 			tp := &tencent.App{App: app, SDKAppID: t.SDKAppID, SecretKey: t.SecretKey, Admins: t.Admins, QPS: t.QPS,
-				CustomFields: t.CustomFields, ZIMAttributes: t.ZIMAttrs}
+				CustomFields: t.CustomFields, ZIMAttributes: t.ZIMAttrs, Follow: t.Follow}
 			cfg.tencent = append(cfg.tencent, tp)
 		}
 		if cb := ac.Callback; cb != nil {

@@ -6,8 +6,10 @@
 // Calls are authenticated with the app's credentials of either surface:
 // ZIM's signature parameters (AppId, SignatureNonce, Timestamp,
 // SignatureVersion, Signature) or Tencent's (sdkappid, identifier, usersig,
-// random, contenttype). Answers read the stream itself, so they cost time in
-// proportion to the part of the app's stream they cover.
+// random, contenttype). History answers read the commits the read model's
+// index names, so they cost time in proportion to what they cover. The
+// request routes list a user's friend requests and answer them: what the
+// vendors leave to their client SDKs.
 package native
 
 import (
@@ -63,6 +65,10 @@ type Config struct {
 	Now     func() time.Time
 	History History
 	Index   Index
+	// Writer runs the request routes' commands; Requests lists requests.
+	Writer   amityhttp.Executor
+	Requests Requests
+	NewID    func() string
 	// ZIM and Tencent authenticate requests carrying their parameters.
 	ZIM, Tencent Authenticator
 }
@@ -82,20 +88,38 @@ func badRequest(msg string) error { return &apiError{http.StatusBadRequest, "bad
 
 // Routes registers the API on r.
 func Routes(r *mux.Router, cfg Config) {
-	h := func(f func(context.Context, *domain.App, url.Values) (any, error)) http.Handler {
-		return handler(cfg, f)
+	get := func(f func(context.Context, *domain.App, url.Values) (any, error)) http.Handler {
+		return handler(cfg, func(r *http.Request) (func(context.Context, *domain.App) (any, error), error) {
+			q := r.URL.Query()
+			return func(ctx context.Context, app *domain.App) (any, error) { return f(ctx, app, q) }, nil
+		})
 	}
-	routes := map[string]http.Handler{
-		"/v1/pairs/history": h(cfg.pairHistory),
-		"/v1/friends":       h(cfg.friendsAsOf),
-		"/v1/changes":       h(cfg.changes),
+	post := func(f func(context.Context, *domain.App, []byte) (any, error)) http.Handler {
+		return handler(cfg, func(r *http.Request) (func(context.Context, *domain.App) (any, error), error) {
+			body, err := readBody(r)
+			return func(ctx context.Context, app *domain.App) (any, error) { return f(ctx, app, body) }, err
+		})
 	}
-	for path, handler := range routes {
-		r.Handle(path, handler).Methods(http.MethodGet)
-		// Any other method, after GET: the JSON 405 every /v1 error has.
-		r.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", http.MethodGet)
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody(&apiError{http.StatusMethodNotAllowed, "method_not_allowed", r.URL.Path + " takes GET, not " + r.Method}))
+	routes := []struct {
+		path, method string
+		h            http.Handler
+	}{
+		{"/v1/pairs/history", http.MethodGet, get(cfg.pairHistory)},
+		{"/v1/friends", http.MethodGet, get(cfg.friendsAsOf)},
+		{"/v1/changes", http.MethodGet, get(cfg.changes)},
+		{"/v1/requests", http.MethodGet, get(cfg.listRequests)},
+		{"/v1/requests/accept", http.MethodPost, post(cfg.answerRequest("accept"))},
+		{"/v1/requests/reject", http.MethodPost, post(cfg.answerRequest("reject"))},
+		{"/v1/requests/delete", http.MethodPost, post(cfg.answerRequest("delete"))},
+	}
+	for _, rt := range routes {
+		r.Handle(rt.path, rt.h).Methods(rt.method)
+		// Any other method, after the route's: the JSON 405 every /v1
+		// error has.
+		method := rt.method
+		r.Handle(rt.path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", method)
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody(&apiError{http.StatusMethodNotAllowed, "method_not_allowed", r.URL.Path + " takes " + method + ", not " + r.Method}))
 		}))
 	}
 	r.PathPrefix("/v1/").Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +144,9 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-func handler(cfg Config, f func(context.Context, *domain.App, url.Values) (any, error)) http.Handler {
+// handler authenticates a call by its query's credentials, then runs what
+// prepare made of the request.
+func handler(cfg Config, prepare func(*http.Request) (func(context.Context, *domain.App) (any, error), error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		var app *domain.App
@@ -137,7 +163,10 @@ func handler(cfg Config, f func(context.Context, *domain.App, url.Values) (any, 
 		if err != nil {
 			err = &apiError{http.StatusUnauthorized, "unauthorized", err.Error()}
 		} else {
-			body, err = f(r.Context(), app, q)
+			var run func(context.Context, *domain.App) (any, error)
+			if run, err = prepare(r); err == nil {
+				body, err = run(r.Context(), app)
+			}
 		}
 		status := http.StatusOK
 		if err != nil {
@@ -344,12 +373,18 @@ type entries struct {
 
 func (m *entries) forUser(u string) domain.Mutator { m.user = u; return m }
 
-func (m *entries) PutUser(string, domain.User)            {}
-func (m *entries) DeleteUser(string, string)              {}
-func (m *entries) PutGroups(string, string, []string)     {}
-func (m *entries) DeleteGroups(string, string, []string)  {}
-func (m *entries) PutBlock(string, string, string, int64) {}
-func (m *entries) DeleteBlock(string, string, string)     {}
+func (m *entries) PutUser(string, domain.User)                                     {}
+func (m *entries) DeleteUser(string, string)                                       {}
+func (m *entries) PutGroups(string, string, []string)                              {}
+func (m *entries) DeleteGroups(string, string, []string)                           {}
+func (m *entries) PutBlock(string, string, string, int64)                          {}
+func (m *entries) DeleteBlock(string, string, string)                              {}
+func (m *entries) UpdateProfile(string, domain.UserProfileUpdated)                 {}
+func (m *entries) PutRequest(string, domain.Request)                               {}
+func (m *entries) CloseRequest(string, string, string, domain.RequestState, int64) {}
+func (m *entries) DeleteRequest(string, string, string)                            {}
+func (m *entries) PutFollow(string, string, string, int64)                         {}
+func (m *entries) DeleteFollow(string, string, string)                             {}
 func (m *entries) PutEntry(_, owner, friend string, e domain.Entry) {
 	if owner == m.user {
 		if m.friends == nil {

@@ -18,6 +18,9 @@ const (
 	CmdFriendDelete    = "Sns.CallbackFriendDelete"
 	CmdBlackListAdd    = "Sns.CallbackBlackListAdd"
 	CmdBlackListDelete = "Sns.CallbackBlackListDelete"
+	// Follows' callbacks, after the change.
+	CmdFollowAdd    = "Follow.CallbackAfterFollowAdd"
+	CmdFollowDelete = "Follow.CallbackAfterFollowDelete"
 )
 
 // Pair is one entry of a callback's PairList.
@@ -37,7 +40,7 @@ type Callbacks struct {
 
 // Commands implements delivery.Style.
 func (Callbacks) Commands() []string {
-	return []string{CmdFriendAdd, CmdFriendDelete, CmdBlackListAdd, CmdBlackListDelete}
+	return []string{CmdFriendAdd, CmdFriendDelete, CmdBlackListAdd, CmdBlackListDelete, CmdFollowAdd, CmdFollowDelete}
 }
 
 // Deliveries implements delivery.Style.
@@ -54,8 +57,43 @@ func (cb Callbacks) Deliveries(app *domain.App, seq uint64, c domain.Commit) []d
 		}
 		b.Add(ev, command, body)
 	}
-	for _, ev := range c.Events {
+	for i := 0; i < len(c.Events); i++ {
+		ev := c.Events[i]
 		switch d := ev.Data.(type) {
+		case domain.UserFollowed, domain.UserUnfollowed:
+			// One callback per follower and request, listing its targets.
+			j := i + 1
+			for j < len(c.Events) && sameFollows(ev, c.Events[j]) {
+				j++
+			}
+			var targets []string
+			for _, e := range c.Events[i:j] {
+				_, t, _ := e.Parties()
+				targets = append(targets, t)
+			}
+			from, _, _ := ev.Parties()
+			at := ev.Time.UnixMilli()
+			if _, ok := d.(domain.UserFollowed); ok {
+				list := make([]map[string]string, len(targets))
+				for k, t := range targets {
+					list[k] = map[string]string{"To_Account": t}
+				}
+				b.Add(ev, CmdFollowAdd, map[string]any{"CallbackCommand": CmdFollowAdd, "From_Account": from, "FollowList": list, "EventTime": at})
+			} else {
+				b.Add(ev, CmdFollowDelete, map[string]any{"CallbackCommand": CmdFollowDelete, "From_Account": from, "To_Account": targets, "EventTime": at})
+			}
+			i = j - 1
+		case domain.FriendRequestAccepted:
+			var list []Pair
+			if d.Entry != nil {
+				list = append(list, Pair{d.User, d.From, d.User})
+			}
+			if d.Reverse != nil {
+				list = append(list, Pair{d.From, d.User, d.User})
+			}
+			if len(list) > 0 {
+				pairs(ev, CmdFriendAdd, list, map[string]any{"ClientCmd": "friend_response", "Admin_Account": admin, "ForceFlag": 0})
+			}
 		case domain.FriendAdded:
 			if d.Imported {
 				continue
@@ -84,6 +122,14 @@ func (cb Callbacks) Deliveries(app *domain.App, seq uint64, c domain.Commit) []d
 		}
 	}
 	return b.Out
+}
+
+// sameFollows reports whether b is the same kind of follow change as a, by
+// the same follower in the same request: one callback tells both.
+func sameFollows(a, b domain.Event) bool {
+	ua, _, _ := a.Parties()
+	ub, _, _ := b.Parties()
+	return a.Type == b.Type && ua == ub && a.RequestID == b.RequestID
 }
 
 // Request implements delivery.Style: Tencent's query string on the

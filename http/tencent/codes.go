@@ -20,7 +20,17 @@ const (
 	codeBlockedByTarget    = 30525
 	codeGetListNotFriend   = 31211
 	codeNotFriend          = 31704
+	codeFollowOff          = 30005
+	codeAddDenied          = 30516
+	codeRequestPending     = 30539
+	codeFollowingFull      = 32100
+	codeProfileParam       = 40001
+	codeProfileNoneAsked   = 40002
+	codeProfileNoAccount   = 40003
+	codeProfileUnknownTag  = 40009
 	codeProfileTooLong     = 40601
+	codeProfileBadValue    = 40605
+	codeProfileValueType   = 40610
 	codeHTTPParse          = 60002
 	codeJSONParse          = 60003
 	codeAccountInURL       = 60004
@@ -66,6 +76,10 @@ var domainCodes = []struct {
 	{domain.ErrBlockLimit, codeBlocklistFull, "BlackList_Num_Exceed_Threshold"},
 	{domain.ErrYouBlocked, codeYouBlocked, "In_My_BlackList"},
 	{domain.ErrBlockedByTarget, codeBlockedByTarget, "In_Other_BlackList"},
+	{domain.ErrAddDenied, codeAddDenied, "Peer_Forbid_Add"},
+	{domain.ErrAlreadyFollowing, codeSNSParam, "Already_Follow"},
+	{domain.ErrNotFollowing, codeSNSParam, "Not_Follow"},
+	{domain.ErrFollowLimit, codeFollowingFull, "Follow_Num_Exceed_Threshold"},
 	{domain.ErrInvalid, codeSNSParam, "Param_Invalid"},
 }
 

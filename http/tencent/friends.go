@@ -107,7 +107,9 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 			it.fail(i, codeSNSParam, reason)
 			continue
 		}
+		// Without force, the target's AllowType decides.
 		cmd := domain.AddFriend{User: req.From_Account, Friend: f.To_Account, RespectBlocks: true,
+			Consent: req.ForceAddFlags == 0, ExpireAfter: c.app.RequestExpiry,
 			Entry: domain.Entry{Alias: f.Remark, Wording: f.AddWording, AddSource: f.AddSource, Groups: groups}}
 		if both {
 			cmd.Reverse = &domain.Entry{Wording: f.AddWording, AddSource: f.AddSource}
@@ -115,7 +117,16 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 		cmds = append(cmds, cmd)
 		pos = append(pos, i)
 	}
-	s.run(ctx, c, it, pos, cmds)
+	for k, r := range s.execute(ctx, c, cmds) {
+		switch {
+		case r.Err != nil:
+			it.failErr(pos[k], r.Err)
+		case r.Event != nil && r.Event.Type == domain.TypeRequestSent:
+			// Not a failure: the target confirms adds, and now has a
+			// request waiting.
+			it.fail(pos[k], codeRequestPending, "Pending")
+		}
+	}
 	return it.response(), nil
 }
 

@@ -9,8 +9,9 @@ type endpoint struct {
 	path string
 	// api prefixes ResultInfo reasons: Err_SNS_<api>_<reason>.
 	api string
-	// sns APIs answer parameter errors with 30001 (else 70402).
-	sns bool
+	// param is the code of a parameter error: 30001 for the sns and
+	// follow APIs, 40001 for profiles, 70402 for accounts.
+	param int
 	// display: the answer carries ErrorDisplay.
 	display bool
 	handle  handlerFunc
@@ -21,27 +22,34 @@ var endpoints = map[string]*endpoint{}
 
 func init() {
 	for _, e := range []*endpoint{
-		{"/v4/im_open_login_svc/account_import", "AccountImport", false, false, (*Server).accountImport},
-		{"/v4/im_open_login_svc/multiaccount_import", "MultiAccountImport", false, false, (*Server).multiAccountImport},
-		{"/v4/im_open_login_svc/account_check", "AccountCheck", false, false, (*Server).accountCheck},
-		{"/v4/im_open_login_svc/account_delete", "AccountDelete", false, false, (*Server).accountDelete},
-		{"/v4/sns/friend_add", "FriendAdd", true, true, (*Server).friendAdd},
-		{"/v4/sns/friend_import", "FriendImport", true, true, (*Server).friendImport},
-		{"/v4/sns/friend_update", "FriendUpdate", true, true, (*Server).friendUpdate},
-		{"/v4/sns/friend_delete", "FriendDelete", true, true, (*Server).friendDelete},
-		{"/v4/sns/friend_delete_all", "FriendDeleteAll", true, true, (*Server).friendDeleteAll},
-		{"/v4/sns/friend_check", "FriendCheck", true, true, (*Server).friendCheck},
+		{"/v4/im_open_login_svc/account_import", "AccountImport", codeInvalidParams, false, (*Server).accountImport},
+		{"/v4/im_open_login_svc/multiaccount_import", "MultiAccountImport", codeInvalidParams, false, (*Server).multiAccountImport},
+		{"/v4/im_open_login_svc/account_check", "AccountCheck", codeInvalidParams, false, (*Server).accountCheck},
+		{"/v4/im_open_login_svc/account_delete", "AccountDelete", codeInvalidParams, false, (*Server).accountDelete},
+		{"/v4/sns/friend_add", "FriendAdd", codeSNSParam, true, (*Server).friendAdd},
+		{"/v4/sns/friend_import", "FriendImport", codeSNSParam, true, (*Server).friendImport},
+		{"/v4/sns/friend_update", "FriendUpdate", codeSNSParam, true, (*Server).friendUpdate},
+		{"/v4/sns/friend_delete", "FriendDelete", codeSNSParam, true, (*Server).friendDelete},
+		{"/v4/sns/friend_delete_all", "FriendDeleteAll", codeSNSParam, true, (*Server).friendDeleteAll},
+		{"/v4/sns/friend_check", "FriendCheck", codeSNSParam, true, (*Server).friendCheck},
 		// friend_get's ErrorDisplay is typed integer in Tencent's OpenAPI
 		// description and string elsewhere; it is left out.
-		{"/v4/sns/friend_get", "FriendGet", true, false, (*Server).friendGet},
-		{"/v4/sns/friend_get_list", "FriendGetList", true, true, (*Server).friendGetList},
-		{"/v4/sns/group_add", "GroupAdd", true, true, (*Server).groupAdd},
-		{"/v4/sns/group_delete", "GroupDelete", true, true, (*Server).groupDelete},
-		{"/v4/sns/group_get", "GroupGet", true, true, (*Server).groupGet},
-		{"/v4/sns/black_list_add", "BlackListAdd", true, true, (*Server).blackListAdd},
-		{"/v4/sns/black_list_delete", "BlackListDelete", true, true, (*Server).blackListDelete},
-		{"/v4/sns/black_list_get", "BlackListGet", true, true, (*Server).blackListGet},
-		{"/v4/sns/black_list_check", "BlackListCheck", true, true, (*Server).blackListCheck},
+		{"/v4/sns/friend_get", "FriendGet", codeSNSParam, false, (*Server).friendGet},
+		{"/v4/sns/friend_get_list", "FriendGetList", codeSNSParam, true, (*Server).friendGetList},
+		{"/v4/sns/group_add", "GroupAdd", codeSNSParam, true, (*Server).groupAdd},
+		{"/v4/sns/group_delete", "GroupDelete", codeSNSParam, true, (*Server).groupDelete},
+		{"/v4/sns/group_get", "GroupGet", codeSNSParam, true, (*Server).groupGet},
+		{"/v4/sns/black_list_add", "BlackListAdd", codeSNSParam, true, (*Server).blackListAdd},
+		{"/v4/sns/black_list_delete", "BlackListDelete", codeSNSParam, true, (*Server).blackListDelete},
+		{"/v4/sns/black_list_get", "BlackListGet", codeSNSParam, true, (*Server).blackListGet},
+		{"/v4/sns/black_list_check", "BlackListCheck", codeSNSParam, true, (*Server).blackListCheck},
+		{"/v4/profile/portrait_set", "PortraitSet", codeProfileParam, true, (*Server).portraitSet},
+		{"/v4/profile/portrait_get", "PortraitGet", codeProfileParam, true, (*Server).portraitGet},
+		{"/v4/follow/follow_add", "FollowAdd", codeSNSParam, true, (*Server).followAdd},
+		{"/v4/follow/follow_delete", "FollowDelete", codeSNSParam, true, (*Server).followDelete},
+		{"/v4/follow/follow_check", "FollowCheck", codeSNSParam, true, (*Server).followCheck},
+		{"/v4/follow/follow_get", "FollowGet", codeSNSParam, true, (*Server).followGet},
+		{"/v4/follow/follow_get_info", "FollowGetInfo", codeSNSParam, true, (*Server).followGetInfo},
 	} {
 		endpoints[e.path] = e
 	}

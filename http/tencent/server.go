@@ -35,6 +35,9 @@ type App struct {
 	// ZIMAttributes maps a custom field onto a ZIM attribute key (k0-k4):
 	// both surfaces then read and write one value.
 	ZIMAttributes map[string]string
+	// Follow switches on the follow APIs (v4/follow/*), off on Tencent
+	// editions without the feature: 30005 then.
+	Follow bool
 }
 
 // DefaultQPS is Tencent's rate of calls per second per API and app.
@@ -221,10 +224,7 @@ func (c *call) decode(v any) error {
 
 // paramErr is the code for a bad parameter of the call's API family.
 func (c *call) paramErr(msg string) error {
-	if c.ep.sns {
-		return apiErr(codeSNSParam, msg)
-	}
-	return apiErr(codeInvalidParams, msg)
+	return apiErr(c.ep.param, msg)
 }
 
 // execute runs cmds and records the highest sequence they reflect.

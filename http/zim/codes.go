@@ -32,6 +32,7 @@ const (
 	codeUserExists           = 660700002
 	codeUserNameTooLong      = 660700006
 	codeUserAvatarTooLong    = 660700007
+	codeProfileUnregistered  = 660700012
 	codeUserUnregistered     = 660700015
 	codeBatchOverLimit       = 660800019
 	codeFriendIsSelf         = 660800020
@@ -56,6 +57,7 @@ const (
 	codeUnblockAllFailed     = 660800042
 	codeAlreadyUnblocked     = 660800043
 	codeNotBlocked           = 660800044
+	codeBlockedPair          = 660800045
 )
 
 // domainCodes is the one table from domain errors to ZIM codes; the first
@@ -78,6 +80,11 @@ var domainCodes = []struct {
 	{domain.ErrAlreadyUnblocked, codeAlreadyUnblocked},
 	{domain.ErrNotBlocked, codeNotBlocked},
 	{domain.ErrBlockLimit, codeBlocklistFull},
+	// A block on either side refuses a friend request; ZIM documents no
+	// code of its own for it, so Amity answers its code for a blocked
+	// sender.
+	{domain.ErrYouBlocked, codeBlockedPair},
+	{domain.ErrBlockedByTarget, codeBlockedPair},
 	{domain.ErrInvalid, codeInvalidParam},
 }
 

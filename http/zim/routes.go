@@ -9,6 +9,8 @@ func init() {
 	actions = map[string]action{
 		"UserRegister":             {http.MethodPost, (*Server).userRegister, codeRegisterQPS},
 		"QueryUserInfos":           {http.MethodPost, (*Server).queryUserInfos, codeAppQPS},
+		"ModifyUserInfo":           {http.MethodPost, (*Server).modifyUserInfo, codeAppQPS},
+		"SendFriendApplication":    {http.MethodPost, (*Server).sendFriendApplication, codeAppQPS},
 		"AddFriends":               {http.MethodPost, (*Server).addFriends, codeAppQPS},
 		"DeleteFriends":            {http.MethodPost, (*Server).deleteFriends, codeAppQPS},
 		"DeleteAllFriends":         {http.MethodGet, (*Server).deleteAllFriends, codeAppQPS},

@@ -124,7 +124,7 @@ func (s *Server) queryUserInfos(_ context.Context, c *call) (response, error) {
 			fails.add(id, codeUserUnregistered, "")
 			continue
 		}
-		resp.Result = append(resp.Result, userInfo{UserId: u.ID, UserName: u.Name, UserAvatar: u.Avatar})
+		resp.Result = append(resp.Result, userInfo{UserId: u.ID, UserName: u.Name, UserAvatar: u.Avatar, Extra: u.Extra})
 	}
 	lr := fails.finish(len(req.UserIds))
 	resp.Common, resp.ErrorList = lr.Common, lr.ErrorList

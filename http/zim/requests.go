@@ -1,0 +1,140 @@
+package zim
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// sendFriendApplication sends friend requests from FromUserId. A target
+// whose list still holds FromUserId becomes FromUserId's friend at once,
+// as on ZIM; the others get a waiting request (docs/zim.md).
+func (s *Server) sendFriendApplication(ctx context.Context, c *call) (response, error) {
+	var req struct {
+		FromUserId  string //nolint:revive // the wire name
+		FriendInfos []struct {
+			UserId      string //nolint:revive // the wire name
+			Wording     string
+			FriendAlias string
+			CreateTime  int64
+			UpdateTime  int64
+			Attributes  []attribute
+		}
+	}
+	if err := c.decode(&req); err != nil {
+		return nil, err
+	}
+	if err := s.operator(c, req.FromUserId); err != nil {
+		return nil, err
+	}
+	if err := batchSize(c, len(req.FriendInfos), "FriendInfos"); err != nil {
+		return nil, err
+	}
+	var fails failures
+	t := targets{from: req.FromUserId, selfCode: codeFriendIsSelf, seen: map[string]bool{}, fails: &fails}
+	var cmds []domain.Command
+	var ids []string
+	nowMs := c.now.UnixMilli()
+	for _, f := range req.FriendInfos {
+		if !t.ok(f.UserId) {
+			continue
+		}
+		if runes(f.FriendAlias) > MaxTextRunes || runes(f.Wording) > MaxTextRunes {
+			fails.add(f.UserId, codeTextTooLong, "FriendAlias or Wording is longer than 256 characters")
+			continue
+		}
+		attrs, code := checkAttributes(f.Attributes)
+		if code != 0 {
+			fails.add(f.UserId, code, "invalid Attributes")
+			continue
+		}
+		if f.CreateTime < 0 || f.UpdateTime < 0 {
+			fails.add(f.UserId, codeInvalidParam, "CreateTime or UpdateTime is negative")
+			continue
+		}
+		if f.CreateTime > nowMs || f.UpdateTime > nowMs {
+			fails.add(f.UserId, codeFutureTime, "CreateTime or UpdateTime is in the future")
+			continue
+		}
+		if len(attrs) == 0 {
+			attrs = nil
+		}
+		cmds = append(cmds, domain.SendRequest{User: req.FromUserId, Target: f.UserId, ExpireAfter: c.app.RequestExpiry, RespectBlocks: true,
+			Entry: domain.Entry{Alias: f.FriendAlias, Wording: f.Wording, Attributes: attrs, CreateTime: f.CreateTime, UpdateTime: f.UpdateTime}})
+		ids = append(ids, f.UserId)
+	}
+	unregistered := 0
+	for i, r := range s.execute(ctx, c, cmds) {
+		if r.Err != nil {
+			fails.addErr(ids[i], r.Err)
+			if code, _ := codeOf(r.Err); code == codeUserUnregistered {
+				unregistered++
+			}
+		}
+	}
+	resp := fails.finish(len(req.FriendInfos))
+	if unregistered == len(req.FriendInfos) {
+		resp.Code, resp.Message = codeNoneRegistered, "none of the target users is registered"
+	}
+	return resp, nil
+}
+
+// Profile limits of ModifyUserInfo.
+const (
+	MaxUserNameBytes   = 256
+	MaxUserAvatarBytes = 500
+	MaxExtraBytes      = 2 << 10
+)
+
+func (s *Server) modifyUserInfo(ctx context.Context, c *call) (response, error) {
+	var req struct {
+		UserInfo []struct {
+			UserId     string  //nolint:revive // the wire name
+			UserName   *string // nil: unchanged
+			UserAvatar *string
+			Extra      *string
+		}
+	}
+	if err := c.decode(&req); err != nil {
+		return nil, err
+	}
+	if len(req.UserInfo) == 0 || len(req.UserInfo) > MaxUsersPerCall {
+		return nil, apiErr(codeInvalidParam, "UserInfo must hold 1 to "+strconv.Itoa(MaxUsersPerCall)+" users")
+	}
+	fails := failures{withMessage: true}
+	var cmds []domain.Command
+	var ids []string
+	seen := map[string]bool{}
+	for _, u := range req.UserInfo {
+		switch code, msg := checkID(u.UserId); {
+		case code != 0:
+			fails.add(u.UserId, code, msg)
+		case seen[u.UserId]:
+			fails.add(u.UserId, codeInvalidParam, "repeated user ID")
+		case u.UserName != nil && len(*u.UserName) > MaxUserNameBytes:
+			fails.add(u.UserId, codeInvalidParam, "UserName is longer than 256 bytes")
+		case u.UserAvatar != nil && len(*u.UserAvatar) > MaxUserAvatarBytes:
+			fails.add(u.UserId, codeInvalidParam, "UserAvatar is longer than 500 bytes")
+		case u.Extra != nil && len(*u.Extra) > MaxExtraBytes:
+			fails.add(u.UserId, codeInvalidParam, "Extra is longer than 2 KB")
+		case !s.cfg.Read.Registered(c.app.Name, u.UserId):
+			fails.add(u.UserId, codeProfileUnregistered, "the user is not registered")
+		default:
+			seen[u.UserId] = true
+			cmds = append(cmds, domain.UpdateProfile{User: u.UserId, Name: u.UserName, Avatar: u.UserAvatar, Extra: u.Extra})
+			ids = append(ids, u.UserId)
+		}
+	}
+	for i, r := range s.execute(ctx, c, cmds) {
+		if r.Err != nil {
+			if code, _ := codeOf(r.Err); code == codeOperatorUnregistered {
+				// Deleted between the check and the write.
+				fails.add(ids[i], codeProfileUnregistered, "the user is not registered")
+				continue
+			}
+			fails.addErr(ids[i], r.Err)
+		}
+	}
+	return fails.finish(len(req.UserInfo)), nil
+}
