@@ -28,7 +28,16 @@ type Core struct {
 	Model  *projections.Model
 	Writer *writer.Writer
 	ids    atomic.Uint64
+	// ahead is how far the core's clock runs ahead of the wall clock.
+	ahead atomic.Int64
 }
+
+// Now is the core's clock: the wall clock, moved on by Advance. The writer
+// and the surfaces of Deps read it.
+func (c *Core) Now() time.Time { return time.Now().Add(time.Duration(c.ahead.Load())) }
+
+// Advance moves the core's clock on by d.
+func (c *Core) Advance(d time.Duration) { c.ahead.Add(int64(d)) }
 
 // Start starts a core that stops with the test.
 func Start(t testing.TB) *Core {
@@ -40,7 +49,7 @@ func Start(t testing.TB) *Core {
 		defer close(done)
 		_ = projections.Follow(ctx, c.Store, c.Model, 1, slog.New(slog.DiscardHandler))
 	}()
-	c.Writer = writer.New(writer.Config{Log: c.Store, State: c.Model, NewID: c.NewID, Now: time.Now})
+	c.Writer = writer.New(writer.Config{Log: c.Store, State: c.Model, NewID: c.NewID, Now: c.Now})
 	t.Cleanup(func() {
 		c.Writer.Close()
 		cancel()
@@ -54,7 +63,7 @@ func (c *Core) NewID() string { return fmt.Sprintf("id-%06d", c.ids.Add(1)) }
 
 // Deps are a surface's dependencies on the core.
 func (c *Core) Deps() amityhttp.Deps {
-	return amityhttp.Deps{Writer: c.Writer, Read: c.Model, Now: time.Now, NewID: c.NewID,
+	return amityhttp.Deps{Writer: c.Writer, Read: c.Model, Now: c.Now, NewID: c.NewID,
 		Logger: slog.New(slog.DiscardHandler), Ready: func() bool { return true }}
 }
 
