@@ -42,20 +42,13 @@ func DecodeRecord(r Record) (Commit, error) {
 // namesItsUsers reports whether an event names the users it is about,
 // without the allocation of Users: it runs for every event of a replay.
 func namesItsUsers(ev Event) bool {
-	if a, b, ok := ev.Parties(); ok {
-		return a != "" && b != ""
+	users := ev.Users()
+	for _, u := range users {
+		if u == "" {
+			return false
+		}
 	}
-	switch d := ev.Data.(type) {
-	case UserRegistered:
-		return d.User != ""
-	case UserDeleted:
-		return d.User != ""
-	case FriendGroupsAdded:
-		return d.User != ""
-	case FriendGroupsDeleted:
-		return d.User != ""
-	}
-	return false
+	return len(users) > 0
 }
 
 // EventsAt returns the events at places at (ascending) of the commit stored
