@@ -77,7 +77,9 @@ type requestList struct {
 	NextCursor string `json:"next_cursor"`
 }
 
-type apiErr struct{ Error struct{ Code, Message string } }
+type apiErr struct {
+	Error struct{ Code, Message string }
+}
 
 // TestRequestLifecycle runs friend requests through ZIM's wire and /v1:
 // send, list, accept with an alias and attributes, reject, delete, expiry
