@@ -51,6 +51,11 @@ func (Callbacks) Deliveries(app *domain.App, seq uint64, c domain.Commit) []deli
 				continue
 			}
 			add(ev, EventFriendAdded, map[string]any{"from_user_id": d.User, "user_id": d.Friend, "two_way": d.Entry != nil && d.Reverse != nil})
+		case domain.FriendRequestAccepted:
+			// An accepted request makes a friendship as an add does.
+			if d.Entry != nil || d.Reverse != nil {
+				add(ev, EventFriendAdded, map[string]any{"from_user_id": d.From, "user_id": d.User, "two_way": d.Entry != nil && d.Reverse != nil})
+			}
 		case domain.FriendDeleted:
 			add(ev, EventFriendDeleted, map[string]any{"from_user_id": d.User, "user_id": d.Friend, "two_way": d.Both})
 		case domain.FriendUpdated:

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/http/zim"
 )
 
@@ -107,5 +108,23 @@ func TestModifyUserInfo(t *testing.T) {
 	}
 	if r := call(t, z, http.MethodPost, "ModifyUserInfo", nil, obj{"UserInfo": []obj{}}); r.Code != 660000002 {
 		t.Errorf("no users: Code %d", r.Code)
+	}
+}
+
+// TestAcceptedRequestCallback: an accepted request is a friend_added
+// callback in ZIM style, from the requester.
+func TestAcceptedRequestCallback(t *testing.T) {
+	app := &domain.App{Name: "demo", Callback: &domain.Callback{URL: "http://x", Style: "zim"}}
+	c := domain.Commit{ID: "c", App: "demo", Events: []domain.Event{
+		{ID: "e1", App: "demo", Data: domain.FriendRequestAccepted{User: "b", From: "a", Entry: &domain.Entry{}, Reverse: &domain.Entry{}}},
+		{ID: "e2", App: "demo", Data: domain.FriendRequestAccepted{User: "d", From: "c"}},
+	}}
+	var got []string
+	for _, d := range (zim.Callbacks{}).Deliveries(app, 3, c) {
+		got = append(got, d.Command+" "+string(d.Body))
+	}
+	want := `[friend_added {"event":"friend_added","event_id":"e1","event_time":-62135596800000,"from_user_id":"a","seq":3,"two_way":true,"user_id":"b"}]`
+	if fmt.Sprint(got) != want {
+		t.Errorf("deliveries = %v\nwant %s", got, want)
 	}
 }
