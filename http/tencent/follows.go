@@ -93,34 +93,49 @@ func (s *Server) followDelete(ctx context.Context, c *call) (response, error) {
 	return &followResponse{ResultItem: it.results}, nil
 }
 
-func (s *Server) followCheck(_ context.Context, c *call) (response, error) {
+// followRead checks a follow query's From_Account and targets, and calls
+// each for every target that passed (registered ones only), in order; the
+// targets' results are then final.
+func (s *Server) followRead(c *call, limit int, each func(i int, fr FollowReader, from, id string)) (*items, error) {
 	var req followIDs
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	it, ok, err := s.followBatch(c, req.From_Account, req.To_Account, MaxFollowCheckItems)
+	it, ok, err := s.followBatch(c, req.From_Account, req.To_Account, limit)
 	if err != nil {
 		return nil, err
 	}
 	fr, _ := s.follows(c)
+	for i, id := range req.To_Account {
+		switch {
+		case !ok[i]:
+		case !s.cfg.Read.Registered(c.app.Name, id):
+			it.failErr(i, domain.ErrTargetNotRegistered)
+		default:
+			each(i, fr, req.From_Account, id)
+		}
+	}
+	return it, nil
+}
+
+func (s *Server) followCheck(_ context.Context, c *call) (response, error) {
 	type checkItem struct {
 		ResultItem
 		FollowType int `json:"FollowType"`
 	}
+	types := map[int]int{}
+	it, err := s.followRead(c, MaxFollowCheckItems, func(i int, fr FollowReader, from, id string) {
+		types[i] = followType(fr.FollowRelation(c.app.Name, from, id))
+	})
+	if err != nil {
+		return nil, err
+	}
 	resp := struct {
 		Envelope
 		ResultItem []checkItem `json:"ResultItem"`
-	}{ResultItem: make([]checkItem, len(req.To_Account))}
-	for i, id := range req.To_Account {
-		if ok[i] && !s.cfg.Read.Registered(c.app.Name, id) {
-			it.failErr(i, domain.ErrTargetNotRegistered)
-			ok[i] = false
-		}
-		resp.ResultItem[i].ResultItem = it.results[i]
-		if ok[i] {
-			ab, ba := fr.FollowRelation(c.app.Name, req.From_Account, id)
-			resp.ResultItem[i].FollowType = followType(ab, ba)
-		}
+	}{ResultItem: make([]checkItem, len(it.results))}
+	for i, r := range it.results {
+		resp.ResultItem[i] = checkItem{r, types[i]}
 	}
 	return &resp, nil
 }
@@ -195,35 +210,26 @@ func (s *Server) followGet(_ context.Context, c *call) (response, error) {
 }
 
 func (s *Server) followGetInfo(_ context.Context, c *call) (response, error) {
-	var req followIDs
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	it, ok, err := s.followBatch(c, req.From_Account, req.To_Account, MaxFollowItems)
-	if err != nil {
-		return nil, err
-	}
-	fr, _ := s.follows(c)
 	type info struct {
 		ResultItem
 		FollowerCount        int `json:"FollowerCount"`
 		FollowingCount       int `json:"FollowingCount"`
 		MutualFollowingCount int `json:"MutualFollowingCount"`
 	}
+	counts := map[int]domain.FollowCounts{}
+	it, err := s.followRead(c, MaxFollowItems, func(i int, fr FollowReader, _, id string) {
+		counts[i] = fr.FollowCounts(c.app.Name, id)
+	})
+	if err != nil {
+		return nil, err
+	}
 	resp := struct {
 		Envelope
 		FollowInfo []info `json:"FollowInfo"`
-	}{FollowInfo: make([]info, len(req.To_Account))}
-	for i, id := range req.To_Account {
-		if ok[i] && !s.cfg.Read.Registered(c.app.Name, id) {
-			it.failErr(i, domain.ErrTargetNotRegistered)
-			ok[i] = false
-		}
-		resp.FollowInfo[i].ResultItem = it.results[i]
-		if ok[i] {
-			n := fr.FollowCounts(c.app.Name, id)
-			resp.FollowInfo[i].FollowerCount, resp.FollowInfo[i].FollowingCount, resp.FollowInfo[i].MutualFollowingCount = n.Fans, n.Following, n.Mutual
-		}
+	}{FollowInfo: make([]info, len(it.results))}
+	for i, r := range it.results {
+		n := counts[i]
+		resp.FollowInfo[i] = info{r, n.Fans, n.Following, n.Mutual}
 	}
 	return &resp, nil
 }

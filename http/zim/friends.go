@@ -88,16 +88,25 @@ func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 
 func validKey(k string) bool { return len(k) == 2 && k[0] == 'k' && k[1] >= '0' && k[1] <= '4' }
 
-func (s *Server) addFriends(ctx context.Context, c *call) (response, error) {
+// friendItem is one target of AddFriends (FriendTime) or
+// SendFriendApplication (CreateTime, UpdateTime).
+type friendItem struct {
+	UserId                             string //nolint:revive // the wire name
+	Wording                            string
+	FriendAlias                        string
+	FriendTime, CreateTime, UpdateTime int64
+	Attributes                         []attribute
+}
+
+// friendBatch answers an action over FriendInfos: it checks each item (its
+// ID, texts, attributes and the times times names), runs cmd's command for
+// each good one, and applies ZIM's partial-failure rules, with 660800025
+// when no target is registered.
+func (s *Server) friendBatch(ctx context.Context, c *call, timeFields string, times func(friendItem) []int64,
+	cmd func(from string, f friendItem, attrs map[string]string) domain.Command) (response, error) {
 	var req struct {
 		FromUserId  string //nolint:revive // the wire name
-		FriendInfos []struct {
-			UserId      string //nolint:revive // the wire name
-			Wording     string
-			FriendAlias string
-			FriendTime  int64
-			Attributes  []attribute
-		}
+		FriendInfos []friendItem
 	}
 	if err := c.decode(&req); err != nil {
 		return nil, err
@@ -113,6 +122,7 @@ func (s *Server) addFriends(ctx context.Context, c *call) (response, error) {
 	var cmds []domain.Command
 	var ids []string
 	nowMs := c.now.UnixMilli()
+items:
 	for _, f := range req.FriendInfos {
 		if !t.ok(f.UserId) {
 			continue
@@ -126,22 +136,20 @@ func (s *Server) addFriends(ctx context.Context, c *call) (response, error) {
 			fails.add(f.UserId, code, "invalid Attributes")
 			continue
 		}
-		if f.FriendTime < 0 {
-			fails.add(f.UserId, codeInvalidParam, "FriendTime is negative")
-			continue
-		}
-		if f.FriendTime > nowMs {
-			fails.add(f.UserId, codeFutureTime, "FriendTime is in the future")
-			continue
+		for _, ms := range times(f) {
+			if ms < 0 {
+				fails.add(f.UserId, codeInvalidParam, timeFields+" is negative")
+				continue items
+			}
+			if ms > nowMs {
+				fails.add(f.UserId, codeFutureTime, timeFields+" is in the future")
+				continue items
+			}
 		}
 		if len(attrs) == 0 {
 			attrs = nil
 		}
-		cmds = append(cmds, domain.AddFriend{
-			User: req.FromUserId, Friend: f.UserId,
-			Entry:   domain.Entry{Alias: f.FriendAlias, Wording: f.Wording, Attributes: attrs, CreateTime: f.FriendTime},
-			Reverse: &domain.Entry{Wording: f.Wording, CreateTime: f.FriendTime},
-		})
+		cmds = append(cmds, cmd(req.FromUserId, f, attrs))
 		ids = append(ids, f.UserId)
 	}
 	unregistered := 0
@@ -158,6 +166,16 @@ func (s *Server) addFriends(ctx context.Context, c *call) (response, error) {
 		resp.Code, resp.Message = codeNoneRegistered, "none of the target users is registered"
 	}
 	return resp, nil
+}
+
+func (s *Server) addFriends(ctx context.Context, c *call) (response, error) {
+	return s.friendBatch(ctx, c, "FriendTime", func(f friendItem) []int64 { return []int64{f.FriendTime} },
+		func(from string, f friendItem, attrs map[string]string) domain.Command {
+			return domain.AddFriend{User: from, Friend: f.UserId,
+				Entry:   domain.Entry{Alias: f.FriendAlias, Wording: f.Wording, Attributes: attrs, CreateTime: f.FriendTime},
+				Reverse: &domain.Entry{Wording: f.Wording, CreateTime: f.FriendTime},
+			}
+		})
 }
 
 // deleteType parses DeleteType: 0 two-way, 1 one-way.

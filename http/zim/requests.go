@@ -11,73 +11,11 @@ import (
 // whose list still holds FromUserId becomes FromUserId's friend at once,
 // as on ZIM; the others get a waiting request (docs/zim.md).
 func (s *Server) sendFriendApplication(ctx context.Context, c *call) (response, error) {
-	var req struct {
-		FromUserId  string //nolint:revive // the wire name
-		FriendInfos []struct {
-			UserId      string //nolint:revive // the wire name
-			Wording     string
-			FriendAlias string
-			CreateTime  int64
-			UpdateTime  int64
-			Attributes  []attribute
-		}
-	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	if err := s.operator(c, req.FromUserId); err != nil {
-		return nil, err
-	}
-	if err := batchSize(c, len(req.FriendInfos), "FriendInfos"); err != nil {
-		return nil, err
-	}
-	var fails failures
-	t := targets{from: req.FromUserId, selfCode: codeFriendIsSelf, seen: map[string]bool{}, fails: &fails}
-	var cmds []domain.Command
-	var ids []string
-	nowMs := c.now.UnixMilli()
-	for _, f := range req.FriendInfos {
-		if !t.ok(f.UserId) {
-			continue
-		}
-		if runes(f.FriendAlias) > MaxTextRunes || runes(f.Wording) > MaxTextRunes {
-			fails.add(f.UserId, codeTextTooLong, "FriendAlias or Wording is longer than 256 characters")
-			continue
-		}
-		attrs, code := checkAttributes(f.Attributes)
-		if code != 0 {
-			fails.add(f.UserId, code, "invalid Attributes")
-			continue
-		}
-		if f.CreateTime < 0 || f.UpdateTime < 0 {
-			fails.add(f.UserId, codeInvalidParam, "CreateTime or UpdateTime is negative")
-			continue
-		}
-		if f.CreateTime > nowMs || f.UpdateTime > nowMs {
-			fails.add(f.UserId, codeFutureTime, "CreateTime or UpdateTime is in the future")
-			continue
-		}
-		if len(attrs) == 0 {
-			attrs = nil
-		}
-		cmds = append(cmds, domain.SendRequest{User: req.FromUserId, Target: f.UserId, ExpireAfter: c.app.RequestExpiry, RespectBlocks: true,
-			Entry: domain.Entry{Alias: f.FriendAlias, Wording: f.Wording, Attributes: attrs, CreateTime: f.CreateTime, UpdateTime: f.UpdateTime}})
-		ids = append(ids, f.UserId)
-	}
-	unregistered := 0
-	for i, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil {
-			fails.addErr(ids[i], r.Err)
-			if code, _ := codeOf(r.Err); code == codeUserUnregistered {
-				unregistered++
-			}
-		}
-	}
-	resp := fails.finish(len(req.FriendInfos))
-	if unregistered == len(req.FriendInfos) {
-		resp.Code, resp.Message = codeNoneRegistered, "none of the target users is registered"
-	}
-	return resp, nil
+	return s.friendBatch(ctx, c, "CreateTime or UpdateTime", func(f friendItem) []int64 { return []int64{f.CreateTime, f.UpdateTime} },
+		func(from string, f friendItem, attrs map[string]string) domain.Command {
+			return domain.SendRequest{User: from, Target: f.UserId, ExpireAfter: c.app.RequestExpiry, RespectBlocks: true,
+				Entry: domain.Entry{Alias: f.FriendAlias, Wording: f.Wording, Attributes: attrs, CreateTime: f.CreateTime, UpdateTime: f.UpdateTime}}
+		})
 }
 
 // Profile limits of ModifyUserInfo.
