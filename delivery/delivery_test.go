@@ -58,6 +58,57 @@ func TestNotificationsStandInForTheClientEvents(t *testing.T) {
 	}
 }
 
+// TestRequestFollowAndProfileNotifications: requests tell both sides, as
+// ZIM's application events do; follows tell the follower and the followed;
+// a profile change its user.
+func TestRequestFollowAndProfileNotifications(t *testing.T) {
+	name := "N"
+	got := delivery.Notifications(8, commit(
+		domain.FriendRequestSent{User: "a", Target: "b", Entry: domain.Entry{Wording: "hi", CreateTime: 2, UpdateTime: 3}},
+		domain.FriendRequestAccepted{User: "b", From: "a", Entry: &domain.Entry{CreateTime: 5}},
+		domain.FriendRequestRejected{User: "c", From: "a"},
+		domain.FriendRequestDeleted{User: "c", From: "a"},
+		domain.UserFollowed{User: "a", Target: "b"},
+		domain.UserUnfollowed{User: "a", Target: "b"},
+		domain.UserProfileUpdated{User: "a", Name: &name},
+	))
+	var lines []string
+	for _, n := range got {
+		l := n.User + " " + n.Event + " " + n.Action
+		for _, a := range n.ApplicationList {
+			l += " " + a.ApplyUser.UserID + "/" + a.Wording + "/" + string(rune('0'+a.Type)) + "/" + a.State.String()
+		}
+		for _, u := range n.UserList {
+			l += " " + u.UserID
+		}
+		for _, f := range n.FriendInfoList {
+			l += " " + f.UserID
+		}
+		if n.UserInfo != nil {
+			l += " " + n.UserInfo.UserID + "=" + *n.UserInfo.UserName
+		}
+		lines = append(lines, l)
+	}
+	want := []string{
+		"b onFriendApplicationListChanged Added a/hi/1/waiting",
+		"a onFriendApplicationListChanged Added b/hi/2/waiting",
+		"b onFriendApplicationUpdated  a//1/accepted",
+		"a onFriendApplicationUpdated  b//2/accepted",
+		"b onFriendListChanged Added a",
+		"c onFriendApplicationUpdated  a//1/rejected",
+		"a onFriendApplicationUpdated  c//2/rejected",
+		"c onFriendApplicationListChanged Deleted a//1/unknown",
+		"a onMyFollowingListChanged Added b",
+		"b onMyFollowersListChanged Added a",
+		"a onMyFollowingListChanged Deleted b",
+		"b onMyFollowersListChanged Deleted a",
+		"a onUserInfoUpdated  a=N",
+	}
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Errorf("notifications (-want +got):\n%s", diff)
+	}
+}
+
 type style struct{}
 
 func (style) Commands() []string { return []string{"x", "y"} }
