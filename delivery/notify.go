@@ -218,6 +218,18 @@ type Notifier struct {
 	// server has every one.
 	Publish func(context.Context, []Outgoing) error
 	Logger  *slog.Logger
+	// Meter, when set, is told of every batch sent.
+	Meter Meter
+}
+
+// Meter is told what the senders do, for metrics.
+type Meter interface {
+	// Notified: the notifications of commits, the last of them made at
+	// last, were sent.
+	Notified(commits, notifications int, last time.Time)
+	// Delivered: one try of a callback of app ended with result: ok,
+	// retry (it failed and will be tried again) or parked.
+	Delivered(app, command, result string)
 }
 
 // Run notifies every commit of the stream until ctx ends.
@@ -225,11 +237,15 @@ func (nf *Notifier) Run(ctx context.Context) error {
 	var msgs []Outgoing
 	err := nf.Source.ConsumeBatches(ctx, nf.Name, []string{nf.Filter}, notifierAckWait, notifierBatch, func(ctx context.Context, rs []domain.Record) error {
 		msgs = msgs[:0]
+		var last time.Time
 		for _, r := range rs {
 			c, err := domain.DecodeRecord(r)
 			if err != nil {
 				nf.Logger.Error("notifier: bad message skipped", "seq", r.Seq, "subject", r.Subject, "err", err)
 				continue
+			}
+			if n := len(c.Events); n > 0 {
+				last = c.Events[n-1].Time
 			}
 			for i, n := range Notifications(r.Seq, c) {
 				data, err := json.Marshal(n)
@@ -242,14 +258,16 @@ func (nf *Notifier) Run(ctx context.Context) error {
 				msgs = append(msgs, Outgoing{Subject: nf.Subject(n.App, n.User), MsgID: id, Data: data})
 			}
 		}
-		if len(msgs) == 0 {
-			return nil
-		}
-		if err := nf.Publish(ctx, msgs); err != nil {
-			if ctx.Err() == nil {
-				nf.Logger.Warn("notifier: publish failed, will retry", "from", rs[0].Seq, "to", rs[len(rs)-1].Seq, "err", err)
+		if len(msgs) > 0 {
+			if err := nf.Publish(ctx, msgs); err != nil {
+				if ctx.Err() == nil {
+					nf.Logger.Warn("notifier: publish failed, will retry", "from", rs[0].Seq, "to", rs[len(rs)-1].Seq, "err", err)
+				}
+				return err
 			}
-			return err
+		}
+		if nf.Meter != nil {
+			nf.Meter.Notified(len(rs), len(msgs), last)
 		}
 		return nil
 	})

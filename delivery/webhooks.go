@@ -145,6 +145,15 @@ type Webhooks struct {
 	// stream.
 	Park   func(ctx context.Context, app, msgID string, data []byte) error
 	Logger *slog.Logger
+	// Meter, when set, is told the result of every try.
+	Meter Meter
+}
+
+// delivered tells the meter one try's result.
+func (w *Webhooks) delivered(d Delivery, result string) {
+	if w.Meter != nil {
+		w.Meter.Delivered(w.App.Name, d.Command, result)
+	}
 }
 
 // Run delivers the app's callbacks until ctx ends, parking each delivery
@@ -180,12 +189,14 @@ func (w *Webhooks) Run(ctx context.Context) error {
 					progress()
 					err := s.Send(ctx, app, d)
 					if err == nil {
+						w.delivered(d, "ok")
 						break
 					}
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
 					if try >= attempts {
+						w.delivered(d, "parked")
 						d.Attempts, d.LastError, d.ParkedAt = try, err.Error(), s.Now()
 						data, _ := json.Marshal(d)
 						if perr := park(ctx, app.Name, fmt.Sprintf("%s:%s", d.EventID, d.Command), data); perr != nil {
@@ -194,6 +205,7 @@ func (w *Webhooks) Run(ctx context.Context) error {
 						logger.Warn("webhooks: delivery parked", "app", app.Name, "command", d.Command, "event", d.EventID, "attempts", try, "err", err)
 						break
 					}
+					w.delivered(d, "retry")
 					progress()
 					select {
 					case <-time.After(wait):

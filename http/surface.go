@@ -32,6 +32,17 @@ type Deps struct {
 	Logger *slog.Logger
 	// Ready reports whether the read models have caught up with the stream.
 	Ready func() bool
+	// Observe, when set, is told of every call answered.
+	Observe func(Observation)
+}
+
+// Observation is one answered call, for metrics and the request log.
+// Action is one the surface serves, or "unknown"; Code is the answer's
+// result code in the surface's own terms ("0" for success on the vendor
+// surfaces, "ok" on /v1).
+type Observation struct {
+	Surface, Action, Code, RequestID string
+	Took                             time.Duration
 }
 
 // Limits holds one token bucket per key (an app and an action).

@@ -10,6 +10,9 @@ func (m *Model) PutBlock(app, user, target string, at int64) {
 	if x.blocked == nil {
 		x.blocked = map[string]int64{}
 	}
+	if _, ok := x.blocked[target]; !ok {
+		m.size.Blocks++
+	}
 	x.blocked[target] = at
 	delete(x.unblocked, target)
 	x.blockSeq = max(x.blockSeq, m.cur)
@@ -23,6 +26,7 @@ func (m *Model) DeleteBlock(app, user, target string) {
 	}
 	x := s.ext()
 	if _, ok := x.blocked[target]; ok {
+		m.size.Blocks--
 		delete(x.blocked, target)
 		if x.unblocked == nil {
 			x.unblocked = map[string]bool{}

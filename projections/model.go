@@ -28,6 +28,8 @@ type Model struct {
 	skips   uint64
 	// stream identifies the stream the model was built from.
 	stream string
+	// size counts what the model holds, kept as it changes.
+	size Size
 
 	// slot reservations for commits being decided
 	reserved       map[slotRef]int
@@ -323,6 +325,7 @@ func (m *Model) PutUser(app string, u domain.User) {
 	s := m.mutUserLocked(app, u.ID)
 	if !s.registered {
 		s.registeredAt = u.RegisteredAt
+		m.size.Users++
 	}
 	s.registered, s.profiled = true, true
 	if u.Name != "" || u.Avatar != "" || s.x != nil {
@@ -333,8 +336,9 @@ func (m *Model) PutUser(app string, u domain.User) {
 
 // DeleteUser implements domain.Mutator.
 func (m *Model) DeleteUser(app, user string) {
-	if s := m.userLocked(app, user); s != nil {
+	if s := m.userLocked(app, user); s != nil && s.registered {
 		s.registered = false
+		m.size.Users--
 	}
 }
 
@@ -398,6 +402,9 @@ func (m *Model) PutEntry(app, owner, friend string, e domain.Entry) {
 	s := m.mutUserLocked(app, owner)
 	old, had := s.friends.put(m.apps[app].intern(friend), e)
 	custom := len(e.Custom) > 0
+	if !had {
+		m.size.Edges++
+	}
 	if had {
 		s.refGroups(old.Groups, -1)
 		custom = custom || len(old.Custom) > 0
@@ -423,6 +430,7 @@ func (m *Model) DeleteEntry(app, owner, friend string) {
 		return
 	}
 	if old, had := s.friends.del(id); had {
+		m.size.Edges--
 		s.refGroups(old.Groups, -1)
 		m.touched(s, len(old.Custom) > 0)
 	}

@@ -173,3 +173,31 @@ func pageOf[V any](m map[string]V, offset, limit int) ([]string, int) {
 	ids := slices.Sorted(maps.Keys(m))
 	return ids[offset:min(total, offset+limit)], total
 }
+
+// Size is what a model holds: registered users, directed friend edges (one
+// per list entry), blocks.
+type Size struct {
+	Users, Edges, Blocks int
+}
+
+// Size returns what the model holds now.
+func (m *Model) Size() Size {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.size
+}
+
+// countSize counts what the model holds, as the mutators keep it.
+func (m *Model) countSize() Size {
+	var n Size
+	for _, a := range m.apps {
+		a.eachUser(func(_ uint32, _ string, u *userState) {
+			if u.registered {
+				n.Users++
+			}
+			n.Edges += u.friends.len()
+			n.Blocks += len(u.more().blocked)
+		})
+	}
+	return n
+}

@@ -469,5 +469,6 @@ func decodeSnapshot(payload []byte) (*Model, error) {
 	if len(d.b) != 0 {
 		return nil, errors.New("trailing bytes")
 	}
+	m.size = m.countSize()
 	return m, nil
 }

@@ -3,6 +3,7 @@ package projections
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -143,5 +144,47 @@ func TestFollowSlotsHoldTheCap(t *testing.T) {
 	m.Decide(app, "c1", func(v domain.View) { first, second = v.ReserveFollow("u"), v.ReserveFollow("u") })
 	if !first || second {
 		t.Errorf("ReserveFollow at one below the cap = %v then %v, want true then false", first, second)
+	}
+}
+
+// TestSizeIsKeptAsTheModelChanges: the counts the mutators keep equal a
+// count of the whole model after every change of a random run, and after a
+// snapshot.
+func TestSizeIsKeptAsTheModelChanges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	m := NewModel()
+	user := func() string { return fmt.Sprint("u", rng.IntN(12)) }
+	for i := range 3000 {
+		a, b := user(), user()
+		var p domain.Payload
+		switch rng.IntN(7) {
+		case 0:
+			p = domain.UserRegistered{User: a}
+		case 1:
+			p = domain.UserDeleted{User: a}
+		case 2:
+			p = domain.FriendAdded{User: a, Friend: b, Entry: &domain.Entry{CreateTime: 1}, Reverse: &domain.Entry{CreateTime: 1}}
+		case 3:
+			p = domain.FriendDeleted{User: a, Friend: b, Both: rng.IntN(2) == 0}
+		case 4:
+			p = domain.UserBlocked{User: a, Target: b, Unfriended: rng.IntN(2) == 0}
+		case 5:
+			p = domain.UserUnblocked{User: a, Target: b}
+		case 6:
+			p = domain.FriendRequestAccepted{User: a, From: b, Entry: &domain.Entry{}, Reverse: &domain.Entry{}}
+		}
+		m.Apply("s", uint64(i+1), domain.Commit{ID: "c", App: "a", Events: []domain.Event{at(1, p)}})
+		if got, want := m.Size(), m.countSize(); got != want {
+			t.Fatalf("after %d changes (the last %T): Size() = %+v, counted %+v", i+1, p, got, want)
+		}
+	}
+	var buf bytes.Buffer
+	m.encodeSnapshot(&buf)
+	loaded, err := decodeSnapshot(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Size() != m.Size() || m.Size().Edges == 0 || m.Size().Blocks == 0 {
+		t.Errorf("Size() after a snapshot = %+v, before %+v", loaded.Size(), m.Size())
 	}
 }

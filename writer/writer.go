@@ -35,6 +35,18 @@ type Config struct {
 	// 64). Each loss means another writer's commit went in, so the
 	// partition moves on; the bound only stops a commit that keeps losing.
 	MaxAttempts int
+	// Meter, when set, is told of every commit.
+	Meter Meter
+}
+
+// Meter is told what the writer does, for metrics.
+type Meter interface {
+	// Committed: a commit of commands (those that changed something) was
+	// stored, its append taking took; or, with err, it was not.
+	Committed(commands int, took time.Duration, err error)
+	// Conflict: a commit lost a race to another writer and is decided
+	// again.
+	Conflict()
 }
 
 // Writer decides commands and appends their events. One goroutine per
@@ -217,7 +229,15 @@ func (w *Writer) commit(subject string, batch []*pending) {
 		if len(c.Events) == 0 {
 			return
 		}
+		start := time.Now()
 		seq, err := w.append(subject, expect, c)
+		if m := w.cfg.Meter; m != nil {
+			if errors.Is(err, domain.ErrConflict) {
+				m.Conflict()
+			} else {
+				m.Committed(len(idx), time.Since(start), err)
+			}
+		}
 		if err == nil {
 			w.cfg.State.Apply(subject, seq, c)
 			for k, i := range idx {

@@ -69,6 +69,8 @@ type Config struct {
 	Writer   amityhttp.Executor
 	Requests Requests
 	NewID    func() string
+	// Observe, when set, is told of every call answered.
+	Observe func(amityhttp.Observation)
 	// ZIM and Tencent authenticate requests carrying their parameters.
 	ZIM, Tencent Authenticator
 }
@@ -88,21 +90,21 @@ func badRequest(msg string) error { return &apiError{http.StatusBadRequest, "bad
 
 // Routes registers the API on r.
 func Routes(r *mux.Router, cfg Config) {
-	get := func(f func(context.Context, *domain.App, url.Values) (any, error)) http.Handler {
-		return handler(cfg, func(r *http.Request) (func(context.Context, *domain.App) (any, error), error) {
+	get := func(f func(context.Context, *domain.App, url.Values) (any, error)) preparer {
+		return preparer(func(r *http.Request) (func(context.Context, *domain.App) (any, error), error) {
 			q := r.URL.Query()
 			return func(ctx context.Context, app *domain.App) (any, error) { return f(ctx, app, q) }, nil
 		})
 	}
-	post := func(f func(context.Context, *domain.App, []byte) (any, error)) http.Handler {
-		return handler(cfg, func(r *http.Request) (func(context.Context, *domain.App) (any, error), error) {
+	post := func(f func(context.Context, *domain.App, []byte) (any, error)) preparer {
+		return preparer(func(r *http.Request) (func(context.Context, *domain.App) (any, error), error) {
 			body, err := readBody(r)
 			return func(ctx context.Context, app *domain.App) (any, error) { return f(ctx, app, body) }, err
 		})
 	}
 	routes := []struct {
 		path, method string
-		h            http.Handler
+		prepare      preparer
 	}{
 		{"/v1/pairs/history", http.MethodGet, get(cfg.pairHistory)},
 		{"/v1/friends", http.MethodGet, get(cfg.friendsAsOf)},
@@ -113,7 +115,7 @@ func Routes(r *mux.Router, cfg Config) {
 		{"/v1/requests/delete", http.MethodPost, post(cfg.answerRequest("delete"))},
 	}
 	for _, rt := range routes {
-		r.Handle(rt.path, rt.h).Methods(rt.method)
+		r.Handle(rt.path, handler(cfg, rt.path, rt.prepare)).Methods(rt.method)
 		// Any other method, after the route's: the JSON 405 every /v1
 		// error has.
 		method := rt.method
@@ -144,10 +146,20 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
+// preparer makes of a request what runs once it is authenticated.
+type preparer func(*http.Request) (func(context.Context, *domain.App) (any, error), error)
+
 // handler authenticates a call by its query's credentials, then runs what
-// prepare made of the request.
-func handler(cfg Config, prepare func(*http.Request) (func(context.Context, *domain.App) (any, error), error)) http.Handler {
+// prepare made of the request. Every answer carries its request ID in the
+// X-Amity-Request-Id header; a change a call makes names it in its events.
+func handler(cfg Config, path string, prepare preparer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := ""
+		if cfg.NewID != nil {
+			id = cfg.NewID()
+			w.Header().Set("X-Amity-Request-Id", id)
+		}
 		q := r.URL.Query()
 		var app *domain.App
 		var err error
@@ -165,10 +177,10 @@ func handler(cfg Config, prepare func(*http.Request) (func(context.Context, *dom
 		} else {
 			var run func(context.Context, *domain.App) (any, error)
 			if run, err = prepare(r); err == nil {
-				body, err = run(r.Context(), app)
+				body, err = run(context.WithValue(r.Context(), requestIDKey{}, id), app)
 			}
 		}
-		status := http.StatusOK
+		status, code := http.StatusOK, "ok"
 		if err != nil {
 			var ae *apiError
 			if !errors.As(err, &ae) {
@@ -176,9 +188,22 @@ func handler(cfg Config, prepare func(*http.Request) (func(context.Context, *dom
 			}
 			status = ae.status
 			body = errorBody(ae)
+			code = ae.code
 		}
 		writeJSON(w, status, body)
+		if cfg.Observe != nil {
+			cfg.Observe(amityhttp.Observation{Surface: "v1", Action: path, Code: code, RequestID: id, Took: time.Since(start)})
+		}
 	})
+}
+
+// requestIDKey holds a call's request ID in its context.
+type requestIDKey struct{}
+
+// requestID is the ID of the call ctx belongs to.
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
 }
 
 // Change is one event with the stream sequence of its commit.

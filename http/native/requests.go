@@ -182,11 +182,11 @@ func (cfg Config) answerRequest(verb string) func(context.Context, *domain.App, 
 		default:
 			cmd = domain.DeleteRequest{User: a.User, From: a.From}
 		}
-		r := cfg.Writer.Execute(ctx, app, domain.Meta{RequestID: cfg.NewID(), Surface: "v1"}, cmd)[0]
+		r := cfg.Writer.Execute(ctx, app, domain.Meta{RequestID: requestID(ctx), Surface: "v1"}, cmd)[0]
 		if r.Err != nil {
 			return nil, domainError(r.Err)
 		}
-		return map[string]any{"user": a.User, "from": a.From, "seq": r.Seq, "event": r.Event}, nil
+		return map[string]any{"user": a.User, "from": a.From, "seq": r.Seq, "request_id": requestID(ctx), "event": r.Event}, nil
 	}
 }
 

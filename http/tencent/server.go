@@ -92,6 +92,7 @@ type call struct {
 
 // ServeHTTP answers every call with HTTP 200 and Tencent's envelope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	c := &call{now: s.cfg.Now(), meta: domain.Meta{RequestID: s.cfg.NewID(), Surface: "tencent"}}
 	c.ep = endpoints[r.URL.Path]
 	resp, err := s.serve(r, c)
@@ -122,8 +123,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Amity-Sequence", strconv.FormatUint(c.seq, 10))
+	w.Header().Set("X-Amity-Request-Id", c.meta.RequestID)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
+	if s.cfg.Observe != nil {
+		action := "unknown"
+		if c.ep != nil {
+			action = c.ep.path
+		}
+		s.cfg.Observe(amityhttp.Observation{Surface: "tencent", Action: action, Code: strconv.Itoa(env.ErrorCode), RequestID: c.meta.RequestID,
+			Took: time.Since(start)})
+	}
 }
 
 func (s *Server) serve(r *http.Request, c *call) (response, error) {

@@ -94,7 +94,7 @@ type action struct {
 
 // ServeHTTP answers every ZIM call with HTTP 200 and a ZIM body.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	now := s.cfg.Now()
+	start, now := time.Now(), s.cfg.Now()
 	c := &call{now: now, meta: domain.Meta{RequestID: s.cfg.NewID(), Surface: "zim"}}
 	c.query.Parse(r.URL.RawQuery)
 	resp, err := s.serve(r, c)
@@ -130,8 +130,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h["Content-Type"] = contentType
 	h["X-Amity-Sequence"] = []string{strconv.FormatUint(c.seq, 10)}
+	h["X-Amity-Request-Id"] = []string{c.meta.RequestID}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
+	if s.cfg.Observe != nil {
+		action := c.query.Get("Action")
+		if _, ok := actions[action]; !ok {
+			action = "unknown"
+		}
+		s.cfg.Observe(amityhttp.Observation{Surface: "zim", Action: action, Code: strconv.Itoa(cm.Code), RequestID: c.meta.RequestID,
+			Took: time.Since(start)})
+	}
 }
 
 // jsonAppender is a response that writes its own JSON, as encoding/json
