@@ -329,6 +329,19 @@ func (s *Store) Park(ctx context.Context, app, msgID string, data []byte) error 
 	return nil
 }
 
+// DeadLetterCount is how many deliveries are parked, of every app.
+func (s *Store) DeadLetterCount(ctx context.Context) (uint64, error) {
+	st, err := lookupStream(ctx, s.js, DeadLetterStream)
+	if err != nil {
+		return 0, err
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("%s info: %w", DeadLetterStream, err)
+	}
+	return info.State.Msgs, nil
+}
+
 // DeadLetters returns the parked deliveries, of app only unless app is "".
 func (s *Store) DeadLetters(ctx context.Context, app string) ([]domain.Record, error) {
 	st, err := lookupStream(ctx, s.js, DeadLetterStream)

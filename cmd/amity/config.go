@@ -7,12 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/amity-im/amity/delivery"
@@ -134,7 +137,10 @@ func parseConfig(b []byte) (config, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fc); err != nil {
-		return config{}, fmt.Errorf("parse config: %w", err)
+		return config{}, decodeError(b, err)
+	}
+	if dec.More() {
+		return config{}, fmt.Errorf("config: more than one JSON value (from byte %d)", dec.InputOffset())
 	}
 	cfg, err := parseApps(fc.Apps)
 	if err != nil {
@@ -301,7 +307,7 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return err
+		return &valueError{value: s, err: err}
 	}
 	*d = duration(v)
 	return nil
@@ -356,4 +362,164 @@ func randomSecret() string {
 	var r [16]byte
 	_, _ = rand.Read(r[:])
 	return hex.EncodeToString(r[:])
+}
+
+// decodeError says where in the config file b the error err of decoding
+// it happened: the JSON path of the value and its line and column.
+func decodeError(b []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var ve *valueError
+	var msg = strings.TrimPrefix(err.Error(), "json: ")
+	at := int64(-1)
+	where := ""
+	switch {
+	case errors.As(err, &se):
+		at = se.Offset - 1 // the offset is after the character at fault
+	case errors.As(err, &te):
+		at = te.Offset // after the value: the value is the last token before it
+	case errors.As(err, &ve):
+		walkJSON(b, func(t jsonToken) bool {
+			if s, ok := t.tok.(string); ok && !t.key && s == ve.value {
+				at, where = t.start, t.path
+				return false
+			}
+			return true
+		})
+	case strings.HasPrefix(msg, "unknown field "):
+		name, _ := strconv.Unquote(strings.TrimPrefix(msg, "unknown field "))
+		walkJSON(b, func(t jsonToken) bool {
+			if t.key && t.tok == name {
+				at, where = t.start, t.path
+				return false
+			}
+			return true
+		})
+	case errors.Is(err, io.EOF):
+		return errors.New("config: the file is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		at = int64(len(b))
+	}
+	if at < 0 {
+		return fmt.Errorf("config: %s", msg)
+	}
+	if where == "" {
+		where = "the top level"
+		last := at
+		walkJSON(b, func(t jsonToken) bool {
+			if t.start >= at {
+				return false
+			}
+			where, last = t.path, t.start
+			return true
+		})
+		if te != nil {
+			at = last
+		}
+	}
+	line, col := lineCol(b, at)
+	return fmt.Errorf("config: %s (line %d, column %d): %s", where, line, col, msg)
+}
+
+// valueError is a value a config type refused, kept so that the error can
+// say where it is.
+type valueError struct {
+	value string
+	err   error
+}
+
+func (e *valueError) Error() string { return e.err.Error() }
+func (e *valueError) Unwrap() error { return e.err }
+
+// lineCol turns a byte offset into a line and column, both from 1.
+func lineCol(b []byte, at int64) (line, col int) {
+	at = min(max(at, 0), int64(len(b)))
+	before := b[:at]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(at) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// jsonToken is one token of a JSON text with where it starts and the path
+// of the value it belongs to (apps[0].zim.qps); key marks an object key.
+type jsonToken struct {
+	tok   json.Token
+	start int64
+	path  string
+	key   bool
+}
+
+// walkJSON calls fn for each token of b, in order, until fn returns false
+// or the text ends or breaks.
+func walkJSON(b []byte, fn func(jsonToken) bool) {
+	type level struct {
+		key    string
+		index  int
+		array  bool
+		wanted bool // an object waiting for a key
+	}
+	var stack []level
+	path := func() string {
+		var sb strings.Builder
+		for _, l := range stack {
+			switch {
+			case l.array && l.index >= 0:
+				fmt.Fprintf(&sb, "[%d]", l.index)
+			case !l.array && l.key != "":
+				if sb.Len() > 0 {
+					sb.WriteByte('.')
+				}
+				sb.WriteString(l.key)
+			}
+		}
+		if sb.Len() == 0 {
+			return "the top level"
+		}
+		return sb.String()
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		start := dec.InputOffset()
+		for start < int64(len(b)) && strings.IndexByte(" \t\r\n,:", b[start]) >= 0 {
+			start++
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		t := jsonToken{tok: tok, start: start}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			t.path = path()
+			stack = stack[:len(stack)-1]
+			if !fn(t) {
+				return
+			}
+			continue
+		}
+		if s, ok := tok.(string); ok && len(stack) > 0 && !stack[len(stack)-1].array && stack[len(stack)-1].wanted {
+			stack[len(stack)-1].key, stack[len(stack)-1].wanted = s, false
+			t.key, t.path = true, path()
+			if !fn(t) {
+				return
+			}
+			continue
+		}
+		// A value, or a container's start, in the innermost container:
+		// the next element of an array; in an object, the value of the
+		// last key, after which a key is wanted again.
+		if n := len(stack); n > 0 {
+			if stack[n-1].array {
+				stack[n-1].index++
+			} else {
+				stack[n-1].wanted = true
+			}
+		}
+		t.path = path()
+		if d, ok := tok.(json.Delim); ok {
+			stack = append(stack, level{array: d == '[', index: -1, wanted: d == '{'})
+		}
+		if !fn(t) {
+			return
+		}
+	}
 }

@@ -74,3 +74,27 @@ func TestExternalNATSAndAppLimits(t *testing.T) {
 		t.Error("the external server's stream is empty")
 	}
 }
+
+// TestConfigErrorsSayWhere: a config that does not decode is refused with
+// the JSON path of the value at fault and its line and column.
+func TestConfigErrorsSayWhere(t *testing.T) {
+	for name, tt := range map[string]struct{ cfg, want string }{
+		"an unknown key": {"{\"apps\":[\n {\"name\":\"a\",\n  \"zim\":{\"app_id\":1,\"server_secret\":\"s\",\"qsp\":5}}]}",
+			`config: apps[0].zim.qsp (line 3, column 41): unknown field "qsp"`},
+		"a duration without unit": {"{\"apps\":[{\"name\":\"a\",\"zim\":{\"app_id\":1,\"server_secret\":\"s\"}},\n {\"name\":\"b\",\"request_expiry\":\"5\",\"zim\":{\"app_id\":2,\"server_secret\":\"s\"}}]}",
+			`config: apps[1].request_expiry (line 2, column 31): time: missing unit in duration "5"`},
+		"a string for a number": {`{"apps":[{"name":"a","zim":{"app_id":"one","server_secret":"s"}}]}`,
+			`config: apps[0].zim.app_id (line 1, column 38): cannot unmarshal string into Go struct field`},
+		"a cut file":         {"{\"apps\":[\n{\"name\":\"a\"", `config: apps[0].name (line 2, column 12): unexpected EOF`},
+		"a syntax error":     {"{\"apps\":[{\"name\" \"a\"}]}", `config: apps[0].name (line 1, column 18): invalid character '"' after object key`},
+		"an empty file":      {"", `config: the file is empty`},
+		"a second value":     {`{"apps":[]} {}`, `config: more than one JSON value`},
+		"nats users repeated": {`{"apps":[{"name":"a","zim":{"app_id":1,"server_secret":"s"}}],"nats_users":[{"user":"u","password":"p","admin":true},{"user":"u","password":"q","admin":true}]}`,
+			`config: nats_users[1]: user "u" repeated`},
+	} {
+		_, err := parseConfig([]byte(tt.cfg))
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%s: parseConfig error = %v\nwant one starting %s", name, err, tt.want)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,14 +25,13 @@ func deadLetters(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("usage: amity deadletters list|replay [flags]")
 	}
 	verb := args[0]
-	fs := flag.NewFlagSet("amity deadletters "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("amity deadletters "+verb, stderr)
 	var nf natsFlags
 	nf.register(fs, getenv, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
 	app := fs.String("app", "", "only this app's deliveries")
 	configPath := fs.String("config", getenv("AMITY_CONFIG"), "app config file (replay: the callback URLs and secrets)")
 	dataDir := fs.String("data-dir", orDefault(getenv("AMITY_DATA_DIR"), "data"), "data directory of the development app, when no --config")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:], getenv); err != nil {
 		return err
 	}
 	store, _, closeAll, err := openStream(ctx, nf, "")

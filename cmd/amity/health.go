@@ -34,12 +34,13 @@ type health struct {
 	// caughtUp: the first catch-up is done; the surfaces serve reads.
 	caughtUp atomic.Bool
 
-	mu         sync.Mutex
-	lastOK     time.Time // the last probe that reached the stream
-	probeErr   string
-	streamSeq  uint64
-	notifyLag  uint64
-	downReason string
+	mu          sync.Mutex
+	lastOK      time.Time // the last probe that reached the stream
+	probeErr    string
+	streamSeq   uint64
+	notifyLag   uint64
+	deadLetters uint64
+	downReason  string
 }
 
 // healthDetail is the JSON body of /readyz and /livez.
@@ -58,6 +59,14 @@ type healthDetail struct {
 	LastProbeAgo    string                `json:"last_probe_ok_ago,omitempty"`
 	Skipped         uint64                `json:"skipped_messages"`
 	SkippedRecent   []projections.Skipped `json:"skipped_recent,omitempty"`
+}
+
+// probed returns what the last probe found: the stream's last sequence,
+// the notifier's pending commits and the parked deliveries.
+func (h *health) probed() (streamSeq, notifyLag, deadLetters uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.streamSeq, h.notifyLag, h.deadLetters
 }
 
 func (h *health) setCaughtUp() {
@@ -115,6 +124,7 @@ func (h *health) probe(ctx context.Context, down func() error) {
 		pctx, cancel := context.WithTimeout(ctx, probeEvery)
 		seq, err := h.store.LastSeq(pctx)
 		lag, lerr := h.store.Pending(pctx, eventstore.NotifierConsumer)
+		dead, derr := h.store.DeadLetterCount(pctx)
 		cancel()
 		h.mu.Lock()
 		if err == nil {
@@ -124,6 +134,9 @@ func (h *health) probe(ctx context.Context, down func() error) {
 		}
 		if lerr == nil {
 			h.notifyLag = lag
+		}
+		if derr == nil {
+			h.deadLetters = dead
 		}
 		h.downReason = ""
 		if down != nil {

@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +18,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "amity:", err)
+		var shown errShown
+		if !errors.As(err, &shown) {
+			fmt.Fprintln(os.Stderr, "amity:", err)
+		}
 		os.Exit(1)
 	}
 }
@@ -29,13 +34,22 @@ commands:
   replay       rebuild every read model from the stream and print its digest
   verify       compare a running instance's read models with a replay
   events tail  print events as they arrive
+  version      print the version and the revision it was built from
 
-run "amity <command> -h" for the command's flags
+run "amity <command> -h" for the command's flags; each flag can also be
+set by its environment variable, AMITY_<FLAG NAME> (--nats-url: AMITY_NATS_URL)
 `
 
 // run is the whole program; main only supplies the process's context,
-// arguments, environment and streams.
+// arguments, environment and streams. -h on any command is not an error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if err := command(ctx, args, getenv, stdout, stderr); err != nil && !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
+}
+
+func command(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("no command")
@@ -53,6 +67,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return deadLetters(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
+		return nil
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, version())
 		return nil
 	default:
 		fmt.Fprint(stderr, usage)

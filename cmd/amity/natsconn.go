@@ -23,13 +23,13 @@ type natsFlags struct {
 // register adds the NATS flags to fs, each defaulting to its env variable;
 // defaultURL is the URL when neither the flag nor AMITY_NATS_URL is set.
 func (n *natsFlags) register(fs *flag.FlagSet, getenv func(string) string, defaultURL, urlUsage string) {
-	fs.StringVar(&n.url, "nats-url", orDefault(getenv("AMITY_NATS_URL"), defaultURL), urlUsage+" (env AMITY_NATS_URL)")
-	fs.StringVar(&n.creds, "nats-creds", getenv("AMITY_NATS_CREDS"), "NATS credentials file (JWT and NKey seed) (env AMITY_NATS_CREDS)")
-	fs.StringVar(&n.user, "nats-user", getenv("AMITY_NATS_USER"), "NATS user (env AMITY_NATS_USER)")
-	fs.StringVar(&n.password, "nats-password", getenv("AMITY_NATS_PASSWORD"), "NATS password (env AMITY_NATS_PASSWORD)")
-	fs.StringVar(&n.tlsCA, "nats-tls-ca", getenv("AMITY_NATS_TLS_CA"), "CA certificate file that signs the NATS servers' certificates (env AMITY_NATS_TLS_CA)")
-	fs.StringVar(&n.tlsCert, "nats-tls-cert", getenv("AMITY_NATS_TLS_CERT"), "client certificate file for NATS TLS (env AMITY_NATS_TLS_CERT)")
-	fs.StringVar(&n.tlsKey, "nats-tls-key", getenv("AMITY_NATS_TLS_KEY"), "client key file for NATS TLS (env AMITY_NATS_TLS_KEY)")
+	fs.StringVar(&n.url, "nats-url", orDefault(getenv("AMITY_NATS_URL"), defaultURL), urlUsage+"")
+	fs.StringVar(&n.creds, "nats-creds", getenv("AMITY_NATS_CREDS"), "NATS credentials file (JWT and NKey seed)")
+	fs.StringVar(&n.user, "nats-user", getenv("AMITY_NATS_USER"), "NATS user")
+	fs.StringVar(&n.password, "nats-password", getenv("AMITY_NATS_PASSWORD"), "NATS password")
+	fs.StringVar(&n.tlsCA, "nats-tls-ca", getenv("AMITY_NATS_TLS_CA"), "CA certificate file that signs the NATS servers' certificates")
+	fs.StringVar(&n.tlsCert, "nats-tls-cert", getenv("AMITY_NATS_TLS_CERT"), "client certificate file for NATS TLS")
+	fs.StringVar(&n.tlsKey, "nats-tls-key", getenv("AMITY_NATS_TLS_KEY"), "client key file for NATS TLS")
 }
 
 // options are the login and TLS options the flags ask for.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -55,13 +54,12 @@ func progressPrinter(w io.Writer) projections.Progress {
 
 // replay rebuilds every read model from sequence 1 and prints its digest.
 func replayCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("amity replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("amity replay", stderr)
 	var nf natsFlags
 	nf.register(fs, getenv, "", "NATS URL of the stream; empty: the stream in --data-dir (service stopped)")
 	dataDir := fs.String("data-dir", orDefault(getenv("AMITY_DATA_DIR"), "data"), "data directory")
 	writeSnap := fs.Bool("write-snapshot", false, "write the result as the data directory's snapshot")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
 	store, _, closeAll, err := openStream(ctx, nf, *dataDir)
@@ -95,11 +93,10 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 // verify compares a running instance's read models with a fresh replay of
 // exactly the commits the instance has applied.
 func verifyCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("amity verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("amity verify", stderr)
 	var nf natsFlags
 	nf.register(fs, getenv, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
 	store, nc, closeAll, err := openStream(ctx, nf, "")

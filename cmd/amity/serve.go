@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,6 +37,7 @@ type serveFlags struct {
 	syncInterval time.Duration
 	replicas     int
 	logLevel     string
+	logFormat    string
 	snapEvery    time.Duration
 	pprofAddr    string
 	consStart    string
@@ -53,8 +53,7 @@ type httpTimeouts struct {
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveFlags, error) {
 	var f serveFlags
-	fs := flag.NewFlagSet("amity serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("amity serve", stderr)
 	fs.StringVar(&f.config, "config", getenv("AMITY_CONFIG"), "app config file (JSON); none: a development app")
 	fs.StringVar(&f.dataDir, "data-dir", orDefault(getenv("AMITY_DATA_DIR"), "data"), "data directory (JetStream files, development app)")
 	fs.StringVar(&f.httpAddr, "http", orDefault(getenv("AMITY_HTTP"), "127.0.0.1:8080"), "HTTP listen address")
@@ -71,12 +70,10 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&f.http.read, "http-read-timeout", 30*time.Second, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&f.http.write, "http-write-timeout", 30*time.Second, "how long a request may take from the end of its headers to the end of its answer")
 	fs.DurationVar(&f.http.idle, "http-idle-timeout", 2*time.Minute, "how long a kept-alive connection may wait for its next request")
-	fs.StringVar(&f.logLevel, "log-level", orDefault(getenv("AMITY_LOG_LEVEL"), "info"), "debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug (each call, with its request ID), info, warn or error")
+	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
+	if err := parseFlags(fs, args, getenv); err != nil {
 		return f, err
-	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	if f.consStart != "all" && f.consStart != "new" {
 		return f, fmt.Errorf("--consumers-start must be all or new")
@@ -100,11 +97,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
+	logger, err := newLogger(stderr, f.logLevel, f.logFormat)
+	if err != nil {
+		return err
 	}
-	s := &daemon{f: f, stdout: stdout, logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}
+	s := &daemon{f: f, stdout: stdout, logger: logger}
 	defer s.close()
 	if err := s.open(ctx); err != nil {
 		return err
@@ -257,28 +254,31 @@ func (s *daemon) retireNotifyStream(ctx context.Context) error {
 func (s *daemon) build() {
 	f, store, logger := s.f, s.store, s.logger
 	ids := newIDSource()
-	s.commands = writer.New(writer.Config{Log: store, State: s.model, NewID: ids.New, Now: time.Now, Logger: logger})
+	s.health = &health{nc: s.nc, store: store, model: s.model, now: time.Now}
+	meter := newMetrics(s.model, s.health, logger)
+	s.commands = writer.New(writer.Config{Log: store, State: s.model, NewID: ids.New, Now: time.Now, Logger: logger, Meter: meter})
 	s.onClose(s.commands.Close)
 	s.router = writer.NewRouter(writer.RouterConfig{Local: s.commands, Leases: s.leases, Transport: store.Calls(), Apps: s.cfg.apps,
 		Wait: s.model.WaitFollowed, Recent: store.Recent, NewID: ids.New, Logger: logger})
-	s.health = &health{nc: s.nc, store: store, model: s.model, now: time.Now}
-	deps := amityhttp.Deps{Writer: s.router, Read: s.model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: s.health.isCaughtUp}
+	deps := amityhttp.Deps{Writer: s.router, Read: s.model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: s.health.isCaughtUp,
+		Observe: meter.observe}
 	router := mux.NewRouter()
 	s.health.routes(router)
+	router.Handle("/metrics", meter.handler()).Methods(http.MethodGet)
 	zimSrv, tcSrv := zim.New(deps, s.cfg.zim...), tencent.New(deps, s.cfg.tencent...)
 	router.Handle("/", zimSrv)
 	router.PathPrefix("/v4/").Handler(tcSrv)
 	native.Routes(router, native.Config{Now: time.Now, History: store, Index: s.model, ZIM: zimSrv, Tencent: tcSrv,
-		Writer: s.router, Requests: s.model, NewID: ids.New})
+		Writer: s.router, Requests: s.model, NewID: ids.New, Observe: meter.observe})
 	s.httpSrv = &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	s.notifier = &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer, Filter: eventstore.RelationFilter("*"),
-		Subject: eventstore.NotifySubject, Publish: publisher(store), Logger: logger}
+		Subject: eventstore.NotifySubject, Publish: publisher(store), Logger: logger, Meter: meter}
 	sender := newSender(&http.Client{}, s.cfg)
 	for _, app := range s.cfg.apps {
 		if app.Callback != nil {
 			s.hooks = append(s.hooks, &delivery.Webhooks{Source: store, Name: eventstore.WebhookConsumer(app.Name),
-				Filter: eventstore.RelationFilter(app.Name), App: app, Sender: sender, Park: store.Park, Logger: logger})
+				Filter: eventstore.RelationFilter(app.Name), App: app, Sender: sender, Park: store.Park, Logger: logger, Meter: meter})
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -20,14 +19,13 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if len(args) == 0 || args[0] != "tail" {
 		return fmt.Errorf("usage: amity events tail [--nats-url URL] [--app A] [--user U] [--from SEQ]")
 	}
-	fs := flag.NewFlagSet("amity events tail", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("amity events tail", stderr)
 	var nf natsFlags
 	nf.register(fs, getenv, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
 	app := fs.String("app", "", "only this app's events")
 	user := fs.String("user", "", "only events about this user")
 	from := fs.Uint64("from", 0, "start at this stream sequence (default: only new events)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:], getenv); err != nil {
 		return err
 	}
 	store, _, closeAll, err := openStream(ctx, nf, "")
