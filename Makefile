@@ -11,9 +11,9 @@ help: ## list the targets
 run: ## start the service: embedded NATS, a development app, its credentials printed
 	$(GO) run ./cmd/amity serve
 
-test: ## go vet and every test under the race detector, with each package's coverage
+test: ## go vet and every test under the race detector, each test named as it ends, with each package's coverage
 	$(GO) vet $(PKGS)
-	$(GO) test -race -count=1 -cover -timeout 15m $(PKGS)
+	$(GO) tool gotestsum --format testname -- -race -count=1 -cover -timeout 15m $(PKGS)
 
 check: ## gofmt, go vet, staticcheck and the tests
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
