@@ -207,11 +207,12 @@ const notifierBatch = 256
 // Notifier publishes the notifications of every commit it reads.
 type Notifier struct {
 	// Source is the stream; Name its durable consumer, which every Amity
-	// instance on a cluster shares, so each change is notified once; Filter
-	// the relation subjects it reads.
-	Source BatchDurable
-	Name   string
-	Filter string
+	// instance on a cluster shares, so each change is notified once;
+	// Filters the subjects it reads (relations, and users for profile
+	// changes).
+	Source  BatchDurable
+	Name    string
+	Filters []string
 	// Subject is the subject of user's notifications in app.
 	Subject func(app, user string) string
 	// Publish sends the messages live, in order, and returns once the
@@ -235,7 +236,7 @@ type Meter interface {
 // Run notifies every commit of the stream until ctx ends.
 func (nf *Notifier) Run(ctx context.Context) error {
 	var msgs []Outgoing
-	err := nf.Source.ConsumeBatches(ctx, nf.Name, []string{nf.Filter}, notifierAckWait, notifierBatch, func(ctx context.Context, rs []domain.Record) error {
+	err := nf.Source.ConsumeBatches(ctx, nf.Name, nf.Filters, notifierAckWait, notifierBatch, func(ctx context.Context, rs []domain.Record) error {
 		msgs = msgs[:0]
 		var last time.Time
 		for _, r := range rs {

@@ -154,3 +154,6 @@ func NotifySubject(app, user string) string { return "amity." + app + ".notify."
 // RelationFilter is the filter of app's relation commits, of every app's
 // with app "*".
 func RelationFilter(app string) string { return "amity." + app + "." + domain.KindRelation + ".*" }
+
+// UserFilter is the subject filter of app's user commits ("*": every app).
+func UserFilter(app string) string { return "amity." + app + "." + domain.KindUser + ".*" }

@@ -176,18 +176,29 @@ func relations(r zimResp) map[string]int {
 }
 
 type zimCaller struct {
-	t testing.TB
-	c *zim.Client
+	t  testing.TB
+	c  *zim.Client
+	vt *validatingTransport
 }
 
+// zim calls the ZIM surface as app appID, each call validated against
+// Amity's OpenAPI description of it.
 func (s *service) zim(t testing.TB, appID uint32, secret string) *zimCaller {
-	return &zimCaller{t: t, c: &zim.Client{BaseURL: s.httpURL, AppID: appID, Secret: secret}}
+	vt := zimValidator(t, s.httpURL)
+	return &zimCaller{t: t, vt: vt, c: &zim.Client{BaseURL: s.httpURL, AppID: appID, Secret: secret, HTTP: &http.Client{Transport: vt}}}
 }
 
 func (z *zimCaller) post(action string, body any) zimResp {
 	z.t.Helper()
+	return z.postCtx(context.Background(), action, body)
+}
+
+// postCtx posts with ctx, which may mark a gap of the OpenAPI description
+// (withRequestGap).
+func (z *zimCaller) postCtx(ctx context.Context, action string, body any) zimResp {
+	z.t.Helper()
 	var r zimResp
-	if err := z.c.Call(context.Background(), http.MethodPost, action, nil, body, &r); err != nil {
+	if err := z.c.Call(ctx, http.MethodPost, action, nil, body, &r); err != nil {
 		z.t.Fatal(err)
 	}
 	return r

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -15,7 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-const tencentOpenAPI = "../../http/tencent/testdata/tencent-im-openapi.yaml"
+const tencentOpenAPI = "../../http/tencent/openapi.yaml"
 
 // requestGap and responseGap mark a call whose request or answer Tencent's
 // OpenAPI description cannot express (or a request malformed on purpose);
@@ -33,32 +34,79 @@ func withResponseGap(ctx context.Context, reason string) context.Context {
 	return context.WithValue(ctx, responseGap{}, reason)
 }
 
-// validatingTransport checks every request and response against Tencent's
+// validatingTransport checks every request and response against an
 // OpenAPI description and counts what it checked.
 type validatingTransport struct {
 	t      testing.TB
 	router routers.Router
-	mu     sync.Mutex
-	seen   map[string]int // path -> validated calls
-	gaps   map[string]string
+	// route is the request as the description names it (ZIM's action in
+	// the path); refused reports whether an answer refuses its call.
+	route   func(*http.Request) *http.Request
+	refused func(status int, body []byte) bool
+	mu      sync.Mutex
+	seen    map[string]int // path -> validated calls
+	gaps    map[string]string
 }
 
 func newValidatingTransport(t testing.TB, baseURL string) *validatingTransport {
 	t.Helper()
+	return newValidator(t, baseURL, tencentOpenAPI, func(doc *openapi3.T) {
+		// One correction: FriendDeleteRequest requires UpdateItem, copied from
+		// friend_update's schema; friend_delete's own fields are required instead.
+		doc.Components.Schemas["FriendDeleteRequest"].Value.Required = []string{"From_Account", "To_Account"}
+	})
+}
+
+// newValidator loads the description at path, as fix corrects it, for
+// calls to baseURL.
+func newValidator(t testing.TB, baseURL, path string, fix func(*openapi3.T)) *validatingTransport {
+	t.Helper()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(tencentOpenAPI)
+	doc, err := loader.LoadFromFile(path)
 	if err != nil {
-		t.Fatalf("load %s: %v", tencentOpenAPI, err)
+		t.Fatalf("load %s: %v", path, err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		t.Fatalf("%s is not a valid OpenAPI description: %v", path, err)
 	}
 	doc.Servers = openapi3.Servers{{URL: baseURL}}
-	// One correction: FriendDeleteRequest requires UpdateItem, copied from
-	// friend_update's schema; friend_delete's own fields are required instead.
-	doc.Components.Schemas["FriendDeleteRequest"].Value.Required = []string{"From_Account", "To_Account"}
+	if fix != nil {
+		fix(doc)
+	}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		t.Fatalf("openapi router: %v", err)
 	}
-	return &validatingTransport{t: t, router: router, seen: map[string]int{}, gaps: map[string]string{}}
+	return &validatingTransport{t: t, router: router, seen: map[string]int{}, gaps: map[string]string{},
+		route: func(r *http.Request) *http.Request { return r }}
+}
+
+// zimValidator validates ZIM calls against Amity's description of the ZIM
+// surface: each action's request as at /zim/<Action>. A request the
+// description refuses must be refused by Amity too (a non-zero Code).
+func zimValidator(t testing.TB, baseURL string) *validatingTransport {
+	v := newValidator(t, baseURL, "../../http/zim/openapi.yaml", nil)
+	v.route = func(r *http.Request) *http.Request {
+		if r.URL.Path != "/" {
+			return r
+		}
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/zim/" + r.URL.Query().Get("Action")
+		return r2
+	}
+	v.refused = func(_ int, body []byte) bool {
+		var a struct{ Code int }
+		return json.Unmarshal(body, &a) == nil && a.Code != 0
+	}
+	return v
+}
+
+// v1Validator validates /v1 calls against its description; a request the
+// description refuses must get an error status.
+func v1Validator(t testing.TB, baseURL string) *validatingTransport {
+	v := newValidator(t, baseURL, "../../http/native/openapi.yaml", nil)
+	v.refused = func(status int, _ []byte) bool { return status >= 400 }
+	return v
 }
 
 func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -72,20 +120,27 @@ func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	gap, _ := req.Context().Value(requestGap{}).(string)
 	respGap, _ := req.Context().Value(responseGap{}).(string)
-	route, params, err := v.router.FindRoute(req)
+	routed := v.route(req)
+	routed.Body = io.NopCloser(bytes.NewReader(body))
+	route, params, err := v.router.FindRoute(routed)
 	var input *openapi3filter.RequestValidationInput
+	refusedByDescription := ""
 	if err != nil {
-		if gap == "" {
-			v.t.Errorf("no OpenAPI route for %s %s: %v", req.Method, req.URL.Path, err)
+		if gap == "" && v.refused == nil {
+			v.t.Errorf("no OpenAPI route for %s %s: %v", req.Method, routed.URL.Path, err)
 		}
+		refusedByDescription = "no route: " + err.Error()
 		respGap = "no route"
 	} else {
-		input = &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		input = &openapi3filter.RequestValidationInput{Request: routed, PathParams: params, Route: route,
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
 		if err := openapi3filter.ValidateRequest(req.Context(), input); err != nil && gap == "" {
-			v.t.Errorf("request %s %s does not match the OpenAPI description: %v", req.URL.Path, body, err)
+			if v.refused == nil {
+				v.t.Errorf("request %s %s does not match the OpenAPI description: %v", req.URL.Path, body, err)
+			}
+			refusedByDescription = err.Error()
 		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
+		routed.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
@@ -97,20 +152,24 @@ func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(out))
+	if refusedByDescription != "" && v.refused != nil && !v.refused(resp.StatusCode, out) {
+		v.t.Errorf("%s %s %s: the OpenAPI description refuses the request (%s), but it was answered as taken:\n%s",
+			req.Method, routed.URL.Path, body, refusedByDescription, out)
+	}
 	if input != nil {
 		rin := &openapi3filter.ResponseValidationInput{RequestValidationInput: input, Status: resp.StatusCode, Header: resp.Header,
 			Body: io.NopCloser(bytes.NewReader(out)), Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true}}
 		if err := openapi3filter.ValidateResponse(req.Context(), rin); err != nil && respGap == "" {
-			v.t.Errorf("response of %s %s does not match the OpenAPI description: %v\n%s", req.URL.Path, body, err, out)
+			v.t.Errorf("response of %s %s %s does not match the OpenAPI description: %v\n%s", req.Method, routed.URL.Path, body, err, out)
 		}
 	}
 	v.mu.Lock()
-	if gap == "" && respGap == "" {
-		v.seen[req.URL.Path]++
+	if gap == "" && respGap == "" && refusedByDescription == "" {
+		v.seen[routed.URL.Path]++
 	}
 	for _, g := range []string{gap, respGap} {
 		if g != "" {
-			v.gaps[req.URL.Path+" "+strings.SplitN(g, ":", 2)[0]] = g
+			v.gaps[routed.URL.Path+" "+strings.SplitN(g, ":", 2)[0]] = g
 		}
 	}
 	v.mu.Unlock()

@@ -267,12 +267,20 @@ func (s *daemon) build() {
 	router.Handle("/metrics", meter.handler()).Methods(http.MethodGet)
 	zimSrv, tcSrv := zim.New(deps, s.cfg.zim...), tencent.New(deps, s.cfg.tencent...)
 	router.Handle("/", zimSrv)
+	router.PathPrefix("/zim/").Handler(zimSrv.ActionPaths())
 	router.PathPrefix("/v4/").Handler(tcSrv)
+	for name, doc := range map[string][]byte{"zim": zim.OpenAPI, "tencent": tencent.OpenAPI, "v1": native.OpenAPI} {
+		router.Handle("/openapi/"+name+".yaml", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/yaml")
+			_, _ = w.Write(doc)
+		})).Methods(http.MethodGet)
+	}
 	native.Routes(router, native.Config{Now: time.Now, History: store, Index: s.model, ZIM: zimSrv, Tencent: tcSrv,
 		Writer: s.router, Requests: s.model, NewID: ids.New, Observe: meter.observe})
 	s.httpSrv = &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	s.notifier = &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer, Filter: eventstore.RelationFilter("*"),
+	s.notifier = &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer,
+		Filters: []string{eventstore.RelationFilter("*"), eventstore.UserFilter("*")},
 		Subject: eventstore.NotifySubject, Publish: publisher(store), Logger: logger, Meter: meter}
 	sender := newSender(&http.Client{}, s.cfg)
 	for _, app := range s.cfg.apps {

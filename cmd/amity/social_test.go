@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,10 +28,16 @@ func socialConfig(hook string) string {
 ]}`
 }
 
-// v1 calls Amity's own API signed as app 3333's ZIM calls are, and decodes
-// the answer into out; it returns the HTTP status.
+// v1Checked is the /v1 validator of each service, so that a scenario can
+// see which routes its calls covered.
+var v1Checked sync.Map // *service -> *validatingTransport
+
+// v1 calls Amity's own API signed as app 3333's ZIM calls are, validated
+// against the /v1 OpenAPI description, and decodes the answer into out;
+// it returns the HTTP status.
 func (s *service) v1(t *testing.T, method, path string, q url.Values, body, out any) int {
 	t.Helper()
+	vt, _ := v1Checked.LoadOrStore(s, v1Validator(t, s.httpURL))
 	sq := zim.SignedQuery("", 3333, "social-secret", fmt.Sprint(time.Now().UnixNano()), time.Now())
 	for k, v := range q {
 		sq[k] = v
@@ -43,7 +50,10 @@ func (s *service) v1(t *testing.T, method, path string, q url.Values, body, out 
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := (&http.Client{Transport: vt.(*validatingTransport)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +62,18 @@ func (s *service) v1(t *testing.T, method, path string, q url.Values, body, out 
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	return resp.StatusCode
+}
+
+// covered fails the test for each path of want no validated call reached.
+func covered(t *testing.T, vt *validatingTransport, want ...string) {
+	t.Helper()
+	vt.mu.Lock()
+	defer vt.mu.Unlock()
+	for _, p := range want {
+		if vt.seen[p] == 0 {
+			t.Errorf("no call to %s was validated against its OpenAPI description", p)
+		}
+	}
 }
 
 type v1Requests struct {
@@ -137,6 +159,36 @@ func TestZIMRequestScenario(t *testing.T) {
 		t.Errorf("ann's list after the shortcut = %s", got)
 	}
 
+	// The rest of /v1 and the profile actions, each call validated too.
+	var asOf struct {
+		AsOfSeq uint64 `json:"as_of_seq"`
+		Friends []struct {
+			UserID string `json:"user_id"`
+		}
+	}
+	if code := s.v1(t, http.MethodGet, "/v1/friends", url.Values{"user": {"ben"}}, nil, &asOf); code != 200 || len(asOf.Friends) != 1 {
+		t.Errorf("ben's friends now: HTTP %d %+v", code, asOf)
+	}
+	var ch struct{ Events []json.RawMessage }
+	if code := s.v1(t, http.MethodGet, "/v1/changes", url.Values{"user": {"ben"}, "since": {"0"}}, nil, &ch); code != 200 || len(ch.Events) < 4 {
+		t.Errorf("ben's changes: HTTP %d, %d events", code, len(ch.Events))
+	}
+	if code := s.v1(t, http.MethodPost, "/v1/requests/delete", nil, obj{"user": "ben", "from": "cal"}, &e); code != 200 {
+		t.Errorf("delete: HTTP %d %v", code, e)
+	}
+	if code := s.v1(t, http.MethodPost, "/v1/requests/delete", nil, obj{"user": "ben", "from": "cal", "alias": "x"}, &e); code != 400 {
+		t.Errorf("delete with an alias: HTTP %d %v", code, e)
+	}
+	wantCode(t, "profile", z.post("ModifyUserInfo", obj{"UserInfo": []fi{{"UserId": "cal", "Extra": "vip"}}}), 0)
+	if r := z.post("QueryUserInfos", obj{"UserIds": []string{"cal"}}); len(r.Result) != 1 || r.Result[0].Extra != "vip" {
+		t.Errorf("QueryUserInfos(cal) = %+v", r.Result)
+	}
+	vt, _ := v1Checked.Load(s)
+	covered(t, vt.(*validatingTransport), "/v1/requests", "/v1/requests/accept", "/v1/requests/reject", "/v1/requests/delete",
+		"/v1/pairs/history", "/v1/friends", "/v1/changes")
+	covered(t, z.vt, "/zim/UserRegister", "/zim/SendFriendApplication", "/zim/QueryFriendList", "/zim/DeleteFriends",
+		"/zim/ModifyUserInfo", "/zim/QueryUserInfos")
+
 	want := []string{
 		"ben onFriendApplicationListChanged Added [ann/type1/state1]",
 		"ann onFriendApplicationListChanged Added [ben/type2/state1]",
@@ -150,6 +202,8 @@ func TestZIMRequestScenario(t *testing.T) {
 		"cal onFriendApplicationUpdated  [ben/type2/state3]",
 		"ann onFriendListChanged Deleted []",
 		"ann onFriendListChanged Added []",
+		"ben onFriendApplicationListChanged Deleted [cal/type1/state0]",
+		"cal onUserInfoUpdated  []",
 	}
 	var lines []string
 	for _, n := range sub.wait(t, len(want)) {
