@@ -2,14 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"time"
-
-	"github.com/amity-im/amity/delivery"
-	"github.com/amity-im/amity/domain"
 )
 
 // deadLetters lists or replays the callback deliveries parked on the
@@ -59,34 +53,9 @@ func deadLetters(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	byName := map[string]*domain.App{}
-	for _, a := range cfg.apps {
-		byName[a.Name] = a
-	}
-	sender := newSender(&http.Client{Timeout: 30 * time.Second}, cfg)
-	delivered, failed := 0, 0
-	for _, r := range recs {
-		var d delivery.Delivery
-		if err := json.Unmarshal(r.Data, &d); err != nil {
-			fmt.Fprintf(stderr, "dead letter %d: %v\n", r.Seq, err)
-			failed++
-			continue
-		}
-		a := byName[d.App]
-		if a == nil || a.Callback == nil {
-			fmt.Fprintf(stderr, "dead letter %d: app %q has no callback in the config\n", r.Seq, d.App)
-			failed++
-			continue
-		}
-		if err := sender.Send(ctx, a, d); err != nil {
-			fmt.Fprintf(stderr, "dead letter %d (%s %s): %v\n", r.Seq, d.App, d.Command, err)
-			failed++
-			continue
-		}
-		if err := store.DropDeadLetter(ctx, r.Seq); err != nil {
-			return err
-		}
-		delivered++
+	delivered, failed, err := replayDeadLetters(ctx, store, cfg, recs, func(format string, args ...any) { fmt.Fprintf(stderr, format, args...) })
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "delivered %d, still parked %d\n", delivered, failed)
 	if failed > 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/amity-im/amity/delivery"
 	"github.com/amity-im/amity/eventstore"
 	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/http/console"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
@@ -275,8 +276,10 @@ func (s *daemon) build() {
 			_, _ = w.Write(doc)
 		})).Methods(http.MethodGet)
 	}
-	native.Routes(router, native.Config{Now: time.Now, History: store, Index: s.model, ZIM: zimSrv, Tencent: tcSrv,
-		Writer: s.router, Requests: s.model, NewID: ids.New, Observe: meter.observe})
+	nativeCfg := native.Config{Now: time.Now, History: store, Index: s.model, ZIM: zimSrv, Tencent: tcSrv,
+		Writer: s.router, Requests: s.model, NewID: ids.New, Observe: meter.observe}
+	native.Routes(router, nativeCfg)
+	console.Routes(router, s.consoleConfig(nativeCfg))
 	s.httpSrv = &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	s.notifier = &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer,

@@ -129,6 +129,28 @@ func Routes(r *mux.Router, cfg Config) {
 	}))
 }
 
+// Query answers a GET route (/v1/pairs/history, /v1/friends, /v1/changes,
+// /v1/requests) for app, with the route's query q, without the route's
+// own authentication: for a caller that authenticated otherwise (the web
+// console). On failure it returns the HTTP status and body the route would.
+func (cfg Config) Query(ctx context.Context, app *domain.App, route string, q url.Values) (body any, status int) {
+	f := map[string]func(context.Context, *domain.App, url.Values) (any, error){
+		"/v1/pairs/history": cfg.pairHistory, "/v1/friends": cfg.friendsAsOf, "/v1/changes": cfg.changes, "/v1/requests": cfg.listRequests,
+	}[route]
+	if f == nil {
+		return errorBody(&apiError{http.StatusNotFound, "not_found", "no such API: " + route}), http.StatusNotFound
+	}
+	body, err := f(ctx, app, q)
+	if err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			ae = &apiError{http.StatusInternalServerError, "internal", "internal error"}
+		}
+		return errorBody(ae), ae.status
+	}
+	return body, http.StatusOK
+}
+
 func errorBody(ae *apiError) any {
 	return map[string]any{"error": map[string]string{"code": ae.code, "message": ae.msg}}
 }
