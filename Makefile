@@ -23,7 +23,7 @@ check: ## gofmt, go vet, staticcheck and the tests
 
 bench: ## HTTP load benchmark against a fresh server with 1M users and 10M edges, plus Go benchmarks (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --dataset-users 1000000 --dataset-edges 10000000 $(BENCH_FLAGS)
-	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/ ./http/zim/ ./http/
+	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/ ./http/zim/ ./http/ ./http/console/
 
 bench-peers: ## install PostgreSQL and Redis (apt-get), then make bench with them beside Amity
 	command -v pgbench >/dev/null && command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,5 +153,37 @@ func TestMetricsAfterAScenario(t *testing.T) {
 		if f.GetHelp() == "" {
 			t.Errorf("%s has no help", name)
 		}
+	}
+}
+
+// TestRequestLogNamesTheAnswersRequestId: at debug level, in JSON, each
+// call is one log line whose request_id is the RequestId its answer
+// carries.
+func TestRequestLogNamesTheAnswersRequestId(t *testing.T) {
+	t.Parallel()
+	s := startService(t, testConfig, "", "--log-level", "debug", "--log-format", "json")
+	z := s.zim(t, 1234567, "demo-secret")
+	r := z.post("UserRegister", users("alice"))
+	if r.RequestId == "" {
+		t.Fatal("no RequestId")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		for _, line := range strings.Split(s.stderr.String(), "\n") {
+			var entry map[string]any
+			if json.Unmarshal([]byte(line), &entry) != nil {
+				continue
+			}
+			if entry["msg"] == "request" && entry["request_id"] == r.RequestId {
+				if entry["surface"] != "zim" || entry["action"] != "UserRegister" || entry["code"] != "0" || entry["level"] != "DEBUG" {
+					t.Errorf("request log line %v", entry)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no JSON log line names request %s:\n%s", r.RequestId, s.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
