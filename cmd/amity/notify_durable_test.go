@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,10 +106,24 @@ func TestDeadLettersAndReplay(t *testing.T) {
 	if out, err := run("replay", "--nats-url", s.natsURL, "--config", cfgPath); err == nil {
 		t.Errorf("replay while the backend is down succeeded:\n%s", out)
 	}
+	// The console lists them and replays them, as the command does.
+	consoleCall := func(method, path string) (int, string) {
+		req, _ := http.NewRequest(method, s.httpURL+path, nil)
+		req.SetBasicAuth(testAdmin, testAdminPassword)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := consoleCall(http.MethodGet, "/console/api/deadletters?app=hooked"); code != 200 || strings.Count(body, `"command":`) != 3 {
+		t.Errorf("the console's dead letters: HTTP %d %s", code, body)
+	}
 	down.Store(false)
-	out, err := run("replay", "--nats-url", s.natsURL, "--config", cfgPath)
-	if err != nil || !strings.Contains(out, "delivered 3, still parked 0") {
-		t.Fatalf("replay: %v\n%s", err, out)
+	if code, body := consoleCall(http.MethodPost, "/console/api/deadletters?app=hooked"); code != 200 || !strings.Contains(body, `{"delivered":3,"parked":0}`) {
+		t.Fatalf("the console's replay: HTTP %d %s", code, body)
 	}
 	got := rcv.wait(t, 3, 10*time.Second)
 	if len(got) != 3 {
