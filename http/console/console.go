@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/gorilla/mux"
 )
 
@@ -121,7 +122,7 @@ func Routes(r *mux.Router, cfg Config) {
 	api := func(path string, f func(*http.Request) (any, int)) {
 		r.Handle("/console/api/"+path, c.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, status := f(r)
-			writeJSON(w, status, body)
+			amityhttp.WriteJSON(w, status, body)
 		})))
 	}
 	api("apps", func(*http.Request) (any, int) {
@@ -138,18 +139,6 @@ func Routes(r *mux.Router, cfg Config) {
 	r.Handle("/console/api/feed", c.auth(http.HandlerFunc(c.feed))).Methods(http.MethodGet)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(body); err != nil {
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"error":{"code":"internal","message":"encode"}}` + "\n")
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
-}
 
 func apiError(status int, code, msg string) (any, int) {
 	return map[string]any{"error": map[string]string{"code": code, "message": msg}}, status
@@ -178,7 +167,7 @@ func (c *console) auth(next http.Handler) http.Handler {
 		} else if ck, err := r.Cookie(cookieName); err == nil && c.valid(ck.Value) {
 			// A state-changing call must come from the console's own page.
 			if r.Method == http.MethodPost && r.Header.Get("X-Amity-Console") != "1" {
-				writeJSON(w, http.StatusForbidden, map[string]any{"error": map[string]string{"code": "forbidden", "message": "missing X-Amity-Console header"}})
+				amityhttp.WriteJSON(w, http.StatusForbidden, map[string]any{"error": map[string]string{"code": "forbidden", "message": "missing X-Amity-Console header"}})
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -187,7 +176,7 @@ func (c *console) auth(next http.Handler) http.Handler {
 		if len(r.URL.Path) >= len("/console/api/") && r.URL.Path[:len("/console/api/")] == "/console/api/" {
 			w.Header().Set("WWW-Authenticate", `Basic realm="amity console"`)
 			body, status := apiError(http.StatusUnauthorized, "unauthorized", "log in as an admin of the apps file's nats_users")
-			writeJSON(w, status, body)
+			amityhttp.WriteJSON(w, status, body)
 			return
 		}
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
@@ -365,13 +354,13 @@ func (c *console) feed(w http.ResponseWriter, r *http.Request) {
 	app, err := c.appOf(r)
 	if err != nil {
 		body, status := apiError(http.StatusNotFound, "not_found", err.Error())
-		writeJSON(w, status, body)
+		amityhttp.WriteJSON(w, status, body)
 		return
 	}
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		body, status := apiError(http.StatusInternalServerError, "internal", "streaming unsupported")
-		writeJSON(w, status, body)
+		amityhttp.WriteJSON(w, status, body)
 		return
 	}
 	// The server's write timeout bounds answers, not a feed.

@@ -13,10 +13,8 @@
 package native
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -121,11 +119,11 @@ func Routes(r *mux.Router, cfg Config) {
 		method := rt.method
 		r.Handle(rt.path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", method)
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody(&apiError{http.StatusMethodNotAllowed, "method_not_allowed", r.URL.Path + " takes " + method + ", not " + r.Method}))
+			amityhttp.WriteJSON(w, http.StatusMethodNotAllowed, errorBody(&apiError{http.StatusMethodNotAllowed, "method_not_allowed", r.URL.Path + " takes " + method + ", not " + r.Method}))
 		}))
 	}
 	r.PathPrefix("/v1/").Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, errorBody(&apiError{http.StatusNotFound, "not_found", "no such API: " + r.URL.Path}))
+		amityhttp.WriteJSON(w, http.StatusNotFound, errorBody(&apiError{http.StatusNotFound, "not_found", "no such API: " + r.URL.Path}))
 	}))
 }
 
@@ -155,18 +153,6 @@ func errorBody(ae *apiError) any {
 	return map[string]any{"error": map[string]string{"code": ae.code, "message": ae.msg}}
 }
 
-// writeJSON encodes body into a buffer, then writes status and it.
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(body); err != nil {
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"error":{"code":"internal","message":"encode"}}` + "\n")
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
-}
 
 // preparer makes of a request what runs once it is authenticated.
 type preparer func(*http.Request) (func(context.Context, *domain.App) (any, error), error)
@@ -212,7 +198,7 @@ func handler(cfg Config, path string, prepare preparer) http.Handler {
 			body = errorBody(ae)
 			code = ae.code
 		}
-		writeJSON(w, status, body)
+		amityhttp.WriteJSON(w, status, body)
 		if cfg.Observe != nil {
 			cfg.Observe(amityhttp.Observation{Surface: "v1", Action: path, Code: code, RequestID: id, Took: time.Since(start)})
 		}
