@@ -139,7 +139,6 @@ func Routes(r *mux.Router, cfg Config) {
 	r.Handle("/console/api/feed", c.auth(http.HandlerFunc(c.feed))).Methods(http.MethodGet)
 }
 
-
 func apiError(status int, code, msg string) (any, int) {
 	return map[string]any{"error": map[string]string{"code": code, "message": msg}}, status
 }

@@ -153,7 +153,6 @@ func errorBody(ae *apiError) any {
 	return map[string]any{"error": map[string]string{"code": ae.code, "message": ae.msg}}
 }
 
-
 // preparer makes of a request what runs once it is authenticated.
 type preparer func(*http.Request) (func(context.Context, *domain.App) (any, error), error)
 
