@@ -110,6 +110,7 @@ func TestDeadLettersAndReplay(t *testing.T) {
 	consoleCall := func(method, path string) (int, string) {
 		req, _ := http.NewRequest(method, s.httpURL+path, nil)
 		req.SetBasicAuth(testAdmin, testAdminPassword)
+		req.Header.Set("X-Amity-Console", "1")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -120,6 +120,12 @@ func TestConsoleAPI(t *testing.T) {
 	if code, body := call(http.MethodPost, "/console/api/deadletters?app=a", "", "", map[string]string{"X-Amity-Console": "1"}, session); code != 200 || !strings.Contains(body, `"delivered":2`) {
 		t.Errorf("replay from the page: HTTP %d %s", code, body)
 	}
+	if code, _ := call(http.MethodPost, "/console/api/deadletters?app=a", "ops", "pw", nil, nil); code != 403 {
+		t.Errorf("a Basic POST without the header: HTTP %d", code)
+	}
+	if code, _ := call(http.MethodPost, "/console/api/deadletters?app=a", "ops", "pw", map[string]string{"X-Amity-Console": "1"}, nil); code != 200 {
+		t.Errorf("a Basic POST with the header: HTTP %d", code)
+	}
 	resp, _ = noRedirect.Do(func() *http.Request {
 		r, _ := http.NewRequest(http.MethodPost, srv.URL+"/console/logout", nil)
 		r.AddCookie(session)
