@@ -3,7 +3,6 @@ package delivery
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -236,8 +235,9 @@ type Meter interface {
 // Run notifies every commit of the stream until ctx ends.
 func (nf *Notifier) Run(ctx context.Context) error {
 	var msgs []Outgoing
+	var buf []byte
 	err := nf.Source.ConsumeBatches(ctx, nf.Name, nf.Filters, notifierAckWait, notifierBatch, func(ctx context.Context, rs []domain.Record) error {
-		msgs = msgs[:0]
+		msgs, buf = msgs[:0], buf[:0]
 		var last time.Time
 		for _, r := range rs {
 			c, err := domain.DecodeRecord(r)
@@ -249,10 +249,14 @@ func (nf *Notifier) Run(ctx context.Context) error {
 				last = c.Events[n-1].Time
 			}
 			for i, n := range Notifications(r.Seq, c) {
-				data, err := json.Marshal(n)
-				if err != nil {
+				// One buffer holds the batch's messages; a message is
+				// its own part of it.
+				start := len(buf)
+				var err error
+				if buf, err = n.appendJSON(buf); err != nil {
 					return fmt.Errorf("encode notification: %w", err)
 				}
+				data := buf[start:len(buf):len(buf)]
 				// The same notification of the same commit has the same
 				// ID, so a subscriber can tell one sent again.
 				id := fmt.Sprintf("%s:%d:%s", n.EventID, i, base64.RawURLEncoding.EncodeToString([]byte(n.User)))
