@@ -170,6 +170,12 @@ func (c AddFriend) Decide(v View, now time.Time) (Payload, error) {
 		case DenyAny:
 			return nil, ErrAddDenied
 		case NeedConfirm:
+			// A request needs room only when it is accepted, but a user
+			// whose list is full is told now.
+			if !v.Reserve(c.User) {
+				return nil, ErrFriendLimit
+			}
+			v.Unreserve(c.User)
 			return requestSent(c.User, c.Friend, stamped(c.Entry, nowMs), now, c.ExpireAfter), nil
 		}
 	}

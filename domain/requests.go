@@ -208,6 +208,12 @@ func (c AcceptRequest) Decide(v View, now time.Time) (Payload, error) {
 		ev.Entry = &e
 	}
 	if !hasFU {
+		if len(r.Entry.Groups) > 0 && !v.ReserveGroups(c.From, r.Entry.Groups) {
+			if !hasUF {
+				v.Unreserve(c.User)
+			}
+			return nil, ErrGroupLimit
+		}
 		if !v.Reserve(c.From) {
 			if !hasUF {
 				v.Unreserve(c.User)

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -68,6 +69,13 @@ func TestDecideRequests(t *testing.T) {
 			when: domain.AddFriend{User: "a", Friend: "b", Consent: true}, err: domain.ErrAddDenied},
 		{name: "a forced add ignores consent", given: append(registered("a", "b"), ev(domain.UserProfileUpdated{User: "b", AllowType: str(domain.DenyAny)})),
 			when: domain.AddFriend{User: "a", Friend: "b"}, then: domain.FriendAdded{User: "a", Friend: "b", Entry: entry(nowMs)}},
+		{name: "accept of a request into a group the requester has no room for", given: func() []domain.Event {
+			evs := append(registered("a", "b"), ev(domain.FriendRequestSent{User: "a", Target: "b", Entry: domain.Entry{Groups: []string{"new"}}, ExpireTime: nowMs + 1}))
+			for i := range domain.MaxFriendGroups {
+				evs = append(evs, ev(domain.FriendGroupsAdded{User: "a", Groups: []string{fmt.Sprint("g", i)}}))
+			}
+			return evs
+		}(), when: domain.AcceptRequest{User: "b", From: "a"}, err: domain.ErrGroupLimit},
 		{name: "follow", given: ab, when: domain.FollowUser{User: "a", Target: "b"}, then: domain.UserFollowed{User: "a", Target: "b"}},
 		{name: "follow twice", given: append(registered("a", "b"), ev(domain.UserFollowed{User: "a", Target: "b"})),
 			when: domain.FollowUser{User: "a", Target: "b"}, err: domain.ErrAlreadyFollowing},
@@ -110,5 +118,23 @@ func TestFollowCap(t *testing.T) {
 	}
 	if _, err := (domain.FollowUser{User: "a", Target: "b"}).Decide(given(evs...), now); err != domain.ErrFollowLimit {
 		t.Fatalf("Decide(follow past the cap) error = %v, want %v", err, domain.ErrFollowLimit)
+	}
+}
+
+// TestARequestFromAFullList: a user whose list is full is told so when
+// the add would become a request, as when it would add.
+func TestARequestFromAFullList(t *testing.T) {
+	str := func(s string) *string { return &s }
+	s := given(append(registered("a", "b", "c"), ev(domain.UserProfileUpdated{User: "b", AllowType: str(domain.NeedConfirm)}),
+		ev(domain.FriendAdded{User: "a", Friend: "c", Entry: entry(1)}))...)
+	s.max = 1
+	if _, err := (domain.AddFriend{User: "a", Friend: "b", Consent: true}).Decide(s, now); err != domain.ErrFriendLimit {
+		t.Errorf("a request from a full list: %v, want %v", err, domain.ErrFriendLimit)
+	}
+	if _, err := (domain.SendRequest{User: "a", Target: "b"}).Decide(s, now); err != domain.ErrFriendLimit {
+		t.Errorf("SendRequest from a full list: %v, want %v", err, domain.ErrFriendLimit)
+	}
+	if s.reserved["a"] != 0 {
+		t.Errorf("a refused request kept %d slots", s.reserved["a"])
 	}
 }
