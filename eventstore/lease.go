@@ -86,29 +86,25 @@ func (l *Leases) Run(ctx context.Context) error {
 }
 
 // refresh renews app's lease if it is ours, and otherwise reads it, and
-// takes it if nobody holds it.
+// takes it if nobody holds it. Each call to the bucket has its own time
+// limit, so a renewal that took all of it leaves time to read what the
+// bucket holds.
 func (l *Leases) refresh(ctx context.Context, app string) {
-	ctx, cancel := context.WithTimeout(ctx, leaseRenew)
-	defer cancel()
 	l.mu.Lock()
 	st := l.state[app]
 	l.mu.Unlock()
-	sent := time.Now()
-	if st.holder == l.id {
-		rev, err := l.kv.Update(ctx, app, []byte(l.id), st.rev)
-		if err == nil {
-			l.set(app, lease{holder: l.id, rev: rev, renewed: sent})
-			return
-		}
-		// Taken over, lapsed, or unanswered: what the bucket holds now
-		// says which. Until a renewal goes through, this instance does not
-		// write (Holder), and it lapses by itself.
-		l.log.Warn("write lease not renewed", "app", app, "err", err)
+	if st.holder == l.id && l.renew(ctx, app, st.rev) {
+		return
 	}
-	e, err := l.kv.Get(ctx, app)
+	gctx, cancel := context.WithTimeout(ctx, leaseRenew)
+	e, err := l.kv.Get(gctx, app)
+	cancel()
 	switch {
 	case errors.Is(err, jetstream.ErrKeyNotFound):
-		rev, err := l.kv.Create(ctx, app, []byte(l.id))
+		cctx, cancel := context.WithTimeout(ctx, leaseRenew)
+		sent := time.Now()
+		rev, err := l.kv.Create(cctx, app, []byte(l.id))
+		cancel()
 		if err == nil {
 			l.set(app, lease{holder: l.id, rev: rev, renewed: sent})
 			l.log.Info("write lease taken", "app", app, "instance", l.id)
@@ -120,9 +116,35 @@ func (l *Leases) refresh(ctx context.Context, app string) {
 		l.set(app, lease{})
 	case err != nil:
 		l.log.Warn("read write lease", "app", app, "err", err)
+	case string(e.Value()) == l.id && st.holder == l.id:
+		// Still ours at a later revision: a renewal went through and its
+		// answer was lost (under load, past its time limit). Renew from
+		// there. Until that goes through, the lease stays valid from the
+		// last renewal answered, which the bucket's is no older than.
+		if !l.renew(ctx, app, e.Revision()) {
+			l.set(app, lease{holder: l.id, rev: e.Revision(), renewed: st.renewed})
+		}
 	default:
 		l.set(app, lease{holder: string(e.Value()), rev: e.Revision()})
 	}
+}
+
+// renew writes app's lease again over revision rev and reports whether it
+// went through.
+func (l *Leases) renew(ctx context.Context, app string, rev uint64) bool {
+	rctx, cancel := context.WithTimeout(ctx, leaseRenew)
+	defer cancel()
+	sent := time.Now()
+	rev, err := l.kv.Update(rctx, app, []byte(l.id), rev)
+	if err != nil {
+		// Taken over, lapsed, or unanswered: what the bucket holds now
+		// says which. Until a renewal goes through, this instance writes
+		// only within leaseValid of the last one (Holder).
+		l.log.Warn("write lease not renewed", "app", app, "err", err)
+		return false
+	}
+	l.set(app, lease{holder: l.id, rev: rev, renewed: sent})
+	return true
 }
 
 func (l *Leases) set(app string, st lease) {

@@ -200,3 +200,40 @@ func TestALeaseTakenOverIsSeen(t *testing.T) {
 	}
 	waitHolder(t, a, "demo", "b", false)
 }
+
+// TestALostRenewalAnswerKeepsTheLease: a renewal that went through but
+// whose answer was lost (here: the lease written again behind the
+// holder's back, with its own ID) leaves the holder's revision stale; the
+// holder sees its own ID at a later revision and renews from it, and never
+// stops holding a valid lease meanwhile.
+func TestALostRenewalAnswerKeepsTheLease(t *testing.T) {
+	s, nc := startStore(t)
+	ctx := context.Background()
+	a, err := s.Leases(ctx, "a", []string{"demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = a.Run(actx) }()
+	waitHolder(t, a, "demo", "a", true)
+	js, _ := jetstream.New(nc)
+	kv, err := js.KeyValue(ctx, eventstore.LeasesBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		e, err := kv.Get(ctx, "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := kv.Update(ctx, "demo", []byte("a"), e.Revision()); err == nil {
+			break
+		}
+	}
+	for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if holder, valid := a.Holder("demo"); holder != "a" || !valid {
+			t.Fatalf("after a renewal whose answer was lost: holder %q, valid %v", holder, valid)
+		}
+	}
+}
