@@ -37,6 +37,7 @@ bench-replay: ## write events in big and in small commits, then time a full repl
 fuzz: ## fuzz the decoders for a while each
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalCommit -fuzztime 30s ./domain/
 	$(GO) test -run '^$$' -fuzz FuzzCommitDecodersAgree -fuzztime 30s ./domain/
+	$(GO) test -run '^$$' -fuzz FuzzMarshalCommitAsEncodingJSON -fuzztime 30s ./domain/
 	$(GO) test -run '^$$' -fuzz FuzzScannerAsEncodingJSON -fuzztime 30s ./domain/jsonscan/
 	$(GO) test -run '^$$' -fuzz FuzzAppendStringAsEncodingJSON -fuzztime 30s ./domain/jsonscan/
 	$(GO) test -run '^$$' -fuzz FuzzSkip -fuzztime 30s ./domain/jsonscan/

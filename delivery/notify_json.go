@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/amity-im/amity/domain/jsonscan"
 )
@@ -17,7 +16,7 @@ import (
 // encoding/json. TestNotificationJSONAsEncodingJSON and its fuzz target
 // hold the two to the same bytes.
 func (n *Notification) appendJSON(b []byte) ([]byte, error) {
-	if len(n.ApplicationList) > 0 || n.UserInfo != nil || !plainTime(n.Time) || slices.ContainsFunc(n.FriendInfoList, func(f FriendInfo) bool { return len(f.Custom) > 0 }) {
+	if !jsonscan.TimeEncodes(n.Time) || len(n.ApplicationList) > 0 || n.UserInfo != nil || slices.ContainsFunc(n.FriendInfoList, func(f FriendInfo) bool { return len(f.Custom) > 0 }) {
 		out, err := json.Marshal(n)
 		return append(b, out...), err
 	}
@@ -31,9 +30,9 @@ func (n *Notification) appendJSON(b []byte) ([]byte, error) {
 	b = jsonscan.AppendString(b, n.EventType)
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendUint(b, n.Seq, 10)
-	b = append(b, `,"time":"`...)
-	b = n.Time.AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","event":`...)
+	b = append(b, `,"time":`...)
+	b, _ = jsonscan.AppendTime(b, n.Time) // checked above
+	b = append(b, `,"event":`...)
 	b = jsonscan.AppendString(b, n.Event)
 	if n.Action != "" {
 		b = append(b, `,"action":`...)
@@ -63,10 +62,6 @@ func (n *Notification) appendJSON(b []byte) ([]byte, error) {
 	}
 	return append(b, '}'), nil
 }
-
-// plainTime reports whether t encodes as time.Time's MarshalJSON does
-// with AppendFormat: a year of four digits.
-func plainTime(t time.Time) bool { return t.Year() >= 0 && t.Year() <= 9999 }
 
 func (f *FriendInfo) appendJSON(b []byte) []byte {
 	b = append(b, `{"userID":`...)

@@ -41,7 +41,7 @@ func TestNotificationJSONAsEncodingJSON(t *testing.T) {
 		{`quote " back \ <tag> & 好友 🙂`, "line\nbreak\t\u2028\u2029", "k\x01", "\xff\xfe"},
 		{"", "", "", ""},
 	} {
-		for _, when := range []time.Time{at, at.In(time.FixedZone("x", 5*3600+1800)), time.Time{}, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		for _, when := range []time.Time{at, at.In(time.FixedZone("x", 5*3600+1800+15)), at.In(time.FixedZone("far", -25*3600)), time.Time{}, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)} {
 			for _, n := range notificationsOf(texts[0], texts[1], texts[2], texts[3], "u.1 *>", when) {
 				want, wantErr := json.Marshal(&n)
 				got, err := n.appendJSON([]byte("prefix"))

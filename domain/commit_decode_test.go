@@ -3,6 +3,8 @@ package domain
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -266,5 +268,91 @@ func TestEveryEventTypeRoundTrips(t *testing.T) {
 		if _, err := DecodeRecord(Record{Subject: "amity.app.rel.0", Seq: 1, Data: b}); err != nil {
 			t.Errorf("DecodeRecord of a %s: %v", p.Type(), err)
 		}
+	}
+}
+
+// TestMarshalCommitAsEncodingJSON: the commit encoder writes what
+// encoding/json writes for commits of every event type, with custom
+// fields, escapes, zones and times encoding/json refuses.
+func TestMarshalCommitAsEncodingJSON(t *testing.T) {
+	commits := sampleCommits()
+	s := func(v string) *string { return &v }
+	custom := &Entry{Custom: map[string]CustomValue{"Tag_SNS_Custom_X": IntValue(3), "Tag_SNS_Custom_Y": StringValue("<y>")}, CreateTime: 1}
+	commits = append(commits, Commit{ID: "c4", App: "a", Events: []Event{
+		{ID: "e", Type: TypeFriendAdded, Version: 1, App: "a", Data: FriendAdded{User: "a", Friend: "b", Entry: custom}},
+		{ID: "e", Type: TypeFriendAdded, Version: 1, App: "a", Data: FriendAdded{User: "a", Friend: "b", Entry: &Entry{Attributes: map[string]string{}, Groups: []string{}}}},
+		{ID: "e", Type: TypeProfileUpdated, Version: 1, App: "a", Data: UserProfileUpdated{User: "a", Extra: s("x")}},
+		{ID: "e", Type: TypeRequestSent, Version: 1, App: "a", Data: FriendRequestSent{User: "a", Target: "b", ExpireTime: 9}},
+		{ID: "e", Type: TypeUserFollowed, Version: 1, App: "a", Data: UserFollowed{User: "a", Target: "b"}},
+		{ID: "e", Type: "Unknown", Version: 1, App: "a"},
+	}}, Commit{ID: "c5", App: "a"})
+	zones := []*time.Location{time.UTC, time.FixedZone("x", 5*3600+1800+15), time.FixedZone("far", 25*3600), time.FixedZone("west", -3600)}
+	for _, c := range commits {
+		for _, z := range zones {
+			for _, at := range []time.Time{time.Date(2026, 11, 29, 8, 0, 0, 123456, z), time.Date(10000, 1, 1, 0, 0, 0, 0, z), {}} {
+				cc := c
+				cc.Events = slices.Clone(c.Events)
+				for i := range cc.Events {
+					cc.Events[i].Time = at
+				}
+				want, wantErr := json.Marshal(cc)
+				got, err := MarshalCommit(cc)
+				if (err != nil) != (wantErr != nil) {
+					t.Fatalf("commit %s at %v: error %v, encoding/json's %v", c.ID, at, err, wantErr)
+				}
+				if err == nil && string(got) != string(want) {
+					t.Errorf("commit %s at %v:\n got %s\nwant %s", c.ID, at, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzMarshalCommitAsEncodingJSON(f *testing.F) {
+	f.Add("Bobby", "hi", "k0", "v", int64(1_795_000_000_000), 0)
+	f.Add(`<&>"\`, "\u2028", "\x00", "\xff", int64(-62135596800000), 90000)
+	f.Fuzz(func(t *testing.T, alias, wording, key, value string, ms int64, zone int) {
+		at := time.UnixMilli(ms).In(time.FixedZone("z", zone%(30*3600)))
+		e := &Entry{Alias: alias, Wording: wording, Attributes: map[string]string{key: value}, AddSource: key, Groups: []string{value, alias},
+			CreateTime: ms, UpdateTime: -ms, RemarkTime: int64(zone)}
+		c := Commit{ID: alias, App: wording, Events: []Event{
+			{ID: key, Type: TypeFriendAdded, Version: 1, App: wording, Time: at, RequestID: value, Surface: alias, Data: FriendAdded{User: alias, Friend: value, Entry: e, Reverse: e, Imported: ms%2 == 0}},
+			{ID: key, Type: TypeFriendDeleted, Version: 1, App: wording, Time: at, Data: FriendDeleted{User: key, Friend: value, Both: ms%3 == 0}},
+			{ID: key, Type: TypeUserBlocked, Version: 1, App: wording, Time: at, Data: UserBlocked{User: key, Target: value, Unfriended: ms%5 == 0}},
+			{ID: key, Type: TypeUserUnblocked, Version: 1, App: wording, Time: at, Data: UserUnblocked{User: key, Target: value}},
+		}}
+		want, wantErr := json.Marshal(c)
+		got, err := MarshalCommit(c)
+		if (err != nil) != (wantErr != nil) || (err == nil && string(got) != string(want)) {
+			t.Fatalf("MarshalCommit = %s, %v; encoding/json %s, %v", got, err, want, wantErr)
+		}
+	})
+}
+
+// BenchmarkMarshalCommit encodes a commit of 32 single-pair two-way adds,
+// as group commit makes them, by hand and by encoding/json.
+func BenchmarkMarshalCommit(b *testing.B) {
+	at := time.Date(2026, 11, 29, 8, 0, 0, 123456789, time.UTC)
+	c := Commit{ID: "01KAM5R3V6Y1N4J7W9Q2B8C0DE", App: "bench"}
+	for i := range 32 {
+		c.Events = append(c.Events, Event{ID: "01KAM5R3V6Y1N4J7W9Q2B8C0DF", Type: TypeFriendAdded, Version: SchemaVersion, App: "bench", Time: at,
+			RequestID: "01KAM5R3V6Y1N4J7W9Q2B8C0DG", Surface: "zim", Data: FriendAdded{User: fmt.Sprint("u", i), Friend: fmt.Sprint("f", i),
+				Entry: &Entry{Alias: "alias", Wording: "hi", CreateTime: 1795000000000}, Reverse: &Entry{Wording: "hi", CreateTime: 1795000000000}}})
+	}
+	for _, e := range []struct {
+		name   string
+		encode func(Commit) ([]byte, error)
+	}{
+		{"fast", MarshalCommit},
+		{"encoding-json", func(c Commit) ([]byte, error) { return json.Marshal(c) }},
+	} {
+		b.Run(e.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.encode(c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

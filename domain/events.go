@@ -229,7 +229,7 @@ type Commit struct {
 
 // MarshalCommit encodes c as stored on the stream.
 func MarshalCommit(c Commit) ([]byte, error) {
-	b, err := json.Marshal(c)
+	b, err := appendCommit(make([]byte, 0, 512*len(c.Events)+64), c)
 	if err != nil {
 		return nil, fmt.Errorf("encode commit %s: %w", c.ID, err)
 	}

@@ -412,6 +412,27 @@ func daysIn(month, year int) int {
 
 const hex = "0123456789abcdef"
 
+// AppendTime appends t as encoding/json encodes it (time.Time's
+// MarshalJSON: RFC 3339 with nanoseconds, quoted), and reports false,
+// appending nothing, for a time MarshalJSON refuses: a year outside
+// 0-9999 or a zone 24 hours or more away.
+func AppendTime(dst []byte, t time.Time) ([]byte, bool) {
+	if !TimeEncodes(t) {
+		return dst, false
+	}
+	dst = append(dst, '"')
+	dst = t.AppendFormat(dst, time.RFC3339Nano)
+	return append(dst, '"'), true
+}
+
+// TimeEncodes reports whether time.Time's MarshalJSON takes t: a year
+// of 0-9999 and a zone less than 24 hours away.
+func TimeEncodes(t time.Time) bool {
+	_, off := t.Zone()
+	y := t.Year()
+	return y >= 0 && y <= 9999 && off > -24*3600 && off < 24*3600
+}
+
 // AppendString appends s as a JSON string exactly as encoding/json encodes
 // it by default: with <, > and & escaped, invalid UTF-8 as U+FFFD, and
 // U+2028 and U+2029 escaped.
