@@ -157,3 +157,25 @@ func TestSkipContainerAsSkip(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendTimeAsMarshalJSON: AppendTime writes what time.Time's
+// MarshalJSON writes, and refuses what it refuses.
+func TestAppendTimeAsMarshalJSON(t *testing.T) {
+	base := time.Date(2026, 11, 29, 8, 0, 0, 123456789, time.UTC)
+	for _, at := range []time.Time{base, {}, base.In(time.FixedZone("x", 5*3600+1800+15)), base.In(time.FixedZone("w", -(23*3600 + 59*60))),
+		base.In(time.FixedZone("far", 24*3600)), base.In(time.FixedZone("farw", -24*3600)), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), base.Truncate(time.Second)} {
+		want, err := at.MarshalJSON()
+		got, ok := jsonscan.AppendTime([]byte("x"), at)
+		if ok != (err == nil) || jsonscan.TimeEncodes(at) != ok {
+			t.Errorf("AppendTime(%v) ok %v, TimeEncodes %v; MarshalJSON error %v", at, ok, jsonscan.TimeEncodes(at), err)
+			continue
+		}
+		if ok && string(got) != "x"+string(want) {
+			t.Errorf("AppendTime(%v) = %s, want x%s", at, got, want)
+		}
+		if !ok && string(got) != "x" {
+			t.Errorf("AppendTime(%v) refused but appended %s", at, got)
+		}
+	}
+}
