@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -85,7 +86,13 @@ type console struct {
 	apps     map[string]*domain.App
 	mu       sync.Mutex
 	sessions map[string]session
+	// logins bounds login attempts per client address: a password is
+	// not guessed at line rate.
+	logins amityhttp.Limits
 }
+
+// loginsPerSecond bounds the login attempts of one client address.
+const loginsPerSecond = 2
 
 type session struct {
 	user    string
@@ -201,6 +208,14 @@ func (c *console) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *console) login(w http.ResponseWriter, r *http.Request) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if !c.logins.Allow(host, loginsPerSecond, time.Now()) {
+		http.Error(w, "too many login attempts; wait a moment", http.StatusTooManyRequests)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	user, password := r.PostFormValue("user"), r.PostFormValue("password")
 	if !c.admin(user, password) {

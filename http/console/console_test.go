@@ -111,6 +111,19 @@ func TestConsoleAPI(t *testing.T) {
 	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || resp.Header.Get("Location") != "/console/" {
 		t.Fatalf("login: %d %v %+v", resp.StatusCode, resp.Header, session)
 	}
+	// A password is not guessed at line rate.
+	limited := false
+	for range 10 {
+		resp, err := noRedirect.PostForm(srv.URL+"/console/login", url.Values{"user": {"ops"}, "password": {"guess"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		limited = limited || resp.StatusCode == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Error("10 login attempts at once were all taken")
+	}
 	if code, _ := call(http.MethodGet, "/console/", "", "", nil, session); code != 200 {
 		t.Errorf("the page with the session: HTTP %d", code)
 	}
