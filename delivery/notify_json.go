@@ -79,35 +79,14 @@ func (f *FriendInfo) appendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, f.CreateTime, 10)
 	}
 	if len(f.FriendAttributes) > 0 {
-		b = append(b, `,"friendAttributes":{`...)
-		keys := make([]string, 0, len(f.FriendAttributes))
-		for k := range f.FriendAttributes {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = jsonscan.AppendString(b, k)
-			b = append(b, ':')
-			b = jsonscan.AppendString(b, f.FriendAttributes[k])
-		}
-		b = append(b, '}')
+		b = jsonscan.AppendStringMap(append(b, `,"friendAttributes":`...), f.FriendAttributes)
 	}
 	if f.Groups != nil {
 		b = append(b, `,"groups":`...)
 		if *f.Groups == nil {
 			b = append(b, "null"...)
 		} else {
-			b = append(b, '[')
-			for i, g := range *f.Groups {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = jsonscan.AppendString(b, g)
-			}
-			b = append(b, ']')
+			b = jsonscan.AppendStrings(b, *f.Groups)
 		}
 	}
 	return append(b, '}')

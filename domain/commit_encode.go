@@ -2,7 +2,6 @@ package domain
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 
 	"github.com/amity-im/amity/domain/jsonscan"
@@ -135,37 +134,16 @@ func appendEntry(b []byte, e *Entry) []byte {
 		first = false
 	}
 	if len(e.Attributes) > 0 {
-		b = append(appendKey(b, first, "attributes"), '{')
+		b = jsonscan.AppendStringMap(appendKey(b, first, "attributes"), e.Attributes)
 		first = false
-		keys := make([]string, 0, len(e.Attributes))
-		for k := range e.Attributes {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = jsonscan.AppendString(b, k)
-			b = append(b, ':')
-			b = jsonscan.AppendString(b, e.Attributes[k])
-		}
-		b = append(b, '}')
 	}
 	if e.AddSource != "" {
 		b = jsonscan.AppendString(appendKey(b, first, "add_source"), e.AddSource)
 		first = false
 	}
 	if len(e.Groups) > 0 {
-		b = append(appendKey(b, first, "groups"), '[')
+		b = jsonscan.AppendStrings(appendKey(b, first, "groups"), e.Groups)
 		first = false
-		for i, g := range e.Groups {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = jsonscan.AppendString(b, g)
-		}
-		b = append(b, ']')
 	}
 	b = strconv.AppendInt(appendKey(b, first, "create_time"), e.CreateTime, 10)
 	if e.UpdateTime != 0 {

@@ -9,6 +9,7 @@ package jsonscan
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -423,6 +424,38 @@ func AppendTime(dst []byte, t time.Time) ([]byte, bool) {
 	dst = append(dst, '"')
 	dst = t.AppendFormat(dst, time.RFC3339Nano)
 	return append(dst, '"'), true
+}
+
+// AppendStrings appends ss as a JSON array of strings, as encoding/json
+// encodes a non-nil []string.
+func AppendStrings(dst []byte, ss []string) []byte {
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = AppendString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+// AppendStringMap appends m as a JSON object, its keys in order, as
+// encoding/json encodes a non-nil map[string]string.
+func AppendStringMap(dst []byte, m map[string]string) []byte {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(AppendString(dst, k), ':')
+		dst = AppendString(dst, m[k])
+	}
+	return append(dst, '}')
 }
 
 // TimeEncodes reports whether time.Time's MarshalJSON takes t: a year

@@ -179,3 +179,18 @@ func TestAppendTimeAsMarshalJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendStringsAndMapsAsEncodingJSON(t *testing.T) {
+	for _, ss := range [][]string{{}, {"a"}, {"<&>", "\u2028", "\xff", ""}} {
+		want, _ := json.Marshal(ss)
+		if got := jsonscan.AppendStrings(nil, ss); string(got) != string(want) {
+			t.Errorf("AppendStrings(%q) = %s, want %s", ss, got, want)
+		}
+	}
+	for _, m := range []map[string]string{{}, {"k0": "v"}, {"b": "2", "a": "1", "\xff": "<", "é": "\u2029"}} {
+		want, _ := json.Marshal(m)
+		if got := jsonscan.AppendStringMap(nil, m); string(got) != string(want) {
+			t.Errorf("AppendStringMap(%q) = %s, want %s", m, got, want)
+		}
+	}
+}
