@@ -100,17 +100,17 @@ func Routes(r *mux.Router, cfg Config) {
 			return func(ctx context.Context, app *domain.App) (any, error) { return f(ctx, app, body) }, err
 		})
 	}
-	routes := []struct {
+	type route struct {
 		path, method string
 		prepare      preparer
-	}{
-		{"/v1/pairs/history", http.MethodGet, get(cfg.pairHistory)},
-		{"/v1/friends", http.MethodGet, get(cfg.friendsAsOf)},
-		{"/v1/changes", http.MethodGet, get(cfg.changes)},
-		{"/v1/requests", http.MethodGet, get(cfg.listRequests)},
+	}
+	routes := []route{
 		{"/v1/requests/accept", http.MethodPost, post(cfg.answerRequest("accept"))},
 		{"/v1/requests/reject", http.MethodPost, post(cfg.answerRequest("reject"))},
 		{"/v1/requests/delete", http.MethodPost, post(cfg.answerRequest("delete"))},
+	}
+	for path, f := range cfg.reads() {
+		routes = append(routes, route{path, http.MethodGet, get(f)})
 	}
 	for _, rt := range routes {
 		r.Handle(rt.path, handler(cfg, rt.path, rt.prepare)).Methods(rt.method)
@@ -132,21 +132,32 @@ func Routes(r *mux.Router, cfg Config) {
 // own authentication: for a caller that authenticated otherwise (the web
 // console). On failure it returns the HTTP status and body the route would.
 func (cfg Config) Query(ctx context.Context, app *domain.App, route string, q url.Values) (body any, status int) {
-	f := map[string]func(context.Context, *domain.App, url.Values) (any, error){
-		"/v1/pairs/history": cfg.pairHistory, "/v1/friends": cfg.friendsAsOf, "/v1/changes": cfg.changes, "/v1/requests": cfg.listRequests,
-	}[route]
+	f := cfg.reads()[route]
 	if f == nil {
 		return errorBody(&apiError{http.StatusNotFound, "not_found", "no such API: " + route}), http.StatusNotFound
 	}
 	body, err := f(ctx, app, q)
 	if err != nil {
-		var ae *apiError
-		if !errors.As(err, &ae) {
-			ae = &apiError{http.StatusInternalServerError, "internal", "internal error"}
-		}
+		ae := apiErrorOf(err)
 		return errorBody(ae), ae.status
 	}
 	return body, http.StatusOK
+}
+
+// reads are the GET routes, by path.
+func (cfg Config) reads() map[string]func(context.Context, *domain.App, url.Values) (any, error) {
+	return map[string]func(context.Context, *domain.App, url.Values) (any, error){
+		"/v1/pairs/history": cfg.pairHistory, "/v1/friends": cfg.friendsAsOf, "/v1/changes": cfg.changes, "/v1/requests": cfg.listRequests,
+	}
+}
+
+// apiErrorOf is the /v1 error err is answered with: its own, or internal.
+func apiErrorOf(err error) *apiError {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = &apiError{http.StatusInternalServerError, "internal", "internal error"}
+	}
+	return ae
 }
 
 func errorBody(ae *apiError) any {
@@ -189,10 +200,7 @@ func handler(cfg Config, path string, prepare preparer) http.Handler {
 		}
 		status, code := http.StatusOK, "ok"
 		if err != nil {
-			var ae *apiError
-			if !errors.As(err, &ae) {
-				ae = &apiError{http.StatusInternalServerError, "internal", "internal error"}
-			}
+			ae := apiErrorOf(err)
 			status = ae.status
 			body = errorBody(ae)
 			code = ae.code
