@@ -186,18 +186,3 @@ func (m *Model) Size() Size {
 	defer m.mu.RUnlock()
 	return m.size
 }
-
-// countSize counts what the model holds, as the mutators keep it.
-func (m *Model) countSize() Size {
-	var n Size
-	for _, a := range m.apps {
-		a.eachUser(func(_ uint32, _ string, u *userState) {
-			if u.registered {
-				n.Users++
-			}
-			n.Edges += u.friends.len()
-			n.Blocks += len(u.more().blocked)
-		})
-	}
-	return n
-}

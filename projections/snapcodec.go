@@ -460,6 +460,11 @@ func decodeSnapshot(payload []byte) (*Model, error) {
 				u.ext().social = so
 			}
 			a.users[uid] = u
+			if u.registered {
+				m.size.Users++
+			}
+			m.size.Edges += len(u.friends.edges)
+			m.size.Blocks += len(u.more().blocked)
 		}
 		d.history(a)
 	}
@@ -469,6 +474,5 @@ func decodeSnapshot(payload []byte) (*Model, error) {
 	if len(d.b) != 0 {
 		return nil, errors.New("trailing bytes")
 	}
-	m.size = m.countSize()
 	return m, nil
 }

@@ -188,3 +188,19 @@ func TestSizeIsKeptAsTheModelChanges(t *testing.T) {
 		t.Errorf("Size() after a snapshot = %+v, before %+v", loaded.Size(), m.Size())
 	}
 }
+
+// countSize counts what the model holds, user by user, as the mutators
+// and the snapshot decoder keep it.
+func (m *Model) countSize() Size {
+	var n Size
+	for _, a := range m.apps {
+		a.eachUser(func(_ uint32, _ string, u *userState) {
+			if u.registered {
+				n.Users++
+			}
+			n.Edges += u.friends.len()
+			n.Blocks += len(u.more().blocked)
+		})
+	}
+	return n
+}
