@@ -101,11 +101,14 @@ func (s *Server) followRead(c *call, limit int, each func(i int, fr FollowReader
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	it, ok, err := s.followBatch(c, req.From_Account, req.To_Account, limit)
+	fr, err := s.follows(c)
 	if err != nil {
 		return nil, err
 	}
-	fr, _ := s.follows(c)
+	it, ok, err := s.begin(c, req.From_Account, req.To_Account, limit, "To_Account")
+	if err != nil {
+		return nil, err
+	}
 	for i, id := range req.To_Account {
 		switch {
 		case !ok[i]:

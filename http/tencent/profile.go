@@ -63,9 +63,7 @@ func (s *Server) portraitSet(ctx context.Context, c *call) (response, error) {
 			cmd.AllowType = &v
 		}
 	}
-	if !s.cfg.Read.Registered(c.app.Name, req.From_Account) {
-		return nil, apiErr(codeProfileNoAccount, "From_Account is not imported")
-	}
+	// The writer refuses an account not imported (ErrUserNotRegistered).
 	if r := s.execute(ctx, c, []domain.Command{cmd})[0]; r.Err != nil {
 		if errors.Is(r.Err, domain.ErrUserNotRegistered) {
 			return nil, apiErr(codeProfileNoAccount, "From_Account is not imported")
