@@ -177,24 +177,32 @@ func TestRecentReadsAnAppsCommitsSinceATime(t *testing.T) {
 	}
 }
 
-// TestALeaseTakenOverIsSeen: a holder whose lease another instance took
-// (it was paused past its lease) sees the new holder and stops writing.
-func TestALeaseTakenOverIsSeen(t *testing.T) {
+// heldLease runs instance a's leases of app demo until the test ends and
+// returns them once a holds demo's, with the lease bucket.
+func heldLease(t *testing.T) (*eventstore.Leases, jetstream.KeyValue) {
+	t.Helper()
 	s, nc := startStore(t)
-	ctx := context.Background()
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
 	a, err := s.Leases(ctx, "a", []string{"demo"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	actx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = a.Run(actx) }()
+	go func() { _ = a.Run(ctx) }()
 	waitHolder(t, a, "demo", "a", true)
 	js, _ := jetstream.New(nc)
 	kv, err := js.KeyValue(ctx, eventstore.LeasesBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, kv
+}
+
+// TestALeaseTakenOverIsSeen: a holder whose lease another instance took
+// (it was paused past its lease) sees the new holder and stops writing.
+func TestALeaseTakenOverIsSeen(t *testing.T) {
+	ctx := context.Background()
+	a, kv := heldLease(t)
 	if _, err := kv.Put(ctx, "demo", []byte("b")); err != nil {
 		t.Fatal(err)
 	}
@@ -207,21 +215,8 @@ func TestALeaseTakenOverIsSeen(t *testing.T) {
 // holder sees its own ID at a later revision and renews from it, and never
 // stops holding a valid lease meanwhile.
 func TestALostRenewalAnswerKeepsTheLease(t *testing.T) {
-	s, nc := startStore(t)
 	ctx := context.Background()
-	a, err := s.Leases(ctx, "a", []string{"demo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	actx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = a.Run(actx) }()
-	waitHolder(t, a, "demo", "a", true)
-	js, _ := jetstream.New(nc)
-	kv, err := js.KeyValue(ctx, eventstore.LeasesBucket)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, kv := heldLease(t)
 	for {
 		e, err := kv.Get(ctx, "demo")
 		if err != nil {
