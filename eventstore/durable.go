@@ -331,15 +331,12 @@ func (s *Store) Park(ctx context.Context, app, msgID string, data []byte) error 
 
 // DeadLetterCount is how many deliveries are parked, of every app.
 func (s *Store) DeadLetterCount(ctx context.Context) (uint64, error) {
+	// The lookup fetches the stream's info: its state is the count.
 	st, err := lookupStream(ctx, s.js, DeadLetterStream)
 	if err != nil {
 		return 0, err
 	}
-	info, err := st.Info(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("%s info: %w", DeadLetterStream, err)
-	}
-	return info.State.Msgs, nil
+	return st.CachedInfo().State.Msgs, nil
 }
 
 // DeadLetters returns the parked deliveries, of app only unless app is "".
