@@ -315,7 +315,14 @@ func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
 // consumer, which recreates itself after a gap, so fn sees each sequence once
 // and in order. An error from fn stops Follow and is returned.
 func (s *Store) Follow(ctx context.Context, from uint64, fn func(domain.Record) error) error {
-	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	return s.FollowSubjects(ctx, from, nil, fn)
+}
+
+// FollowSubjects is Follow of the messages on subjects matching filters
+// only (every message when there are none): the server leaves out the
+// rest.
+func (s *Store) FollowSubjects(ctx context.Context, from uint64, filters []string, fn func(domain.Record) error) error {
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy, FilterSubjects: filters}
 	if from > 1 {
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cfg.OptStartSeq = from

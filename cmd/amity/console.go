@@ -57,10 +57,8 @@ func (s *daemon) consoleConfig(nativeCfg native.Config) console.Config {
 			return replayDeadLetters(ctx, s.store, s.cfg, recs, func(string, ...any) {})
 		},
 		Feed: func(ctx context.Context, app string, fn func(uint64, domain.Event)) error {
-			return s.store.Follow(ctx, s.model.Followed()+1, func(r domain.Record) error {
-				if a, ok := domain.SubjectApp(r.Subject); !ok || a != app {
-					return nil
-				}
+			filters := []string{eventstore.RelationFilter(app), eventstore.UserFilter(app)}
+			return s.store.FollowSubjects(ctx, s.model.Followed()+1, filters, func(r domain.Record) error {
 				c, err := domain.DecodeRecord(r)
 				if err != nil {
 					return nil // skipped, as by every reader
