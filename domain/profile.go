@@ -10,6 +10,15 @@ const (
 	DenyAny     = "AllowType_Type_DenyAny"
 )
 
+// AllowTypeOf is the AllowType a user's stored one ("" when never set)
+// stands for.
+func AllowTypeOf(stored string) string {
+	if stored == "" {
+		return AllowAny
+	}
+	return stored
+}
+
 // ValidAllowType reports whether s is one of the three AllowType values.
 func ValidAllowType(s string) bool { return s == AllowAny || s == NeedConfirm || s == DenyAny }
 

@@ -172,10 +172,7 @@ func (v lockedView) Follows(user, target string) bool {
 	return ok
 }
 func (v lockedView) AllowType(user string) string {
-	if a := v.m.userLocked(v.app.Name, user).soc().AllowType; a != "" {
-		return a
-	}
-	return domain.AllowAny
+	return domain.AllowTypeOf(v.m.userLocked(v.app.Name, user).soc().AllowType)
 }
 func (v lockedView) ReserveGroups(user string, names []string) bool {
 	return v.m.reserveGroupsLocked(v.app.Name, user, v.commit, names, domain.MaxFriendGroups)

@@ -130,9 +130,7 @@ func (s *Server) portraitGet(_ context.Context, c *call) (response, error) {
 			case TagImage:
 				v = u.Avatar
 			case TagAllowType:
-				if v = u.AllowType; v == "" {
-					v = domain.AllowAny
-				}
+				v = domain.AllowTypeOf(u.AllowType)
 			}
 			up.ProfileItem = append(up.ProfileItem, profileTag{t, v})
 		}
