@@ -40,10 +40,12 @@ type State interface {
 }
 
 // EventRef names one stored event: the stream sequence of its commit and
-// its place among the commit's events.
+// its place among the commit's events, and where a read model's event log
+// holds a copy of it (Log, 0 when none does).
 type EventRef struct {
 	Seq   uint64
 	Event int
+	Log   int64
 }
 
 // Meta describes the request that caused a command.

@@ -115,17 +115,29 @@ func DoJSON(ctx context.Context, hc *nethttp.Client, method, url string, body, o
 	return nil
 }
 
+// JSONAppender is a body that encodes itself, byte for byte as
+// encoding/json would: an answer that carries stored JSON as it is.
+type JSONAppender interface {
+	AppendJSON(b []byte) []byte
+}
+
 // WriteJSON encodes body into a buffer, then writes status and it, not to
 // be cached: the JSON answers of /v1 and the console.
 func WriteJSON(w nethttp.ResponseWriter, status int, body any) {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(body); err != nil {
-		status = nethttp.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"error":{"code":"internal","message":"encode"}}` + "\n")
+	var out []byte
+	if a, ok := body.(JSONAppender); ok {
+		out = append(a.AppendJSON(nil), '\n')
+	} else {
+		var buf bytes.Buffer
+		if err := json.NewEncoder(&buf).Encode(body); err != nil {
+			status = nethttp.StatusInternalServerError
+			buf.Reset()
+			buf.WriteString(`{"error":{"code":"internal","message":"encode"}}` + "\n")
+		}
+		out = buf.Bytes()
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(out)
 }

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"slices"
 
@@ -16,10 +17,10 @@ import (
 // a point, and a pair's history read only the commits they are about, and
 // decode only the events they are about in them (/v1, http/native).
 //
-// An entry is stored as two uvarints: the sequence's difference from the
-// entry before (0 within one commit) and the event's place, which takes
-// two to four bytes for commits close together; the last entry is kept
-// beside them to append the next.
+// An entry is stored as three varints: the sequence's difference from the
+// entry before (0 within one commit), the event's place, and its offset in
+// the model's event log (eventlog.go) as a difference from the entry
+// before's, signed; the last entry is kept beside them to append the next.
 
 // Hit is one event of a user's history (domain.EventRef).
 type Hit = domain.EventRef
@@ -28,22 +29,21 @@ func less(h, o Hit) bool { return h.Seq < o.Seq || (h.Seq == o.Seq && h.Event < 
 
 // history is an app's index, by interned user ID.
 type history struct {
-	entries [][]byte // uvarint pairs: sequence delta, event place
+	entries [][]byte // sequence delta, event place, log offset delta
 	last    []Hit
 }
 
-// note records that the event at place ev of the commit at seq names the
-// user id.
-func (h *history) note(id uint32, seq uint64, ev int) {
+// note records that the event hit names the user id.
+func (h *history) note(id uint32, hit Hit) {
 	if int(id) >= len(h.entries) {
 		n := max(int(id)+1, 2*len(h.entries))
 		h.entries = append(h.entries, make([][]byte, n-len(h.entries))...)
 		h.last = append(h.last, make([]Hit, n-len(h.last))...)
 	}
-	hit, last := Hit{Seq: seq, Event: ev}, h.last[id]
+	last := h.last[id]
 	switch {
 	case len(h.entries[id]) == 0 || less(last, hit):
-		h.entries[id] = appendHit(h.entries[id], last.Seq, hit)
+		h.entries[id] = appendHit(h.entries[id], last, hit)
 		h.last[id] = hit
 	case less(hit, last):
 		// A commit applied ahead of the in-order read (an instance's own,
@@ -65,8 +65,27 @@ func (h *history) note(id uint32, seq uint64, ev int) {
 	}
 }
 
-func appendHit(b []byte, prevSeq uint64, h Hit) []byte {
-	return binary.AppendUvarint(binary.AppendUvarint(b, h.Seq-prevSeq), uint64(h.Event))
+func appendHit(b []byte, prev, h Hit) []byte {
+	b = binary.AppendUvarint(binary.AppendUvarint(b, h.Seq-prev.Seq), uint64(h.Event))
+	return binary.AppendVarint(b, h.Log-prev.Log)
+}
+
+// nextHit decodes the entry at the start of b, which follows prev, and
+// returns it with the bytes it took (0 if damaged).
+func nextHit(b []byte, prev Hit) (Hit, int) {
+	d, n := binary.Uvarint(b)
+	if n <= 0 {
+		return Hit{}, 0
+	}
+	ev, m := binary.Uvarint(b[n:])
+	if m <= 0 || ev > math.MaxInt32 {
+		return Hit{}, 0
+	}
+	lg, k := binary.Varint(b[n+m:])
+	if k <= 0 {
+		return Hit{}, 0
+	}
+	return Hit{Seq: prev.Seq + d, Event: int(ev), Log: prev.Log + lg}, n + m + k
 }
 
 // of returns the user's events of the commits from..to (both included),
@@ -80,41 +99,38 @@ func (h *history) of(id uint32, from, to uint64, limit int) []Hit {
 
 func decodeHits(b []byte, from, to uint64, limit int) []Hit {
 	var out []Hit
-	var seq uint64
+	var h Hit
 	commits := 0
 	for len(b) > 0 {
-		d, n := binary.Uvarint(b)
-		if n <= 0 {
+		next, n := nextHit(b, h)
+		if n == 0 {
 			break
 		}
-		ev, m := binary.Uvarint(b[n:])
-		if m <= 0 {
+		newCommit := next.Seq != h.Seq
+		b, h = b[n:], next
+		if h.Seq > to {
 			break
 		}
-		b, seq = b[n+m:], seq+d
-		if seq > to {
-			break
-		}
-		if seq < from {
+		if h.Seq < from {
 			continue
 		}
-		if d > 0 || len(out) == 0 {
+		if newCommit || len(out) == 0 {
 			if commits == limit && limit > 0 {
 				break
 			}
 			commits++
 		}
-		out = append(out, Hit{Seq: seq, Event: int(ev)})
+		out = append(out, h)
 	}
 	return out
 }
 
 func encodeHits(hits []Hit) []byte {
 	var b []byte
-	var prev uint64
+	var prev Hit
 	for _, h := range hits {
 		b = appendHit(b, prev, h)
-		prev = h.Seq
+		prev = h
 	}
 	return b
 }
@@ -126,15 +142,14 @@ func (h *history) bytes() int {
 	for _, b := range h.entries {
 		n += cap(b)
 	}
-	return n + 24*cap(h.entries) + 16*cap(h.last)
+	return n + 24*cap(h.entries) + 24*cap(h.last)
 }
 
-// indexLocked notes the parties of the event at place ev of the commit at
-// seq in the history of app.
-func (m *Model) indexLocked(app string, seq uint64, ev int, a, b string) {
+// indexLocked notes the parties of the event hit in the history of app.
+func (m *Model) indexLocked(app string, hit Hit, a, b string) {
 	as := m.appLocked(app)
-	as.hist.note(as.intern(a), seq, ev)
-	as.hist.note(as.intern(b), seq, ev)
+	as.hist.note(as.intern(a), hit)
+	as.hist.note(as.intern(b), hit)
 }
 
 // UserHistory returns the events of app that named user as a party of a
@@ -171,6 +186,71 @@ func (m *Model) PairHistory(app, a, b string) []Hit {
 		}
 	}
 	return out
+}
+
+// SetEventLog makes l the model's event log: the events applied from now on
+// are copied into it. A model loaded from a snapshot takes the log the
+// snapshot names (OpenEventLog with EventLogState's values), or a new one
+// that starts where the snapshot's ends; any other log is refused, since
+// the index's offsets would name its records.
+func (m *Model) SetEventLog(l *EventLog) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if id, end := m.logStateLocked(); l.ID() != id && l.base < end {
+		return fmt.Errorf("event log %s starts at %d, before the end %d of the index's log %s", l.ID(), l.base, end, id)
+	}
+	m.log = l
+	return nil
+}
+
+// EventLogState names the event log the model's index points into and the
+// end of what it holds: what a snapshot records.
+func (m *Model) EventLogState() (id string, end int64) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.logStateLocked()
+}
+
+func (m *Model) logStateLocked() (string, int64) {
+	if m.log != nil {
+		return m.log.ID(), m.log.End()
+	}
+	return m.logID, m.logEnd
+}
+
+// logLocked copies the event at place i of the commit at seq into the
+// event log, if the model has one, and returns its index entry.
+func (m *Model) logLocked(seq uint64, i int, ev domain.Event) Hit {
+	h := Hit{Seq: seq, Event: i}
+	if m.log == nil {
+		return h
+	}
+	b, err := domain.AppendEvent(m.logBuf[:0], ev)
+	if err != nil {
+		return h // read from the stream
+	}
+	m.logBuf = b
+	h.Log = m.log.appendEvent(seq, i, b)
+	return h
+}
+
+// Events passes to fn the events hits name that the event log holds, each
+// as domain.AppendEvent wrote it, with its place in hits; the others (not
+// in the log, or damaged there) are for the caller to read from the
+// stream. fn may keep the bytes.
+func (m *Model) Events(hits []Hit, fn func(i int, ev []byte)) {
+	m.mu.RLock()
+	l := m.log
+	m.mu.RUnlock()
+	if l == nil {
+		return
+	}
+	r := logReader{l: l}
+	for i, h := range hits {
+		if ev, ok := r.event(h); ok {
+			fn(i, ev)
+		}
+	}
 }
 
 // HistoryBytes is the memory the history index of every app holds.

@@ -18,7 +18,7 @@ import (
 
 // The payload, all integers as varints, strings as a length and bytes:
 //
-//	schema stream seq followed skips
+//	schema stream seq followed skips log-id log-end
 //	skipped: n × (seq subject reason)
 //	partitions: n × (subject seq)
 //	apps: n × (name
@@ -59,7 +59,14 @@ func (e *snapWriter) bool(b bool) {
 // synced, then renamed) and returns the read position it reflects.
 func (m *Model) WriteSnapshot(path string) (uint64, error) {
 	var payload bytes.Buffer
-	followed := m.encodeSnapshot(&payload)
+	followed, log := m.encodeSnapshot(&payload)
+	if log != nil {
+		// The index names records of the log below the end recorded:
+		// they are on disk before the snapshot is.
+		if _, err := log.Sync(); err != nil {
+			return 0, err
+		}
+	}
 	sum := sha256.Sum256(payload.Bytes())
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return 0, fmt.Errorf("snapshot dir: %w", err)
@@ -89,8 +96,8 @@ func (m *Model) WriteSnapshot(path string) (uint64, error) {
 }
 
 // encodeSnapshot writes the payload under the read lock and returns the
-// read position it reflects.
-func (m *Model) encodeSnapshot(out io.Writer) uint64 {
+// read position it reflects and the event log its index points into.
+func (m *Model) encodeSnapshot(out io.Writer) (uint64, *EventLog) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	e := &snapWriter{w: bufio.NewWriterSize(out, 1<<20)}
@@ -99,6 +106,9 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 	e.uint(m.seq)
 	e.uint(m.followed)
 	e.uint(m.skips)
+	logID, logEnd := m.logStateLocked()
+	e.str(logID)
+	e.uint(uint64(logEnd))
 	e.uint(uint64(len(m.skipped)))
 	for _, sk := range m.skipped {
 		e.uint(sk.Seq)
@@ -187,7 +197,7 @@ func (m *Model) encodeSnapshot(out io.Writer) uint64 {
 		}
 	}
 	_ = e.w.Flush()
-	return m.followed
+	return m.followed, m.log
 }
 
 // LoadSnapshot reads a snapshot written by WriteSnapshot into a new model.
@@ -285,7 +295,7 @@ const edgeSlab = 1 << 16
 // history reads an app's history index: each user's entries, copied into
 // shared slabs (the payload is not kept), checked to be in order, and the
 // last of them kept.
-func (d *snapReader) history(a *appState) {
+func (d *snapReader) history(a *appState, logEnd int64) {
 	n := d.count(uint64(len(a.names)))
 	if d.err != nil {
 		return
@@ -309,18 +319,12 @@ func (d *snapReader) history(a *appState) {
 		slab, d.b = slab[:len(slab)+size], d.b[size:]
 		var last Hit
 		for r, first := b, true; len(r) > 0; first = false {
-			delta, k := binary.Uvarint(r)
-			if k <= 0 {
+			next, k := nextHit(r, last)
+			if k == 0 || (!first && !less(last, next)) || (first && next.Seq == 0) || next.Log < 0 || (next.Log != 0 && next.Log >= logEnd) {
 				d.err = fmt.Errorf("history of user %d damaged", id)
 				return
 			}
-			ev, j := binary.Uvarint(r[k:])
-			next := Hit{Seq: last.Seq + delta, Event: int(ev)}
-			if j <= 0 || ev > math.MaxInt32 || (!first && !less(last, next)) || (first && delta == 0) {
-				d.err = fmt.Errorf("history of user %d damaged", id)
-				return
-			}
-			last, r = next, r[k+j:]
+			last, r = next, r[k:]
 		}
 		a.hist.entries[id], a.hist.last[id] = b, last
 	}
@@ -334,6 +338,12 @@ func decodeSnapshot(payload []byte) (*Model, error) {
 	m := NewModel()
 	m.stream = d.str()
 	m.seq, m.followed, m.skips = d.uint(), d.uint(), d.uint()
+	m.logID = d.str()
+	if end := d.uint(); end <= math.MaxInt64 {
+		m.logEnd = int64(end)
+	} else if d.err == nil {
+		d.err = fmt.Errorf("event log end %d", end)
+	}
 	for n, i := d.count(maxSkippedKept), 0; i < n && d.err == nil; i++ {
 		m.skipped = append(m.skipped, Skipped{Seq: d.uint(), Subject: d.str(), Reason: d.str()})
 	}
@@ -466,7 +476,7 @@ func decodeSnapshot(payload []byte) (*Model, error) {
 			m.size.Edges += len(u.friends.edges)
 			m.size.Blocks += len(u.more().blocked)
 		}
-		d.history(a)
+		d.history(a, m.logEnd)
 	}
 	if d.err != nil {
 		return nil, d.err

@@ -22,6 +22,7 @@ type snapSpec struct {
 	appsCount      int // -1: len(apps) (one app)
 	namesCountPlus int
 	history        []snapHistory
+	logEnd         uint64 // the event log's, named "L"
 }
 
 // snapHistory is one user's part of the history index.
@@ -55,7 +56,7 @@ func validSpec() snapSpec {
 			groups: []string{"g"}, blocked: []uint64{2}, unblocked: []uint64{1}, customSeq: 3, blockSeq: 4, std: 2,
 			social: `{"extra":"e","allow_type":"AllowType_Type_NeedConfirm","requests":{"y":{"from":"y","to":"x","entry":{"wording":"hi","create_time":6},"expire_time":99,"state":1,"update_time":6}},"following":{"y":8}}`},
 		{id: 1, registered: 1, profileID: "y", edges: [][2]uint64{{0, 5}}, social: `{"sent_to":{"x":true},"fans":{"x":8}}`},
-	}, history: []snapHistory{{0, []byte{3, 0, 2, 1}}, {1, []byte{3, 0}}, {2, []byte{5, 1}}}}
+	}, logEnd: 100, history: []snapHistory{{0, []byte{3, 0, 2, 2, 1, 40}}, {1, []byte{3, 0, 2}}, {2, []byte{5, 1, 0}}}}
 }
 
 func (sp snapSpec) payload() []byte {
@@ -66,6 +67,8 @@ func (sp snapSpec) payload() []byte {
 	e.uint(9) // seq
 	e.uint(9) // followed
 	e.uint(uint64(sp.skippedCount))
+	e.str("L")
+	e.uint(sp.logEnd)
 	e.uint(uint64(sp.skippedCount))
 	for i := range sp.skippedCount {
 		e.uint(uint64(i + 1))
@@ -156,40 +159,47 @@ func TestSnapshotDecoderRefusesEachDamage(t *testing.T) {
 	if std, custom := m.Sequences("a", "x"); std != 2 || custom != 3 {
 		t.Errorf("sequences %d, %d", std, custom)
 	}
-	if got := m.UserHistory("a", "x", 0, math.MaxUint64, 0); fmt.Sprint(got) != "[{3 0} {5 1}]" {
-		t.Errorf("x's history %v, want [{3 0} {5 1}]", got)
+	if got := m.UserHistory("a", "x", 0, math.MaxUint64, 0); fmt.Sprint(got) != "[{3 0 1} {5 1 21}]" {
+		t.Errorf("x's history %v, want [{3 0 1} {5 1 21}]", got)
 	}
-	if got := m.PairHistory("a", "x", "y"); fmt.Sprint(got) != "[{3 0}]" {
-		t.Errorf("x-y history %v, want [{3 0}]", got)
+	if got := m.PairHistory("a", "x", "y"); fmt.Sprint(got) != "[{3 0 1}]" {
+		t.Errorf("x-y history %v, want [{3 0 1}]", got)
+	}
+	if id, end := m.EventLogState(); id != "L" || end != 100 {
+		t.Errorf("event log %q to %d, want L to 100", id, end)
 	}
 	for name, damage := range map[string]struct {
 		spec func(*snapSpec)
 		want string
 	}{
-		"another schema":          {func(s *snapSpec) { s.schema = SnapshotSchema + 1 }, "schema"},
-		"trailing bytes":          {func(s *snapSpec) { s.trailing = []byte{0} }, "trailing"},
-		"a user id named twice":   {func(s *snapSpec) { s.names = []string{"x", "x", "z"} }, "repeated"},
-		"a user twice":            {func(s *snapSpec) { s.users[1].id = 0 }, "repeated"},
-		"a user out of range":     {func(s *snapSpec) { s.users[1].id = 3 }, "out of range"},
-		"a profile of another id": {func(s *snapSpec) { s.users[1].profileID = "x" }, "profile ID"},
-		"an edge twice":           {func(s *snapSpec) { s.users[0].edges = [][2]uint64{{1, 5}, {0, 5}} }, "repeated edge"},
-		"a friend out of range":   {func(s *snapSpec) { s.users[0].edges = [][2]uint64{{3, 5}} }, "out of range"},
-		"an entry without edge":   {func(s *snapSpec) { s.users[0].extra = []snapExtra{{2, `{}`}} }, "without an edge"},
-		"an entry not JSON":       {func(s *snapSpec) { s.users[0].extra = []snapExtra{{1, `{`}} }, "entry"},
-		"a block out of range":    {func(s *snapSpec) { s.users[0].blocked = []uint64{3} }, "out of range"},
-		"an unblock out of range": {func(s *snapSpec) { s.users[0].unblocked = []uint64{9} }, "out of range"},
-		"more ids than bytes":     {func(s *snapSpec) { s.namesCountPlus = 1 << 20 }, "count"},
-		"more users than ids":     {func(s *snapSpec) { s.users = append(s.users, snapUser{id: 2}, snapUser{id: 2}) }, "count"},
-		"more skipped than kept":  {func(s *snapSpec) { s.skippedCount = maxSkippedKept + 1 }, "count"},
-		"a history out of range":  {func(s *snapSpec) { s.history[2].id = 3 }, "history of user 3"},
-		"a history twice":         {func(s *snapSpec) { s.history[1].id = 0 }, "history of user 0"},
-		"an empty history":        {func(s *snapSpec) { s.history[1].deltas = nil }, "history of user 1"},
-		"a history not ascending": {func(s *snapSpec) { s.history[0].deltas = []byte{3, 1, 0, 0} }, "damaged"},
-		"a history from seq 0":    {func(s *snapSpec) { s.history[0].deltas = []byte{0, 0} }, "damaged"},
-		"a history cut in a seq":  {func(s *snapSpec) { s.history[0].deltas = []byte{3, 0x80} }, "damaged"},
-		"a history cut in a pair": {func(s *snapSpec) { s.history[0].deltas = []byte{3} }, "damaged"},
-		"more histories than ids": {func(s *snapSpec) { s.history = append(s.history, s.history...) }, "count"},
-		"social state not JSON":   {func(s *snapSpec) { s.users[1].social = `{"fans":` }, "social"},
+		"another schema":             {func(s *snapSpec) { s.schema = SnapshotSchema + 1 }, "schema"},
+		"trailing bytes":             {func(s *snapSpec) { s.trailing = []byte{0} }, "trailing"},
+		"a user id named twice":      {func(s *snapSpec) { s.names = []string{"x", "x", "z"} }, "repeated"},
+		"a user twice":               {func(s *snapSpec) { s.users[1].id = 0 }, "repeated"},
+		"a user out of range":        {func(s *snapSpec) { s.users[1].id = 3 }, "out of range"},
+		"a profile of another id":    {func(s *snapSpec) { s.users[1].profileID = "x" }, "profile ID"},
+		"an edge twice":              {func(s *snapSpec) { s.users[0].edges = [][2]uint64{{1, 5}, {0, 5}} }, "repeated edge"},
+		"a friend out of range":      {func(s *snapSpec) { s.users[0].edges = [][2]uint64{{3, 5}} }, "out of range"},
+		"an entry without edge":      {func(s *snapSpec) { s.users[0].extra = []snapExtra{{2, `{}`}} }, "without an edge"},
+		"an entry not JSON":          {func(s *snapSpec) { s.users[0].extra = []snapExtra{{1, `{`}} }, "entry"},
+		"a block out of range":       {func(s *snapSpec) { s.users[0].blocked = []uint64{3} }, "out of range"},
+		"an unblock out of range":    {func(s *snapSpec) { s.users[0].unblocked = []uint64{9} }, "out of range"},
+		"more ids than bytes":        {func(s *snapSpec) { s.namesCountPlus = 1 << 20 }, "count"},
+		"more users than ids":        {func(s *snapSpec) { s.users = append(s.users, snapUser{id: 2}, snapUser{id: 2}) }, "count"},
+		"more skipped than kept":     {func(s *snapSpec) { s.skippedCount = maxSkippedKept + 1 }, "count"},
+		"a history out of range":     {func(s *snapSpec) { s.history[2].id = 3 }, "history of user 3"},
+		"a history twice":            {func(s *snapSpec) { s.history[1].id = 0 }, "history of user 0"},
+		"an empty history":           {func(s *snapSpec) { s.history[1].deltas = nil }, "history of user 1"},
+		"a history not ascending":    {func(s *snapSpec) { s.history[0].deltas = []byte{3, 1, 0, 0, 0, 0} }, "damaged"},
+		"a history from seq 0":       {func(s *snapSpec) { s.history[0].deltas = []byte{0, 0, 0} }, "damaged"},
+		"a history cut in a seq":     {func(s *snapSpec) { s.history[0].deltas = []byte{3, 0x80} }, "damaged"},
+		"a history cut in a pair":    {func(s *snapSpec) { s.history[0].deltas = []byte{3} }, "damaged"},
+		"a history cut in an offset": {func(s *snapSpec) { s.history[0].deltas = []byte{3, 0} }, "damaged"},
+		"a history past its log":     {func(s *snapSpec) { s.history[0].deltas = []byte{3, 0, 200} }, "damaged"},
+		"a history before its log":   {func(s *snapSpec) { s.history[0].deltas = []byte{3, 0, 1} }, "damaged"},
+		"a log end past int64":       {func(s *snapSpec) { s.logEnd = math.MaxUint64 }, "event log end"},
+		"more histories than ids":    {func(s *snapSpec) { s.history = append(s.history, s.history...) }, "count"},
+		"social state not JSON":      {func(s *snapSpec) { s.users[1].social = `{"fans":` }, "social"},
 	} {
 		sp := validSpec()
 		damage.spec(&sp)

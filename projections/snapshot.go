@@ -23,7 +23,7 @@ import (
 const (
 	snapshotMagic = "AMITY-SNAPSHOT\n"
 	// SnapshotSchema changes whenever the snapshot's payload does.
-	SnapshotSchema = 6
+	SnapshotSchema = 7
 )
 
 // ErrSnapshotUnusable wraps every reason a snapshot cannot be loaded.

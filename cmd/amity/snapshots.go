@@ -32,6 +32,11 @@ func loadModel(ctx context.Context, store *eventstore.Store, path string, stdout
 		}
 		m := projections.NewModel()
 		m.SetStream(id)
+		if l, err := projections.CreateEventLog(projections.EventLogPath(path), 1); err != nil {
+			logger.Warn("no event log: history answers read the stream", "err", err)
+		} else if err := m.SetEventLog(l); err != nil {
+			return nil, err
+		}
 		return m, nil
 	}
 	m, err := projections.LoadSnapshot(path)
@@ -50,6 +55,19 @@ func loadModel(ctx context.Context, store *eventstore.Store, path string, stdout
 	}
 	if m.Seq() > last {
 		return fresh(fmt.Sprintf("snapshot at sequence %d is ahead of the stream (%d)", m.Seq(), last))
+	}
+	logID, logEnd := m.EventLogState()
+	l, kept, err := projections.OpenEventLog(projections.EventLogPath(path), logID, logEnd)
+	switch {
+	case err != nil:
+		logger.Warn("no event log: history answers read the stream", "err", err)
+	case !kept && logEnd > 1:
+		logger.Warn("event log not the snapshot's: a new one starts, older history answers read the stream", "path", projections.EventLogPath(path))
+	}
+	if err == nil {
+		if err := m.SetEventLog(l); err != nil {
+			return nil, err
+		}
 	}
 	fmt.Fprintf(stdout, "amity: snapshot loaded at sequence %d\n", m.Followed())
 	debug.FreeOSMemory() // the decoding's garbage is as large as the model

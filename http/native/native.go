@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/domain/jsonscan"
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/gorilla/mux"
 )
@@ -43,6 +44,9 @@ type Index interface {
 	UserHistory(app, user string, from, to uint64, limit int) []domain.EventRef
 	// PairHistory: the events naming both a and b, in stream order.
 	PairHistory(app, a, b string) []domain.EventRef
+	// Events passes to fn the events of refs the model's event log holds,
+	// each as domain.AppendEvent writes it, with its place in refs.
+	Events(refs []domain.EventRef, fn func(i int, ev []byte))
 	// FriendsNow: user's list now and the position it is of, when the
 	// model has read in order every commit it applied (ok).
 	FriendsNow(app, user string) ([]domain.Friend, uint64, bool)
@@ -221,12 +225,6 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
-// Change is one event with the stream sequence of its commit.
-type Change struct {
-	Seq   uint64       `json:"seq"`
-	Event domain.Event `json:"event"`
-}
-
 func user(q url.Values, name string) (string, error) {
 	u := q.Get(name)
 	if u == "" || len(u) > 32 {
@@ -249,30 +247,92 @@ func (cfg Config) upTo(ctx context.Context) uint64 {
 	return to
 }
 
-// events passes the events refs name to fn, in order, reading each commit
-// once and decoding only those of its events.
-func (cfg Config) events(ctx context.Context, refs []domain.EventRef, fn func(seq uint64, ev domain.Event) error) error {
+// events passes the events refs name to fn, in order, each as
+// domain.AppendEvent writes it: from the read model's event log, which
+// holds a copy of each, else (an event the log does not hold) from its
+// commit on the stream, each commit read once and only the events asked
+// for decoded.
+func (cfg Config) events(ctx context.Context, refs []domain.EventRef, fn func(seq uint64, ev []byte) error) error {
+	raw := make([][]byte, len(refs))
+	cfg.Index.Events(refs, func(i int, ev []byte) { raw[i] = ev })
 	var seqs []uint64
-	at := map[uint64][]int{}
-	for _, r := range refs {
+	at := map[uint64][]int{} // the places to read of each commit, and
+	of := map[uint64][]int{} // which of refs they are
+	for i, r := range refs {
+		if raw[i] != nil {
+			continue
+		}
 		if len(seqs) == 0 || seqs[len(seqs)-1] != r.Seq {
 			seqs = append(seqs, r.Seq)
 		}
 		at[r.Seq] = append(at[r.Seq], r.Event)
+		of[r.Seq] = append(of[r.Seq], i)
 	}
-	return cfg.History.Records(ctx, seqs, func(r domain.Record) error {
-		evs, err := domain.EventsAt(r, at[r.Seq])
-		if err != nil {
-			return nil // skipped here as by every read model (docs/operations.md)
-		}
-		for _, ev := range evs {
-			if err := fn(r.Seq, ev); err != nil {
-				return err
+	if len(seqs) > 0 {
+		err := cfg.History.Records(ctx, seqs, func(r domain.Record) error {
+			evs, err := domain.EventsAt(r, at[r.Seq])
+			if err != nil {
+				return nil // skipped here as by every read model (docs/operations.md)
 			}
+			for k, ev := range evs {
+				b, err := domain.AppendEvent(nil, ev)
+				if err != nil {
+					return err
+				}
+				raw[of[r.Seq][k]] = b
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	for i, r := range refs {
+		if raw[i] == nil {
+			continue // a commit skipped, or gone
+		}
+		if err := fn(r.Seq, raw[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// rawChange is one event of an answer, as domain.AppendEvent writes it,
+// with the stream sequence of its commit: {"seq":…,"event":{…}}.
+type rawChange struct {
+	seq uint64
+	ev  []byte
+}
+
+func appendChanges(b []byte, cs []rawChange) []byte {
+	b = append(b, '[')
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(append(b, `{"seq":`...), c.seq, 10)
+		b = append(append(append(b, `,"event":`...), c.ev...), '}')
+	}
+	return append(b, ']')
+}
+
+// pairHistoryAnswer is /v1/pairs/history's answer, written as
+// encoding/json writes the map of its fields.
+type pairHistoryAnswer struct {
+	a, b   string
+	seq    uint64
+	events []rawChange
+}
+
+func (p pairHistoryAnswer) AppendJSON(b []byte) []byte {
+	b = appendChanges(append(b, `{"events":`...), p.events)
+	b = strconv.AppendUint(append(b, `,"seq":`...), p.seq, 10)
+	b = jsonscan.AppendString(append(b, `,"user_a":`...), p.a)
+	return append(jsonscan.AppendString(append(b, `,"user_b":`...), p.b), '}')
+}
+
+func (p pairHistoryAnswer) MarshalJSON() ([]byte, error) { return p.AppendJSON(nil), nil }
 
 // pairHistory: every add, update, delete and block between user_a and
 // user_b, oldest first.
@@ -292,15 +352,15 @@ func (cfg Config) pairHistory(ctx context.Context, app *domain.App, q url.Values
 			refs = append(refs, r)
 		}
 	}
-	out := []Change{}
-	err = cfg.events(ctx, refs, func(seq uint64, ev domain.Event) error {
-		out = append(out, Change{seq, ev})
+	out := pairHistoryAnswer{a: a, b: b, seq: last, events: make([]rawChange, 0, len(refs))}
+	err = cfg.events(ctx, refs, func(seq uint64, ev []byte) error {
+		out.events = append(out.events, rawChange{seq, ev})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"user_a": a, "user_b": b, "seq": last, "events": out}, nil
+	return out, nil
 }
 
 // friendsAsOf: a user's friend list as of a stream sequence (as_of_seq) or
@@ -344,7 +404,11 @@ func (cfg Config) friendsAsOf(ctx context.Context, app *domain.App, q url.Values
 		}
 	}
 	m := &entries{}
-	err = cfg.events(ctx, cfg.Index.UserHistory(app.Name, u, 1, to, 0), func(_ uint64, ev domain.Event) error {
+	err = cfg.events(ctx, cfg.Index.UserHistory(app.Name, u, 1, to, 0), func(_ uint64, b []byte) error {
+		ev, err := domain.DecodeEvent(b, app.Name)
+		if err != nil {
+			return nil // skipped as the commit it came from would be
+		}
 		domain.Apply(m.forUser(u), ev)
 		return nil
 	})
@@ -384,26 +448,47 @@ func (cfg Config) changes(ctx context.Context, app *domain.App, q url.Values) (a
 		}
 	}
 	last := cfg.upTo(ctx)
-	out := []Change{}
-	next := last
-	errFull := errors.New("full")
-	// Each commit holds at least one event of u: limit+1 commits decide
-	// the page. A page ends after a commit, never inside one.
+	// Each commit holds at least one event of u, so limit+1 commits decide
+	// the page: a commit goes in whole while the page has room, and the
+	// page ends after one, never inside it.
 	refs := cfg.Index.UserHistory(app.Name, u, since+1, last, limit+1)
-	err = cfg.events(ctx, refs, func(seq uint64, ev domain.Event) error {
-		// A new commit goes in whole, unless the page is full.
-		if len(out) >= limit && out[len(out)-1].Seq != seq {
-			next = out[len(out)-1].Seq
-			return errFull
+	next, n := last, 0
+	for i, r := range refs {
+		if i > 0 && r.Seq != refs[i-1].Seq && n >= limit {
+			next, refs = refs[i-1].Seq, refs[:i]
+			break
 		}
-		out = append(out, Change{seq, ev})
+		n++
+	}
+	out := changesAnswer{user: u, since: since, next: next, complete: next == last, events: make([]rawChange, 0, len(refs))}
+	err = cfg.events(ctx, refs, func(seq uint64, ev []byte) error {
+		out.events = append(out.events, rawChange{seq, ev})
 		return nil
 	})
-	if err != nil && !errors.Is(err, errFull) {
+	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"user": u, "since": since, "next": next, "complete": next == last, "events": out}, nil
+	return out, nil
 }
+
+// changesAnswer is /v1/changes' answer, written as encoding/json writes the
+// map of its fields.
+type changesAnswer struct {
+	user        string
+	since, next uint64
+	complete    bool
+	events      []rawChange
+}
+
+func (c changesAnswer) AppendJSON(b []byte) []byte {
+	b = strconv.AppendBool(append(b, `{"complete":`...), c.complete)
+	b = appendChanges(append(b, `,"events":`...), c.events)
+	b = strconv.AppendUint(append(b, `,"next":`...), c.next, 10)
+	b = strconv.AppendUint(append(b, `,"since":`...), c.since, 10)
+	return append(jsonscan.AppendString(append(b, `,"user":`...), c.user), '}')
+}
+
+func (c changesAnswer) MarshalJSON() ([]byte, error) { return c.AppendJSON(nil), nil }
 
 // entries is the one user's part of the friend graph an as-of query builds.
 type entries struct {

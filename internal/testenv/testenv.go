@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,12 +23,15 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Core is the command and read side on an in-memory stream.
+// Core is the command and read side on an in-memory stream, its read model
+// keeping its event log in the test's temporary directory.
 type Core struct {
 	Store  *memory.Store
 	Model  *projections.Model
 	Writer *writer.Writer
-	ids    atomic.Uint64
+	// Log is the model's event log.
+	Log *projections.EventLog
+	ids atomic.Uint64
 	// ahead is how far the core's clock runs ahead of the wall clock.
 	ahead atomic.Int64
 }
@@ -43,6 +47,15 @@ func (c *Core) Advance(d time.Duration) { c.ahead.Add(int64(d)) }
 func Start(t testing.TB) *Core {
 	t.Helper()
 	c := &Core{Store: memory.New(), Model: projections.NewModel()}
+	log, err := projections.CreateEventLog(filepath.Join(t.TempDir(), "events.log"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Log = log
+	t.Cleanup(func() { log.Close() })
+	if err := c.Model.SetEventLog(log); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
