@@ -25,7 +25,7 @@ func decodeCommitFast(b []byte) (Commit, bool) {
 			app[0] = c.App
 			return true
 		case "events":
-			return jsonscan.Once(&seen, 4) && events(&s, &c.Events, app[:])
+			return jsonscan.Once(&seen, 4) && events(&s, &c.Events, &c.Raw, app[:])
 		}
 		return false
 	})
@@ -46,14 +46,16 @@ var (
 	surfaces = [...]string{"zim", "tencent"}
 )
 
-func events(s *jsonscan.Scanner, dst *[]Event, app []string) bool {
-	out := []Event{}
+func events(s *jsonscan.Scanner, dst *[]Event, raw *[][]byte, app []string) bool {
+	out, spans := []Event{}, [][]byte{}
 	ok := s.Array(func() bool {
+		start := s.I
 		e, ok := event(s, app)
 		out = append(out, e)
-		return ok
+		spans = append(spans, s.B[start:s.I:s.I])
+		return ok && s.B[start] == '{' // compact, as Amity writes
 	})
-	*dst = out
+	*dst, *raw = out, spans
 	return ok
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // sampleCommits holds a commit of every event type, with every field the
@@ -43,6 +44,10 @@ func sampleCommits() []Commit {
 	}
 }
 
+// ignoreRaw compares commits by what they hold; Raw, the JSON they came
+// from, is checked on its own.
+var ignoreRaw = cmpopts.IgnoreFields(Commit{}, "Raw")
+
 func TestFastDecoderTakesWhatMarshalCommitWrites(t *testing.T) {
 	for _, c := range sampleCommits() {
 		b, err := MarshalCommit(c)
@@ -57,11 +62,20 @@ func TestFastDecoderTakesWhatMarshalCommitWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(want, fast); diff != "" {
+		if diff := cmp.Diff(want, fast, ignoreRaw); diff != "" {
 			t.Errorf("decodeCommitFast(%s) differs from encoding/json (-json +fast):\n%s", b, diff)
 		}
-		if diff := cmp.Diff(c, fast); diff != "" {
+		if diff := cmp.Diff(c, fast, ignoreRaw); diff != "" {
 			t.Errorf("decodeCommitFast round trip (-want +got):\n%s", diff)
+		}
+		// Each event's JSON in the commit is kept, as AppendEvent writes it.
+		if len(fast.Raw) != len(fast.Events) {
+			t.Fatalf("%d events, %d kept as JSON", len(fast.Events), len(fast.Raw))
+		}
+		for i, ev := range fast.Events {
+			if want, _ := AppendEvent(nil, ev); string(fast.Raw[i]) != string(want) {
+				t.Errorf("event %d kept as\n%s\nwant\n%s", i, fast.Raw[i], want)
+			}
 		}
 	}
 }
@@ -93,7 +107,7 @@ func TestFastDecoderLeavesTheRestToEncodingJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, fast); diff != "" {
+	if diff := cmp.Diff(want, fast, ignoreRaw); diff != "" {
 		t.Errorf("escaped strings differ (-json +fast):\n%s", diff)
 	}
 }
@@ -120,7 +134,7 @@ func FuzzCommitDecodersAgree(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decodeCommitFast(%q) took what encoding/json refuses: %v", b, err)
 		}
-		if diff := cmp.Diff(want, fast); diff != "" {
+		if diff := cmp.Diff(want, fast, ignoreRaw); diff != "" {
 			t.Fatalf("decodeCommitFast(%q) differs from encoding/json (-json +fast):\n%s", b, diff)
 		}
 	})
@@ -180,13 +194,17 @@ func TestEventsAtPicksWhatDecodeRecordHolds(t *testing.T) {
 					at = append(at, i)
 				}
 			}
-			got, err := EventsAt(r, at)
+			got, raw, err := EventsAtRaw(r, at)
 			if err != nil {
 				t.Fatalf("commit %d at %v: %v", ci, at, err)
 			}
 			for k, i := range at {
 				if diff := cmp.Diff(whole.Events[i], got[k]); diff != "" {
 					t.Fatalf("commit %d event %d (-decoded whole +picked):\n%s", ci, i, diff)
+				}
+				// Its JSON is what AppendEvent writes of it.
+				if want, _ := AppendEvent(nil, whole.Events[i]); string(raw[k]) != string(want) {
+					t.Fatalf("commit %d event %d: JSON\n%s\nwant\n%s", ci, i, raw[k], want)
 				}
 			}
 		}
@@ -205,7 +223,7 @@ func TestEventsAtPicksWhatDecodeRecordHolds(t *testing.T) {
 		c.Events[i].App = c.App
 	}
 	data, _ := MarshalCommit(c)
-	if evs, ok := eventsAtFast(Record{Subject: "amity.appone.rel.0", Data: append(data[:len(data):len(data)], "garbage"...)}, []int{1, 2}); !ok || len(evs) != 2 {
+	if evs, _, ok := eventsAtFast(Record{Subject: "amity.appone.rel.0", Data: append(data[:len(data):len(data)], "garbage"...)}, []int{1, 2}); !ok || len(evs) != 2 {
 		t.Errorf("fast path on events 1 and 2, with bytes after the commit: %d events, %v", len(evs), ok)
 	}
 	// Another app's subject, or damage, is refused as DecodeRecord refuses it.
@@ -248,15 +266,15 @@ func TestEveryEventTypeRoundTrips(t *testing.T) {
 		if err != nil {
 			t.Fatalf("UnmarshalCommit(%s): %v", b, err)
 		}
-		if diff := cmp.Diff(c, got); diff != "" {
+		if diff := cmp.Diff(c, got, ignoreRaw); diff != "" {
 			t.Errorf("%s round trip (-want +got):\n%s", p.Type(), diff)
 		}
 		viaJSON, err := unmarshalCommitJSON(b)
-		if err != nil || !cmp.Equal(c, viaJSON) {
-			t.Errorf("%s through encoding/json: %v\n%s", p.Type(), err, cmp.Diff(c, viaJSON))
+		if err != nil || !cmp.Equal(c, viaJSON, ignoreRaw) {
+			t.Errorf("%s through encoding/json: %v\n%s", p.Type(), err, cmp.Diff(c, viaJSON, ignoreRaw))
 		}
-		if fast, ok := decodeCommitFast(b); ok && !cmp.Equal(c, fast) {
-			t.Errorf("%s: the fast decoder took it and differs:\n%s", p.Type(), cmp.Diff(c, fast))
+		if fast, ok := decodeCommitFast(b); ok && !cmp.Equal(c, fast, ignoreRaw) {
+			t.Errorf("%s: the fast decoder took it and differs:\n%s", p.Type(), cmp.Diff(c, fast, ignoreRaw))
 		}
 		data, _ := json.Marshal(p)
 		if d, err := decodeData(p.Type(), data); err != nil || !cmp.Equal(p, d) {
@@ -325,6 +343,17 @@ func FuzzMarshalCommitAsEncodingJSON(f *testing.F) {
 		got, err := MarshalCommit(c)
 		if (err != nil) != (wantErr != nil) || (err == nil && string(got) != string(want)) {
 			t.Fatalf("MarshalCommit = %s, %v; encoding/json %s, %v", got, err, want, wantErr)
+		}
+		// MarshalCommitRaw writes the same, and each event's part of it
+		// is what encoding/json writes for the event alone.
+		got, raw, err := MarshalCommitRaw(c)
+		if (err != nil) != (wantErr != nil) || (err == nil && string(got) != string(want)) {
+			t.Fatalf("MarshalCommitRaw = %s, %v", got, err)
+		}
+		for i, ev := range c.Events {
+			if w, _ := json.Marshal(ev); raw != nil && string(raw[i]) != string(w) {
+				t.Fatalf("event %d in the commit\n%s\nalone\n%s", i, raw[i], w)
+			}
 		}
 	})
 }

@@ -14,11 +14,11 @@ import (
 // payloads, and times encoding/json would refuse, are left to encoding/json
 // (an event's data, or the whole commit). FuzzMarshalCommitAsEncodingJSON
 // holds the two to the same bytes.
-func appendCommit(b []byte, c Commit) ([]byte, error) {
+func appendCommit(b []byte, c Commit, spans bool) ([]byte, [][]byte, error) {
 	for _, ev := range c.Events {
 		if !jsonscan.TimeEncodes(ev.Time) {
 			out, err := json.Marshal(c)
-			return append(b, out...), err
+			return append(b, out...), nil, err
 		}
 	}
 	b = append(b, `{"id":`...)
@@ -27,19 +27,35 @@ func appendCommit(b []byte, c Commit) ([]byte, error) {
 	b = jsonscan.AppendString(b, c.App)
 	b = append(b, `,"events":`...)
 	if c.Events == nil {
-		return append(b, "null}"...), nil
+		return append(b, "null}"...), nil, nil
 	}
 	b = append(b, '[')
+	var at []int // where each event starts, and the last ends
+	if spans {
+		at = make([]int, 0, len(c.Events)+1)
+	}
 	for i := range c.Events {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		if spans {
+			at = append(at, len(b))
+		}
 		var err error
 		if b, err = appendEvent(b, &c.Events[i]); err != nil {
-			return b, err
+			return b, nil, err
 		}
 	}
-	return append(b, "]}"...), nil
+	if !spans {
+		return append(b, "]}"...), nil, nil
+	}
+	at = append(at, len(b)+1) // as if another followed, after a comma
+	b = append(b, "]}"...)
+	raw := make([][]byte, len(c.Events))
+	for i := range raw {
+		raw[i] = b[at[i] : at[i+1]-1 : at[i+1]-1]
+	}
+	return b, raw, nil
 }
 
 func appendEvent(b []byte, ev *Event) ([]byte, error) {

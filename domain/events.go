@@ -225,15 +225,29 @@ type Commit struct {
 	ID     string  `json:"id"`
 	App    string  `json:"app"`
 	Events []Event `json:"events"`
+	// Raw holds each event as it is in the stored commit, when that is
+	// AppendEvent's encoding of it: set by MarshalCommitRaw, and by
+	// UnmarshalCommit for a commit in the form Amity writes; nil otherwise.
+	Raw [][]byte `json:"-"`
 }
 
 // MarshalCommit encodes c as stored on the stream.
 func MarshalCommit(c Commit) ([]byte, error) {
-	b, err := appendCommit(make([]byte, 0, 512*len(c.Events)+64), c)
+	b, _, err := appendCommit(make([]byte, 0, 512*len(c.Events)+64), c, false)
 	if err != nil {
 		return nil, fmt.Errorf("encode commit %s: %w", c.ID, err)
 	}
 	return b, nil
+}
+
+// MarshalCommitRaw is MarshalCommit, also returning each event's bytes in
+// the result (Commit.Raw), or nil when the commit was encoded otherwise.
+func MarshalCommitRaw(c Commit) ([]byte, [][]byte, error) {
+	b, raw, err := appendCommit(make([]byte, 0, 512*len(c.Events)+64), c, true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode commit %s: %w", c.ID, err)
+	}
+	return b, raw, nil
 }
 
 // UnmarshalCommit decodes a stored commit, checking every event's type and

@@ -63,31 +63,51 @@ func namesItsUsers(ev Event) bool {
 // user's few events out of big commits. Any other commit is decoded whole
 // (DecodeRecord).
 func EventsAt(r Record, at []int) ([]Event, error) {
-	if evs, ok := eventsAtFast(r, at); ok {
-		return evs, nil
+	evs, _, err := EventsAtRaw(r, at)
+	return evs, err
+}
+
+// EventsAtRaw is EventsAt, also returning each event's JSON: as stored,
+// where the commit is in the form MarshalCommit writes (Commit.Raw), else
+// as AppendEvent writes the event decoded.
+func EventsAtRaw(r Record, at []int) ([]Event, [][]byte, error) {
+	if evs, raw, ok := eventsAtFast(r, at); ok {
+		return evs, raw, nil
 	}
 	c, err := DecodeRecord(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]Event, 0, len(at))
+	out, raw := make([]Event, 0, len(at)), make([][]byte, 0, len(at))
 	for _, i := range at {
 		if i < 0 || i >= len(c.Events) {
-			return nil, fmt.Errorf("%w: commit %s has no event %d", ErrBadRecord, c.ID, i)
+			return nil, nil, fmt.Errorf("%w: commit %s has no event %d", ErrBadRecord, c.ID, i)
 		}
-		out = append(out, c.Events[i])
+		b, err := c.RawEvent(i)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, raw = append(out, c.Events[i]), append(raw, b)
 	}
-	return out, nil
+	return out, raw, nil
 }
 
-func eventsAtFast(r Record, at []int) ([]Event, bool) {
+// RawEvent is event i's JSON: Raw's, or as AppendEvent writes it.
+func (c Commit) RawEvent(i int) ([]byte, error) {
+	if c.Raw != nil && c.Raw[i] != nil {
+		return c.Raw[i], nil
+	}
+	return AppendEvent(nil, c.Events[i])
+}
+
+func eventsAtFast(r Record, at []int) ([]Event, [][]byte, bool) {
 	app, ok := SubjectApp(r.Subject)
 	if !ok || len(at) == 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	apps := []string{app}
 	s := jsonscan.Scanner{B: r.Data}
-	out := make([]Event, 0, len(at))
+	out, raw := make([]Event, 0, len(at)), make([][]byte, 0, len(at))
 	var seen uint8
 	read := false // every event asked for is read: the scan stops there
 	s.Object(func(key []byte) bool {
@@ -108,11 +128,12 @@ func eventsAtFast(r Record, at []int) ([]Event, bool) {
 					read = true
 					return false
 				case i == at[len(out)]:
+					start := s.I
 					e, ok := event(&s, apps)
-					if !ok || e.App != app || !namesItsUsers(e) {
+					if !ok || e.App != app || !namesItsUsers(e) || r.Data[start] != '{' {
 						return false
 					}
-					out = append(out, e)
+					out, raw = append(out, e), append(raw, r.Data[start:s.I:s.I])
 				case !s.SkipContainer(): // checked when it was applied
 					return false
 				}
@@ -124,5 +145,5 @@ func eventsAtFast(r Record, at []int) ([]Event, bool) {
 		}
 		return false
 	})
-	return out, read
+	return out, raw, read
 }

@@ -40,6 +40,8 @@ type EventLog struct {
 
 	mu   sync.RWMutex
 	tail []byte // records after flushed, not yet written
+	// sumKey is room for a record's checksum key.
+	sumKey [binary.MaxVarintLen64 + 8]byte
 	// flushAt is the tail written to the file at once.
 	flushAt int
 	// broken is set by a failed write: the log then takes no more records
@@ -160,15 +162,16 @@ func (l *EventLog) appendEvent(seq uint64, place int, ev []byte) int64 {
 	off := l.flushed.Load() + int64(len(l.tail))
 	l.tail = binary.AppendUvarint(l.tail, uint64(len(ev)))
 	l.tail = append(l.tail, ev...)
-	l.tail = binary.LittleEndian.AppendUint32(l.tail, recordSum(seq, place, ev))
+	l.tail = binary.LittleEndian.AppendUint32(l.tail, recordSum(&l.sumKey, seq, place, ev))
 	if len(l.tail) >= l.flushAt {
 		l.flushLocked()
 	}
 	return off
 }
 
-func recordSum(seq uint64, place int, ev []byte) uint32 {
-	var k [binary.MaxVarintLen64 + 8]byte
+// recordSum is a record's checksum; k is room for its key (sequence and
+// place), which would escape to the heap if made here.
+func recordSum(k *[binary.MaxVarintLen64 + 8]byte, seq uint64, place int, ev []byte) uint32 {
 	binary.LittleEndian.PutUint64(k[:8], seq)
 	n := binary.PutUvarint(k[8:], uint64(place))
 	return crc32.Update(crc32.Checksum(k[:8+n], crc32c), crc32c, ev)
@@ -214,6 +217,7 @@ type logReader struct {
 	l      *EventLog
 	win    []byte
 	winOff int64
+	sumKey [binary.MaxVarintLen64 + 8]byte
 }
 
 // eventLogWindow is the least the reader reads from the file at once.
@@ -287,7 +291,7 @@ func (r *logReader) event(h Hit) ([]byte, bool) {
 		return nil, false
 	}
 	ev := rec[k : k+int(size)]
-	if binary.LittleEndian.Uint32(rec[k+int(size):]) != recordSum(h.Seq, h.Event, ev) {
+	if binary.LittleEndian.Uint32(rec[k+int(size):]) != recordSum(&r.sumKey, h.Seq, h.Event, ev) {
 		return nil, false
 	}
 	return bytes.Clone(ev), true

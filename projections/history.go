@@ -218,18 +218,17 @@ func (m *Model) logStateLocked() (string, int64) {
 	return m.logID, m.logEnd
 }
 
-// logLocked copies the event at place i of the commit at seq into the
+// logLocked copies the event at place i of c, the commit at seq, into the
 // event log, if the model has one, and returns its index entry.
-func (m *Model) logLocked(seq uint64, i int, ev domain.Event) Hit {
+func (m *Model) logLocked(seq uint64, i int, c domain.Commit) Hit {
 	h := Hit{Seq: seq, Event: i}
 	if m.log == nil {
 		return h
 	}
-	b, err := domain.AppendEvent(m.logBuf[:0], ev)
+	b, err := c.RawEvent(i)
 	if err != nil {
 		return h // read from the stream
 	}
-	m.logBuf = b
 	h.Log = m.log.appendEvent(seq, i, b)
 	return h
 }

@@ -31,9 +31,8 @@ type Model struct {
 	// size counts what the model holds, kept as it changes.
 	size Size
 	// log keeps a copy of each event the history index names (nil: none;
-	// every history read then goes to the stream); logBuf encodes them.
-	log    *EventLog
-	logBuf []byte
+	// every history read then goes to the stream).
+	log *EventLog
 	// logID and logEnd name the log a snapshot's index points into, until
 	// a log is set.
 	logID  string
@@ -160,7 +159,7 @@ func (m *Model) Apply(subject string, seq uint64, c domain.Commit) {
 	for i, ev := range c.Events {
 		domain.Apply(m, ev)
 		if a, b, ok := ev.Parties(); ok {
-			m.indexLocked(ev.App, m.logLocked(seq, i, ev), a, b)
+			m.indexLocked(ev.App, m.logLocked(seq, i, c), a, b)
 		}
 	}
 	m.parts[subject] = seq

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -141,7 +142,22 @@ func benchCommit(b *testing.B, base, n int) domain.Record {
 // BenchmarkApplyRecord is the replay path: decode a stored commit of 55
 // two-way adds and apply it; ns/event is the cost per event.
 func BenchmarkApplyRecord(b *testing.B) {
-	m := NewModel()
+	b.Run("index", func(b *testing.B) { benchApplyRecord(b, NewModel()) })
+	b.Run("index+event-log", func(b *testing.B) {
+		l, err := CreateEventLog(filepath.Join(b.TempDir(), "events.log"), 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer l.Close()
+		m := NewModel()
+		if err := m.SetEventLog(l); err != nil {
+			b.Fatal(err)
+		}
+		benchApplyRecord(b, m)
+	})
+}
+
+func benchApplyRecord(b *testing.B, m *Model) {
 	recs := make([]domain.Record, 64)
 	for i := range recs {
 		recs[i] = benchCommit(b, i*55, 55)

@@ -230,7 +230,7 @@ func (w *Writer) commit(subject string, batch []*pending) {
 			return
 		}
 		start := time.Now()
-		seq, err := w.append(subject, expect, c)
+		seq, raw, err := w.append(subject, expect, c)
 		if m := w.cfg.Meter; m != nil {
 			if errors.Is(err, domain.ErrConflict) {
 				m.Conflict()
@@ -239,6 +239,7 @@ func (w *Writer) commit(subject string, batch []*pending) {
 			}
 		}
 		if err == nil {
+			c.Raw = raw
 			w.cfg.State.Apply(subject, seq, c)
 			for k, i := range idx {
 				results[i] = domain.Result{Seq: seq, Event: &c.Events[k]}
@@ -268,14 +269,17 @@ func (w *Writer) commit(subject string, batch []*pending) {
 	}
 }
 
-func (w *Writer) append(subject string, expect uint64, c domain.Commit) (uint64, error) {
-	data, err := domain.MarshalCommit(c)
+// append stores c and returns its sequence and each event's JSON in it
+// (domain.Commit.Raw).
+func (w *Writer) append(subject string, expect uint64, c domain.Commit) (uint64, [][]byte, error) {
+	data, raw, err := domain.MarshalCommitRaw(c)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	ctx, cancel := context.WithTimeout(w.ctx, appendTimeout)
 	defer cancel()
-	return w.cfg.Log.Append(ctx, subject, expect, c.ID, data)
+	seq, err := w.cfg.Log.Append(ctx, subject, expect, c.ID, data)
+	return seq, raw, err
 }
 
 const appendTimeout = 10 * time.Second

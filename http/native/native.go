@@ -247,8 +247,8 @@ func (cfg Config) upTo(ctx context.Context) uint64 {
 	return to
 }
 
-// events passes the events refs name to fn, in order, each as
-// domain.AppendEvent writes it: from the read model's event log, which
+// events passes the events refs name to fn, in order, each as its commit
+// holds it (domain.EventsAtRaw): from the read model's event log, which
 // holds a copy of each, else (an event the log does not hold) from its
 // commit on the stream, each commit read once and only the events asked
 // for decoded.
@@ -270,16 +270,12 @@ func (cfg Config) events(ctx context.Context, refs []domain.EventRef, fn func(se
 	}
 	if len(seqs) > 0 {
 		err := cfg.History.Records(ctx, seqs, func(r domain.Record) error {
-			evs, err := domain.EventsAt(r, at[r.Seq])
+			_, evs, err := domain.EventsAtRaw(r, at[r.Seq])
 			if err != nil {
 				return nil // skipped here as by every read model (docs/operations.md)
 			}
 			for k, ev := range evs {
-				b, err := domain.AppendEvent(nil, ev)
-				if err != nil {
-					return err
-				}
-				raw[of[r.Seq][k]] = b
+				raw[of[r.Seq][k]] = ev
 			}
 			return nil
 		})
