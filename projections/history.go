@@ -242,14 +242,25 @@ func (m *Model) Events(hits []Hit, fn func(i int, ev []byte)) {
 	l := m.log
 	m.mu.RUnlock()
 	if l == nil {
+		m.logMissed.Add(uint64(len(hits)))
 		return
 	}
 	r := logReader{l: l}
+	given := 0
 	for i, h := range hits {
 		if ev, ok := r.event(h); ok {
 			fn(i, ev)
+			given++
 		}
 	}
+	m.logGiven.Add(uint64(given))
+	m.logMissed.Add(uint64(len(hits) - given))
+}
+
+// EventLogReads counts the events history reads asked the event log for:
+// those it gave, and those it did not hold (read from the stream instead).
+func (m *Model) EventLogReads() (given, missed uint64) {
+	return m.logGiven.Load(), m.logMissed.Load()
 }
 
 // HistoryBytes is the memory the history index of every app holds.

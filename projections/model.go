@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/amity-im/amity/domain"
 )
@@ -37,6 +38,8 @@ type Model struct {
 	// a log is set.
 	logID  string
 	logEnd int64
+	// logGiven and logMissed count history reads of the log.
+	logGiven, logMissed atomic.Uint64
 
 	// slot reservations for commits being decided
 	reserved       map[slotRef]int

@@ -17,7 +17,11 @@ type Progress func(seq, last, events uint64)
 // that is not a commit is skipped as Follow skips it, and listed by the
 // model's Skips.
 func Replay(ctx context.Context, src Source, last uint64, limits map[string]uint64, progress Progress) (*Model, uint64, error) {
-	m := NewModel()
+	return ReplayInto(ctx, NewModel(), src, last, limits, progress)
+}
+
+// ReplayInto is Replay into m, a new model given an event log, say.
+func ReplayInto(ctx context.Context, m *Model, src Source, last uint64, limits map[string]uint64, progress Progress) (*Model, uint64, error) {
 	if last == 0 {
 		return m, 0, nil
 	}

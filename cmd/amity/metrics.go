@@ -85,6 +85,17 @@ func newMetrics(model *projections.Model, h *health, logger *slog.Logger) *metri
 		}
 		return 0
 	})
+	for _, src := range []string{"log", "stream"} {
+		f(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "amity_history_events_total",
+			Help:        "Events /v1 history answers read, by where from: the read model's event log, or (not in the log) their commits on the stream.",
+			ConstLabels: prometheus.Labels{"source": src}}, func() float64 {
+			given, missed := model.EventLogReads()
+			if src == "log" {
+				return float64(given)
+			}
+			return float64(missed)
+		}))
+	}
 	f(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "amity_skipped_messages_total",
 		Help: "Stored messages no projection could apply, skipped (docs/operations.md)."}, func() float64 {
 		n, _ := model.Skips()

@@ -72,7 +72,20 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	start := time.Now()
-	m, events, err := projections.Replay(ctx, store, last, nil, progressPrinter(stderr))
+	m := projections.NewModel()
+	m.SetStream(store.StreamID()) // a snapshot names the stream it was taken of
+	if *writeSnap {
+		// The snapshot's index points into a new event log beside it.
+		l, err := projections.CreateEventLog(projections.EventLogPath(snapshotPath(*dataDir)), 1)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		if err := m.SetEventLog(l); err != nil {
+			return err
+		}
+	}
+	m, events, err := projections.ReplayInto(ctx, m, store, last, nil, progressPrinter(stderr))
 	if err != nil {
 		return err
 	}
