@@ -75,6 +75,15 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 	m := projections.NewModel()
 	m.SetStream(store.StreamID()) // a snapshot names the stream it was taken of
 	if *writeSnap {
+		if nf.url != "" {
+			// The stream is read over NATS; the data directory written
+			// must not be a running instance's.
+			unlock, err := lockDataDir(*dataDir)
+			if err != nil {
+				return err
+			}
+			defer unlock()
+		}
 		// The snapshot's index points into a new event log beside it.
 		l, err := projections.CreateEventLog(projections.EventLogPath(snapshotPath(*dataDir)), 1)
 		if err != nil {
