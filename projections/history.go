@@ -10,12 +10,13 @@ import (
 )
 
 // The history index: for every user of an app, the events that name the
-// user as a party of a pair (adds, deletes, updates, blocks, unblocks, by
-// the user or of the user), each as its commit's stream sequence and its
-// place in the commit, in stream order. It is kept with the read model and
-// its snapshot, so a user's list as of any point, the user's changes since
-// a point, and a pair's history read only the commits they are about, and
-// decode only the events they are about in them (/v1, http/native).
+// user as a party of a pair (adds, deletes, updates, blocks, unblocks,
+// requests, follows, by the user or of the user), each as its commit's
+// stream sequence, its place in the commit and where the model's event log
+// (eventlog.go) holds a copy of it, in stream order. It is kept with the
+// read model and its snapshot, so a user's list as of any point, the user's
+// changes since a point, and a pair's history read only the events they are
+// about (/v1, http/native).
 //
 // An entry is stored as three varints: the sequence's difference from the
 // entry before (0 within one commit), the event's place, and its offset in

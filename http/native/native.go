@@ -6,8 +6,9 @@
 // Calls are authenticated with the app's credentials of either surface:
 // ZIM's signature parameters (AppId, SignatureNonce, Timestamp,
 // SignatureVersion, Signature) or Tencent's (sdkappid, identifier, usersig,
-// random, contenttype). History answers read the commits the read model's
-// index names, so they cost time in proportion to what they cover. The
+// random, contenttype). History answers read the events the read model's
+// index names from its event log (their commits on the stream where the
+// log lacks them), so they cost time in proportion to what they cover. The
 // request routes list a user's friend requests and answer them: what the
 // vendors leave to their client SDKs.
 package native
