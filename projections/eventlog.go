@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
@@ -218,6 +217,7 @@ type logReader struct {
 	win    []byte
 	winOff int64
 	sumKey [binary.MaxVarintLen64 + 8]byte
+	arena  []byte // the events given
 }
 
 // eventLogWindow is the least the reader reads from the file at once.
@@ -294,7 +294,13 @@ func (r *logReader) event(h Hit) ([]byte, bool) {
 	if binary.LittleEndian.Uint32(rec[k+int(size):]) != recordSum(&r.sumKey, h.Seq, h.Event, ev) {
 		return nil, false
 	}
-	return bytes.Clone(ev), true
+	// Copied out of the window, which the next read reuses, into the
+	// reader's arena: a page's events cost a few allocations, not one each.
+	if cap(r.arena)-len(r.arena) < len(ev) {
+		r.arena = make([]byte, 0, max(2*cap(r.arena), len(ev), eventLogWindow))
+	}
+	r.arena = append(r.arena, ev...)
+	return r.arena[len(r.arena)-len(ev) : len(r.arena) : len(r.arena)], true
 }
 
 // Path is the log's file.

@@ -90,7 +90,7 @@ func nextHit(b []byte, prev Hit) (Hit, int) {
 }
 
 // of returns the user's events of the commits from..to (both included),
-// of at most limit commits (0: every one), in order.
+// in order: every one (limit 0), or a page (UserHistory).
 func (h *history) of(id uint32, from, to uint64, limit int) []Hit {
 	if int(id) >= len(h.entries) {
 		return nil
@@ -100,8 +100,10 @@ func (h *history) of(id uint32, from, to uint64, limit int) []Hit {
 
 func decodeHits(b []byte, from, to uint64, limit int) []Hit {
 	var out []Hit
+	if limit > 0 {
+		out = make([]Hit, 0, limit+1)
+	}
 	var h Hit
-	commits := 0
 	for len(b) > 0 {
 		next, n := nextHit(b, h)
 		if n == 0 {
@@ -115,11 +117,8 @@ func decodeHits(b []byte, from, to uint64, limit int) []Hit {
 		if h.Seq < from {
 			continue
 		}
-		if newCommit || len(out) == 0 {
-			if commits == limit && limit > 0 {
-				break
-			}
-			commits++
+		if newCommit && limit > 0 && len(out) >= limit {
+			return append(out, h) // shows that more follow
 		}
 		out = append(out, h)
 	}
@@ -154,8 +153,10 @@ func (m *Model) indexLocked(app string, hit Hit, a, b string) {
 }
 
 // UserHistory returns the events of app that named user as a party of a
-// pair, in the commits from..to (both included), of at most limit commits
-// (0: every one), in stream order.
+// pair, in the commits from..to (both included), in stream order: every one
+// (limit 0), or a page: those of the first commits holding limit events or
+// more, then the first event of the commit after them, if any, to show
+// that more follow (a page ends after a commit).
 func (m *Model) UserHistory(app, user string, from, to uint64, limit int) []Hit {
 	m.mu.RLock()
 	defer m.mu.RUnlock()

@@ -65,7 +65,7 @@ func TestHistoryIndexHoldsEachUsersCommits(t *testing.T) {
 			t.Errorf("%s's history %v\nwant %v", u, got, want[u])
 		}
 		if got, w := m.UserHistory("demo", u, 100, 200, 5), clip(want[u], 100, 200, 5); !slices.Equal(got, w) {
-			t.Errorf("%s's history in commits 100..200, 5 commits at most: %v, want %v", u, got, w)
+			t.Errorf("%s's history in commits 100..200, a page of 5: %v, want %v", u, got, w)
 		}
 	}
 	var pair []Hit
@@ -85,19 +85,16 @@ func TestHistoryIndexHoldsEachUsersCommits(t *testing.T) {
 	}
 }
 
-// clip keeps the hits of commits from..to, of limit commits at most.
+// clip keeps the hits of commits from..to: those of the first commits
+// holding limit hits or more, and the first hit of the commit after them.
 func clip(hits []Hit, from, to uint64, limit int) []Hit {
 	var out []Hit
-	commits := 0
 	for _, h := range hits {
 		if h.Seq < from || h.Seq > to {
 			continue
 		}
-		if len(out) == 0 || out[len(out)-1].Seq != h.Seq {
-			if commits == limit {
-				break
-			}
-			commits++
+		if len(out) > 0 && out[len(out)-1].Seq != h.Seq && len(out) >= limit {
+			return append(out, h)
 		}
 		out = append(out, h)
 	}

@@ -40,8 +40,9 @@ type History interface {
 // Index is the read model's history index (projections.Model): which
 // events name a user, and how far the model has read the stream.
 type Index interface {
-	// UserHistory: the events naming user in the commits from..to, of
-	// limit commits at most (0: all), in stream order.
+	// UserHistory: the events naming user in the commits from..to, in
+	// stream order: all (limit 0), or the first commits' holding limit
+	// events or more and the first event after them.
 	UserHistory(app, user string, from, to uint64, limit int) []domain.EventRef
 	// PairHistory: the events naming both a and b, in stream order.
 	PairHistory(app, a, b string) []domain.EventRef
@@ -302,6 +303,15 @@ type rawChange struct {
 	ev  []byte
 }
 
+// changesSize is about what appendChanges writes.
+func changesSize(cs []rawChange) int {
+	n := 2
+	for _, c := range cs {
+		n += len(c.ev) + 32
+	}
+	return n
+}
+
 func appendChanges(b []byte, cs []rawChange) []byte {
 	b = append(b, '[')
 	for i, c := range cs {
@@ -323,6 +333,7 @@ type pairHistoryAnswer struct {
 }
 
 func (p pairHistoryAnswer) AppendJSON(b []byte) []byte {
+	b = slices.Grow(b, changesSize(p.events)+len(p.a)+len(p.b)+64)
 	b = appendChanges(append(b, `{"events":`...), p.events)
 	b = strconv.AppendUint(append(b, `,"seq":`...), p.seq, 10)
 	b = jsonscan.AppendString(append(b, `,"user_a":`...), p.a)
@@ -445,10 +456,10 @@ func (cfg Config) changes(ctx context.Context, app *domain.App, q url.Values) (a
 		}
 	}
 	last := cfg.upTo(ctx)
-	// Each commit holds at least one event of u, so limit+1 commits decide
-	// the page: a commit goes in whole while the page has room, and the
-	// page ends after one, never inside it.
-	refs := cfg.Index.UserHistory(app.Name, u, since+1, last, limit+1)
+	// A commit goes in whole while the page has room, and the page ends
+	// after one, never inside it: the index gives the page's events and
+	// the first one after them, if any.
+	refs := cfg.Index.UserHistory(app.Name, u, since+1, last, limit)
 	next, n := last, 0
 	for i, r := range refs {
 		if i > 0 && r.Seq != refs[i-1].Seq && n >= limit {
@@ -478,6 +489,7 @@ type changesAnswer struct {
 }
 
 func (c changesAnswer) AppendJSON(b []byte) []byte {
+	b = slices.Grow(b, changesSize(c.events)+len(c.user)+96)
 	b = strconv.AppendBool(append(b, `{"complete":`...), c.complete)
 	b = appendChanges(append(b, `,"events":`...), c.events)
 	b = strconv.AppendUint(append(b, `,"next":`...), c.next, 10)
