@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -111,6 +112,16 @@ func TestSnapshotKeepsEveryField(t *testing.T) {
 func BenchmarkModelMemory(b *testing.B) {
 	const users, friends = 100000, 10
 	m := NewModel()
+	// With an event log, as the service keeps one: each entry holds an
+	// offset into it.
+	l, err := CreateEventLog(filepath.Join(b.TempDir(), "events.log"), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	if err := m.SetEventLog(l); err != nil {
+		b.Fatal(err)
+	}
 	for u := range users {
 		evs := []domain.Event{{App: "a", Data: domain.UserRegistered{User: fmt.Sprint("user", u)}}}
 		for f := 1; f <= friends/2; f++ {
