@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -317,6 +318,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		_, rss := srv.memory()
 		notes = append(notes, fmt.Sprintf("restart to ready from the snapshot: %s; resident memory then %d MB = %.0f bytes per directed edge",
 			srv.ready.Round(time.Millisecond), rss>>20, float64(rss)/float64(datasetEdges)))
+		notes = append(notes, diskNote(filepath.Join(dir, "data")))
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns}}
 	c, tc, err := clients(srv.httpURL, hc)
@@ -798,4 +800,24 @@ func startCPUProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// diskNote says what the data directory holds on disk: the stream's files,
+// the snapshot and the read model's event log.
+func diskNote(dataDir string) string {
+	size := func(root string) int64 {
+		var n int64
+		_ = filepath.WalkDir(root, func(_ string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if info, err := d.Info(); err == nil {
+					n += info.Size()
+				}
+			}
+			return nil
+		})
+		return n
+	}
+	snaps := filepath.Join(dataDir, "snapshots")
+	return fmt.Sprintf("on disk: stream %d MB, snapshot %d MB, event log %d MB",
+		size(filepath.Join(dataDir, "jetstream"))>>20, size(filepath.Join(snaps, "model.snap"))>>20, size(filepath.Join(snaps, "events.log"))>>20)
 }
