@@ -67,40 +67,15 @@ type asOf struct {
 // user's list now, every time.
 func TestAsOfThenChangesIsNow(t *testing.T) {
 	core, base := server(t)
-	z := &zim.Client{BaseURL: base, AppID: 1234567, Secret: "demo-secret"}
 	people := []string{"p0", "p1", "p2", "p3", "p4", "p5"}
-	call := func(action string, body any) {
-		t.Helper()
-		var r struct{ Code int }
-		if err := z.Call(context.Background(), http.MethodPost, action, nil, body, &r); err != nil {
-			t.Fatalf("%s: %v", action, err)
-		}
-	}
-	type obj = map[string]any
-	var infos []obj
-	for _, p := range people {
-		infos = append(infos, obj{"UserId": p})
-	}
-	call("UserRegister", obj{"UserInfo": infos})
-	rng := rand.New(rand.NewPCG(17, 29))
 	var times []time.Time
-	for i := range 150 {
-		a, b := people[rng.IntN(len(people))], people[rng.IntN(len(people))]
-		switch rng.IntN(5) {
-		case 0, 1:
-			call("AddFriends", obj{"FromUserId": a, "FriendInfos": []obj{{"UserId": b, "FriendAlias": fmt.Sprint("a", i)}}})
-		case 2:
-			call("DeleteFriends", obj{"FromUserId": a, "UserIds": []string{b}, "DeleteType": rng.IntN(2)})
-		case 3:
-			call("UpdateFriendsAlias", obj{"FromUserId": a, "UserIds": []obj{{"UserId": b, "FriendAlias": fmt.Sprint("u", i)}}})
-		default:
-			call("AddUsersToBlacklist", obj{"FromUserId": a, "UserIds": []string{b}})
-		}
+	rng := rand.New(rand.NewPCG(17, 29))
+	randomScenario(t, base, people, rng, 150, false, func(i int) {
 		if i%10 == 0 {
 			times = append(times, time.Now())
 			time.Sleep(2 * time.Millisecond)
 		}
-	}
+	})
 	last := core.LastSeq()
 	now := map[string][]native.Friend{}
 	for _, u := range people {
@@ -143,6 +118,48 @@ func TestAsOfThenChangesIsNow(t *testing.T) {
 			if diff := cmp.Diff(now[u], got); diff != "" {
 				t.Fatalf("%s as of %v (as_of_seq %d) with the changes since on top differs from now (-now +rebuilt):\n%s", u, p, r.AsOfSeq, diff)
 			}
+		}
+	}
+}
+
+// randomScenario registers people in app demo, then makes n random calls
+// among them through ZIM: adds with an alias (and attributes, with attrs),
+// deletes one-way and two-way, alias updates and blocks; after(i) runs
+// after call i.
+func randomScenario(t *testing.T, base string, people []string, rng *rand.Rand, n int, attrs bool, after func(i int)) {
+	t.Helper()
+	z := &zim.Client{BaseURL: base, AppID: 1234567, Secret: "demo-secret"}
+	type obj = map[string]any
+	call := func(action string, body any) {
+		t.Helper()
+		var r struct{ Code int }
+		if err := z.Call(context.Background(), http.MethodPost, action, nil, body, &r); err != nil {
+			t.Fatalf("%s: %v", action, err)
+		}
+	}
+	var infos []obj
+	for _, p := range people {
+		infos = append(infos, obj{"UserId": p})
+	}
+	call("UserRegister", obj{"UserInfo": infos})
+	for i := range n {
+		a, b := people[rng.IntN(len(people))], people[rng.IntN(len(people))]
+		switch rng.IntN(5) {
+		case 0, 1:
+			f := obj{"UserId": b, "FriendAlias": fmt.Sprint("<a&", i, ">")}
+			if attrs {
+				f["FriendAttributes"] = []obj{{"Key": "k0", "Value": fmt.Sprint("v", i)}}
+			}
+			call("AddFriends", obj{"FromUserId": a, "FriendInfos": []obj{f}})
+		case 2:
+			call("DeleteFriends", obj{"FromUserId": a, "UserIds": []string{b}, "DeleteType": rng.IntN(2)})
+		case 3:
+			call("UpdateFriendsAlias", obj{"FromUserId": a, "UserIds": []obj{{"UserId": b, "FriendAlias": fmt.Sprint("u", i)}}})
+		default:
+			call("AddUsersToBlacklist", obj{"FromUserId": a, "UserIds": []string{b}})
+		}
+		if after != nil {
+			after(i)
 		}
 	}
 }

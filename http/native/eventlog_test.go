@@ -2,7 +2,6 @@ package native_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -43,36 +42,9 @@ func TestLogAndStreamAnswerAlike(t *testing.T) {
 	stream := httptest.NewServer(r)
 	t.Cleanup(stream.Close)
 
-	z := &zim.Client{BaseURL: base, AppID: 1234567, Secret: "demo-secret"}
 	people := []string{"p0", "p1", "p2", "p3", "p4"}
-	type obj = map[string]any
-	call := func(action string, body any) {
-		t.Helper()
-		var r struct{ Code int }
-		if err := z.Call(context.Background(), http.MethodPost, action, nil, body, &r); err != nil {
-			t.Fatalf("%s: %v", action, err)
-		}
-	}
-	var infos []obj
-	for _, p := range people {
-		infos = append(infos, obj{"UserId": p})
-	}
-	call("UserRegister", obj{"UserInfo": infos})
 	rng := rand.New(rand.NewPCG(41, 43))
-	for i := range 120 {
-		a, b := people[rng.IntN(len(people))], people[rng.IntN(len(people))]
-		switch rng.IntN(5) {
-		case 0, 1:
-			call("AddFriends", obj{"FromUserId": a, "FriendInfos": []obj{{"UserId": b, "FriendAlias": fmt.Sprint("<a&", i, ">"),
-				"FriendAttributes": []obj{{"Key": "k0", "Value": fmt.Sprint("v", i)}}}}})
-		case 2:
-			call("DeleteFriends", obj{"FromUserId": a, "UserIds": []string{b}, "DeleteType": rng.IntN(2)})
-		case 3:
-			call("UpdateFriendsAlias", obj{"FromUserId": a, "UserIds": []obj{{"UserId": b, "FriendAlias": fmt.Sprint("u", i)}}})
-		default:
-			call("AddUsersToBlacklist", obj{"FromUserId": a, "UserIds": []string{b}})
-		}
-	}
+	randomScenario(t, base, people, rng, 120, true, nil)
 	last := core.LastSeq()
 	raw := func(srv, path string, q url.Values) []byte {
 		t.Helper()
