@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -249,4 +250,51 @@ func TestEventLogHoldsEachIndexedEvent(t *testing.T) {
 		t.Fatal("a new log from offset 1 accepted by a model whose index names offsets of another")
 	}
 	l3.Close()
+}
+
+// TestABrokenEventLog: a log whose file cannot be written (a full disk,
+// here a closed file) takes no more events, the events it lacks are left
+// to the stream, and a snapshot is still written (with an error saying the
+// log is not on disk); a start from it begins a new log.
+func TestABrokenEventLog(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.log")
+	l, err := CreateEventLog(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.flushAt = 2000
+	m := NewModel()
+	if err := m.SetEventLog(l); err != nil {
+		t.Fatal(err)
+	}
+	want := map[Hit][]byte{}
+	rng := rand.New(rand.NewPCG(7, 8))
+	applyAhead(m, logScenario(rng, 1, 50, want))
+	l.f.Close() // every write fails from now on
+	applyAhead(m, logScenario(rng, 51, 50, want))
+	got, missing := fromLog(m)
+	if err := sameEvents(got, want); err != nil || missing == 0 || len(got) == 0 {
+		t.Fatalf("a broken log gave %d events and left %d; %v", len(got), missing, err)
+	}
+	snap := filepath.Join(dir, "model.snap")
+	if _, err := m.WriteSnapshot(snap); err == nil || !strings.Contains(err.Error(), "event log is not on disk") {
+		t.Fatalf("snapshot with a broken log: %v", err)
+	}
+	m2, err := LoadSnapshot(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, end := m2.EventLogState()
+	l2, kept, err := OpenEventLog(path, id, end)
+	if err != nil || kept {
+		t.Fatalf("reopened a log that lacks what the snapshot names: kept %v, %v", kept, err)
+	}
+	defer l2.Close()
+	if err := m2.SetEventLog(l2); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := fromLog(m2); sameEvents(got, want) != nil {
+		t.Fatal(sameEvents(got, want))
+	}
 }

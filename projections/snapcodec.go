@@ -60,11 +60,15 @@ func (e *snapWriter) bool(b bool) {
 func (m *Model) WriteSnapshot(path string) (uint64, error) {
 	var payload bytes.Buffer
 	followed, log := m.encodeSnapshot(&payload)
+	var logErr error
 	if log != nil {
 		// The index names records of the log below the end recorded:
-		// they are on disk before the snapshot is.
+		// they are on disk before the snapshot is. A log that cannot
+		// be synced (a full disk) still leaves a usable snapshot: a
+		// start that finds the log shorter than the snapshot says
+		// begins a new one, and reads what it lacks from the stream.
 		if _, err := log.Sync(); err != nil {
-			return 0, err
+			logErr = fmt.Errorf("snapshot written, but its event log is not on disk: %w", err)
 		}
 	}
 	sum := sha256.Sum256(payload.Bytes())
@@ -92,7 +96,7 @@ func (m *Model) WriteSnapshot(path string) (uint64, error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return 0, fmt.Errorf("install snapshot: %w", err)
 	}
-	return followed, nil
+	return followed, logErr
 }
 
 // encodeSnapshot writes the payload under the read lock and returns the
