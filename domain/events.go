@@ -225,9 +225,10 @@ type Commit struct {
 	ID     string  `json:"id"`
 	App    string  `json:"app"`
 	Events []Event `json:"events"`
-	// Raw holds each event as it is in the stored commit, when that is
-	// AppendEvent's encoding of it: set by MarshalCommitRaw, and by
-	// UnmarshalCommit for a commit in the form Amity writes; nil otherwise.
+	// Raw holds each event's JSON as it is in the stored commit: set by
+	// MarshalCommitRaw, and by UnmarshalCommit for a commit in the form
+	// MarshalCommit writes (where it is AppendEvent's encoding of the
+	// event); nil otherwise.
 	Raw [][]byte `json:"-"`
 }
 

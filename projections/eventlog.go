@@ -24,11 +24,12 @@ import (
 //
 // The file: a header (magic, the log's ID, the logical offset of its first
 // record), then records, each the event's length (uvarint), the event as
-// domain.AppendEvent writes it, and a CRC-32C of the commit's sequence, the
-// event's place in it and the event. Records are named by logical offsets,
-// which start at 1 (0 names no record) and never change: a log recreated
-// after its file was lost starts where the snapshot's index ends, and the
-// entries below it are read from the stream.
+// its commit holds it (domain.Commit.RawEvent), and a CRC-32C of the
+// commit's sequence, the event's place in it and the event. Records are
+// named by logical offsets, which start at 1 (0 names no record) and never
+// change: a log recreated after its file was lost starts where the
+// snapshot's index ends, and the entries below it are read from the
+// stream.
 type EventLog struct {
 	f    *os.File
 	id   string
@@ -58,8 +59,8 @@ const (
 
 var crc32c = crc32.MakeTable(crc32.Castagnoli)
 
-// EventLogPath is the event log's file in a data directory's snapshot
-// directory.
+// EventLogPath is the event log's file beside the snapshot at
+// snapshotPath.
 func EventLogPath(snapshotPath string) string {
 	return filepath.Join(filepath.Dir(snapshotPath), "events.log")
 }
@@ -150,8 +151,8 @@ func (l *EventLog) End() int64 {
 	return l.flushed.Load() + int64(len(l.tail))
 }
 
-// appendEvent adds the event ev (encoded) of place ev in the commit at seq
-// and returns its logical offset, or 0 when the log takes no more.
+// appendEvent adds ev, the JSON of the event at place in the commit at
+// seq, and returns its logical offset, or 0 when the log takes no more.
 func (l *EventLog) appendEvent(seq uint64, place int, ev []byte) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -101,7 +101,7 @@ func (h *history) of(id uint32, from, to uint64, limit int) []Hit {
 func decodeHits(b []byte, from, to uint64, limit int) []Hit {
 	var out []Hit
 	if limit > 0 {
-		out = make([]Hit, 0, limit+1)
+		out = make([]Hit, 0, min(limit+1, 128))
 	}
 	var h Hit
 	for len(b) > 0 {
@@ -236,7 +236,7 @@ func (m *Model) logLocked(seq uint64, i int, c domain.Commit) Hit {
 }
 
 // Events passes to fn the events hits name that the event log holds, each
-// as domain.AppendEvent wrote it, with its place in hits; the others (not
+// as its commit holds it, with its place in hits; the others (not
 // in the log, or damaged there) are for the caller to read from the
 // stream. fn may keep the bytes.
 func (m *Model) Events(hits []Hit, fn func(i int, ev []byte)) {

@@ -47,7 +47,7 @@ type Index interface {
 	// PairHistory: the events naming both a and b, in stream order.
 	PairHistory(app, a, b string) []domain.EventRef
 	// Events passes to fn the events of refs the model's event log holds,
-	// each as domain.AppendEvent writes it, with its place in refs.
+	// each as its commit holds it, with its place in refs.
 	Events(refs []domain.EventRef, fn func(i int, ev []byte))
 	// FriendsNow: user's list now and the position it is of, when the
 	// model has read in order every commit it applied (ok).
@@ -296,7 +296,7 @@ func (cfg Config) events(ctx context.Context, refs []domain.EventRef, fn func(se
 	return nil
 }
 
-// rawChange is one event of an answer, as domain.AppendEvent writes it,
+// rawChange is one event of an answer, as its commit holds it,
 // with the stream sequence of its commit: {"seq":…,"event":{…}}.
 type rawChange struct {
 	seq uint64
