@@ -94,7 +94,7 @@ func EventsAtRaw(r Record, at []int) ([]Event, [][]byte, error) {
 
 // RawEvent is event i's JSON: Raw's, or as AppendEvent writes it.
 func (c Commit) RawEvent(i int) ([]byte, error) {
-	if c.Raw != nil && c.Raw[i] != nil {
+	if i < len(c.Raw) && c.Raw[i] != nil {
 		return c.Raw[i], nil
 	}
 	return AppendEvent(nil, c.Events[i])

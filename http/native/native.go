@@ -41,8 +41,8 @@ type History interface {
 // events name a user, and how far the model has read the stream.
 type Index interface {
 	// UserHistory: the events naming user in the commits from..to, in
-	// stream order: all (limit 0), or the first commits' holding limit
-	// events or more and the first event after them.
+	// stream order: all (limit 0), or those of the first commits holding
+	// limit events or more, and the first event after them.
 	UserHistory(app, user string, from, to uint64, limit int) []domain.EventRef
 	// PairHistory: the events naming both a and b, in stream order.
 	PairHistory(app, a, b string) []domain.EventRef
