@@ -273,9 +273,14 @@ func TestABrokenEventLog(t *testing.T) {
 	applyAhead(m, logScenario(rng, 1, 50, want))
 	l.f.Close() // every write fails from now on
 	applyAhead(m, logScenario(rng, 51, 50, want))
+	given0, missed0 := m.EventLogReads()
 	got, missing := fromLog(m)
 	if err := sameEvents(got, want); err != nil || missing == 0 || len(got) == 0 {
 		t.Fatalf("a broken log gave %d events and left %d; %v", len(got), missing, err)
+	}
+	// Each person's history is read: an event of a pair counts twice.
+	if given, missed := m.EventLogReads(); given-given0 < uint64(len(got)) || missed-missed0 != uint64(missing) {
+		t.Errorf("reads counted: %d given, %d missed; want %d or more and %d", given-given0, missed-missed0, len(got), missing)
 	}
 	snap := filepath.Join(dir, "model.snap")
 	if _, err := m.WriteSnapshot(snap); err == nil || !strings.Contains(err.Error(), "event log is not on disk") {
@@ -297,4 +302,76 @@ func TestABrokenEventLog(t *testing.T) {
 	if got, _ := fromLog(m2); sameEvents(got, want) != nil {
 		t.Fatal(sameEvents(got, want))
 	}
+}
+
+// TestReopeningTheEventLog: a log reopens at exactly the end a snapshot
+// names, or past it (cut back to it), with a base above 1 or empty; a file
+// one byte short of the end, or another log's, is replaced by a new log
+// starting at the end.
+func TestReopeningTheEventLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.log")
+	l, err := CreateEventLog(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		l.appendEvent(uint64(i+1), 0, []byte(fmt.Sprint(`{"id":"e`, i, `"}`)))
+	}
+	end, err := l.Sync()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := l.ID()
+	l.appendEvent(11, 0, []byte(`{"id":"after the snapshot"}`))
+	if _, err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	sizeIs := func(what string, base, end int64) {
+		t.Helper()
+		st, err := os.Stat(path)
+		if err != nil || st.Size() != int64(eventLogHdr)+end-base {
+			t.Fatalf("%s: file of %v bytes, want %d", what, st.Size(), int64(eventLogHdr)+end-base)
+		}
+	}
+	for _, what := range []string{"past the end", "at the end"} {
+		l, kept, err := OpenEventLog(path, id, end)
+		if err != nil || !kept || l.End() != end {
+			t.Fatalf("%s: kept %v, end %d, want %d; %v", what, kept, l.End(), end, err)
+		}
+		sizeIs(what, 1, end)
+		r := logReader{l: l}
+		if ev, ok := r.event(Hit{Seq: 1, Log: 1}); !ok || string(ev) != `{"id":"e0"}` {
+			t.Fatalf("%s: the first record reads %q, %v", what, ev, ok)
+		}
+		l.Close()
+	}
+	// One byte short of the end: a new, empty log from the end.
+	if err := os.Truncate(path, int64(eventLogHdr)+end-1-1); err != nil {
+		t.Fatal(err)
+	}
+	l, kept, err := OpenEventLog(path, id, end)
+	if err != nil || kept || l.base != end || l.End() != end {
+		t.Fatalf("a file one byte short: kept %v, base %d, end %d; %v", kept, l.base, l.End(), err)
+	}
+	l.appendEvent(20, 1, []byte(`{"id":"new"}`))
+	end2, err := l.Sync()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2 := l.ID()
+	l.Close()
+	for _, e := range []int64{end2, end} { // one record, then none, from a base above 1
+		l, kept, err := OpenEventLog(path, id2, e)
+		if err != nil || !kept || l.End() != e {
+			t.Fatalf("reopened to %d from base %d: kept %v, end %d; %v", e, end, kept, l.End(), err)
+		}
+		sizeIs("from a base above 1", end, e)
+		l.Close()
+	}
+	l, kept, err = OpenEventLog(path, "another", end)
+	if err != nil || kept {
+		t.Fatalf("another log's file: kept %v; %v", kept, err)
+	}
+	l.Close()
 }

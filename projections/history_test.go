@@ -67,15 +67,29 @@ func TestHistoryIndexHoldsEachUsersCommits(t *testing.T) {
 		if got, w := m.UserHistory("demo", u, 100, 200, 5), clip(want[u], 100, 200, 5); !slices.Equal(got, w) {
 			t.Errorf("%s's history in commits 100..200, a page of 5: %v, want %v", u, got, w)
 		}
-	}
-	var pair []Hit
-	for _, h := range want["a"] {
-		if slices.Contains(want["b"], h) {
-			pair = append(pair, h)
+		// Ranges from and to commits of the user's own (both included).
+		for range 20 {
+			from, to := want[u][rng.IntN(len(want[u]))].Seq, want[u][rng.IntN(len(want[u]))].Seq
+			for _, limit := range []int{0, 1, 3} {
+				if got, w := m.UserHistory("demo", u, from, to, limit), clip(want[u], from, to, limit); !slices.Equal(got, w) {
+					t.Errorf("%s's history in commits %d..%d, a page of %d: %v, want %v", u, from, to, limit, got, w)
+				}
+			}
 		}
 	}
-	if got := m.PairHistory("demo", "b", "a"); !slices.Equal(got, pair) {
-		t.Errorf("pair a-b history %v, want %v", got, pair)
+	// Every pair, both ways round.
+	for _, a := range people {
+		for _, b := range people {
+			var pair []Hit
+			for _, h := range want[a] {
+				if a != b && slices.Contains(want[b], h) {
+					pair = append(pair, h)
+				}
+			}
+			if got := m.PairHistory("demo", a, b); a != b && !slices.Equal(got, pair) {
+				t.Errorf("pair %s-%s history %v, want %v", a, b, got, pair)
+			}
+		}
 	}
 	if m.UserHistory("demo", "nobody", 0, math.MaxUint64, 0) != nil || m.UserHistory("other", "a", 0, math.MaxUint64, 0) != nil {
 		t.Error("commits of an unknown user or app")
@@ -93,7 +107,7 @@ func clip(hits []Hit, from, to uint64, limit int) []Hit {
 		if h.Seq < from || h.Seq > to {
 			continue
 		}
-		if len(out) > 0 && out[len(out)-1].Seq != h.Seq && len(out) >= limit {
+		if limit > 0 && len(out) > 0 && out[len(out)-1].Seq != h.Seq && len(out) >= limit {
 			return append(out, h)
 		}
 		out = append(out, h)
