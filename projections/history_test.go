@@ -94,6 +94,12 @@ func TestHistoryIndexHoldsEachUsersCommits(t *testing.T) {
 	if m.UserHistory("demo", "nobody", 0, math.MaxUint64, 0) != nil || m.UserHistory("other", "a", 0, math.MaxUint64, 0) != nil {
 		t.Error("commits of an unknown user or app")
 	}
+	// A user known to the model, the last one interned, with no pair.
+	m.Apply("amity.demo.user.0", 1000, domain.Commit{ID: "late", App: "demo", Events: []domain.Event{{ID: "late", Type: domain.TypeUserRegistered,
+		App: "demo", Data: domain.UserRegistered{User: "late"}}}})
+	if got := m.UserHistory("demo", "late", 0, math.MaxUint64, 0); got != nil {
+		t.Errorf("a user with no pair has history %v", got)
+	}
 	if m.HistoryBytes() == 0 {
 		t.Error("the index holds no bytes")
 	}
