@@ -113,6 +113,22 @@ func sameEvents(got, want map[Hit][]byte) error {
 	return nil
 }
 
+// loggedModel is a new model with a new event log at path, which writes its
+// file every two kilobytes.
+func loggedModel(t *testing.T, path string) (*Model, *EventLog) {
+	t.Helper()
+	l, err := CreateEventLog(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.flushAt = 2000
+	m := NewModel()
+	if err := m.SetEventLog(l); err != nil {
+		t.Fatal(err)
+	}
+	return m, l
+}
+
 // TestEventLogHoldsEachIndexedEvent applies random commits, some ahead of
 // others, to a model with an event log that writes its file every two
 // kilobytes, while readers read it: every event the index names comes
@@ -123,15 +139,7 @@ func sameEvents(got, want map[Hit][]byte) error {
 func TestEventLogHoldsEachIndexedEvent(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "events.log")
-	l, err := CreateEventLog(path, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.flushAt = 2000
-	m := NewModel()
-	if err := m.SetEventLog(l); err != nil {
-		t.Fatal(err)
-	}
+	m, l := loggedModel(t, path)
 	want := map[Hit][]byte{}
 	rng := rand.New(rand.NewPCG(5, 6))
 	commits := logScenario(rng, 1, 300, want)
@@ -259,15 +267,7 @@ func TestEventLogHoldsEachIndexedEvent(t *testing.T) {
 func TestABrokenEventLog(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "events.log")
-	l, err := CreateEventLog(path, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.flushAt = 2000
-	m := NewModel()
-	if err := m.SetEventLog(l); err != nil {
-		t.Fatal(err)
-	}
+	m, l := loggedModel(t, path)
 	want := map[Hit][]byte{}
 	rng := rand.New(rand.NewPCG(7, 8))
 	applyAhead(m, logScenario(rng, 1, 50, want))
