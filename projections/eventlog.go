@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -227,6 +228,9 @@ const eventLogWindow = 4 << 10
 // at returns n bytes at logical offset off, or false when the log does
 // not hold them all.
 func (r *logReader) at(off int64, n int) ([]byte, bool) {
+	if off > math.MaxInt64-int64(n) {
+		return nil, false
+	}
 	if off >= r.winOff && off+int64(n) <= r.winOff+int64(len(r.win)) {
 		return r.win[off-r.winOff : off-r.winOff+int64(n)], true
 	}
