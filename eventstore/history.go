@@ -28,12 +28,8 @@ func (s *Store) Records(ctx context.Context, seqs []uint64, fn func(domain.Recor
 		ok  bool
 	}
 	out := make([]got, len(seqs))
-	// The first read is of one message, and each after it of twice as
-	// many, up to recordsInFlight: a caller that stops early (a page
-	// filled by a big commit) has read little past what it used.
-	chunk := 1
-	for start := 0; start < len(seqs); start, chunk = start+chunk, min(2*chunk, recordsInFlight) {
-		part := seqs[start:min(len(seqs), start+chunk)]
+	for start := 0; start < len(seqs); start += recordsInFlight {
+		part := seqs[start:min(len(seqs), start+recordsInFlight)]
 		var wg sync.WaitGroup
 		for i, seq := range part {
 			wg.Add(1)

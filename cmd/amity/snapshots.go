@@ -32,12 +32,7 @@ func loadModel(ctx context.Context, store *eventstore.Store, path string, stdout
 		}
 		m := projections.NewModel()
 		m.SetStream(id)
-		if l, err := projections.CreateEventLog(projections.EventLogPath(path), 1); err != nil {
-			logger.Warn("no event log: history answers read the stream", "err", err)
-		} else if err := m.SetEventLog(l); err != nil {
-			return nil, err
-		}
-		return m, nil
+		return m, attachEventLog(m, path, logger)
 	}
 	m, err := projections.LoadSnapshot(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -56,22 +51,28 @@ func loadModel(ctx context.Context, store *eventstore.Store, path string, stdout
 	if m.Seq() > last {
 		return fresh(fmt.Sprintf("snapshot at sequence %d is ahead of the stream (%d)", m.Seq(), last))
 	}
+	if err := attachEventLog(m, path, logger); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "amity: snapshot loaded at sequence %d\n", m.Followed())
+	debug.FreeOSMemory() // the decoding's garbage is as large as the model
+	return m, nil
+}
+
+// attachEventLog gives m the event log beside the snapshot at path: the one
+// its index points into, or (a new model, or that log lost) a new one.
+// Without a log the model still answers history, from the stream.
+func attachEventLog(m *projections.Model, path string, logger *slog.Logger) error {
 	logID, logEnd := m.EventLogState()
 	l, kept, err := projections.OpenEventLog(projections.EventLogPath(path), logID, logEnd)
 	switch {
 	case err != nil:
 		logger.Warn("no event log: history answers read the stream", "err", err)
+		return nil
 	case !kept && logEnd > 1:
 		logger.Warn("event log not the snapshot's: a new one starts, older history answers read the stream", "path", projections.EventLogPath(path))
 	}
-	if err == nil {
-		if err := m.SetEventLog(l); err != nil {
-			return nil, err
-		}
-	}
-	fmt.Fprintf(stdout, "amity: snapshot loaded at sequence %d\n", m.Followed())
-	debug.FreeOSMemory() // the decoding's garbage is as large as the model
-	return m, nil
+	return m.SetEventLog(l)
 }
 
 // snapshotEvery writes a snapshot every interval while the read advanced.

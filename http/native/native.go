@@ -258,8 +258,7 @@ func (cfg Config) events(ctx context.Context, refs []domain.EventRef, fn func(se
 	raw := make([][]byte, len(refs))
 	cfg.Index.Events(refs, func(i int, ev []byte) { raw[i] = ev })
 	var seqs []uint64
-	at := map[uint64][]int{} // the places to read of each commit, and
-	of := map[uint64][]int{} // which of refs they are
+	of := map[uint64][]int{} // which of refs each commit read holds
 	for i, r := range refs {
 		if raw[i] != nil {
 			continue
@@ -267,12 +266,15 @@ func (cfg Config) events(ctx context.Context, refs []domain.EventRef, fn func(se
 		if len(seqs) == 0 || seqs[len(seqs)-1] != r.Seq {
 			seqs = append(seqs, r.Seq)
 		}
-		at[r.Seq] = append(at[r.Seq], r.Event)
 		of[r.Seq] = append(of[r.Seq], i)
 	}
 	if len(seqs) > 0 {
 		err := cfg.History.Records(ctx, seqs, func(r domain.Record) error {
-			_, evs, err := domain.EventsAtRaw(r, at[r.Seq])
+			places := make([]int, len(of[r.Seq]))
+			for k, i := range of[r.Seq] {
+				places[k] = refs[i].Event
+			}
+			_, evs, err := domain.EventsAtRaw(r, places)
 			if err != nil {
 				return nil // skipped here as by every read model (docs/operations.md)
 			}
