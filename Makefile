@@ -43,6 +43,7 @@ fuzz: ## fuzz the decoders for a while each
 	$(GO) test -run '^$$' -fuzz FuzzSkip -fuzztime 30s ./domain/jsonscan/
 	$(GO) test -run '^$$' -fuzz FuzzTimeAsEncodingJSON -fuzztime 30s ./domain/jsonscan/
 	$(GO) test -run '^$$' -fuzz FuzzCheckRequestScan -fuzztime 30s ./http/zim/
+	$(GO) test -run '^$$' -fuzz FuzzFriendBatchScan -fuzztime 30s ./http/zim/
 	$(GO) test -run '^$$' -fuzz FuzzZIMDecode -fuzztime 30s ./http/zim/
 	$(GO) test -run '^$$' -fuzz FuzzTencentDecode -fuzztime 30s ./http/tencent/
 	$(GO) test -run '^$$' -fuzz FuzzQueryAsParseQuery -fuzztime 30s ./http/

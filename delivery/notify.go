@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/amity-im/amity/domain"
@@ -108,7 +109,12 @@ func entryInfo(id string, e *domain.Entry) FriendInfo {
 // Notifications returns the notifications of commit c stored at seq, in
 // event order.
 func Notifications(seq uint64, c domain.Commit) []Notification {
-	var out []Notification
+	return appendNotifications(nil, seq, c)
+}
+
+// appendNotifications appends the notifications of commit c stored at seq
+// to out.
+func appendNotifications(out []Notification, seq uint64, c domain.Commit) []Notification {
 	for _, ev := range c.Events {
 		n := func(user, event, action string) *Notification {
 			out = append(out, Notification{App: ev.App, User: user, EventID: ev.ID, EventType: ev.Type, Seq: seq, Time: ev.Time, Event: event, Action: action})
@@ -235,7 +241,8 @@ type Meter interface {
 // Run notifies every commit of the stream until ctx ends.
 func (nf *Notifier) Run(ctx context.Context) error {
 	var msgs []Outgoing
-	var buf []byte
+	var buf, id []byte
+	var ns []Notification
 	err := nf.Source.ConsumeBatches(ctx, nf.Name, nf.Filters, notifierAckWait, notifierBatch, func(ctx context.Context, rs []domain.Record) error {
 		msgs, buf = msgs[:0], buf[:0]
 		var last time.Time
@@ -248,7 +255,10 @@ func (nf *Notifier) Run(ctx context.Context) error {
 			if n := len(c.Events); n > 0 {
 				last = c.Events[n-1].Time
 			}
-			for i, n := range Notifications(r.Seq, c) {
+			clear(ns) // what the last commit's notifications held
+			ns = appendNotifications(ns[:0], r.Seq, c)
+			for i := range ns {
+				n := &ns[i]
 				// One buffer holds the batch's messages; a message is
 				// its own part of it.
 				start := len(buf)
@@ -259,8 +269,9 @@ func (nf *Notifier) Run(ctx context.Context) error {
 				data := buf[start:len(buf):len(buf)]
 				// The same notification of the same commit has the same
 				// ID, so a subscriber can tell one sent again.
-				id := fmt.Sprintf("%s:%d:%s", n.EventID, i, base64.RawURLEncoding.EncodeToString([]byte(n.User)))
-				msgs = append(msgs, Outgoing{Subject: nf.Subject(n.App, n.User), MsgID: id, Data: data})
+				id = append(append(id[:0], n.EventID...), ':')
+				id = base64.RawURLEncoding.AppendEncode(append(strconv.AppendInt(id, int64(i), 10), ':'), []byte(n.User))
+				msgs = append(msgs, Outgoing{Subject: nf.Subject(n.App, n.User), MsgID: string(id), Data: data})
 			}
 		}
 		if len(msgs) > 0 {

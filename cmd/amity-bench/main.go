@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.conns, "conns", 64, "concurrent HTTP connections (and JetStream publishers)")
 	fs.IntVar(&o.users, "users", 20000, "users registered per workload set")
 	fs.DurationVar(&o.syncInterval, "sync-interval", 0, "server fsync interval; 0 syncs every write before acknowledging it")
-	fs.StringVar(&o.only, "only", "", "run only the workloads whose name contains this, or one of these comma-separated parts")
+	fs.StringVar(&o.only, "only", "", "run only the workloads whose name contains this, or one of these comma-separated parts (separated by \";\" instead when a part holds a comma)")
 	fs.IntVar(&o.datasetUsers, "dataset-users", 0, "write a dataset of this many users onto the stream before the server starts (0: none)")
 	fs.IntVar(&o.datasetEdges, "dataset-edges", 0, "directed friendship edges of the dataset")
 	fs.BoolVar(&o.peers, "peers", false, "also run PostgreSQL and Redis, where installed, on the same workloads (make bench-peers installs them)")

@@ -91,3 +91,72 @@ func (c *Common) appendFields(b []byte) []byte {
 	b = jsonscan.AppendString(append(b, `,"Message":`...), c.Message)
 	return jsonscan.AppendString(append(b, `,"RequestId":`...), c.RequestId)
 }
+
+// friendBatchRequest is the body of AddFriends and SendFriendApplication.
+type friendBatchRequest struct {
+	FromUserId  string //nolint:revive // the wire name
+	FriendInfos []friendItem
+}
+
+// scan reads the body in its plain form, as checkRequest.scan does.
+func (r *friendBatchRequest) scan(b []byte) bool {
+	s := jsonscan.Scanner{B: b}
+	var seen uint8
+	return s.Object(func(key []byte) bool {
+		switch string(key) {
+		case "FromUserId":
+			return jsonscan.Once(&seen, 1) && s.Str(&r.FromUserId)
+		case "FriendInfos":
+			if !jsonscan.Once(&seen, 2) {
+				return false
+			}
+			r.FriendInfos = make([]friendItem, 0, 1)
+			return s.Array(func() bool {
+				r.FriendInfos = append(r.FriendInfos, friendItem{})
+				return r.FriendInfos[len(r.FriendInfos)-1].scan(&s)
+			})
+		}
+		return false
+	}) && s.End()
+}
+
+func (f *friendItem) scan(s *jsonscan.Scanner) bool {
+	var seen uint8
+	return s.Object(func(key []byte) bool {
+		switch string(key) {
+		case "UserId":
+			return jsonscan.Once(&seen, 1) && s.Str(&f.UserId)
+		case "Wording":
+			return jsonscan.Once(&seen, 2) && s.Str(&f.Wording)
+		case "FriendAlias":
+			return jsonscan.Once(&seen, 4) && s.Str(&f.FriendAlias)
+		case "FriendTime":
+			return jsonscan.Once(&seen, 8) && s.Int(&f.FriendTime)
+		case "CreateTime":
+			return jsonscan.Once(&seen, 16) && s.Int(&f.CreateTime)
+		case "UpdateTime":
+			return jsonscan.Once(&seen, 32) && s.Int(&f.UpdateTime)
+		case "Attributes":
+			if !jsonscan.Once(&seen, 64) {
+				return false
+			}
+			f.Attributes = make([]attribute, 0, 2)
+			return s.Array(func() bool {
+				var a attribute
+				var kv uint8
+				ok := s.Object(func(key []byte) bool {
+					switch string(key) {
+					case "Key":
+						return jsonscan.Once(&kv, 1) && s.Str(&a.Key)
+					case "Value":
+						return jsonscan.Once(&kv, 2) && s.Str(&a.Value)
+					}
+					return false
+				})
+				f.Attributes = append(f.Attributes, a)
+				return ok
+			})
+		}
+		return false
+	})
+}

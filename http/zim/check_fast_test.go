@@ -61,3 +61,52 @@ func TestCheckRequestScanTakesTheDocumentedForm(t *testing.T) {
 		t.Errorf("scan = %+v, want %+v", r, want)
 	}
 }
+
+func FuzzFriendBatchScan(f *testing.F) {
+	for _, s := range []string{
+		`{"FromUserId":"a","FriendInfos":[{"UserId":"b","Wording":"hi","FriendAlias":"B","FriendTime":1700000000000,"Attributes":[{"Key":"k0","Value":"v"}]}]}`,
+		`{"FromUserId":"a","FriendInfos":[{"UserId":"b","CreateTime":1,"UpdateTime":2},{"UserId":"c","Attributes":[]}]}`,
+		`{"FromUserId":"a","FriendInfos":[]}`,
+		`{"FromUserId":"a","FriendInfos":null}`,
+		`{"fromUserId":"a","FriendInfos":[{"userId":"b"}]}`,
+		` {"FriendInfos":[{"UserId":"\u0041","FriendTime":-3,"Attributes":[{"Value":"x"},{}]}],"FromUserId":"\u00e9"} `,
+		`{"FromUserId":"a","FriendInfos":[{"UserId":"b","FriendTime":1.5}]}`,
+		`{"FromUserId":"a","FriendInfos":[{"UserId":"b","UserId":"c"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got friendBatchRequest
+		if !got.scan(b) {
+			return
+		}
+		var want friendBatchRequest
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("scan took %q, which encoding/json refuses: %v", b, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("scan(%q) differs from encoding/json (-json +scan):\n%s", b, diff)
+		}
+	})
+}
+
+func TestFriendBatchScanTakesTheDocumentedForm(t *testing.T) {
+	var r friendBatchRequest
+	body := `{"FromUserId":"a","FriendInfos":[{"UserId":"b","Wording":"hello","FriendAlias":"Bee","FriendTime":1700000000000,` +
+		`"Attributes":[{"Key":"k0","Value":"v0"},{"Key":"k1","Value":""}]},{"UserId":"c d","CreateTime":5,"UpdateTime":6,"Attributes":[]}]}`
+	if !r.scan([]byte(body)) {
+		t.Fatal("scan refused the documented form")
+	}
+	want := friendBatchRequest{FromUserId: "a", FriendInfos: []friendItem{
+		{UserId: "b", Wording: "hello", FriendAlias: "Bee", FriendTime: 1700000000000, Attributes: []attribute{{"k0", "v0"}, {"k1", ""}}},
+		{UserId: "c d", CreateTime: 5, UpdateTime: 6, Attributes: []attribute{}},
+	}}
+	if diff := cmp.Diff(want, r); diff != "" {
+		t.Errorf("scan (-want +got):\n%s", diff)
+	}
+	for _, other := range []string{`{"FromUserId":"a","FriendInfos":null}`, `{"fromUserId":"a","FriendInfos":[]}`, `{"FromUserId":"a","FriendInfos":[{"UserId":"b","Extra":1}]}`} {
+		if new(friendBatchRequest).scan([]byte(other)) {
+			t.Errorf("scan took %s, which it leaves to encoding/json", other)
+		}
+	}
+}

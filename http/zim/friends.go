@@ -104,12 +104,12 @@ type friendItem struct {
 // when no target is registered.
 func (s *Server) friendBatch(ctx context.Context, c *call, timeFields string, times func(friendItem) []int64,
 	cmd func(from string, f friendItem, attrs map[string]string) domain.Command) (response, error) {
-	var req struct {
-		FromUserId  string //nolint:revive // the wire name
-		FriendInfos []friendItem
-	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
+	var req friendBatchRequest
+	if !req.scan(c.body) {
+		req = friendBatchRequest{}
+		if err := c.decode(&req); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.operator(c, req.FromUserId); err != nil {
 		return nil, err
