@@ -179,9 +179,11 @@ const (
 type batcher struct {
 	r           *Router
 	holder, app string
-	mu          sync.Mutex
-	queue       []*forwarded
-	running     bool
+	// slots holds a token per batch under way, across runs of loop.
+	slots   chan struct{}
+	mu      sync.Mutex
+	queue   []*forwarded
+	running bool
 }
 
 type forwarded struct {
@@ -200,7 +202,7 @@ func (r *Router) batcher(holder, app string) *batcher {
 	key := app + "\x00" + holder
 	b, ok := r.batchers[key]
 	if !ok {
-		b = &batcher{r: r, holder: holder, app: app}
+		b = &batcher{r: r, holder: holder, app: app, slots: make(chan struct{}, forwardsInFlight)}
 		r.batchers[key] = b
 	}
 	return b
@@ -228,7 +230,7 @@ func (b *batcher) send(ctx context.Context, call []byte) ([]byte, error) {
 // loop sends batches while calls wait, up to forwardsInFlight at once, and
 // ends when none waits.
 func (b *batcher) loop() {
-	slots := make(chan struct{}, forwardsInFlight)
+	slots := b.slots
 	for {
 		slots <- struct{}{}
 		b.mu.Lock()

@@ -41,10 +41,21 @@ type wire struct {
 	drop      atomic.Bool
 	afterDrop func()
 	sent      atomic.Int64
+	// gate, when set, holds each forward until it is closed; inFlight and
+	// most count the forwards held at once.
+	gate           chan struct{}
+	inFlight, most atomic.Int64
 }
 
 func (w *wire) Forward(ctx context.Context, holder, _ string, call []byte) ([]byte, error) {
 	w.sent.Add(1)
+	if w.gate != nil {
+		n := w.inFlight.Add(1)
+		defer w.inFlight.Add(-1)
+		for m := w.most.Load(); n > m && !w.most.CompareAndSwap(m, n); m = w.most.Load() {
+		}
+		<-w.gate
+	}
 	r, ok := w.routers[holder]
 	if !ok {
 		return nil, errors.New("no responders")
@@ -134,6 +145,54 @@ func TestForwardedCallsRunOnTheHolder(t *testing.T) {
 	answer, err := in["a"].router.Handle(context.Background(), domain.AppendFrame(nil, 0, mustCall(t, domain.Call{ID: "c", App: "demo"})))
 	if kinds, _, ferr := domain.Frames(answer); err != nil || ferr != nil || len(kinds) != 1 || kinds[0] != 1 {
 		t.Errorf("a former holder handled a call: %v, %v, %v", kinds, err, ferr)
+	}
+}
+
+// TestForwardsUnderWayAreBounded: at most four batches go to a holder at
+// once, also when each call finds no other waiting; the calls that come
+// meanwhile wait and leave together.
+func TestForwardsUnderWayAreBounded(t *testing.T) {
+	app := &domain.App{Name: "demo"}
+	_, _, w, in := twoInstances(t, app)
+	users := []string{"hub"}
+	for i := range 12 {
+		users = append(users, "u"+string(rune('a'+i)))
+	}
+	register(t, in["b"].router, app, users...)
+	w.gate = make(chan struct{})
+	before := w.sent.Load()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(users))
+	for i, u := range users[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := in["b"].router.Execute(context.Background(), app, domain.Meta{RequestID: "r" + u}, domain.AddFriend{User: "hub", Friend: u, Reverse: &domain.Entry{}})
+			errs <- res[0].Err
+		}()
+		// The first four leave at once, each alone; the rest wait.
+		want := int64(min(i+1, 4))
+		for deadline := time.Now().Add(5 * time.Second); w.inFlight.Load() < want && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // time enough for a fifth forward to show
+	if n := w.most.Load(); n != 4 {
+		t.Errorf("%d forwards under way at once, want 4", n)
+	}
+	close(w.gate)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sent := w.sent.Load() - before; sent < 5 || sent > 6 {
+		t.Errorf("%d forwards for 12 calls, want the first 4 alone and the other 8 in one or two batches", sent)
+	}
+	if got := in["b"].model.FriendCount("demo", "hub"); got != 12 {
+		t.Errorf("hub has %d friends, want 12", got)
 	}
 }
 
