@@ -230,21 +230,20 @@ func (b *batcher) send(ctx context.Context, call []byte) ([]byte, error) {
 // loop sends batches while calls wait, up to forwardsInFlight at once, and
 // ends when none waits.
 func (b *batcher) loop() {
-	slots := b.slots
 	for {
-		slots <- struct{}{}
+		b.slots <- struct{}{}
 		b.mu.Lock()
 		if len(b.queue) == 0 {
 			b.running = false
 			b.mu.Unlock()
-			<-slots
+			<-b.slots
 			return
 		}
 		batch := b.queue[:min(len(b.queue), maxForwardBatch)]
 		b.queue = b.queue[len(batch):]
 		b.mu.Unlock()
 		go func() {
-			defer func() { <-slots }()
+			defer func() { <-b.slots }()
 			answers, err := b.exchange(batch)
 			for i, f := range batch {
 				if err != nil {
