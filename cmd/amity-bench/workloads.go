@@ -44,6 +44,10 @@ type result struct {
 	// rss its peak resident memory so far; zero when not measured.
 	cores float64
 	rss   int64
+	// toolCPU is this process's own CPU time during the workload: the
+	// load generator's, and for a minimal handler its server's too; zero
+	// when not measured (the cluster's nats-servers share the process).
+	toolCPU time.Duration
 	// avgOnly: p50 holds the average latency (pgbench reports no quantiles).
 	avgOnly bool
 }
@@ -51,7 +55,10 @@ type result struct {
 func (r result) rate() float64 { return float64(r.ops) / r.elapsed.Seconds() }
 
 func (r result) row() string {
-	cores, rss, perOp := "—", "—", "—"
+	cores, rss, perOp, toolPerOp := "—", "—", "—", "—"
+	if r.toolCPU > 0 && r.ops > 0 {
+		toolPerOp = fmt.Sprintf("%.0f", float64(r.toolCPU.Microseconds())/float64(r.ops))
+	}
 	if r.rss > 0 {
 		cores, rss = fmt.Sprintf("%.2f", r.cores), fmt.Sprintf("%d", r.rss>>20)
 		if r.ops > 0 {
@@ -62,7 +69,7 @@ func (r result) row() string {
 	if r.avgOnly {
 		p50, p99 = "avg "+p50, "—"
 	}
-	return fmt.Sprintf("| %-40s | %10.0f | %9s | %9s | %7d | %5s | %8s | %8s |", r.name, r.rate(), p50, p99, r.errors, cores, perOp, rss)
+	return fmt.Sprintf("| %-40s | %10.0f | %9s | %9s | %7d | %5s | %8s | %10s | %8s |", r.name, r.rate(), p50, p99, r.errors, cores, perOp, toolPerOp, rss)
 }
 
 // op performs operation k of a workload and reports whether it succeeded.
@@ -84,7 +91,7 @@ func drive(ctx context.Context, name string, conns int, d time.Duration, f op) r
 	lat := make([][]time.Duration, conns)
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	var wg sync.WaitGroup
 	// The workers carry the workload's name as a profile label.
 	pctx := pprof.WithLabels(ctx, pprof.Labels("workload", name))
@@ -111,10 +118,10 @@ func drive(ctx context.Context, name string, conns int, d time.Duration, f op) r
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, toolCPU := time.Since(start), processCPU()-cpu0
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	r := result{name: name, ops: int64(len(all)), errors: errs.Load(), elapsed: elapsed, issued: next.Load()}
+	r := result{name: name, ops: int64(len(all)), errors: errs.Load(), elapsed: elapsed, issued: next.Load(), toolCPU: toolCPU}
 	if n := len(all); n > 0 {
 		r.p50, r.p99 = all[n*50/100], all[min(n-1, n*99/100)]
 	}
@@ -538,8 +545,8 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if len(notes) > 0 {
 		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintln(stdout, "| workload                                 |      ops/s |       p50 |       p99 |  errors | cores | CPU µs/op | peak RSS MB |")
-	fmt.Fprintln(stdout, "|------------------------------------------|-----------:|----------:|----------:|--------:|------:|---------:|---------:|")
+	fmt.Fprintln(stdout, "| workload                                 |      ops/s |       p50 |       p99 |  errors | cores | CPU µs/op | tool µs/op | peak RSS MB |")
+	fmt.Fprintln(stdout, "|------------------------------------------|-----------:|----------:|----------:|--------:|------:|---------:|-----------:|---------:|")
 	for _, r := range results {
 		fmt.Fprintln(stdout, r.row())
 	}

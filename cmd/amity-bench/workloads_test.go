@@ -1,6 +1,13 @@
 package main
 
-import "testing"
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
 
 // TestAnsweredOK reads the answers the workloads get: only an answer that
 // says every item succeeded passes; the others go to encoding/json.
@@ -29,5 +36,31 @@ func TestAnsweredOK(t *testing.T) {
 		if got := answeredOK([]byte(c.answer)); got != c.ok {
 			t.Errorf("answeredOK(%s) = %v, want %v", c.answer, got, c.ok)
 		}
+	}
+}
+
+// TestDriveCountsItsOwnCPU: a workload's row gives the load generator's
+// CPU per operation, taken from this process's own use while it runs.
+func TestDriveCountsItsOwnCPU(t *testing.T) {
+	spin := func(ctx context.Context, _ int64, _ *rand.Rand) error {
+		// Each operation burns about 200 µs of CPU.
+		for end := time.Now().Add(200 * time.Microsecond); time.Now().Before(end); {
+		}
+		return nil
+	}
+	r := drive(t.Context(), "spin", 1, 300*time.Millisecond, spin)
+	if r.ops == 0 || r.toolCPU <= 0 {
+		t.Fatalf("drive: %d ops, tool CPU %s, want both above zero", r.ops, r.toolCPU)
+	}
+	perOp := float64(r.toolCPU.Microseconds()) / float64(r.ops)
+	if perOp < 100 {
+		t.Errorf("tool CPU %.0f µs per operation of 200 µs of spinning, want at least 100", perOp)
+	}
+	if row := r.row(); !strings.Contains(row, fmt.Sprintf(" %.0f |", perOp)) {
+		t.Errorf("row %q does not give the tool's %.0f µs per operation", row, perOp)
+	}
+	r.toolCPU = 0
+	if row := r.row(); strings.Count(row, "—") != 4 {
+		t.Errorf("row %q: with nothing measured, want a dash for cores, CPU, tool CPU and memory", row)
 	}
 }
