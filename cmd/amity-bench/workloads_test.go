@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -40,22 +41,30 @@ func TestAnsweredOK(t *testing.T) {
 }
 
 // TestDriveCountsItsOwnCPU: a workload's row gives the load generator's
-// CPU per operation, taken from this process's own use while it runs.
+// CPU per operation, taken from this process's own use while it runs. Each
+// operation does a fixed amount of work (not a wall-clock spin, which a
+// busy machine would shorten), and what drive counts must be most of what
+// the process used around it and no more.
 func TestDriveCountsItsOwnCPU(t *testing.T) {
-	spin := func(ctx context.Context, _ int64, _ *rand.Rand) error {
-		// Each operation burns about 200 µs of CPU.
-		for end := time.Now().Add(200 * time.Microsecond); time.Now().Before(end); {
+	var sink atomic.Uint64
+	work := func(context.Context, int64, *rand.Rand) error {
+		x := uint64(1)
+		for range 200_000 {
+			x = x*6364136223846793005 + 1442695040888963407
 		}
+		sink.Add(x)
 		return nil
 	}
-	r := drive(t.Context(), "spin", 1, 300*time.Millisecond, spin)
+	before := processCPU()
+	r := drive(t.Context(), "work", 1, 300*time.Millisecond, work)
+	around := processCPU() - before
 	if r.ops == 0 || r.toolCPU <= 0 {
 		t.Fatalf("drive: %d ops, tool CPU %s, want both above zero", r.ops, r.toolCPU)
 	}
-	perOp := float64(r.toolCPU.Microseconds()) / float64(r.ops)
-	if perOp < 100 {
-		t.Errorf("tool CPU %.0f µs per operation of 200 µs of spinning, want at least 100", perOp)
+	if r.toolCPU > around || r.toolCPU < around/2 {
+		t.Errorf("drive counted %s of CPU; the process used %s around it", r.toolCPU, around)
 	}
+	perOp := float64(r.toolCPU.Microseconds()) / float64(r.ops)
 	if row := r.row(); !strings.Contains(row, fmt.Sprintf(" %.0f |", perOp)) {
 		t.Errorf("row %q does not give the tool's %.0f µs per operation", row, perOp)
 	}
