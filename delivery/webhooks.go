@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/internal/retry"
 )
 
 // Webhooks tell an app's backend of changes the way its platform does. Each
@@ -183,36 +184,30 @@ func (w *Webhooks) Run(ctx context.Context) error {
 				logger.Error("webhooks: bad message skipped", "app", app.Name, "seq", r.Seq, "subject", r.Subject, "err", err)
 				return nil
 			}
+			b := retry.Backoff{First: backoff, Max: maxBackoff, Attempts: attempts}
 			for _, d := range s.Deliveries(app, r.Seq, c) {
-				wait := backoff
-				for try := 1; ; try++ {
+				tries := 0
+				err := b.Do(ctx, func(attempt int) error {
+					tries = attempt
 					progress()
-					err := s.Send(ctx, app, d)
-					if err == nil {
-						w.delivered(d, "ok")
-						break
-					}
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					if try >= attempts {
-						w.delivered(d, "parked")
-						d.Attempts, d.LastError, d.ParkedAt = try, err.Error(), s.Now()
-						data, _ := json.Marshal(d)
-						if perr := park(ctx, app.Name, fmt.Sprintf("%s:%s", d.EventID, d.Command), data); perr != nil {
-							return perr
-						}
-						logger.Warn("webhooks: delivery parked", "app", app.Name, "command", d.Command, "event", d.EventID, "attempts", try, "err", err)
-						break
-					}
+					return s.Send(ctx, app, d)
+				}, func(int, error, time.Duration) {
 					w.delivered(d, "retry")
 					progress()
-					select {
-					case <-time.After(wait):
-					case <-ctx.Done():
-						return ctx.Err()
+				})
+				switch {
+				case err == nil:
+					w.delivered(d, "ok")
+				case ctx.Err() != nil:
+					return ctx.Err()
+				default:
+					w.delivered(d, "parked")
+					d.Attempts, d.LastError, d.ParkedAt = tries, err.Error(), s.Now()
+					data, _ := json.Marshal(d)
+					if perr := park(ctx, app.Name, fmt.Sprintf("%s:%s", d.EventID, d.Command), data); perr != nil {
+						return perr
 					}
-					wait = min(2*wait, maxBackoff)
+					logger.Warn("webhooks: delivery parked", "app", app.Name, "command", d.Command, "event", d.EventID, "attempts", tries, "err", err)
 				}
 			}
 			return nil

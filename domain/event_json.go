@@ -36,7 +36,7 @@ func DecodeEvent(b []byte, app string) (Event, error) {
 	c.WriteString(`,"events":[`)
 	c.Write(b)
 	c.WriteString(`]}`)
-	commit, err := DecodeRecord(Record{Subject: "amity." + app + "." + KindRelation + ".0", Data: c.Bytes()})
+	commit, err := DecodeRecord(Record{Subject: Subject(app, Key{Kind: KindRelation}, 1), Data: c.Bytes()})
 	if err != nil {
 		return Event{}, err
 	}

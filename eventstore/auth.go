@@ -1,7 +1,6 @@
 package eventstore
 
 import (
-	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
@@ -28,20 +27,10 @@ const (
 	ackPrefix = "$JS.ACK."
 	// NotifierConsumer is the notifier's durable consumer on the stream.
 	NotifierConsumer = "amity_notifier"
-	// AdminSubjects are the requests the service answers for the tools:
-	// the digest of its read models, and the users of one digest bucket.
-	AdminSubjects     = "amity.admin.>"
-	AdminDigest       = "amity.admin.digest"
-	AdminDigestBucket = "amity.admin.digest.bucket"
 )
 
 // WebhookConsumer is the durable consumer of app's callbacks.
 func WebhookConsumer(app string) string { return "amity_webhooks_" + app }
-
-// InboxPrefix is the reply-inbox prefix a subscriber's client must use
-// (nats.CustomInboxPrefix): a subscriber may only receive replies there, so
-// no one reads another's.
-func InboxPrefix(user string) string { return "_INBOX." + user }
 
 // Permissions returns what u may do on the server holding the streams.
 //
@@ -73,7 +62,7 @@ func Permissions(u User, apps []string) (*server.Permissions, error) {
 				apiPrefix + "CONSUMER.>",
 				apiPrefix + "STREAM.MSG.DELETE." + DeadLetterStream,
 				ackPrefix + ">",
-				AdminSubjects,
+				domain.AdminSubjects,
 			}},
 			Subscribe: &server.SubjectPermission{Allow: []string{">"}},
 		}, nil
@@ -82,13 +71,11 @@ func Permissions(u User, apps []string) (*server.Permissions, error) {
 		return nil, fmt.Errorf("nats user %q: name its apps, or make it an admin", u.Name)
 	}
 	pub := []string{apiPrefix + "INFO"}
-	sub := []string{InboxPrefix(u.Name) + ".>"}
+	sub := []string{domain.InboxPrefix(u.Name) + ".>"}
 	for _, app := range u.Apps {
-		pub = append(pub, apiPrefix+"CONSUMER.CREATE."+StreamName+".*."+AppFilter(app))
-		sub = append(sub, NotifyFilter(app))
-		for _, s := range Subjects {
-			sub = append(sub, strings.Replace(s, "*", app, 1))
-		}
+		pub = append(pub, apiPrefix+"CONSUMER.CREATE."+StreamName+".*."+domain.AppFilter(app))
+		sub = append(sub, domain.NotifyFilter(app))
+		sub = append(sub, domain.RelationFilter(app), domain.UserFilter(app))
 	}
 	var deny []string
 	pub = append(pub,
@@ -113,20 +100,14 @@ func Permissions(u User, apps []string) (*server.Permissions, error) {
 	}, nil
 }
 
-// AppFilter is the filter of every subject of app on the AMITY stream.
-func AppFilter(app string) string { return "amity." + app + ".>" }
-
-// NotifyFilter is the filter of app's notifications.
-func NotifyFilter(app string) string { return "amity." + app + ".notify.>" }
-
 // ServicePermissions is what Amity's own user needs on an external
 // cluster: its subjects, JetStream's API and acknowledgements, replies,
 // and the advisories of stream leader elections.
 // docs/operations.md shows it as a nats-server config block.
 func ServicePermissions() *server.Permissions {
 	return &server.Permissions{
-		Publish:   &server.SubjectPermission{Allow: []string{"amity.>", apiPrefix + ">", ackPrefix + ">", "_INBOX.>", "$KV." + AppsBucket + ".>", "$KV." + LeasesBucket + ".>"}},
-		Subscribe: &server.SubjectPermission{Allow: []string{"amity.>", "_INBOX.>", leaderElected + ">"}},
+		Publish:   &server.SubjectPermission{Allow: []string{domain.AllSubjects, apiPrefix + ">", ackPrefix + ">", "_INBOX.>", "$KV." + AppsBucket + ".>", "$KV." + LeasesBucket + ".>"}},
+		Subscribe: &server.SubjectPermission{Allow: []string{domain.AllSubjects, "_INBOX.>", leaderElected + ">"}},
 	}
 }
 
@@ -144,16 +125,3 @@ func ServicePermissionsConfig() string {
 	return fmt.Sprintf("permissions: {\n  publish: { allow: %s }\n  subscribe: { allow: %s }\n}\n",
 		list(p.Publish.Allow), list(p.Subscribe.Allow))
 }
-
-// UserToken encodes a user ID as a subject token: base64url, no padding.
-func UserToken(user string) string { return base64.RawURLEncoding.EncodeToString([]byte(user)) }
-
-// NotifySubject is the subject of user's notifications in app.
-func NotifySubject(app, user string) string { return "amity." + app + ".notify." + UserToken(user) }
-
-// RelationFilter is the filter of app's relation commits, of every app's
-// with app "*".
-func RelationFilter(app string) string { return "amity." + app + "." + domain.KindRelation + ".*" }
-
-// UserFilter is the subject filter of app's user commits ("*": every app).
-func UserFilter(app string) string { return "amity." + app + "." + domain.KindUser + ".*" }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/internal/testenv"
 	"github.com/nats-io/nats.go"
@@ -46,7 +47,7 @@ func authServer(t *testing.T) (*eventstore.Embedded, *eventstore.Store) {
 func login(t *testing.T, ns *eventstore.Embedded, user, password string) (*nats.Conn, <-chan error) {
 	t.Helper()
 	errs := make(chan error, 16)
-	nc, err := nats.Connect(ns.ClientURL(), nats.UserInfo(user, password), nats.CustomInboxPrefix(eventstore.InboxPrefix(user)),
+	nc, err := nats.Connect(ns.ClientURL(), nats.UserInfo(user, password), nats.CustomInboxPrefix(domain.InboxPrefix(user)),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 			select {
 			case errs <- err:

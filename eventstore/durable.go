@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/amity-im/amity/domain"
@@ -311,7 +310,7 @@ func (s *Store) OpenDeadLetters(ctx context.Context, replicas int) error {
 	_, err := ensureStream(ctx, s.js, jetstream.StreamConfig{
 		Name:        DeadLetterStream,
 		Description: "Amity callback deliveries that failed every attempt",
-		Subjects:    []string{"amity.dlq.*"},
+		Subjects:    []string{domain.DeadLetterSubject("*")},
 		Storage:     jetstream.FileStorage,
 		Replicas:    max(replicas, 1),
 	}, s.log)
@@ -322,7 +321,7 @@ func (s *Store) OpenDeadLetters(ctx context.Context, replicas int) error {
 func (s *Store) Park(ctx context.Context, app, msgID string, data []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, publishWait)
 	defer cancel()
-	_, err := s.js.Publish(ctx, "amity.dlq."+app, data, jetstream.WithMsgID(msgID))
+	_, err := s.js.Publish(ctx, domain.DeadLetterSubject(app), data, jetstream.WithMsgID(msgID))
 	if err != nil {
 		return fmt.Errorf("park delivery for %s: %w", app, err)
 	}
@@ -347,7 +346,7 @@ func (s *Store) DeadLetters(ctx context.Context, app string) ([]domain.Record, e
 	}
 	var out []domain.Record
 	for seq := uint64(0); ; {
-		m, err := st.GetMsg(ctx, seq+1, jetstream.WithGetMsgSubject("amity.dlq.*"))
+		m, err := st.GetMsg(ctx, seq+1, jetstream.WithGetMsgSubject(domain.DeadLetterSubject("*")))
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return out, nil
 		}
@@ -355,7 +354,7 @@ func (s *Store) DeadLetters(ctx context.Context, app string) ([]domain.Record, e
 			return nil, fmt.Errorf("read %s after %d: %w", DeadLetterStream, seq, err)
 		}
 		seq = m.Sequence
-		if app == "" || strings.TrimPrefix(m.Subject, "amity.dlq.") == app {
+		if owner, _ := domain.ParseDeadLetterSubject(m.Subject); app == "" || owner == app {
 			out = append(out, domain.Record{Subject: m.Subject, Seq: m.Sequence, Data: m.Data})
 		}
 	}

@@ -68,7 +68,7 @@ func recordedPartitions(ctx context.Context, kv jetstream.KeyValue, app string) 
 
 // hasCommits reports whether the stream holds any commit of app.
 func (s *Store) hasCommits(ctx context.Context, app string) (bool, error) {
-	_, err := s.stream.GetLastMsgForSubject(ctx, AppFilter(app))
+	_, err := s.stream.GetLastMsgForSubject(ctx, domain.AppFilter(app))
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return false, nil
 	}

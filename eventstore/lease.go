@@ -171,9 +171,6 @@ func (l *Leases) release() {
 	}
 }
 
-// callSubject is where the holder id of app's lease takes forwarded calls.
-func callSubject(app, holder string) string { return "amity." + app + ".call." + holder }
-
 // Calls is the transport of forwarded calls between instances.
 type Calls struct {
 	nc *nats.Conn
@@ -187,7 +184,7 @@ const errNotHolderHeader = "Amity-Not-Holder"
 
 // Forward sends call to holder and returns its answer.
 func (c *Calls) Forward(ctx context.Context, holder, app string, call []byte) ([]byte, error) {
-	m, err := c.nc.RequestWithContext(ctx, callSubject(app, holder), call)
+	m, err := c.nc.RequestWithContext(ctx, domain.CallSubject(app, holder), call)
 	if err != nil {
 		return nil, fmt.Errorf("forward to %s: %w", holder, err)
 	}
@@ -206,7 +203,7 @@ func (c *Calls) Forward(ctx context.Context, holder, app string, call []byte) ([
 // instance's.
 func (c *Calls) Serve(ctx context.Context, id string, handle func(context.Context, []byte) ([]byte, error)) error {
 	var wg sync.WaitGroup
-	sub, err := c.nc.Subscribe(callSubject("*", id), func(m *nats.Msg) {
+	sub, err := c.nc.Subscribe(domain.CallSubject("*", id), func(m *nats.Msg) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -245,5 +242,5 @@ func (s *Store) Recent(ctx context.Context, app string, since time.Time, fn func
 	if err != nil {
 		return err
 	}
-	return s.Scan(ctx, []string{AppFilter(app)}, from+1, last, fn)
+	return s.Scan(ctx, []string{domain.AppFilter(app)}, from+1, last, fn)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -25,7 +26,7 @@ func TestExistingStreamsAreNeverChanged(t *testing.T) {
 		t.Fatalf("Lookup of a missing stream = %v, want an error naming AMITY", err)
 	}
 	js, _ := jetstream.New(nc)
-	made := jetstream.StreamConfig{Name: eventstore.StreamName, Subjects: eventstore.Subjects, Storage: jetstream.FileStorage,
+	made := jetstream.StreamConfig{Name: eventstore.StreamName, Subjects: domain.StreamSubjects, Storage: jetstream.FileStorage,
 		Retention: jetstream.InterestPolicy, MaxAge: time.Hour, Duplicates: 5 * time.Minute}
 	if _, err := js.CreateStream(ctx, made); err != nil {
 		t.Fatal(err)

@@ -10,15 +10,13 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/internal/retry"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // StreamName is the stream that holds every app's commits.
 const StreamName = "AMITY"
-
-// Subjects are the stream's subjects: amity.<app>.<kind>.<partition>.
-var Subjects = []string{"amity.*." + domain.KindRelation + ".*", "amity.*." + domain.KindUser + ".*"}
 
 // readAheadBytes bounds what an in-order read buffers ahead of its reader.
 // Bounding messages instead lets large commits pile up past the server's
@@ -133,7 +131,7 @@ func streamConfig(replicas int) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "Amity friend-graph commits",
-		Subjects:    Subjects,
+		Subjects:    domain.StreamSubjects,
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		Discard:     jetstream.DiscardNew,
@@ -214,11 +212,11 @@ func streamDifferences(have, want jetstream.StreamConfig) []difference {
 // Writer finds its own commit when it catches up after a lost race). The
 // server's own refusals (a full store, a bad request) return at once.
 func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID string, data []byte) (uint64, error) {
-	wait := 50 * time.Millisecond
-	for {
+	var seq uint64
+	err := appendRetries.Do(ctx, func(int) error {
 		if s.down != nil {
 			if err := s.down(); err != nil {
-				return 0, fmt.Errorf("append to %s: %w", subject, err)
+				return retry.Permanent(fmt.Errorf("append to %s: %w", subject, err))
 			}
 		}
 		actx, cancel := context.WithTimeout(ctx, appendAttempt)
@@ -229,24 +227,25 @@ func (s *Store) Append(ctx context.Context, subject string, expect uint64, msgID
 		stop()
 		cancel()
 		if err == nil {
-			return ack.Sequence, nil
+			seq = ack.Sequence
+			return nil
 		}
 		var apiErr *jetstream.APIError
 		if errors.As(err, &apiErr) && lostRace(int(apiErr.ErrorCode)) {
-			return 0, fmt.Errorf("append to %s at %d: %w", subject, expect, domain.ErrConflict)
+			return retry.Permanent(fmt.Errorf("append to %s at %d: %w", subject, expect, domain.ErrConflict))
 		}
-		if !Transient(err) || ctx.Err() != nil {
-			return 0, fmt.Errorf("append to %s: %w", subject, err)
+		if !Transient(err) {
+			return retry.Permanent(fmt.Errorf("append to %s: %w", subject, err))
 		}
+		return fmt.Errorf("append to %s: %w", subject, err)
+	}, func(_ int, err error, _ time.Duration) {
 		s.log.Warn("append unanswered; trying again", "subject", subject, "commit", msgID, "err", err)
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return 0, fmt.Errorf("append to %s: %w", subject, err)
-		}
-		wait = min(2*wait, 500*time.Millisecond)
-	}
+	})
+	return seq, err
 }
+
+// appendRetries are the waits between attempts of one append.
+var appendRetries = retry.Backoff{First: 50 * time.Millisecond, Max: 500 * time.Millisecond}
 
 // appendAttempt bounds the wait for one attempt's answer. A synced append
 // is answered in milliseconds; a longer silence means a lost node.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/internal/retry"
 )
 
 // One writer per app. Of all instances running on one stream, exactly one
@@ -108,34 +109,42 @@ func (r *Router) Execute(ctx context.Context, app *domain.App, meta domain.Meta,
 	}
 	ctx, cancel := context.WithTimeout(ctx, forwardFor)
 	defer cancel()
-	wait := 20 * time.Millisecond
-	for {
+	var results []domain.Result
+	err := forwardRetries.Do(ctx, func(int) error {
 		holder, mine := r.cfg.Leases.Holder(app.Name)
 		if mine {
-			return r.run(ctx, app, call, false)
+			results = r.run(ctx, app, call, false)
+			return nil
 		}
-		if holder != "" {
-			if call.ID == "" {
-				call.ID = r.cfg.NewID()
-			}
-			results, err := r.forward(ctx, holder, call)
-			if err == nil {
-				return results
-			}
-			if !errors.Is(err, domain.ErrNotHolder) {
-				// The holder may have run it: whoever gets it next checks.
-				call.Again = true
-			}
-			r.cfg.Logger.Debug("forward call", "app", app.Name, "holder", holder, "err", err)
+		if holder == "" {
+			return errNoHolder
 		}
-		select {
-		case <-ctx.Done():
-			return failAll(len(cmds), fmt.Errorf("%w: no writer of app %s answered: %w", domain.ErrInternal, app.Name, ctx.Err()))
-		case <-time.After(wait):
+		if call.ID == "" {
+			call.ID = r.cfg.NewID()
 		}
-		wait = min(2*wait, 200*time.Millisecond)
+		var err error
+		if results, err = r.forward(ctx, holder, call); err == nil {
+			return nil
+		}
+		if !errors.Is(err, domain.ErrNotHolder) {
+			// The holder may have run it: whoever gets it next checks.
+			call.Again = true
+		}
+		r.cfg.Logger.Debug("forward call", "app", app.Name, "holder", holder, "err", err)
+		return err
+	}, nil)
+	if err != nil {
+		return failAll(len(cmds), fmt.Errorf("%w: no writer of app %s answered: %w", domain.ErrInternal, app.Name, ctx.Err()))
 	}
+	return results
 }
+
+// forwardRetries are the waits between tries to find and reach the app's
+// writer, until forwardFor has passed.
+var forwardRetries = retry.Backoff{First: 20 * time.Millisecond, Max: 200 * time.Millisecond}
+
+// errNoHolder: no instance holds the app's write lease yet.
+var errNoHolder = errors.New("no instance holds the write lease")
 
 func (r *Router) forward(ctx context.Context, holder string, call domain.Call) ([]domain.Result, error) {
 	data, err := domain.MarshalCall(call)

@@ -15,11 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/internal/retry"
 )
 
 // Config configures a Writer.
@@ -201,6 +201,7 @@ func (w *Writer) commit(subject string, batch []*pending) {
 		}
 	}()
 	app := batch[0].app
+	var waits *retry.Waiter // made at the first lost race
 	for attempt := 1; ; attempt++ {
 		expect := w.cfg.State.PartitionSeq(subject)
 		c := domain.Commit{ID: w.cfg.NewID(), App: app.Name}
@@ -249,7 +250,14 @@ func (w *Writer) commit(subject string, batch []*pending) {
 		w.cfg.State.Release(c.ID)
 		if errors.Is(err, domain.ErrConflict) && attempt < w.cfg.MaxAttempts {
 			var own uint64
-			if own, err = w.catchUp(subject, attempt, c.ID, expect); err == nil && own > 0 {
+			var wait time.Duration
+			if attempt > 1 {
+				if waits == nil {
+					waits = conflictRetries.Waiter()
+				}
+				wait = waits.Next()
+			}
+			if own, err = w.catchUp(subject, wait, c.ID, expect); err == nil && own > 0 {
 				// An attempt whose answer was lost had stored the commit:
 				// the retry found it instead of storing it twice.
 				for k, i := range idx {
@@ -284,9 +292,9 @@ func (w *Writer) append(subject string, expect uint64, c domain.Commit) (uint64,
 
 const appendTimeout = 10 * time.Second
 
-// maxBackoff bounds the random wait before a commit that lost a race is
-// decided again.
-const maxBackoff = 20 * time.Millisecond
+// conflictRetries are the waits before a commit that lost a race again is
+// decided again: drawn at random, so two busy writers do not keep colliding.
+var conflictRetries = retry.Backoff{First: time.Millisecond, Max: 20 * time.Millisecond, Jitter: 1}
 
 // catchUp applies the partition's commits that someone else wrote since
 // the local read model last saw it, reading them straight from the stream
@@ -294,17 +302,11 @@ const maxBackoff = 20 * time.Millisecond
 // decides again one round trip later. It reads from after, the sequence
 // the lost attempt expected, and returns the sequence of the commit named
 // own if it finds it there: the attempt stored it and its answer was lost
-// (applying what the model already has changes nothing). After repeated
-// losses it also backs off for a random moment, up to maxBackoff, so two
-// busy writers do not keep colliding.
-func (w *Writer) catchUp(subject string, attempt int, own string, after uint64) (uint64, error) {
-	if attempt > 1 {
-		backoff := time.Duration(rand.Int64N(int64(min(time.Duration(attempt)*time.Millisecond, maxBackoff))))
-		select {
-		case <-time.After(backoff):
-		case <-w.ctx.Done():
-			return 0, w.ctx.Err()
-		}
+// (applying what the model already has changes nothing). It first waits
+// wait (conflictRetries after repeated losses).
+func (w *Writer) catchUp(subject string, wait time.Duration, own string, after uint64) (uint64, error) {
+	if wait > 0 && !retry.Sleep(w.ctx, wait) {
+		return 0, w.ctx.Err()
 	}
 	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
 	defer cancel()

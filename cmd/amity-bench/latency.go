@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/delivery"
+	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/nats-io/nats.go"
 )
@@ -40,7 +41,7 @@ func notifyLatency(ctx context.Context, c *zim.Client, natsURL string, d time.Du
 	defer nc.Close()
 	var mu sync.Mutex
 	arrived := map[string]time.Time{}
-	_, err = nc.Subscribe("amity.bench.notify.>", func(m *nats.Msg) {
+	_, err = nc.Subscribe(domain.NotifyFilter("bench"), func(m *nats.Msg) {
 		at := time.Now()
 		var note delivery.Notification
 		if json.Unmarshal(m.Data, &note) != nil || note.Event != delivery.OnFriendListChanged || note.Action != "Added" || len(note.FriendInfoList) != 1 {

@@ -725,7 +725,7 @@ func waitNotifier(ctx context.Context, natsURL string) (time.Duration, uint64, e
 		return 0, 0, err
 	}
 	var sent atomic.Uint64
-	sub, err := nc.Subscribe("amity.*.notify.>", func(*nats.Msg) { sent.Add(1) })
+	sub, err := nc.Subscribe(domain.NotifyFilter("*"), func(*nats.Msg) { sent.Add(1) })
 	if err != nil {
 		return 0, 0, err
 	}
@@ -786,7 +786,7 @@ func orderedRead(ctx context.Context, natsURL string) (result, error) {
 	}
 	start := time.Now()
 	var msgs int64
-	err = store.Scan(ctx, []string{"amity.>"}, 1, last, func(domain.Record) error { msgs++; return nil })
+	err = store.Scan(ctx, []string{domain.AppFilter("*")}, 1, last, func(domain.Record) error { msgs++; return nil })
 	if err != nil {
 		return result{}, err
 	}

@@ -57,7 +57,7 @@ func (s *daemon) consoleConfig(nativeCfg native.Config) console.Config {
 			return replayDeadLetters(ctx, s.store, s.cfg, recs, func(string, ...any) {})
 		},
 		Feed: func(ctx context.Context, app string, fn func(uint64, domain.Event)) error {
-			filters := []string{eventstore.RelationFilter(app), eventstore.UserFilter(app)}
+			filters := []string{domain.RelationFilter(app), domain.UserFilter(app)}
 			return s.store.FollowSubjects(ctx, s.model.Followed()+1, filters, func(r domain.Record) error {
 				c, err := domain.DecodeRecord(r)
 				if err != nil {

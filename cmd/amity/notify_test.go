@@ -3,9 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/amity-im/amity/delivery"
-	"github.com/amity-im/amity/eventstore"
-	"github.com/amity-im/amity/http/zim"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/delivery"
+	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/http/zim"
 	"github.com/nats-io/nats.go"
 )
 
@@ -128,7 +128,7 @@ func TestNotificationsReachSubscribers(t *testing.T) {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	for i, n := range got {
-		if n.EventID == "" || n.Seq == 0 || n.App != "both" || sub.raw[i].Subject != eventstore.NotifySubject("both", n.User) {
+		if n.EventID == "" || n.Seq == 0 || n.App != "both" || sub.raw[i].Subject != domain.NotifySubject("both", n.User) {
 			t.Errorf("notification %d: event %q seq %d app %q on %s", i, n.EventID, n.Seq, n.App, sub.raw[i].Subject)
 		}
 	}

@@ -15,12 +15,14 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/delivery"
+	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/console"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/internal/retry"
 	"github.com/amity-im/amity/projections"
 	"github.com/amity-im/amity/writer"
 	"github.com/gorilla/mux"
@@ -283,13 +285,13 @@ func (s *daemon) build() {
 	s.httpSrv = &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	s.notifier = &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer,
-		Filters: []string{eventstore.RelationFilter("*"), eventstore.UserFilter("*")},
-		Subject: eventstore.NotifySubject, Publish: publisher(store), Logger: logger, Meter: meter}
+		Filters: []string{domain.RelationFilter("*"), domain.UserFilter("*")},
+		Subject: domain.NotifySubject, Publish: publisher(store), Logger: logger, Meter: meter}
 	sender := newSender(&http.Client{}, s.cfg)
 	for _, app := range s.cfg.apps {
 		if app.Callback != nil {
 			s.hooks = append(s.hooks, &delivery.Webhooks{Source: store, Name: eventstore.WebhookConsumer(app.Name),
-				Filter: eventstore.RelationFilter(app.Name), App: app, Sender: sender, Park: store.Park, Logger: logger, Meter: meter})
+				Filter: domain.RelationFilter(app.Name), App: app, Sender: sender, Park: store.Park, Logger: logger, Meter: meter})
 		}
 	}
 }
@@ -418,21 +420,22 @@ func (s *daemon) printAddresses() {
 }
 
 // keepRunning runs fn until ctx ends, starting it again after an error
-// with a growing pause (up to restartMax): a fault of the engine is waited
+// with a growing pause (up to restarts.Max): a fault of the engine is waited
 // out, never exited on.
 func keepRunning(ctx context.Context, logger *slog.Logger, name string, fn func(context.Context) error) {
-	wait := restartMin
+	waits := restarts.Waiter()
 	for ctx.Err() == nil {
 		start := time.Now()
 		err := fn(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		if time.Since(start) > restartMax {
-			wait = restartMin // it ran well for a while
+		if time.Since(start) > restarts.Max {
+			waits.Reset() // it ran well for a while
 		}
+		wait := waits.Next()
 		logger.Warn(name+" stopped; starting again", "err", err, "in", wait)
-		if !pause(ctx, &wait) {
+		if !retry.Sleep(ctx, wait) {
 			return
 		}
 	}
@@ -442,36 +445,19 @@ func keepRunning(ctx context.Context, logger *slog.Logger, name string, fn func(
 // error that may pass by itself (a cluster still forming or electing) is
 // logged and fn runs again after a growing pause.
 func untilSettled(ctx context.Context, logger *slog.Logger, what string, fn func() error) error {
-	wait := restartMin
-	for {
+	return restarts.Do(ctx, func(int) error {
 		err := fn()
-		if err == nil || !eventstore.Transient(err) || ctx.Err() != nil {
-			return err
+		if err != nil && !eventstore.Transient(err) {
+			return retry.Permanent(err)
 		}
+		return err
+	}, func(_ int, err error, wait time.Duration) {
 		logger.Warn("cannot "+what+" yet; trying again", "err", err, "in", wait)
-		if !pause(ctx, &wait) {
-			return err
-		}
-	}
+	})
 }
 
-// pause waits *wait, then doubles it up to restartMax; it reports false if
-// ctx ended first.
-func pause(ctx context.Context, wait *time.Duration) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(*wait):
-	}
-	*wait = min(2**wait, restartMax)
-	return true
-}
-
-// The pauses between restarts of a stopped loop.
-const (
-	restartMin = 100 * time.Millisecond
-	restartMax = 5 * time.Second
-)
+// restarts are the pauses between restarts of a stopped loop.
+var restarts = retry.Backoff{First: 100 * time.Millisecond, Max: 5 * time.Second}
 
 // newSender sends the callbacks of cfg's apps with client, in every style.
 func newSender(client *http.Client, cfg config) *delivery.Sender {
@@ -548,7 +534,7 @@ func printDevApp(w io.Writer, cfg config, httpAddr string) {
 		if u.Admin {
 			fmt.Fprintf(w, "  NATS     admin login %s / %s  (amity verify, replay, events tail, deadletters: --nats-user %s --nats-password %s)\n", u.Name, u.Password, u.Name, u.Password)
 		} else {
-			fmt.Fprintf(w, "  NATS     subscriber of %s: %s / %s  (reply inbox prefix %s)\n", strings.Join(u.Apps, ","), u.Name, u.Password, eventstore.InboxPrefix(u.Name))
+			fmt.Fprintf(w, "  NATS     subscriber of %s: %s / %s  (reply inbox prefix %s)\n", strings.Join(u.Apps, ","), u.Name, u.Password, domain.InboxPrefix(u.Name))
 		}
 	}
 	fmt.Fprintf(w, `  Try it (a signature is good for one call within 10 minutes):

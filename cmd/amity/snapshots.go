@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
@@ -105,8 +106,8 @@ func snapshotEvery(ctx context.Context, m *projections.Model, path string, inter
 
 // Admin subjects, answered by one instance of the queue group.
 const (
-	adminDigest = eventstore.AdminDigest
-	adminBucket = eventstore.AdminDigestBucket
+	adminDigest = domain.AdminDigest
+	adminBucket = domain.AdminDigestBucket
 )
 
 // serveAdmin answers digest requests (amity verify) over NATS.

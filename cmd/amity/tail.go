@@ -9,7 +9,6 @@ import (
 	"slices"
 
 	"github.com/amity-im/amity/domain"
-	"github.com/amity-im/amity/eventstore"
 )
 
 // eventsCmd runs "amity events tail": print events as they arrive.
@@ -41,9 +40,9 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		start = last + 1
 	}
-	subjects := eventstore.AppFilter("*")
+	subjects := domain.AppFilter("*")
 	if *app != "" {
-		subjects = eventstore.AppFilter(*app)
+		subjects = domain.AppFilter(*app)
 	}
 	enc := json.NewEncoder(stdout)
 	err = store.Tail(ctx, subjects, start, func(r domain.Record) error {

@@ -162,7 +162,7 @@ func (s *Store) Partitions(_ context.Context, app string, want int) (int, error)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	recorded := s.partitions[app]
-	legacy := recorded == 0 && slices.ContainsFunc(s.recs, func(r domain.Record) bool { return strings.HasPrefix(r.Subject, "amity."+app+".") })
+	legacy := recorded == 0 && slices.ContainsFunc(s.recs, func(r domain.Record) bool { return domain.SubjectHasApp(r.Subject, app) })
 	n, err := domain.ChoosePartitions(app, want, recorded, legacy)
 	if err == nil {
 		s.partitions[app] = n
