@@ -190,31 +190,12 @@ func Frames(b []byte) (kinds []uint64, datas [][]byte, err error) {
 	return kinds, datas, nil
 }
 
-// errorCodes names the domain's errors on the wire, the specific ones
-// before their kinds.
-var errorCodes = []struct {
-	code string
-	err  error
-}{
-	{"self", ErrSelf}, {"user_not_registered", ErrUserNotRegistered}, {"target_not_registered", ErrTargetNotRegistered},
-	{"not_friend", ErrNotFriend}, {"already_friends", ErrAlreadyFriends}, {"user_exists", ErrUserExists},
-	{"friend_limit", ErrFriendLimit}, {"peer_friend_limit", ErrPeerFriendLimit}, {"attributes_too_large", ErrAttributesTooLarge},
-	{"future_time", ErrFutureTime}, {"unknown_command", ErrUnknownCommand}, {"group_limit", ErrGroupLimit},
-	{"group_not_found", ErrGroupNotFound}, {"already_blocked", ErrAlreadyBlocked}, {"not_blocked", ErrNotBlocked},
-	{"already_unblocked", ErrAlreadyUnblocked}, {"block_limit", ErrBlockLimit}, {"you_blocked", ErrYouBlocked},
-	{"blocked_by_target", ErrBlockedByTarget}, {"add_denied", ErrAddDenied}, {"request_not_found", ErrRequestNotFound},
-	{"request_not_waiting", ErrRequestNotWaiting}, {"already_following", ErrAlreadyFollowing},
-	{"not_following", ErrNotFollowing}, {"follow_limit", ErrFollowLimit},
-	{"invalid", ErrInvalid}, {"not_found", ErrNotFound}, {"exists", ErrExists}, {"limit", ErrLimit},
-	{"conflict", ErrConflict}, {"forbidden", ErrForbidden}, {"internal", ErrInternal},
-}
-
 // ErrorCode names err's domain error: the most specific one it wraps, or
 // "internal".
 func ErrorCode(err error) string {
-	for _, c := range errorCodes {
-		if errors.Is(err, c.err) {
-			return c.code
+	for _, c := range Errors {
+		if errors.Is(err, c.Err) {
+			return c.Code
 		}
 	}
 	return "internal"
@@ -223,9 +204,9 @@ func ErrorCode(err error) string {
 // ErrorOf makes the error code names, with message msg: errors.Is holds
 // for it as for the error it was made from.
 func ErrorOf(code, msg string) error {
-	for _, c := range errorCodes {
-		if c.code == code {
-			return &remoteError{err: c.err, msg: msg}
+	for _, c := range Errors {
+		if c.Code == code {
+			return &remoteError{err: c.Err, msg: msg}
 		}
 	}
 	return &remoteError{err: ErrInternal, msg: msg}

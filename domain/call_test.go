@@ -51,8 +51,8 @@ func TestResultsSurviveTheWire(t *testing.T) {
 	ev := Event{ID: "e1", Type: TypeFriendAdded, Version: SchemaVersion, App: "demo", Time: time.UnixMilli(1_700_000_000_000).UTC(),
 		RequestID: "r1", Surface: "zim", Data: FriendAdded{User: "a", Friend: "b", Entry: &Entry{CreateTime: 1}}}
 	rs := []Result{{Seq: 7, Event: &ev}}
-	for _, c := range errorCodes {
-		rs = append(rs, Result{Err: fmt.Errorf("%w: detail", c.err)})
+	for _, c := range Errors {
+		rs = append(rs, Result{Err: fmt.Errorf("%w: detail", c.Err)})
 	}
 	rs = append(rs, Result{Err: errors.New("not a domain error")})
 	data, err := MarshalResults("demo", rs)
@@ -69,15 +69,15 @@ func TestResultsSurviveTheWire(t *testing.T) {
 	if diff := cmp.Diff(ev, *got[0].Event); diff != "" {
 		t.Errorf("event after the wire (-sent +got):\n%s", diff)
 	}
-	for i, c := range errorCodes {
+	for i, c := range Errors {
 		e := got[i+1].Err
-		if !errors.Is(e, c.err) || e.Error() != rs[i+1].Err.Error() || got[i+1].Event != nil {
-			t.Errorf("%s: got %v (is %v)", c.code, e, errors.Is(e, c.err))
+		if !errors.Is(e, c.Err) || e.Error() != rs[i+1].Err.Error() || got[i+1].Event != nil {
+			t.Errorf("%s: got %v (is %v)", c.Code, e, errors.Is(e, c.Err))
 		}
 		// The kind holds too.
 		var k *kindError
-		if errors.As(c.err, &k) && !errors.Is(e, k.kind) {
-			t.Errorf("%s: errors.Is(kind %v) false", c.code, k.kind)
+		if errors.As(c.Err, &k) && !errors.Is(e, k.kind) {
+			t.Errorf("%s: errors.Is(kind %v) false", c.Code, k.kind)
 		}
 	}
 	if last := got[len(got)-1].Err; !errors.Is(last, ErrInternal) {

@@ -46,6 +46,45 @@ var (
 	ErrFollowLimit         = kindErr(ErrLimit, "the user follows the most users allowed")
 )
 
+// NamedError is a domain error and its name on the wire (forwarded calls'
+// answers, /v1's error codes).
+type NamedError struct {
+	Code string
+	Err  error
+}
+
+// Errors is the one list of the domain's errors: every specific error,
+// then every kind, each before the kinds it wraps, so the first that
+// errors.Is matches names an error most precisely. Each surface's code
+// table is held to it by a test: an error added here without a code on
+// every surface fails the tests.
+var Errors = []NamedError{
+	{"self", ErrSelf}, {"user_not_registered", ErrUserNotRegistered}, {"target_not_registered", ErrTargetNotRegistered},
+	{"not_friend", ErrNotFriend}, {"already_friends", ErrAlreadyFriends}, {"user_exists", ErrUserExists},
+	{"friend_limit", ErrFriendLimit}, {"peer_friend_limit", ErrPeerFriendLimit}, {"attributes_too_large", ErrAttributesTooLarge},
+	{"future_time", ErrFutureTime}, {"unknown_command", ErrUnknownCommand}, {"group_limit", ErrGroupLimit},
+	{"group_not_found", ErrGroupNotFound}, {"already_blocked", ErrAlreadyBlocked}, {"not_blocked", ErrNotBlocked},
+	{"already_unblocked", ErrAlreadyUnblocked}, {"block_limit", ErrBlockLimit}, {"you_blocked", ErrYouBlocked},
+	{"blocked_by_target", ErrBlockedByTarget}, {"add_denied", ErrAddDenied}, {"request_not_found", ErrRequestNotFound},
+	{"request_not_waiting", ErrRequestNotWaiting}, {"already_following", ErrAlreadyFollowing},
+	{"not_following", ErrNotFollowing}, {"follow_limit", ErrFollowLimit},
+	{"invalid", ErrInvalid}, {"not_found", ErrNotFound}, {"exists", ErrExists}, {"limit", ErrLimit},
+	{"conflict", ErrConflict}, {"forbidden", ErrForbidden}, {"internal", ErrInternal},
+}
+
+// Retryable reports whether err may pass if the call is made again: a
+// write conflict or an internal fault, or an error of no domain kind.
+// Every other domain error is final, and a surface answers it with a
+// client error of its own.
+func Retryable(err error) bool {
+	for _, kind := range []error{ErrInvalid, ErrNotFound, ErrExists, ErrLimit, ErrForbidden} {
+		if errors.Is(err, kind) {
+			return false
+		}
+	}
+	return true
+}
+
 type kindError struct {
 	kind error
 	msg  string

@@ -178,4 +178,8 @@ func (v lockedView) ReserveGroups(user string, names []string) bool {
 	return v.m.reserveGroupsLocked(v.app.Name, user, v.commit, names, domain.MaxFriendGroups)
 }
 
-var _ domain.State = (*Model)(nil)
+// The model is the whole state events are applied to.
+var (
+	_ domain.State   = (*Model)(nil)
+	_ domain.Mutator = (*Model)(nil)
+)

@@ -344,6 +344,9 @@ type overlay struct {
 	allow    map[string]string
 }
 
+// An overlay holds every part of the state a command decides against.
+var _ domain.Mutator = (*overlay)(nil)
+
 func newOverlay(s domain.View) *overlay {
 	return &overlay{s: s, entries: map[[2]string]*domain.Entry{}, users: map[string]bool{}, groups: map[[2]string]bool{}, blocks: map[[2]string]bool{}}
 }

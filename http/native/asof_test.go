@@ -25,18 +25,6 @@ type list struct {
 	friends map[string]domain.Entry
 }
 
-func (l *list) PutUser(string, domain.User)                                     {}
-func (l *list) UpdateProfile(string, domain.UserProfileUpdated)                 {}
-func (l *list) PutRequest(string, domain.Request)                               {}
-func (l *list) CloseRequest(string, string, string, domain.RequestState, int64) {}
-func (l *list) DeleteRequest(string, string, string)                            {}
-func (l *list) PutFollow(string, string, string, int64)                         {}
-func (l *list) DeleteFollow(string, string, string)                             {}
-func (l *list) DeleteUser(string, string)                                       {}
-func (l *list) PutGroups(string, string, []string)                              {}
-func (l *list) DeleteGroups(string, string, []string)                           {}
-func (l *list) PutBlock(string, string, string, int64)                          {}
-func (l *list) DeleteBlock(string, string, string)                              {}
 func (l *list) PutEntry(_, owner, friend string, e domain.Entry) {
 	if owner == l.user {
 		l.friends[friend] = e

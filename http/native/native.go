@@ -507,20 +507,8 @@ type entries struct {
 	friends map[string]domain.Entry
 }
 
-func (m *entries) forUser(u string) domain.Mutator { m.user = u; return m }
+func (m *entries) forUser(u string) domain.EntryMutator { m.user = u; return m }
 
-func (m *entries) PutUser(string, domain.User)                                     {}
-func (m *entries) DeleteUser(string, string)                                       {}
-func (m *entries) PutGroups(string, string, []string)                              {}
-func (m *entries) DeleteGroups(string, string, []string)                           {}
-func (m *entries) PutBlock(string, string, string, int64)                          {}
-func (m *entries) DeleteBlock(string, string, string)                              {}
-func (m *entries) UpdateProfile(string, domain.UserProfileUpdated)                 {}
-func (m *entries) PutRequest(string, domain.Request)                               {}
-func (m *entries) CloseRequest(string, string, string, domain.RequestState, int64) {}
-func (m *entries) DeleteRequest(string, string, string)                            {}
-func (m *entries) PutFollow(string, string, string, int64)                         {}
-func (m *entries) DeleteFollow(string, string, string)                             {}
 func (m *entries) PutEntry(_, owner, friend string, e domain.Entry) {
 	if owner == m.user {
 		if m.friends == nil {

@@ -202,8 +202,13 @@ var domainErrors = []struct {
 	{domain.ErrPeerFriendLimit, http.StatusConflict, "friend_limit"},
 	{domain.ErrYouBlocked, http.StatusForbidden, "blocked"},
 	{domain.ErrBlockedByTarget, http.StatusForbidden, "blocked"},
+	{domain.ErrGroupLimit, http.StatusConflict, "group_limit"},
 	{domain.ErrNotFound, http.StatusNotFound, "not_found"},
 	{domain.ErrInvalid, http.StatusBadRequest, "bad_request"},
+	{domain.ErrExists, http.StatusConflict, "conflict"},
+	{domain.ErrLimit, http.StatusConflict, "limit"},
+	{domain.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{domain.ErrConflict, http.StatusConflict, "conflict"},
 }
 
 func domainError(err error) error {

@@ -80,7 +80,15 @@ var domainCodes = []struct {
 	{domain.ErrAlreadyFollowing, codeSNSParam, "Already_Follow"},
 	{domain.ErrNotFollowing, codeSNSParam, "Not_Follow"},
 	{domain.ErrFollowLimit, codeFollowingFull, "Follow_Num_Exceed_Threshold"},
+	{domain.ErrAttributesTooLarge, codeSNSParam, "Param_Invalid"},
+	{domain.ErrRequestNotFound, codeSNSParam, "Not_Exist"},
 	{domain.ErrInvalid, codeSNSParam, "Param_Invalid"},
+	// Refusals Tencent documents no code of its own for are final: a
+	// parameter error, never "retry".
+	{domain.ErrNotFound, codeSNSParam, "Not_Exist"},
+	{domain.ErrExists, codeSNSParam, "Already_Exist"},
+	{domain.ErrLimit, codeSNSParam, "Exceed_Threshold"},
+	{domain.ErrForbidden, codeSNSParam, "Forbidden"},
 }
 
 // Error is a failure answered with a Tencent code.

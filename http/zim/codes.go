@@ -85,7 +85,18 @@ var domainCodes = []struct {
 	// sender.
 	{domain.ErrYouBlocked, codeBlockedPair},
 	{domain.ErrBlockedByTarget, codeBlockedPair},
+	// A target that takes no friend requests (Tencent's AllowType, set
+	// through that surface) refuses like a block: ZIM has no setting of
+	// its own for it.
+	{domain.ErrAddDenied, codeBlockedPair},
 	{domain.ErrInvalid, codeInvalidParam},
+	// ZIM documents no codes for friend groups, follows or requests
+	// answered through another surface: each of those refusals is final,
+	// so it is a parameter error, never "retry".
+	{domain.ErrNotFound, codeInvalidParam},
+	{domain.ErrExists, codeInvalidParam},
+	{domain.ErrLimit, codeInvalidParam},
+	{domain.ErrForbidden, codeInvalidParam},
 }
 
 // Error is a failure answered with a ZIM code.
