@@ -66,3 +66,22 @@ func (q *Query) Get(key string) string {
 	}
 	return ""
 }
+
+// Has reports whether key is given, with any value.
+func (q *Query) Has(key string) bool {
+	for _, p := range q.pairs {
+		if p[0] == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Values returns the parameters as url.Values.
+func (q *Query) Values() url.Values {
+	v := make(url.Values, len(q.pairs))
+	for _, p := range q.pairs {
+		v[p[0]] = append(v[p[0]], p[1])
+	}
+	return v
+}

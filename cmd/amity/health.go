@@ -11,7 +11,6 @@ import (
 
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/projections"
-	"github.com/gorilla/mux"
 	"github.com/nats-io/nats.go"
 )
 
@@ -153,21 +152,20 @@ func (h *health) probe(ctx context.Context, down func() error) {
 	}
 }
 
-// routes adds /livez, /readyz and /healthz to router.
-func (h *health) routes(router *mux.Router) {
-	router.HandleFunc("/livez", func(w http.ResponseWriter, _ *http.Request) {
-		writeHealth(w, http.StatusOK, map[string]string{"status": "alive"})
-	}).Methods(http.MethodGet)
-	ready := func(w http.ResponseWriter, _ *http.Request) {
-		d := h.detail()
-		code := http.StatusOK
-		if d.Status != "ready" {
-			code = http.StatusServiceUnavailable
-		}
-		writeHealth(w, code, d)
+// live answers /livez: the process serves.
+func (h *health) live(w http.ResponseWriter, _ *http.Request) {
+	writeHealth(w, http.StatusOK, map[string]string{"status": "alive"})
+}
+
+// ready answers /readyz and /healthz: 200 once ready, 503 with the reason
+// before.
+func (h *health) ready(w http.ResponseWriter, _ *http.Request) {
+	d := h.detail()
+	code := http.StatusOK
+	if d.Status != "ready" {
+		code = http.StatusServiceUnavailable
 	}
-	router.HandleFunc("/readyz", ready).Methods(http.MethodGet)
-	router.HandleFunc("/healthz", ready).Methods(http.MethodGet)
+	writeHealth(w, code, d)
 }
 
 func writeHealth(w http.ResponseWriter, code int, v any) {

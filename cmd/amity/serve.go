@@ -18,14 +18,12 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	amityhttp "github.com/amity-im/amity/http"
-	"github.com/amity-im/amity/http/console"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/retry"
 	"github.com/amity-im/amity/projections"
 	"github.com/amity-im/amity/writer"
-	"github.com/gorilla/mux"
 	"github.com/nats-io/nats.go"
 	"github.com/oklog/ulid/v2"
 	"golang.org/x/sync/errgroup"
@@ -265,24 +263,11 @@ func (s *daemon) build() {
 		Wait: s.model.WaitFollowed, Recent: store.Recent, NewID: ids.New, Logger: logger})
 	deps := amityhttp.Deps{Writer: s.router, Read: s.model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: s.health.isCaughtUp,
 		Observe: meter.observe}
-	router := mux.NewRouter()
-	s.health.routes(router)
-	router.Handle("/metrics", meter.handler()).Methods(http.MethodGet)
 	zimSrv, tcSrv := zim.New(deps, s.cfg.zim...), tencent.New(deps, s.cfg.tencent...)
-	router.Handle("/", zimSrv)
-	router.PathPrefix("/zim/").Handler(zimSrv.ActionPaths())
-	router.PathPrefix("/v4/").Handler(tcSrv)
-	for name, doc := range map[string][]byte{"zim": zim.OpenAPI, "tencent": tencent.OpenAPI, "v1": native.OpenAPI} {
-		router.Handle("/openapi/"+name+".yaml", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "application/yaml")
-			_, _ = w.Write(doc)
-		})).Methods(http.MethodGet)
-	}
 	nativeCfg := native.Config{Now: time.Now, History: store, Index: s.model, ZIM: zimSrv, Tencent: tcSrv,
 		Writer: s.router, Requests: s.model, NewID: ids.New, Observe: meter.observe}
-	native.Routes(router, nativeCfg)
-	console.Routes(router, s.consoleConfig(nativeCfg))
-	s.httpSrv = &http.Server{Handler: zimFirst(zimSrv, router), ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
+	router := amityhttp.NewHandler(s.routes(zimSrv, tcSrv, nativeCfg, meter)...)
+	s.httpSrv = &http.Server{Handler: router, ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	s.notifier = &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer,
 		Filters: []string{domain.RelationFilter("*"), domain.UserFilter("*")},
@@ -547,19 +532,6 @@ func printDevApp(w io.Writer, cfg config, httpAddr string) {
     curl -s -X POST "http://%s/v4/sns/friend_add?sdkappid=%d&identifier=%s&usersig=%s&random=1&contenttype=json" \
       -d '{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web"}]}'
 `, z.AppID, z.ServerSecret, httpAddr, httpAddr, t.SDKAppID, t.Admins[0], sig)
-}
-
-// zimFirst sends ZIM calls, which all go to "/", straight to zim and
-// everything else through router, which would match "/" as a pattern
-// after the routes before it.
-func zimFirst(zim, router http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" {
-			zim.ServeHTTP(w, r)
-			return
-		}
-		router.ServeHTTP(w, r)
-	})
 }
 
 func isClosed(ch chan struct{}) bool {

@@ -253,14 +253,14 @@ func TestTencentRequestsAndFollowsScenario(t *testing.T) {
 		t.Errorf("friend_check after the accept = %v", got)
 	}
 
-	// Follows; their calls are not in Tencent's OpenAPI description.
-	gap := withRequestGap(context.Background(), "follow APIs: not in Tencent's OpenAPI description")
+	// Follows, validated against Amity's description of them.
+	fctx := context.Background()
 	follow := func(from string, to ...string) tcResp {
 		items := []obj{}
 		for _, id := range to {
 			items = append(items, obj{"To_Account": id})
 		}
-		return tc.callCtx(gap, "/v4/follow/follow_add", obj{"From_Account": from, "FollowItem": items})
+		return tc.callCtx(fctx, "/v4/follow/follow_add", obj{"From_Account": from, "FollowItem": items})
 	}
 	wantItems(t, "follow", follow("ann", "ben", "cal", "dan"), map[string]int{"ben": 0, "cal": 0, "dan": 0})
 	wantItems(t, "follow back", follow("ben", "ann"), map[string]int{"ann": 0})
@@ -271,19 +271,19 @@ func TestTencentRequestsAndFollowsScenario(t *testing.T) {
 			FollowType int
 		}
 	}
-	if err := tc.c.Call(gap, "/v4/follow/follow_check", obj{"From_Account": "ben", "To_Account": []string{"ann", "cal", "dan"}}, &fc); err != nil {
+	if err := tc.c.Call(fctx, "/v4/follow/follow_check", obj{"From_Account": "ben", "To_Account": []string{"ann", "cal", "dan"}}, &fc); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(fc.ResultItem); got != "[{ann 3} {cal 0} {dan 0}]" {
 		t.Errorf("follow_check(ben) = %s", got)
 	}
-	if err := tc.c.Call(gap, "/v4/follow/follow_check", obj{"From_Account": "dan", "To_Account": []string{"ann", "cal"}}, &fc); err != nil {
+	if err := tc.c.Call(fctx, "/v4/follow/follow_check", obj{"From_Account": "dan", "To_Account": []string{"ann", "cal"}}, &fc); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(fc.ResultItem); got != "[{ann 1} {cal 0}]" {
 		t.Errorf("follow_check(dan) = %s", got)
 	}
-	if err := tc.c.Call(gap, "/v4/follow/follow_check", obj{"From_Account": "ann", "To_Account": []string{"dan"}}, &fc); err != nil {
+	if err := tc.c.Call(fctx, "/v4/follow/follow_check", obj{"From_Account": "ann", "To_Account": []string{"dan"}}, &fc); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(fc.ResultItem); got != "[{dan 2}]" {
@@ -300,7 +300,7 @@ func TestTencentRequestsAndFollowsScenario(t *testing.T) {
 				}
 				NextCursor string
 			}
-			if err := tc.c.Call(gap, "/v4/follow/follow_get", obj{"From_Account": "ann", "FollowType": kind, "StartCursor": cursor, "WantNum": 1}, &p); err != nil || p.ErrorCode != 0 {
+			if err := tc.c.Call(fctx, "/v4/follow/follow_get", obj{"From_Account": "ann", "FollowType": kind, "StartCursor": cursor, "WantNum": 1}, &p); err != nil || p.ErrorCode != 0 {
 				t.Fatalf("follow_get: %d %v", p.ErrorCode, err)
 			}
 			for _, it := range p.FollowItem {
@@ -318,16 +318,16 @@ func TestTencentRequestsAndFollowsScenario(t *testing.T) {
 	var info struct {
 		FollowInfo []struct{ FollowerCount, FollowingCount, MutualFollowingCount int }
 	}
-	if err := tc.c.Call(gap, "/v4/follow/follow_get_info", obj{"From_Account": "ann", "To_Account": []string{"ann"}}, &info); err != nil {
+	if err := tc.c.Call(fctx, "/v4/follow/follow_get_info", obj{"From_Account": "ann", "To_Account": []string{"ann"}}, &info); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(info.FollowInfo); got != "[{2 3 2}]" {
 		t.Errorf("follow_get_info(ann) = %s", got)
 	}
-	wantItems(t, "unfollow", tc.callCtx(gap, "/v4/follow/follow_delete", obj{"From_Account": "ann", "To_Account": []string{"cal"}}), map[string]int{"cal": 0})
+	wantItems(t, "unfollow", tc.callCtx(fctx, "/v4/follow/follow_delete", obj{"From_Account": "ann", "To_Account": []string{"cal"}}), map[string]int{"cal": 0})
 	off := s.tencent(t, 1400000008, "nf-key")
 	wantTC(t, "import", off.call(pMultiImport, accounts("ann", "ben")), 0)
-	wantTC(t, "follows off", off.callCtx(gap, "/v4/follow/follow_add", obj{"From_Account": "ann", "FollowItem": []obj{{"To_Account": "ben"}}}), 30005)
+	wantTC(t, "follows off", off.callCtx(fctx, "/v4/follow/follow_add", obj{"From_Account": "ann", "FollowItem": []obj{{"To_Account": "ben"}}}), 30005)
 
 	// The webhooks: the accepted request's add, then the follows.
 	var lines []string

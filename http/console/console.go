@@ -101,8 +101,9 @@ type session struct {
 
 const cookieName = "amity_console"
 
-// Routes registers the console under /console/ on r.
-func Routes(r *mux.Router, cfg Config) {
+// Routes is the console's table: its pages, files and JSON API under
+// /console/.
+func Routes(cfg Config) amityhttp.Table {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -111,26 +112,20 @@ func Routes(r *mux.Router, cfg Config) {
 		c.apps[a.Name] = a
 	}
 	files, _ := fs.Sub(static, "static")
-	r.Handle("/console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
-	r.HandleFunc("/console/login", c.loginPage).Methods(http.MethodGet)
-	r.HandleFunc("/console/login", c.login).Methods(http.MethodPost)
-	r.HandleFunc("/console/logout", c.logout).Methods(http.MethodPost)
-	r.PathPrefix("/console/static/").Handler(c.auth(http.StripPrefix("/console/static/", http.FileServer(http.FS(files)))))
-	r.Handle("/console/", c.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/console/" {
-			http.NotFound(w, r)
-			return
-		}
-		page, _ := static.ReadFile("static/index.html")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write(page)
-	})))
+	anyMethod := func(path string, h http.Handler) amityhttp.Route { return amityhttp.Route{Path: path, Handler: h} }
+	t := amityhttp.Table{Name: "console", Routes: []amityhttp.Route{
+		anyMethod("/console", http.RedirectHandler("/console/", http.StatusMovedPermanently)),
+		{Method: http.MethodGet, Path: "/console/login", Handler: http.HandlerFunc(c.loginPage)},
+		{Method: http.MethodPost, Path: "/console/login", Handler: http.HandlerFunc(c.login)},
+		{Method: http.MethodPost, Path: "/console/logout", Handler: http.HandlerFunc(c.logout)},
+		{Path: "/console/static/", Prefix: true, Handler: c.auth(http.StripPrefix("/console/static/", http.FileServer(http.FS(files))))},
+		anyMethod("/console/", c.auth(http.HandlerFunc(c.index))),
+	}}
 	api := func(path string, f func(*http.Request) (any, int)) {
-		r.Handle("/console/api/"+path, c.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Routes = append(t.Routes, anyMethod("/console/api/"+path, c.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, status := f(r)
 			amityhttp.WriteJSON(w, status, body)
-		})))
+		}))))
 	}
 	api("apps", func(*http.Request) (any, int) {
 		names := make([]string, len(cfg.Apps))
@@ -143,7 +138,20 @@ func Routes(r *mux.Router, cfg Config) {
 	api("user", c.user)
 	api("history/{route:.+}", c.history)
 	api("deadletters", c.deadLetters)
-	r.Handle("/console/api/feed", c.auth(http.HandlerFunc(c.feed))).Methods(http.MethodGet)
+	t.Routes = append(t.Routes, amityhttp.Route{Method: http.MethodGet, Path: "/console/api/feed", Handler: c.auth(http.HandlerFunc(c.feed))})
+	return t
+}
+
+// index serves the console's page.
+func (c *console) index(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/console/" {
+		http.NotFound(w, r)
+		return
+	}
+	page, _ := static.ReadFile("static/index.html")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(page)
 }
 
 func apiError(status int, code, msg string) (any, int) {

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/console"
 	"github.com/amity-im/amity/projections"
-	"github.com/gorilla/mux"
 )
 
 // BenchmarkUserPageAt10MEdges answers the console's user lookup (profile,
@@ -46,8 +46,7 @@ func BenchmarkUserPageAt10MEdges(b *testing.B) {
 	}
 	flush()
 	b.Logf("model: %+v", m.Size())
-	r := mux.NewRouter()
-	console.Routes(r, console.Config{Apps: []*domain.App{{Name: "a"}}, Admins: []console.Admin{{User: "ops", Password: "pw"}}, Read: m})
+	r := amityhttp.NewHandler(console.Routes(console.Config{Apps: []*domain.App{{Name: "a"}}, Admins: []console.Admin{{User: "ops", Password: "pw"}}, Read: m}))
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {

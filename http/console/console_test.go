@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/console"
 	"github.com/amity-im/amity/projections"
-	"github.com/gorilla/mux"
 )
 
 // consoleServer serves the console over a model with user u0 and 120
@@ -34,8 +34,7 @@ func consoleServer(t *testing.T) (*httptest.Server, *[]string) {
 		domain.Event{App: "a", Time: at, Data: domain.UserBlocked{User: "u0", Target: "f002"}})
 	m.Apply("amity.a.rel.0", 1, domain.Commit{ID: "c", App: "a", Events: evs})
 	var asked []string
-	r := mux.NewRouter()
-	console.Routes(r, console.Config{
+	r := amityhttp.NewHandler(console.Routes(console.Config{
 		Apps:   []*domain.App{{Name: "a"}, {Name: "b"}},
 		Admins: []console.Admin{{User: "ops", Password: "pw"}},
 		Read:   m,
@@ -51,7 +50,7 @@ func consoleServer(t *testing.T) (*httptest.Server, *[]string) {
 			<-ctx.Done()
 			return nil
 		},
-	})
+	}))
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return srv, &asked

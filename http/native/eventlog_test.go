@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/projections"
-	"github.com/gorilla/mux"
 )
 
 // streamOnly is the read model without its event log: every history
@@ -37,8 +37,7 @@ func (streamOnly) Events([]domain.EventRef, func(int, []byte)) {}
 func TestLogAndStreamAnswerAlike(t *testing.T) {
 	core, base := server(t)
 	zimSrv := zim.New(core.Deps(), demo, other)
-	r := mux.NewRouter()
-	native.Routes(r, native.Config{Now: time.Now, History: core.Store, Index: streamOnly{core.Model}, ZIM: zimSrv})
+	r := amityhttp.NewHandler(native.Routes(native.Config{Now: time.Now, History: core.Store, Index: streamOnly{core.Model}, ZIM: zimSrv}))
 	stream := httptest.NewServer(r)
 	t.Cleanup(stream.Close)
 

@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
 	"github.com/amity-im/amity/projections"
 	"github.com/google/go-cmp/cmp"
-	"github.com/gorilla/mux"
 )
 
 var (
@@ -48,9 +48,7 @@ func server(t *testing.T) (*testenv.Core, string) {
 	t.Helper()
 	core := testenv.Start(t)
 	zimSrv := zim.New(core.Deps(), demo, other)
-	r := mux.NewRouter()
-	r.Handle("/", zimSrv)
-	native.Routes(r, native.Config{Now: time.Now, History: core.Store, Index: core.Model, ZIM: zimSrv})
+	r := amityhttp.NewHandler(zimSrv.Routes(), native.Routes(native.Config{Now: time.Now, History: core.Store, Index: core.Model, ZIM: zimSrv}))
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return core, srv.URL

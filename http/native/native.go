@@ -26,7 +26,6 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/domain/jsonscan"
 	amityhttp "github.com/amity-im/amity/http"
-	"github.com/gorilla/mux"
 )
 
 // History reads the stream's messages by sequence.
@@ -92,45 +91,91 @@ func (e *apiError) Error() string { return e.msg }
 
 func badRequest(msg string) error { return &apiError{http.StatusBadRequest, "bad_request", msg} }
 
-// Routes registers the API on r.
-func Routes(r *mux.Router, cfg Config) {
-	get := func(f func(context.Context, *domain.App, url.Values) (any, error)) preparer {
-		return preparer(func(r *http.Request) (func(context.Context, *domain.App) (any, error), error) {
-			q := r.URL.Query()
-			return func(ctx context.Context, app *domain.App) (any, error) { return f(ctx, app, q) }, nil
-		})
+// Routes is the API's table: its routes, the JSON 405 and 404 every /v1
+// error has for a method or path it does not serve.
+func Routes(cfg Config) amityhttp.Table {
+	p := cfg.pipeline()
+	get := func(f func(context.Context, *domain.App, url.Values) (any, error)) amityhttp.Handler[domain.App, any] {
+		return func(ctx context.Context, c *amityhttp.Call[domain.App]) (any, error) {
+			return f(withRequestID(ctx, c), c.App, c.Query.Values())
+		}
 	}
-	post := func(f func(context.Context, *domain.App, []byte) (any, error)) preparer {
-		return preparer(func(r *http.Request) (func(context.Context, *domain.App) (any, error), error) {
-			body, err := readBody(r)
-			return func(ctx context.Context, app *domain.App) (any, error) { return f(ctx, app, body) }, err
-		})
+	post := func(f func(context.Context, *domain.App, []byte) (any, error)) amityhttp.Handler[domain.App, any] {
+		return func(ctx context.Context, c *amityhttp.Call[domain.App]) (any, error) {
+			return f(withRequestID(ctx, c), c.App, c.Body)
+		}
 	}
-	type route struct {
+	handlers := []struct {
 		path, method string
-		prepare      preparer
-	}
-	routes := []route{
+		h            amityhttp.Handler[domain.App, any]
+	}{
+		{"/v1/pairs/history", http.MethodGet, get(cfg.pairHistory)},
+		{"/v1/friends", http.MethodGet, get(cfg.friendsAsOf)},
+		{"/v1/changes", http.MethodGet, get(cfg.changes)},
+		{"/v1/requests", http.MethodGet, get(cfg.listRequests)},
 		{"/v1/requests/accept", http.MethodPost, post(cfg.answerRequest("accept"))},
 		{"/v1/requests/reject", http.MethodPost, post(cfg.answerRequest("reject"))},
 		{"/v1/requests/delete", http.MethodPost, post(cfg.answerRequest("delete"))},
 	}
-	for path, f := range cfg.reads() {
-		routes = append(routes, route{path, http.MethodGet, get(f)})
+	t := amityhttp.Table{Name: "v1", NotFoundPrefix: "/v1/",
+		NotFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			amityhttp.WriteJSON(w, http.StatusNotFound, errorBody(&apiError{http.StatusNotFound, "not_found", "no such API: " + r.URL.Path}))
+		}),
+		WrongMethod: func(rt amityhttp.Route) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Allow", rt.Method)
+				amityhttp.WriteJSON(w, http.StatusMethodNotAllowed, errorBody(&apiError{http.StatusMethodNotAllowed, "method_not_allowed", r.URL.Path + " takes " + rt.Method + ", not " + r.Method}))
+			})
+		}}
+	for _, h := range handlers {
+		rt := amityhttp.Route{Method: h.method, Path: h.path, Metric: h.path}
+		rt.Handler = p.Handle(&rt, h.h)
+		t.Routes = append(t.Routes, rt)
 	}
-	for _, rt := range routes {
-		r.Handle(rt.path, handler(cfg, rt.path, rt.prepare)).Methods(rt.method)
-		// Any other method, after the route's: the JSON 405 every /v1
-		// error has.
-		method := rt.method
-		r.Handle(rt.path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", method)
-			amityhttp.WriteJSON(w, http.StatusMethodNotAllowed, errorBody(&apiError{http.StatusMethodNotAllowed, "method_not_allowed", r.URL.Path + " takes " + method + ", not " + r.Method}))
-		}))
+	return t
+}
+
+// pipeline answers /v1's calls: credentials of either vendor surface, no
+// rate limit of its own, JSON answers with the HTTP status of each error.
+func (cfg Config) pipeline() *amityhttp.Pipeline[domain.App, any] {
+	return &amityhttp.Pipeline[domain.App, any]{
+		Surface: "v1", Deps: amityhttp.Deps{Writer: cfg.Writer, Now: cfg.Now, NewID: cfg.NewID, Observe: cfg.Observe},
+		Admit:      cfg.admit,
+		ReadBody:   func(r *http.Request) bool { return r.Method == http.MethodPost },
+		Unreadable: func(err error) error { return badRequest("cannot read the body: " + err.Error()) },
+		NotUTF8:    badRequest("the body is not valid UTF-8"),
+		MaxBody:    maxBodyBytes,
+		Answer: func(w http.ResponseWriter, c *amityhttp.Call[domain.App], body any, err error) string {
+			if c.Meta.RequestID != "" {
+				w.Header().Set("X-Amity-Request-Id", c.Meta.RequestID)
+			}
+			status, code := http.StatusOK, "ok"
+			if err != nil {
+				ae := apiErrorOf(err)
+				status, body, code = ae.status, errorBody(ae), ae.code
+			}
+			amityhttp.WriteJSON(w, status, body)
+			return code
+		},
 	}
-	r.PathPrefix("/v1/").Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		amityhttp.WriteJSON(w, http.StatusNotFound, errorBody(&apiError{http.StatusNotFound, "not_found", "no such API: " + r.URL.Path}))
-	}))
+}
+
+// admit authenticates a call by its query's credentials of either surface.
+func (cfg Config) admit(_ *http.Request, c *amityhttp.Call[domain.App]) (*domain.App, *domain.App, error) {
+	var app *domain.App
+	var err error
+	switch {
+	case c.Query.Has("AppId") && cfg.ZIM != nil:
+		app, err = cfg.ZIM.Authenticate(c.Query, c.Now)
+	case c.Query.Has("sdkappid") && cfg.Tencent != nil:
+		app, err = cfg.Tencent.Authenticate(c.Query, c.Now)
+	default:
+		err = errors.New("no credentials: sign with ZIM's AppId and Signature or Tencent's sdkappid and usersig")
+	}
+	if err != nil {
+		return nil, nil, &apiError{http.StatusUnauthorized, "unauthorized", err.Error()}
+	}
+	return app, app, nil
 }
 
 // Query answers a GET route (/v1/pairs/history, /v1/friends, /v1/changes,
@@ -170,56 +215,13 @@ func errorBody(ae *apiError) any {
 	return map[string]any{"error": map[string]string{"code": ae.code, "message": ae.msg}}
 }
 
-// preparer makes of a request what runs once it is authenticated.
-type preparer func(*http.Request) (func(context.Context, *domain.App) (any, error), error)
-
-// handler authenticates a call by its query's credentials, then runs what
-// prepare made of the request. Every answer carries its request ID in the
-// X-Amity-Request-Id header; a change a call makes names it in its events.
-func handler(cfg Config, path string, prepare preparer) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		id := ""
-		if cfg.NewID != nil {
-			id = cfg.NewID()
-			w.Header().Set("X-Amity-Request-Id", id)
-		}
-		q := r.URL.Query()
-		var app *domain.App
-		var err error
-		switch {
-		case q.Has("AppId") && cfg.ZIM != nil:
-			app, err = cfg.ZIM.Authenticate(q, cfg.Now())
-		case q.Has("sdkappid") && cfg.Tencent != nil:
-			app, err = cfg.Tencent.Authenticate(q, cfg.Now())
-		default:
-			err = errors.New("no credentials: sign with ZIM's AppId and Signature or Tencent's sdkappid and usersig")
-		}
-		var body any
-		if err != nil {
-			err = &apiError{http.StatusUnauthorized, "unauthorized", err.Error()}
-		} else {
-			var run func(context.Context, *domain.App) (any, error)
-			if run, err = prepare(r); err == nil {
-				body, err = run(context.WithValue(r.Context(), requestIDKey{}, id), app)
-			}
-		}
-		status, code := http.StatusOK, "ok"
-		if err != nil {
-			ae := apiErrorOf(err)
-			status = ae.status
-			body = errorBody(ae)
-			code = ae.code
-		}
-		amityhttp.WriteJSON(w, status, body)
-		if cfg.Observe != nil {
-			cfg.Observe(amityhttp.Observation{Surface: "v1", Action: path, Code: code, RequestID: id, Took: time.Since(start)})
-		}
-	})
-}
-
 // requestIDKey holds a call's request ID in its context.
 type requestIDKey struct{}
+
+// withRequestID is ctx carrying c's request ID.
+func withRequestID(ctx context.Context, c *amityhttp.Call[domain.App]) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, c.Meta.RequestID)
+}
 
 // requestID is the ID of the call ctx belongs to.
 func requestID(ctx context.Context) string {

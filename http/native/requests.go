@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -218,13 +217,4 @@ func domainError(err error) error {
 		}
 	}
 	return &apiError{http.StatusInternalServerError, "internal", "internal error, retry"}
-}
-
-// readBody reads a POST body of at most maxBodyBytes.
-func readBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
-	if err != nil {
-		return nil, badRequest("cannot read the body: " + err.Error())
-	}
-	return body, nil
 }

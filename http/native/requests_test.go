@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
-	"github.com/gorilla/mux"
 )
 
 // requestsServer serves ZIM and /v1, request routes included, on an
@@ -25,10 +25,8 @@ func requestsServer(t *testing.T) (*testenv.Core, string) {
 	t.Helper()
 	core := testenv.Start(t)
 	zimSrv := zim.New(core.Deps(), demo, other)
-	r := mux.NewRouter()
-	r.Handle("/", zimSrv)
-	native.Routes(r, native.Config{Now: core.Now, History: core.Store, Index: core.Model, ZIM: zimSrv,
-		Writer: core.Writer, Requests: core.Model, NewID: core.NewID})
+	r := amityhttp.NewHandler(zimSrv.Routes(), native.Routes(native.Config{Now: core.Now, History: core.Store, Index: core.Model, ZIM: zimSrv,
+		Writer: core.Writer, Requests: core.Model, NewID: core.NewID}))
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return core, srv.URL

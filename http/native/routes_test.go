@@ -7,14 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/mux"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // TestUnknownRoutesAnswerJSON: /v1 answers a path it does not know and a
 // method a route does not take with the JSON error every /v1 error has.
 func TestUnknownRoutesAnswerJSON(t *testing.T) {
-	r := mux.NewRouter()
-	Routes(r, Config{Now: time.Now})
+	r := amityhttp.NewHandler(Routes(Config{Now: time.Now}))
 	for _, tc := range []struct {
 		method, path string
 		status       int

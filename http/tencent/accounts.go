@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // Account API limits.
@@ -40,14 +41,14 @@ func importCommand(a accountInfo) (domain.Command, *Error) {
 
 func (s *Server) accountImport(ctx context.Context, c *call) (response, error) {
 	var req accountInfo
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	cmd, aerr := importCommand(req)
 	if aerr != nil {
 		return nil, aerr
 	}
-	if r := s.execute(ctx, c, []domain.Command{cmd})[0]; r.Err != nil {
+	if r := c.Execute(ctx, []domain.Command{cmd})[0]; r.Err != nil {
 		return nil, r.Err
 	}
 	return &Envelope{}, nil
@@ -58,7 +59,7 @@ func (s *Server) multiAccountImport(ctx context.Context, c *call) (response, err
 		Accounts    []string
 		AccountList []accountInfo
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	list := req.AccountList
@@ -66,28 +67,22 @@ func (s *Server) multiAccountImport(ctx context.Context, c *call) (response, err
 		list = append(list, accountInfo{UserID: id})
 	}
 	if len(list) == 0 || len(list) > MaxAccountsPerCall {
-		return nil, c.paramErr("Accounts or AccountList must hold 1 to " + strconv.Itoa(MaxAccountsPerCall) + " accounts")
+		return nil, paramErr(c, "Accounts or AccountList must hold 1 to "+strconv.Itoa(MaxAccountsPerCall)+" accounts")
 	}
 	resp := struct {
 		Envelope
 		FailAccounts []string `json:"FailAccounts"`
 	}{FailAccounts: []string{}}
-	var cmds []domain.Command
-	var ids []string
+	var batch amityhttp.Batch[string]
 	for _, a := range list {
 		cmd, aerr := importCommand(a)
 		if aerr != nil {
 			resp.FailAccounts = append(resp.FailAccounts, a.id())
 			continue
 		}
-		cmds = append(cmds, cmd)
-		ids = append(ids, a.id())
+		batch.Add(a.id(), cmd)
 	}
-	for k, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil {
-			resp.FailAccounts = append(resp.FailAccounts, ids[k])
-		}
-	}
+	amityhttp.RunBatch(ctx, c, &batch, func(id string, _ error) { resp.FailAccounts = append(resp.FailAccounts, id) })
 	return &resp, nil
 }
 
@@ -107,12 +102,12 @@ type accountItems struct {
 // account_delete.
 func accountIDs(c *call, field string) ([]string, error) {
 	var req map[string][]struct{ UserID string }
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	items := req[field]
 	if len(items) == 0 || len(items) > MaxAccountsPerCall {
-		return nil, c.paramErr(field + " must hold 1 to " + strconv.Itoa(MaxAccountsPerCall) + " accounts")
+		return nil, paramErr(c, field+" must hold 1 to "+strconv.Itoa(MaxAccountsPerCall)+" accounts")
 	}
 	ids := make([]string, len(items))
 	for i, it := range items {
@@ -131,7 +126,7 @@ func (s *Server) accountCheck(_ context.Context, c *call) (response, error) {
 		r := accountResult{UserID: id, AccountStatus: "NotImported"}
 		if msg := checkID(id); msg != "" {
 			r.ResultCode, r.ResultInfo, r.AccountStatus = codeInvalidParams, msg, ""
-		} else if s.cfg.Read.Registered(c.app.Name, id) {
+		} else if s.cfg.Read.Registered(c.App.Name, id) {
 			r.AccountStatus = "Imported"
 		}
 		resp.ResultItem[i] = r
@@ -145,25 +140,21 @@ func (s *Server) accountDelete(ctx context.Context, c *call) (response, error) {
 		return nil, err
 	}
 	resp := &accountItems{ResultItem: make([]accountResult, len(ids))}
-	var cmds []domain.Command
-	var pos []int
+	var batch amityhttp.Batch[int]
 	for i, id := range ids {
 		resp.ResultItem[i].UserID = id
 		if msg := checkID(id); msg != "" {
 			resp.ResultItem[i].ResultCode, resp.ResultItem[i].ResultInfo = codeInvalidParams, msg
 			continue
 		}
-		cmds = append(cmds, domain.DeleteUser{User: id})
-		pos = append(pos, i)
+		batch.Add(i, domain.DeleteUser{User: id})
 	}
-	for k, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil {
-			code, _, msg := codeOf(r.Err)
-			if code == codeAccountNotExist {
-				code = codeAccountUnknown
-			}
-			resp.ResultItem[pos[k]].ResultCode, resp.ResultItem[pos[k]].ResultInfo = code, msg
+	amityhttp.RunBatch(ctx, c, &batch, func(i int, err error) {
+		code, _, msg := codeOf(err)
+		if code == codeAccountNotExist {
+			code = codeAccountUnknown
 		}
-	}
+		resp.ResultItem[i].ResultCode, resp.ResultItem[i].ResultInfo = code, msg
+	})
 	return resp, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // On Tencent, blocking a friend removes the friendship both ways, in the
@@ -21,14 +22,14 @@ type blackListRequest struct {
 
 func (s *Server) changeBlackList(ctx context.Context, c *call, cmd func(from, target string) domain.Command) (response, error) {
 	var req blackListRequest
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	it, ok, err := s.begin(c, req.From_Account, req.To_Account, MaxFriendItems, "To_Account")
 	if err != nil {
 		return nil, err
 	}
-	s.runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command { return cmd(req.From_Account, id) })
+	runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command { return cmd(req.From_Account, id) })
 	return it.response(), nil
 }
 
@@ -56,26 +57,26 @@ func (s *Server) blackListGet(_ context.Context, c *call) (response, error) {
 		MaxLimited   int
 		LastSequence uint64
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.From_Account); err != nil {
 		return nil, err
 	}
 	if req.StartIndex < 0 || req.MaxLimited <= 0 || req.MaxLimited > MaxBlackListPage {
-		return nil, c.paramErr("StartIndex must not be negative and MaxLimited must be 1 to " + strconv.Itoa(MaxBlackListPage))
+		return nil, paramErr(c, "StartIndex must not be negative and MaxLimited must be 1 to "+strconv.Itoa(MaxBlackListPage))
 	}
-	page, total := s.cfg.Read.Blocklist(c.app.Name, req.From_Account, req.StartIndex, req.MaxLimited)
+	page, total := s.cfg.Read.Blocklist(c.App.Name, req.From_Account, req.StartIndex, req.MaxLimited)
 	resp := struct {
 		Envelope
 		BlackListItem    []blackListItem `json:"BlackListItem"`
 		StartIndex       int             `json:"StartIndex"`
 		CurruentSequence uint64          `json:"CurruentSequence"`
-	}{BlackListItem: make([]blackListItem, 0, len(page)), CurruentSequence: s.cfg.Read.BlockSequence(c.app.Name, req.From_Account)}
+	}{BlackListItem: make([]blackListItem, 0, len(page)), CurruentSequence: s.cfg.Read.BlockSequence(c.App.Name, req.From_Account)}
 	for _, b := range page {
 		resp.BlackListItem = append(resp.BlackListItem, blackListItem{To_Account: b.ID, AddBlackTimeStamp: b.Time / 1000})
 	}
-	if end := req.StartIndex + len(page); end < total {
+	if end, more := amityhttp.NextPage(req.StartIndex, len(page), total); more {
 		resp.StartIndex = end
 	}
 	return &resp, nil
@@ -95,7 +96,7 @@ func (s *Server) blackListCheck(_ context.Context, c *call) (response, error) {
 		To_Account   []string //nolint:revive // the wire name
 		CheckType    string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	var both bool
@@ -104,7 +105,7 @@ func (s *Server) blackListCheck(_ context.Context, c *call) (response, error) {
 		both = true
 	case "BlackCheckResult_Type_Single":
 	default:
-		return nil, c.paramErr("CheckType must be BlackCheckResult_Type_Single or BlackCheckResult_Type_Both")
+		return nil, paramErr(c, "CheckType must be BlackCheckResult_Type_Single or BlackCheckResult_Type_Both")
 	}
 	it, ok, err := s.begin(c, req.From_Account, req.To_Account, MaxFriendItems, "To_Account")
 	if err != nil {
@@ -118,8 +119,8 @@ func (s *Server) blackListCheck(_ context.Context, c *call) (response, error) {
 	for i, id := range req.To_Account {
 		item := checkItem{To_Account: id, Relation: blackNone}
 		if ok[i] {
-			ab, _ := s.cfg.Read.Blocked(c.app.Name, req.From_Account, id)
-			ba, _ := s.cfg.Read.Blocked(c.app.Name, id, req.From_Account)
+			ab, _ := s.cfg.Read.Blocked(c.App.Name, req.From_Account, id)
+			ba, _ := s.cfg.Read.Blocked(c.App.Name, id, req.From_Account)
 			switch {
 			case both && ab && ba:
 				item.Relation = blackBothWay

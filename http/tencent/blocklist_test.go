@@ -17,7 +17,7 @@ import (
 // refused with 30013, and the list holds the 1000.
 func TestBlocklistCapUnderConcurrentBlockers(t *testing.T) {
 	core := testenv.Start(t)
-	srv := httptest.NewServer(tencent.New(core.Deps(), tcApp))
+	srv := httptest.NewServer(tencent.New(core.Deps(), tcApp).Routes().Handler())
 	defer srv.Close()
 	tc := &tencent.Client{BaseURL: srv.URL, SDKAppID: 1400000002, Identifier: "administrator", UserSig: officialSig(t, 1400000002, "tc-key", "administrator")}
 	targets := make([]string, 1200)

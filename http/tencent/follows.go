@@ -26,7 +26,7 @@ type FollowReader interface {
 // follows returns the follow reader, after checking the app has follows
 // on.
 func (s *Server) follows(c *call) (FollowReader, error) {
-	if !c.app.Follow {
+	if !c.App.Follow {
 		return nil, apiErr(codeFollowOff, "the follow feature is not enabled for this app")
 	}
 	fr, ok := s.cfg.Read.(FollowReader)
@@ -51,7 +51,7 @@ func (s *Server) followAdd(ctx context.Context, c *call) (response, error) {
 			To_Account string //nolint:revive // the wire name
 		}
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(req.FollowItem))
@@ -62,7 +62,7 @@ func (s *Server) followAdd(ctx context.Context, c *call) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.runEach(ctx, c, it, ids, ok, func(id string) domain.Command { return domain.FollowUser{User: req.From_Account, Target: id} })
+	runEach(ctx, c, it, ids, ok, func(id string) domain.Command { return domain.FollowUser{User: req.From_Account, Target: id} })
 	return &followResponse{ResultItem: it.results}, nil
 }
 
@@ -80,14 +80,14 @@ type followIDs struct {
 
 func (s *Server) followDelete(ctx context.Context, c *call) (response, error) {
 	var req followIDs
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	it, ok, err := s.followBatch(c, req.From_Account, req.To_Account, MaxFollowItems)
 	if err != nil {
 		return nil, err
 	}
-	s.runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command {
+	runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command {
 		return domain.UnfollowUser{User: req.From_Account, Target: id}
 	})
 	return &followResponse{ResultItem: it.results}, nil
@@ -98,7 +98,7 @@ func (s *Server) followDelete(ctx context.Context, c *call) (response, error) {
 // targets' results are then final.
 func (s *Server) followRead(c *call, limit int, each func(i int, fr FollowReader, from, id string)) (*items, error) {
 	var req followIDs
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	fr, err := s.follows(c)
@@ -112,7 +112,7 @@ func (s *Server) followRead(c *call, limit int, each func(i int, fr FollowReader
 	for i, id := range req.To_Account {
 		switch {
 		case !ok[i]:
-		case !s.cfg.Read.Registered(c.app.Name, id):
+		case !s.cfg.Read.Registered(c.App.Name, id):
 			it.failErr(i, domain.ErrTargetNotRegistered)
 		default:
 			each(i, fr, req.From_Account, id)
@@ -128,7 +128,7 @@ func (s *Server) followCheck(_ context.Context, c *call) (response, error) {
 	}
 	types := map[int]int{}
 	it, err := s.followRead(c, MaxFollowCheckItems, func(i int, fr FollowReader, from, id string) {
-		types[i] = followType(fr.FollowRelation(c.app.Name, from, id))
+		types[i] = followType(fr.FollowRelation(c.App.Name, from, id))
 	})
 	if err != nil {
 		return nil, err
@@ -163,7 +163,7 @@ func (s *Server) followGet(_ context.Context, c *call) (response, error) {
 		StartCursor  string
 		WantNum      *int
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	fr, err := s.follows(c)
@@ -175,19 +175,19 @@ func (s *Server) followGet(_ context.Context, c *call) (response, error) {
 	}
 	kind := domain.FollowKind(req.FollowType)
 	if kind != domain.Fans && kind != domain.Following && kind != domain.Mutual {
-		return nil, c.paramErr("FollowType must be 1 (fans), 2 (following) or 3 (mutual)")
+		return nil, paramErr(c, "FollowType must be 1 (fans), 2 (following) or 3 (mutual)")
 	}
 	want := DefaultFollowPage
 	if req.WantNum != nil {
 		if want = *req.WantNum; want < 1 || want > MaxFollowPage {
-			return nil, c.paramErr("WantNum must be 1 to " + strconv.Itoa(MaxFollowPage))
+			return nil, paramErr(c, "WantNum must be 1 to "+strconv.Itoa(MaxFollowPage))
 		}
 	}
 	after, err := base64.RawURLEncoding.DecodeString(req.StartCursor)
 	if err != nil || (req.StartCursor != "" && len(after) == 0) {
-		return nil, c.paramErr("StartCursor is not a cursor this API returned")
+		return nil, paramErr(c, "StartCursor is not a cursor this API returned")
 	}
-	page, more := fr.FollowList(c.app.Name, req.From_Account, kind, string(after), want)
+	page, more := fr.FollowList(c.App.Name, req.From_Account, kind, string(after), want)
 	type followItem struct {
 		To_Account      string     `json:"To_Account"` //nolint:revive // the wire name
 		FollowTime      int64      `json:"FollowTime"`
@@ -201,7 +201,7 @@ func (s *Server) followGet(_ context.Context, c *call) (response, error) {
 	}{FollowItem: make([]followItem, len(page))}
 	for i, f := range page {
 		items := []TagValue{}
-		if u, ok := s.cfg.Read.User(c.app.Name, f.ID); ok && u.Name != "" {
+		if u, ok := s.cfg.Read.User(c.App.Name, f.ID); ok && u.Name != "" {
 			items = append(items, TagValue{TagNick, u.Name})
 		}
 		resp.FollowItem[i] = followItem{To_Account: f.ID, FollowTime: f.Time / 1000, ProfileItem: items}
@@ -221,7 +221,7 @@ func (s *Server) followGetInfo(_ context.Context, c *call) (response, error) {
 	}
 	counts := map[int]domain.FollowCounts{}
 	it, err := s.followRead(c, MaxFollowItems, func(i int, fr FollowReader, _, id string) {
-		counts[i] = fr.FollowCounts(c.app.Name, id)
+		counts[i] = fr.FollowCounts(c.App.Name, id)
 	})
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ var tcFollow = &tencent.App{App: &domain.App{Name: "tcf"}, SDKAppID: 1400000005,
 func tcSurface(t *testing.T, accounts ...string) (*testenv.Core, *tencent.Client, *tencent.Client) {
 	t.Helper()
 	core := testenv.Start(t)
-	srv := httptest.NewServer(tencent.New(core.Deps(), tcApp, tcFollow))
+	srv := httptest.NewServer(tencent.New(core.Deps(), tcApp, tcFollow).Routes().Handler())
 	t.Cleanup(srv.Close)
 	off := &tencent.Client{BaseURL: srv.URL, SDKAppID: tcApp.SDKAppID, Identifier: "administrator", SecretKey: tcApp.SecretKey}
 	on := &tencent.Client{BaseURL: srv.URL, SDKAppID: tcFollow.SDKAppID, Identifier: "administrator", SecretKey: tcFollow.SecretKey}

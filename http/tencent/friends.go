@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // Batch limits.
@@ -21,7 +22,7 @@ const (
 // repeats. It reports per position whether the item may go on.
 func targets(c *call, it *items, ids []string, limit int, field string) ([]bool, error) {
 	if len(ids) == 0 || len(ids) > limit {
-		return nil, c.paramErr(field + " must hold 1 to " + strconv.Itoa(limit) + " items")
+		return nil, paramErr(c, field+" must hold 1 to "+strconv.Itoa(limit)+" items")
 	}
 	ok := make([]bool, len(ids))
 	seen := make(map[string]bool, len(ids))
@@ -71,7 +72,7 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 		AddType       string
 		ForceAddFlags int
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	both := true
@@ -80,10 +81,10 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 	case "Add_Type_Single":
 		both = false
 	default:
-		return nil, c.paramErr("AddType must be Add_Type_Single or Add_Type_Both")
+		return nil, paramErr(c, "AddType must be Add_Type_Single or Add_Type_Both")
 	}
 	if req.ForceAddFlags != 0 && req.ForceAddFlags != 1 {
-		return nil, c.paramErr("ForceAddFlags must be 0 or 1")
+		return nil, paramErr(c, "ForceAddFlags must be 0 or 1")
 	}
 	ids := make([]string, len(req.AddFriendItem))
 	for i, f := range req.AddFriendItem {
@@ -93,8 +94,7 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cmds []domain.Command
-	var pos []int
+	var batch amityhttp.Batch[int]
 	for i, f := range req.AddFriendItem {
 		if !ok[i] {
 			continue
@@ -109,24 +109,23 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 		}
 		// Without force, the target's AllowType decides.
 		cmd := domain.AddFriend{User: req.From_Account, Friend: f.To_Account, RespectBlocks: true,
-			Consent: req.ForceAddFlags == 0, ExpireAfter: c.app.RequestExpiry,
+			Consent: req.ForceAddFlags == 0, ExpireAfter: c.App.RequestExpiry,
 			Entry: domain.Entry{Alias: f.Remark, Wording: f.AddWording, AddSource: f.AddSource, Groups: groups}}
 		if both {
 			cmd.Reverse = &domain.Entry{Wording: f.AddWording, AddSource: f.AddSource}
 		}
-		cmds = append(cmds, cmd)
-		pos = append(pos, i)
+		batch.Add(i, cmd)
 	}
-	for k, r := range s.execute(ctx, c, cmds) {
+	amityhttp.RunBatchEach(ctx, c, &batch, func(i int, r domain.Result) {
 		switch {
 		case r.Err != nil:
-			it.failErr(pos[k], r.Err)
+			it.failErr(i, r.Err)
 		case r.Event != nil && r.Event.Type == domain.TypeRequestSent:
 			// Not a failure: the target confirms adds, and now has a
 			// request waiting.
-			it.fail(pos[k], codeRequestPending, "Pending")
+			it.fail(i, codeRequestPending, "Pending")
 		}
-	}
+	})
 	return it.response(), nil
 }
 
@@ -145,7 +144,7 @@ func (s *Server) friendImport(ctx context.Context, c *call) (response, error) {
 			CustomItem                                []customItem
 		}
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(req.AddFriendItem))
@@ -156,8 +155,7 @@ func (s *Server) friendImport(ctx context.Context, c *call) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cmds []domain.Command
-	var pos []int
+	var batch amityhttp.Batch[int]
 	for i, f := range req.AddFriendItem {
 		if !ok[i] {
 			continue
@@ -176,12 +174,12 @@ func (s *Server) friendImport(ctx context.Context, c *call) (response, error) {
 		attrs, custom := map[string]string{}, map[string]domain.CustomValue{}
 		bad := false
 		for _, ci := range f.CustomItem {
-			v, msg := customField(c.app, ci.Tag, ci.Value)
+			v, msg := customField(c.App, ci.Tag, ci.Value)
 			if msg != "" {
 				bad = true
 				break
 			}
-			setCustom(c.app, attrs, custom, ci.Tag, v)
+			setCustom(c.App, attrs, custom, ci.Tag, v)
 		}
 		if bad || domain.AttributesSize(attrs) > domain.MaxAttributeBytes {
 			it.fail(i, codeSNSParam, "CustomItem_Invalid")
@@ -193,10 +191,9 @@ func (s *Server) friendImport(ctx context.Context, c *call) (response, error) {
 		if len(custom) > 0 {
 			e.Custom = custom
 		}
-		cmds = append(cmds, domain.ImportFriend{User: req.From_Account, Friend: f.To_Account, Entry: e})
-		pos = append(pos, i)
+		batch.Add(i, domain.ImportFriend{User: req.From_Account, Friend: f.To_Account, Entry: e})
 	}
-	s.run(ctx, c, it, pos, cmds)
+	amityhttp.RunBatch(ctx, c, &batch, it.failErr)
 	return it.response(), nil
 }
 
@@ -218,7 +215,7 @@ func (s *Server) friendUpdate(ctx context.Context, c *call) (response, error) {
 			SnsItem    []customItem
 		}
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(req.UpdateItem))
@@ -229,21 +226,19 @@ func (s *Server) friendUpdate(ctx context.Context, c *call) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cmds []domain.Command
-	var pos []int
+	var batch amityhttp.Batch[int]
 	for i, u := range req.UpdateItem {
 		if !ok[i] {
 			continue
 		}
-		cmd, reason := updateCommand(c.app, req.From_Account, u.To_Account, u.SnsItem)
+		cmd, reason := updateCommand(c.App, req.From_Account, u.To_Account, u.SnsItem)
 		if reason != "" {
 			it.fail(i, codeSNSParam, reason)
 			continue
 		}
-		cmds = append(cmds, cmd)
-		pos = append(pos, i)
+		batch.Add(i, cmd)
 	}
-	s.run(ctx, c, it, pos, cmds)
+	amityhttp.RunBatch(ctx, c, &batch, it.failErr)
 	return it.response(), nil
 }
 
@@ -296,7 +291,7 @@ func deleteType(c *call, v string, def bool) (both bool, err error) {
 	case "Delete_Type_Single":
 		return false, nil
 	}
-	return false, c.paramErr("DeleteType must be Delete_Type_Single or Delete_Type_Both")
+	return false, paramErr(c, "DeleteType must be Delete_Type_Single or Delete_Type_Both")
 }
 
 func (s *Server) friendDelete(ctx context.Context, c *call) (response, error) {
@@ -305,7 +300,7 @@ func (s *Server) friendDelete(ctx context.Context, c *call) (response, error) {
 		To_Account   []string //nolint:revive // the wire name
 		DeleteType   string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	both, err := deleteType(c, req.DeleteType, true)
@@ -316,7 +311,7 @@ func (s *Server) friendDelete(ctx context.Context, c *call) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command {
+	runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command {
 		return domain.DeleteFriend{User: req.From_Account, Friend: id, Both: both}
 	})
 	return &struct {
@@ -330,7 +325,7 @@ func (s *Server) friendDeleteAll(ctx context.Context, c *call) (response, error)
 		From_Account string //nolint:revive // the wire name
 		DeleteType   string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.From_Account); err != nil {
@@ -340,15 +335,8 @@ func (s *Server) friendDeleteAll(ctx context.Context, c *call) (response, error)
 	if err != nil {
 		return nil, err
 	}
-	friends, _ := s.cfg.Read.Friends(c.app.Name, req.From_Account, 0, math.MaxInt)
-	cmds := make([]domain.Command, len(friends))
-	for i, f := range friends {
-		cmds[i] = domain.DeleteFriend{User: req.From_Account, Friend: f.ID, Both: both}
-	}
-	for _, r := range s.execute(ctx, c, cmds) {
-		if code, _, _ := codeOf(r.Err); r.Err != nil && code != codeNotFriend {
-			return nil, r.Err
-		}
+	if err := amityhttp.DeleteAllFriends(ctx, c, s.cfg.Read, req.From_Account, both); err != nil {
+		return nil, err
 	}
 	return &Envelope{}, nil
 }
@@ -386,7 +374,7 @@ func (s *Server) friendCheck(_ context.Context, c *call) (response, error) {
 		To_Account   []string //nolint:revive // the wire name
 		CheckType    string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.From_Account); err != nil {
@@ -398,18 +386,18 @@ func (s *Server) friendCheck(_ context.Context, c *call) (response, error) {
 		both = true
 	case "CheckResult_Type_Single":
 	default:
-		return nil, c.paramErr("CheckType must be CheckResult_Type_Single or CheckResult_Type_Both")
+		return nil, paramErr(c, "CheckType must be CheckResult_Type_Single or CheckResult_Type_Both")
 	}
 	it := newItems(c, req.To_Account)
 	if len(req.To_Account) == 0 || len(req.To_Account) > MaxFriendItems {
-		return nil, c.paramErr("To_Account must hold 1 to " + strconv.Itoa(MaxFriendItems) + " accounts")
+		return nil, paramErr(c, "To_Account must hold 1 to "+strconv.Itoa(MaxFriendItems)+" accounts")
 	}
 	resp := struct {
 		Envelope
 		InfoItem     []checkItem `json:"InfoItem"`
 		Fail_Account []string    `json:"Fail_Account,omitempty"` //nolint:revive // the wire name
 	}{InfoItem: make([]checkItem, len(req.To_Account))}
-	rels := s.cfg.Read.Relations(c.app.Name, req.From_Account, req.To_Account)
+	rels := s.cfg.Read.Relations(c.App.Name, req.From_Account, req.To_Account)
 	for i, id := range req.To_Account {
 		item := checkItem{To_Account: id, Relation: relNone}
 		if checkID(id) != "" {

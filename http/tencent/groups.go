@@ -14,16 +14,16 @@ const MaxGroupItems = 100
 // groupNames validates a GroupName list.
 func groupNames(c *call, names []string) ([]string, error) {
 	if len(names) == 0 || len(names) > MaxGroupItems {
-		return nil, c.paramErr("GroupName must hold 1 to " + strconv.Itoa(MaxGroupItems) + " names")
+		return nil, paramErr(c, "GroupName must hold 1 to "+strconv.Itoa(MaxGroupItems)+" names")
 	}
 	if msg := checkGroups(dedupe(names)); msg != "" {
-		return nil, c.paramErr(msg)
+		return nil, paramErr(c, msg)
 	}
 	return dedupe(names), nil
 }
 
 func (s *Server) currentSequence(c *call, user string) uint64 {
-	std, _ := s.cfg.Read.Sequences(c.app.Name, user)
+	std, _ := s.cfg.Read.Sequences(c.App.Name, user)
 	return std
 }
 
@@ -33,7 +33,7 @@ func (s *Server) groupAdd(ctx context.Context, c *call) (response, error) {
 		GroupName    []string
 		To_Account   []string //nolint:revive // the wire name
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.From_Account); err != nil {
@@ -44,9 +44,9 @@ func (s *Server) groupAdd(ctx context.Context, c *call) (response, error) {
 		return nil, err
 	}
 	if len(req.To_Account) > MaxGroupItems {
-		return nil, c.paramErr("To_Account holds more than " + strconv.Itoa(MaxGroupItems) + " accounts")
+		return nil, paramErr(c, "To_Account holds more than "+strconv.Itoa(MaxGroupItems)+" accounts")
 	}
-	if r := s.execute(ctx, c, []domain.Command{domain.AddFriendGroups{User: req.From_Account, Groups: names}})[0]; r.Err != nil {
+	if r := c.Execute(ctx, []domain.Command{domain.AddFriendGroups{User: req.From_Account, Groups: names}})[0]; r.Err != nil {
 		return nil, r.Err
 	}
 	it := newItems(c, req.To_Account)
@@ -55,7 +55,7 @@ func (s *Server) groupAdd(ctx context.Context, c *call) (response, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command {
+		runEach(ctx, c, it, req.To_Account, ok, func(id string) domain.Command {
 			return domain.UpdateFriend{User: req.From_Account, Friend: id, AddGroups: names}
 		})
 	}
@@ -71,7 +71,7 @@ func (s *Server) groupDelete(ctx context.Context, c *call) (response, error) {
 		From_Account string //nolint:revive // the wire name
 		GroupName    []string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.From_Account); err != nil {
@@ -84,12 +84,12 @@ func (s *Server) groupDelete(ctx context.Context, c *call) (response, error) {
 	// Members are read before the groups go, then each leaves in its own
 	// pair's commit.
 	var members []string
-	for _, g := range s.cfg.Read.Groups(c.app.Name, req.From_Account) {
+	for _, g := range s.cfg.Read.Groups(c.App.Name, req.From_Account) {
 		if slices.Contains(names, g.Name) {
 			members = append(members, g.Friends...)
 		}
 	}
-	if r := s.execute(ctx, c, []domain.Command{domain.DeleteFriendGroups{User: req.From_Account, Groups: names}})[0]; r.Err != nil {
+	if r := c.Execute(ctx, []domain.Command{domain.DeleteFriendGroups{User: req.From_Account, Groups: names}})[0]; r.Err != nil {
 		return nil, r.Err
 	}
 	slices.Sort(members)
@@ -97,7 +97,7 @@ func (s *Server) groupDelete(ctx context.Context, c *call) (response, error) {
 	for _, id := range slices.Compact(members) {
 		cmds = append(cmds, domain.UpdateFriend{User: req.From_Account, Friend: id, RemoveGroups: names})
 	}
-	for _, r := range s.execute(ctx, c, cmds) {
+	for _, r := range c.Execute(ctx, cmds) {
 		if code, _, _ := codeOf(r.Err); r.Err != nil && code != codeNotFriend {
 			return nil, r.Err
 		}
@@ -120,7 +120,7 @@ func (s *Server) groupGet(_ context.Context, c *call) (response, error) {
 		NeedFriend   string
 		GroupName    []string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.From_Account); err != nil {
@@ -129,9 +129,9 @@ func (s *Server) groupGet(_ context.Context, c *call) (response, error) {
 	switch req.NeedFriend {
 	case "", "Need_Friend_Type_Yes", "Need_Friend_Type_No":
 	default:
-		return nil, c.paramErr("NeedFriend must be Need_Friend_Type_Yes")
+		return nil, paramErr(c, "NeedFriend must be Need_Friend_Type_Yes")
 	}
-	groups := s.cfg.Read.Groups(c.app.Name, req.From_Account)
+	groups := s.cfg.Read.Groups(c.App.Name, req.From_Account)
 	withFriends := req.NeedFriend == "Need_Friend_Type_Yes" || len(req.GroupName) > 0
 	resp := struct {
 		Envelope

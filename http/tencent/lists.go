@@ -3,6 +3,8 @@ package tencent
 import (
 	"context"
 	"strconv"
+
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // FriendGetPageSize is how many friends one friend_get page holds.
@@ -20,17 +22,17 @@ func (s *Server) friendGet(_ context.Context, c *call) (response, error) {
 		StandardSequence uint64
 		CustomSequence   uint64
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.From_Account); err != nil {
 		return nil, err
 	}
 	if req.StartIndex == nil || *req.StartIndex < 0 {
-		return nil, c.paramErr("StartIndex is required and must not be negative")
+		return nil, paramErr(c, "StartIndex is required and must not be negative")
 	}
-	std, custom := s.cfg.Read.Sequences(c.app.Name, req.From_Account)
-	page, total := s.cfg.Read.Friends(c.app.Name, req.From_Account, *req.StartIndex, FriendGetPageSize)
+	std, custom := s.cfg.Read.Sequences(c.App.Name, req.From_Account)
+	page, total := s.cfg.Read.Friends(c.App.Name, req.From_Account, *req.StartIndex, FriendGetPageSize)
 	resp := struct {
 		Envelope
 		UserDataItem     []userData `json:"UserDataItem"`
@@ -46,15 +48,16 @@ func (s *Server) friendGet(_ context.Context, c *call) (response, error) {
 			values = append(values, standardValues(f.Entry)...)
 		}
 		if req.CustomSequence != custom || custom == 0 {
-			values = append(values, customValues(c.app, f.Entry)...)
+			values = append(values, customValues(c.App, f.Entry)...)
 		}
 		if values == nil {
 			values = []TagValue{}
 		}
 		resp.UserDataItem = append(resp.UserDataItem, userData{To_Account: f.ID, ValueItem: values})
 	}
-	resp.NextStartIndex = *req.StartIndex + len(page)
-	if resp.NextStartIndex >= total {
+	next, more := amityhttp.NextPage(*req.StartIndex, len(page), total)
+	resp.NextStartIndex = next
+	if !more {
 		resp.CompleteFlag = 1
 	}
 	return &resp, nil
@@ -73,18 +76,18 @@ func (s *Server) friendGetList(_ context.Context, c *call) (response, error) {
 		To_Account   []string //nolint:revive // the wire name
 		TagList      []string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.From_Account); err != nil {
 		return nil, err
 	}
 	if len(req.TagList) == 0 || len(req.TagList) > MaxTags {
-		return nil, c.paramErr("TagList must hold 1 to " + strconv.Itoa(MaxTags) + " tags")
+		return nil, paramErr(c, "TagList must hold 1 to "+strconv.Itoa(MaxTags)+" tags")
 	}
 	for _, tag := range req.TagList {
-		if !knownTag(c.app, tag) {
-			return nil, c.paramErr("unknown tag " + strconv.Quote(tag))
+		if !knownTag(c.App, tag) {
+			return nil, paramErr(c, "unknown tag "+strconv.Quote(tag))
 		}
 	}
 	it := newItems(c, req.To_Account)
@@ -100,10 +103,10 @@ func (s *Server) friendGetList(_ context.Context, c *call) (response, error) {
 	for i, id := range req.To_Account {
 		item := profileItem{To_Account: id, SnsProfileItem: []TagValue{}}
 		if ok[i] {
-			if e, found := s.cfg.Read.Entry(c.app.Name, req.From_Account, id); found {
-				u, _ := s.cfg.Read.User(c.app.Name, id)
+			if e, found := s.cfg.Read.Entry(c.App.Name, req.From_Account, id); found {
+				u, _ := s.cfg.Read.User(c.App.Name, id)
 				for _, tag := range req.TagList {
-					if v, has := tagValue(c.app, u, e, tag); has {
+					if v, has := tagValue(c.App, u, e, tag); has {
 						item.SnsProfileItem = append(item.SnsProfileItem, TagValue{tag, v})
 					}
 				}

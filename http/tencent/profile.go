@@ -30,14 +30,14 @@ func (s *Server) portraitSet(ctx context.Context, c *call) (response, error) {
 		From_Account string //nolint:revive // the wire name
 		ProfileItem  []portraitItem
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if msg := checkID(req.From_Account); msg != "" {
-		return nil, c.paramErr("From_Account: " + msg)
+		return nil, paramErr(c, "From_Account: "+msg)
 	}
 	if len(req.ProfileItem) == 0 {
-		return nil, c.paramErr("ProfileItem is empty")
+		return nil, paramErr(c, "ProfileItem is empty")
 	}
 	cmd := domain.UpdateProfile{User: req.From_Account}
 	for _, it := range req.ProfileItem {
@@ -64,7 +64,7 @@ func (s *Server) portraitSet(ctx context.Context, c *call) (response, error) {
 		}
 	}
 	// The writer refuses an account not imported (ErrUserNotRegistered).
-	if r := s.execute(ctx, c, []domain.Command{cmd})[0]; r.Err != nil {
+	if r := c.Execute(ctx, []domain.Command{cmd})[0]; r.Err != nil {
 		if errors.Is(r.Err, domain.ErrUserNotRegistered) {
 			return nil, apiErr(codeProfileNoAccount, "From_Account is not imported")
 		}
@@ -91,17 +91,17 @@ func (s *Server) portraitGet(_ context.Context, c *call) (response, error) {
 		To_Account []string //nolint:revive // the wire name
 		TagList    []string
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if len(req.To_Account) == 0 {
 		return nil, apiErr(codeProfileNoneAsked, "To_Account is empty")
 	}
 	if len(req.To_Account) > MaxAccountsPerCall {
-		return nil, c.paramErr("To_Account holds more than " + strconv.Itoa(MaxAccountsPerCall) + " accounts")
+		return nil, paramErr(c, "To_Account holds more than "+strconv.Itoa(MaxAccountsPerCall)+" accounts")
 	}
 	if len(req.TagList) == 0 {
-		return nil, c.paramErr("TagList is empty")
+		return nil, paramErr(c, "TagList is empty")
 	}
 	for _, t := range req.TagList {
 		if !slices.Contains(profileTags, t) {
@@ -115,7 +115,7 @@ func (s *Server) portraitGet(_ context.Context, c *call) (response, error) {
 	}{UserProfileItem: []userProfile{}}
 	for _, id := range req.To_Account {
 		up := userProfile{To_Account: id, ProfileItem: []profileTag{}}
-		u, ok := s.cfg.Read.User(c.app.Name, id)
+		u, ok := s.cfg.Read.User(c.App.Name, id)
 		if checkID(id) != "" || !ok {
 			up.ResultCode, up.ResultInfo = codeProfileNoAccount, "Err_Profile_Account_Not_Exist"
 			resp.Fail_Account = append(resp.Fail_Account, id)

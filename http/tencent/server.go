@@ -6,20 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/amity-im/amity/domain"
 	amityhttp "github.com/amity-im/amity/http"
 )
 
 // MaxBodyBytes caps a request body.
-const MaxBodyBytes = 1 << 20
+const MaxBodyBytes = amityhttp.MaxBodyBytes
 
 // App is an app's Tencent surface: the app, and the credentials, limits
 // and custom friend fields its Tencent calls are held to.
@@ -45,10 +43,10 @@ const DefaultQPS = 200
 
 // Server is the Tencent surface.
 type Server struct {
-	cfg    amityhttp.Deps
-	apps   map[uint64]*App
-	limits amityhttp.Limits
-	sigs   sigCache
+	cfg   amityhttp.Deps
+	apps  map[uint64]*App
+	sigs  sigCache
+	calls amityhttp.Pipeline[App, response]
 }
 
 type limitKey struct {
@@ -65,6 +63,18 @@ func New(cfg amityhttp.Deps, apps ...*App) *Server {
 	if s.cfg.Logger == nil {
 		s.cfg.Logger = slog.Default()
 	}
+	s.calls = amityhttp.Pipeline[App, response]{
+		Surface: "tencent", Deps: s.cfg, Admit: s.admit,
+		Limit: func(c *call) (any, int) { return limitKey{c.App.SDKAppID, c.Action}, tencentQPS(c.App) },
+		Limited: func(c *call, qps int) error {
+			return apiErr(codeRateLimited, "call rate of "+strconv.Itoa(qps)+"/s exceeded for "+c.Action)
+		},
+		Busy:       apiErr(codeSNSInternal, "server busy: catching up with the stream, retry"),
+		ReadBody:   func(*http.Request) bool { return true },
+		Unreadable: func(err error) error { return apiErr(codeHTTPParse, "cannot read the body: "+err.Error()) },
+		NotUTF8:    apiErr(codeJSONParse, "the body is not valid UTF-8"),
+		Answer:     s.answer,
+	}
 	return s
 }
 
@@ -80,26 +90,16 @@ func (e *Envelope) envelope() *Envelope { return e }
 
 type response interface{ envelope() *Envelope }
 
-// call is one authenticated request.
-type call struct {
-	app  *App
-	ep   *endpoint
-	body []byte
-	meta domain.Meta
-	now  time.Time
-	seq  uint64
-}
+// call is one Tencent call.
+type call = amityhttp.Call[App]
 
-// ServeHTTP answers every call with HTTP 200 and Tencent's envelope.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	c := &call{now: s.cfg.Now(), meta: domain.Meta{RequestID: s.cfg.NewID(), Surface: "tencent"}}
-	c.ep = endpoints[r.URL.Path]
-	resp, err := s.serve(r, c)
+// answer writes a Tencent answer: HTTP 200 and Tencent's envelope,
+// whatever happened.
+func (s *Server) answer(w http.ResponseWriter, c *call, resp response, err error) string {
 	if err != nil {
 		code, _, msg := codeOf(err)
 		if code == codeSNSInternal {
-			s.cfg.Logger.Error("tencent call", "path", r.URL.Path, "request", c.meta.RequestID, "err", err)
+			s.cfg.Logger.Error("tencent call", "path", c.Action, "request", c.Meta.RequestID, "err", err)
 		}
 		resp = &Envelope{ErrorCode: code, ErrorInfo: msg}
 	}
@@ -108,12 +108,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if env.ErrorCode != codeOK {
 		env.ActionStatus = "FAIL"
 	}
-	if c.ep == nil || c.ep.display {
+	if e := ep(c); e == nil || e.display {
 		empty := ""
 		env.ErrorDisplay = &empty
 	}
-	if c.seq == 0 {
-		c.seq = s.cfg.Read.Seq()
+	if c.Seq == 0 {
+		c.Seq = s.cfg.Read.Seq()
 	}
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(resp); err != nil {
@@ -122,48 +122,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&buf, `{"ActionStatus":"FAIL","ErrorCode":%d,"ErrorInfo":"internal error"}`+"\n", codeSNSInternal)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Amity-Sequence", strconv.FormatUint(c.seq, 10))
-	w.Header().Set("X-Amity-Request-Id", c.meta.RequestID)
+	w.Header().Set("X-Amity-Sequence", strconv.FormatUint(c.Seq, 10))
+	w.Header().Set("X-Amity-Request-Id", c.Meta.RequestID)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
-	if s.cfg.Observe != nil {
-		action := "unknown"
-		if c.ep != nil {
-			action = c.ep.path
-		}
-		s.cfg.Observe(amityhttp.Observation{Surface: "tencent", Action: action, Code: strconv.Itoa(env.ErrorCode), RequestID: c.meta.RequestID,
-			Took: time.Since(start)})
-	}
+	return strconv.Itoa(env.ErrorCode)
 }
 
-func (s *Server) serve(r *http.Request, c *call) (response, error) {
-	if c.ep == nil {
-		return nil, apiErr(codeBadResource, "no such API: "+r.URL.Path)
+// admit checks what Tencent checks before an API runs, in its order: an
+// API served, its method, the signature.
+func (s *Server) admit(r *http.Request, c *call) (*App, *domain.App, error) {
+	if c.Route == nil {
+		c.Action = r.URL.Path
+		return nil, nil, apiErr(codeBadResource, "no such API: "+r.URL.Path)
 	}
-	if r.Method != http.MethodPost {
-		return nil, apiErr(codeHTTPParse, "the REST API takes POST, not "+r.Method)
+	if r.Method != c.Route.Method {
+		return nil, nil, apiErr(codeHTTPParse, "the REST API takes POST, not "+r.Method)
 	}
-	app, err := s.authenticate(amityhttp.ParseQuery(r.URL.RawQuery), c.now)
+	app, err := s.authenticate(c.Query, c.Now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c.app = app
-	if !s.limits.Allow(limitKey{app.SDKAppID, c.ep.path}, tencentQPS(app), c.now) {
-		return nil, apiErr(codeRateLimited, "call rate of "+strconv.Itoa(tencentQPS(app))+"/s exceeded for "+c.ep.path)
-	}
-	if s.cfg.Ready != nil && !s.cfg.Ready() {
-		return nil, apiErr(codeSNSInternal, "server busy: catching up with the stream, retry")
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-	if err != nil {
-		return nil, apiErr(codeHTTPParse, "cannot read the body: "+err.Error())
-	}
-	if !utf8.Valid(body) {
-		// JSON is UTF-8; encoding/json would store each bad byte as U+FFFD.
-		return nil, apiErr(codeJSONParse, "the body is not valid UTF-8")
-	}
-	c.body = body
-	return c.ep.handle(s, r.Context(), c)
+	return app, app.App, nil
 }
 
 // Authenticate checks a request's Tencent parameters (sdkappid, an admin
@@ -221,8 +201,8 @@ func tencentQPS(a *App) int {
 }
 
 // decode reads the JSON body into v.
-func (c *call) decode(v any) error {
-	if err := json.Unmarshal(c.body, v); err != nil {
+func decode(c *call, v any) error {
+	if err := json.Unmarshal(c.Body, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return apiErr(codeJSONParse, fmt.Sprintf("field %s must be %s", te.Field, te.Type))
@@ -233,20 +213,8 @@ func (c *call) decode(v any) error {
 }
 
 // paramErr is the code for a bad parameter of the call's API family.
-func (c *call) paramErr(msg string) error {
-	return apiErr(c.ep.param, msg)
-}
-
-// execute runs cmds and records the highest sequence they reflect.
-func (s *Server) execute(ctx context.Context, c *call, cmds []domain.Command) []domain.Result {
-	if len(cmds) == 0 {
-		return nil
-	}
-	res := s.cfg.Writer.Execute(ctx, c.app.App, c.meta, cmds...)
-	for _, r := range res {
-		c.seq = max(c.seq, r.Seq)
-	}
-	return res
+func paramErr(c *call, msg string) error {
+	return apiErr(ep(c).param, msg)
 }
 
 // MaxUserIDBytes is the longest UserID.
@@ -272,9 +240,9 @@ func checkID(id string) string {
 // operator checks From_Account: valid and imported.
 func (s *Server) operator(c *call, id string) error {
 	if msg := checkID(id); msg != "" {
-		return c.paramErr("From_Account: " + msg)
+		return paramErr(c, "From_Account: "+msg)
 	}
-	if !s.cfg.Read.Registered(c.app.Name, id) {
+	if !s.cfg.Read.Registered(c.App.Name, id) {
 		return apiErr(codeAccountNotExist, "From_Account is not imported")
 	}
 	return nil
@@ -294,7 +262,7 @@ type items struct {
 }
 
 func newItems(c *call, ids []string) *items {
-	it := &items{api: c.ep.api, results: make([]ResultItem, len(ids))}
+	it := &items{api: ep(c).api, results: make([]ResultItem, len(ids))}
 	for i, id := range ids {
 		it.results[i].To_Account = id
 	}
@@ -335,24 +303,12 @@ func (it *items) response() *batchResponse {
 
 // runEach runs cmd for every item of ids that passed validation (ok) and
 // records each outcome at its item's position.
-func (s *Server) runEach(ctx context.Context, c *call, it *items, ids []string, ok []bool, cmd func(id string) domain.Command) {
-	var cmds []domain.Command
-	var pos []int
+func runEach(ctx context.Context, c *call, it *items, ids []string, ok []bool, cmd func(id string) domain.Command) {
+	var batch amityhttp.Batch[int]
 	for i, id := range ids {
 		if ok[i] {
-			cmds = append(cmds, cmd(id))
-			pos = append(pos, i)
+			batch.Add(i, cmd(id))
 		}
 	}
-	s.run(ctx, c, it, pos, cmds)
-}
-
-// run executes the commands of the items that passed validation and
-// records each outcome at its item's position.
-func (s *Server) run(ctx context.Context, c *call, it *items, pos []int, cmds []domain.Command) {
-	for k, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil {
-			it.failErr(pos[k], r.Err)
-		}
-	}
+	amityhttp.RunBatch(ctx, c, &batch, it.failErr)
 }

@@ -68,7 +68,7 @@ func tcCall(t *testing.T, c *tencent.Client, path string, body any) answer {
 // UserSig of Tencent's own library is taken; each app and API has its rate.
 func TestAuthAndBadInput(t *testing.T) {
 	core := testenv.Start(t)
-	srv := httptest.NewServer(tencent.New(core.Deps(), tcApp, tcSlow))
+	srv := httptest.NewServer(tencent.New(core.Deps(), tcApp, tcSlow).Routes().Handler())
 	defer srv.Close()
 	tc := &tencent.Client{BaseURL: srv.URL, SDKAppID: 1400000002, Identifier: "administrator", UserSig: officialSig(t, 1400000002, "tc-key", "administrator")}
 	if r := tcCall(t, tc, "/v4/im_open_login_svc/multiaccount_import", map[string]any{"Accounts": []string{"alice", "bob"}}); r.ErrorCode != 0 {

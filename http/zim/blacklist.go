@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // On ZIM a blocklist is independent of friendship: blocking a friend keeps
@@ -25,19 +26,19 @@ type errListResponse struct {
 // when unregistered) and the size (660800039 over the batch limit).
 func (s *Server) blockBatch(c *call) (blockRequest, error) {
 	var req blockRequest
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return req, err
 	}
 	if code, msg := checkID(req.FromUserId); code != 0 {
 		return req, apiErr(code, "FromUserId: "+msg)
 	}
-	if !s.cfg.Read.Registered(c.app.Name, req.FromUserId) {
+	if !s.cfg.Read.Registered(c.App.Name, req.FromUserId) {
 		return req, apiErr(codeBlockOperator, "FromUserId is not registered")
 	}
 	if len(req.UserIds) == 0 {
 		return req, apiErr(codeInvalidParam, "UserIds is empty")
 	}
-	if limit := zimBatch(c.app); len(req.UserIds) > limit {
+	if limit := zimBatch(c.App); len(req.UserIds) > limit {
 		return req, apiErr(codeBlockBatchOver, "UserIds holds more than "+strconv.Itoa(limit)+" users")
 	}
 	return req, nil
@@ -48,19 +49,13 @@ func (s *Server) blockBatch(c *call) (blockRequest, error) {
 func (s *Server) changeBlocks(ctx context.Context, c *call, req blockRequest, allFailedCode int, cmd func(target string) domain.Command) (response, error) {
 	var fails failures
 	t := targets{from: req.FromUserId, selfCode: codeBlockSelf, seen: map[string]bool{}, fails: &fails}
-	var cmds []domain.Command
-	var ids []string
+	var batch amityhttp.Batch[string]
 	for _, id := range req.UserIds {
 		if t.ok(id) {
-			cmds = append(cmds, cmd(id))
-			ids = append(ids, id)
+			batch.Add(id, cmd(id))
 		}
 	}
-	for i, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil {
-			fails.addErr(ids[i], r.Err)
-		}
-	}
+	amityhttp.RunBatch(ctx, c, &batch, fails.addErr)
 	resp := &errListResponse{ErrList: fails.finish(len(req.UserIds)).ErrorList}
 	if len(fails.items) == len(req.UserIds) {
 		allFailed(&resp.Common, allFailedCode)
@@ -96,29 +91,29 @@ type blockedUser struct {
 }
 
 func (s *Server) queryBlacklist(_ context.Context, c *call) (response, error) {
-	from := c.query.Get("FromUserId")
+	from := c.Query.Get("FromUserId")
 	if code, msg := checkID(from); code != 0 {
 		return nil, apiErr(code, "FromUserId: "+msg)
 	}
-	if !s.cfg.Read.Registered(c.app.Name, from) {
+	if !s.cfg.Read.Registered(c.App.Name, from) {
 		return nil, apiErr(codeBlockOperator, "FromUserId is not registered")
 	}
 	limit, next, err := pageParams(c)
 	if err != nil {
 		return nil, err
 	}
-	page, total := s.cfg.Read.Blocklist(c.app.Name, from, next, limit)
+	page, total := s.cfg.Read.Blocklist(c.App.Name, from, next, limit)
 	resp := struct {
 		Common
 		TotalCount int           `json:"TotalCount"`
 		Next       int           `json:"Next"`
 		Blacklist  []blockedUser `json:"Blacklist"`
 	}{TotalCount: total, Blacklist: make([]blockedUser, 0, len(page))}
-	if end := next + len(page); end < total {
+	if end, more := amityhttp.NextPage(next, len(page), total); more {
 		resp.Next = end
 	}
 	for _, b := range page {
-		u, _ := s.cfg.Read.User(c.app.Name, b.ID)
+		u, _ := s.cfg.Read.User(c.App.Name, b.ID)
 		resp.Blacklist = append(resp.Blacklist, blockedUser{UserId: b.ID, UserName: u.Name, Avatar: u.Avatar, UpdateTime: b.Time})
 	}
 	return &resp, nil
@@ -144,12 +139,12 @@ func (s *Server) checkUsersIsInBlacklist(_ context.Context, c *call) (response, 
 			resp.ErrList = append(resp.ErrList, itemError{UserId: id, SubCode: code})
 			continue
 		}
-		if !s.cfg.Read.Registered(c.app.Name, id) {
+		if !s.cfg.Read.Registered(c.App.Name, id) {
 			resp.ErrList = append(resp.ErrList, itemError{UserId: id, SubCode: codeUserUnregistered})
 			continue
 		}
 		r := blockResult{UserId: id}
-		if b, _ := s.cfg.Read.Blocked(c.app.Name, req.FromUserId, id); b {
+		if b, _ := s.cfg.Read.Blocked(c.App.Name, req.FromUserId, id); b {
 			r.Result = 1
 		}
 		resp.Succ = append(resp.Succ, r)
@@ -162,14 +157,14 @@ func (s *Server) checkUsersIsInBlacklist(_ context.Context, c *call) (response, 
 
 // pageParams parses Limit (0, absent or over 100: 100) and Next.
 func pageParams(c *call) (limit, next int, err error) {
-	l, err := queryInt(&c.query, "Limit", 0)
+	l, err := queryInt(c.Query, "Limit", 0)
 	if err != nil {
 		return 0, 0, err
 	}
 	if l <= 0 || l > MaxPageSize {
 		l = MaxPageSize
 	}
-	n, err := queryInt(&c.query, "Next", 0)
+	n, err := queryInt(c.Query, "Next", 0)
 	if err != nil || n < 0 || n > math.MaxInt32 {
 		return 0, 0, apiErr(codeInvalidParam, "Next must be 0 or the Next of the previous page")
 	}

@@ -3,7 +3,6 @@ package zim
 import (
 	"cmp"
 	"context"
-	"math"
 	"slices"
 	"strconv"
 
@@ -56,7 +55,7 @@ func batchSize(c *call, n int, field string) error {
 	if n == 0 {
 		return apiErr(codeInvalidParam, field+" is empty")
 	}
-	if limit := zimBatch(c.app); n > limit {
+	if limit := zimBatch(c.App); n > limit {
 		return apiErr(codeBatchOverLimit, field+" holds more than "+strconv.Itoa(limit)+" users")
 	}
 	return nil
@@ -105,9 +104,9 @@ type friendItem struct {
 func (s *Server) friendBatch(ctx context.Context, c *call, timeFields string, times func(friendItem) []int64,
 	cmd func(from string, f friendItem, attrs map[string]string) domain.Command) (response, error) {
 	var req friendBatchRequest
-	if !req.scan(c.body) {
+	if !req.scan(c.Body) {
 		req = friendBatchRequest{}
-		if err := c.decode(&req); err != nil {
+		if err := decode(c, &req); err != nil {
 			return nil, err
 		}
 	}
@@ -119,9 +118,8 @@ func (s *Server) friendBatch(ctx context.Context, c *call, timeFields string, ti
 	}
 	var fails failures
 	t := targets{from: req.FromUserId, selfCode: codeFriendIsSelf, seen: map[string]bool{}, fails: &fails}
-	var cmds []domain.Command
-	var ids []string
-	nowMs := c.now.UnixMilli()
+	var batch amityhttp.Batch[string]
+	nowMs := c.Now.UnixMilli()
 items:
 	for _, f := range req.FriendInfos {
 		if !t.ok(f.UserId) {
@@ -149,18 +147,15 @@ items:
 		if len(attrs) == 0 {
 			attrs = nil
 		}
-		cmds = append(cmds, cmd(req.FromUserId, f, attrs))
-		ids = append(ids, f.UserId)
+		batch.Add(f.UserId, cmd(req.FromUserId, f, attrs))
 	}
 	unregistered := 0
-	for i, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil {
-			fails.addErr(ids[i], r.Err)
-			if code, _ := codeOf(r.Err); code == codeUserUnregistered {
-				unregistered++
-			}
+	amityhttp.RunBatch(ctx, c, &batch, func(id string, err error) {
+		fails.addErr(id, err)
+		if code, _ := codeOf(err); code == codeUserUnregistered {
+			unregistered++
 		}
-	}
+	})
 	resp := fails.finish(len(req.FriendInfos))
 	if unregistered == len(req.FriendInfos) {
 		resp.Code, resp.Message = codeNoneRegistered, "none of the target users is registered"
@@ -192,7 +187,7 @@ func (s *Server) deleteFriends(ctx context.Context, c *call) (response, error) {
 		UserIds    []string //nolint:revive // the wire name
 		DeleteType *int
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.FromUserId); err != nil {
@@ -207,28 +202,22 @@ func (s *Server) deleteFriends(ctx context.Context, c *call) (response, error) {
 	}
 	var fails failures
 	t := targets{from: req.FromUserId, selfCode: codeIDsContainSelf, seen: map[string]bool{}, fails: &fails}
-	var cmds []domain.Command
-	var ids []string
+	var batch amityhttp.Batch[string]
 	for _, id := range req.UserIds {
 		if t.ok(id) {
-			cmds = append(cmds, domain.DeleteFriend{User: req.FromUserId, Friend: id, Both: both})
-			ids = append(ids, id)
+			batch.Add(id, domain.DeleteFriend{User: req.FromUserId, Friend: id, Both: both})
 		}
 	}
-	for i, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil {
-			fails.addErr(ids[i], r.Err)
-		}
-	}
+	amityhttp.RunBatch(ctx, c, &batch, fails.addErr)
 	return fails.finish(len(req.UserIds)), nil
 }
 
 func (s *Server) deleteAllFriends(ctx context.Context, c *call) (response, error) {
-	from := c.query.Get("FromUserId")
+	from := c.Query.Get("FromUserId")
 	if err := s.operator(c, from); err != nil {
 		return nil, err
 	}
-	dt, err := queryInt(&c.query, "DeleteType", -1)
+	dt, err := queryInt(c.Query, "DeleteType", -1)
 	if err != nil {
 		return nil, err
 	}
@@ -237,22 +226,10 @@ func (s *Server) deleteAllFriends(ctx context.Context, c *call) (response, error
 	if err != nil {
 		return nil, err
 	}
-	friends, _ := s.cfg.Read.Friends(c.app.Name, from, 0, math.MaxInt)
-	cmds := make([]domain.Command, len(friends))
-	for i, f := range friends {
-		cmds[i] = domain.DeleteFriend{User: from, Friend: f.ID, Both: both}
-	}
-	for _, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil && !errorsIsNotFriend(r.Err) {
-			return nil, r.Err
-		}
+	if err := amityhttp.DeleteAllFriends(ctx, c, s.cfg.Read, from, both); err != nil {
+		return nil, err
 	}
 	return &Common{}, nil
-}
-
-func errorsIsNotFriend(err error) bool {
-	code, _ := codeOf(err)
-	return code == codeNotFriend
 }
 
 // queryInt parses an optional integer query parameter.
@@ -279,7 +256,7 @@ type friendInfo struct {
 }
 
 func (s *Server) queryFriendList(_ context.Context, c *call) (response, error) {
-	from := c.query.Get("FromUserId")
+	from := c.Query.Get("FromUserId")
 	if err := s.operator(c, from); err != nil {
 		return nil, err
 	}
@@ -287,18 +264,18 @@ func (s *Server) queryFriendList(_ context.Context, c *call) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, total := s.cfg.Read.Friends(c.app.Name, from, next, limit)
+	page, total := s.cfg.Read.Friends(c.App.Name, from, next, limit)
 	resp := struct {
 		Common
 		TotalCount  int          `json:"TotalCount"`
 		Next        int          `json:"Next"`
 		FriendInfos []friendInfo `json:"FriendInfos"`
 	}{TotalCount: total, FriendInfos: make([]friendInfo, 0, len(page))}
-	if end := next + len(page); end < total {
+	if end, more := amityhttp.NextPage(next, len(page), total); more {
 		resp.Next = end
 	}
 	for _, f := range page {
-		u, _ := s.cfg.Read.User(c.app.Name, f.ID)
+		u, _ := s.cfg.Read.User(c.App.Name, f.ID)
 		resp.FriendInfos = append(resp.FriendInfos, friendInfo{
 			UserId: f.ID, UserName: u.Name, Avatar: u.Avatar, Wording: f.Wording,
 			FriendAlias: f.Alias, CreateTime: f.CreateTime, Attributes: wireAttributes(f.Attributes),
@@ -354,9 +331,9 @@ type relationFail struct {
 
 func (s *Server) checkFriendsRelation(_ context.Context, c *call) (response, error) {
 	var req checkRequest
-	if !req.scan(c.body) {
+	if !req.scan(c.Body) {
 		req = checkRequest{}
-		if err := c.decode(&req); err != nil {
+		if err := decode(c, &req); err != nil {
 			return nil, err
 		}
 	}
@@ -380,7 +357,7 @@ func (s *Server) checkFriendsRelation(_ context.Context, c *call) (response, err
 		}
 		valid = append(valid, id)
 	}
-	for i, r := range s.cfg.Read.Relations(c.app.Name, req.FromUserId, valid) {
+	for i, r := range s.cfg.Read.Relations(c.App.Name, req.FromUserId, valid) {
 		successes = append(successes, relationItem{UserId: valid[i], Relation: relation(twoWay, r[0], r[1])})
 	}
 	resp.Successes, resp.Succ = successes, successes
@@ -398,7 +375,7 @@ func (s *Server) updateFriendsAlias(ctx context.Context, c *call) (response, err
 			FriendAlias string
 		}
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.FromUserId); err != nil {
@@ -409,8 +386,7 @@ func (s *Server) updateFriendsAlias(ctx context.Context, c *call) (response, err
 	}
 	var fails failures
 	t := targets{from: req.FromUserId, selfCode: codeIDsContainSelf, seen: map[string]bool{}, fails: &fails}
-	var cmds []domain.Command
-	var ids []string
+	var batch amityhttp.Batch[string]
 	for _, u := range req.UserIds {
 		if !t.ok(u.UserId) {
 			continue
@@ -420,14 +396,9 @@ func (s *Server) updateFriendsAlias(ctx context.Context, c *call) (response, err
 			continue
 		}
 		alias := u.FriendAlias
-		cmds = append(cmds, domain.UpdateFriend{User: req.FromUserId, Friend: u.UserId, Alias: &alias})
-		ids = append(ids, u.UserId)
+		batch.Add(u.UserId, domain.UpdateFriend{User: req.FromUserId, Friend: u.UserId, Alias: &alias})
 	}
-	for i, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil {
-			fails.addErr(ids[i], r.Err)
-		}
-	}
+	amityhttp.RunBatch(ctx, c, &batch, fails.addErr)
 	return fails.finish(len(req.UserIds)), nil
 }
 
@@ -443,7 +414,7 @@ func (s *Server) updateFriendAttributes(ctx context.Context, c *call) (response,
 		Attributes []attribute
 		Action     int
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if err := s.operator(c, req.FromUserId); err != nil {
@@ -482,7 +453,7 @@ func (s *Server) updateFriendAttributes(ctx context.Context, c *call) (response,
 		}
 	}
 	if len(set) > 0 {
-		r := s.execute(ctx, c, []domain.Command{domain.UpdateFriend{
+		r := c.Execute(ctx, []domain.Command{domain.UpdateFriend{
 			User: req.FromUserId, Friend: req.UserId, Attributes: set, MaxAttributeBytes: MaxAttributeBytes,
 		}})[0]
 		if r.Err != nil {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // sendFriendApplication sends friend requests from FromUserId. A target
@@ -13,7 +14,7 @@ import (
 func (s *Server) sendFriendApplication(ctx context.Context, c *call) (response, error) {
 	return s.friendBatch(ctx, c, "CreateTime or UpdateTime", func(f friendItem) []int64 { return []int64{f.CreateTime, f.UpdateTime} },
 		func(from string, f friendItem, attrs map[string]string) domain.Command {
-			return domain.SendRequest{User: from, Target: f.UserId, ExpireAfter: c.app.RequestExpiry, RespectBlocks: true,
+			return domain.SendRequest{User: from, Target: f.UserId, ExpireAfter: c.App.RequestExpiry, RespectBlocks: true,
 				Entry: domain.Entry{Alias: f.FriendAlias, Wording: f.Wording, Attributes: attrs, CreateTime: f.CreateTime, UpdateTime: f.UpdateTime}}
 		})
 }
@@ -34,15 +35,14 @@ func (s *Server) modifyUserInfo(ctx context.Context, c *call) (response, error) 
 			Extra      *string
 		}
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if len(req.UserInfo) == 0 || len(req.UserInfo) > MaxUsersPerCall {
 		return nil, apiErr(codeInvalidParam, "UserInfo must hold 1 to "+strconv.Itoa(MaxUsersPerCall)+" users")
 	}
 	fails := failures{withMessage: true}
-	var cmds []domain.Command
-	var ids []string
+	var batch amityhttp.Batch[string]
 	seen := map[string]bool{}
 	for _, u := range req.UserInfo {
 		switch code, msg := checkID(u.UserId); {
@@ -56,23 +56,20 @@ func (s *Server) modifyUserInfo(ctx context.Context, c *call) (response, error) 
 			fails.add(u.UserId, codeInvalidParam, "UserAvatar is longer than 500 bytes")
 		case u.Extra != nil && len(*u.Extra) > MaxExtraBytes:
 			fails.add(u.UserId, codeInvalidParam, "Extra is longer than 2 KB")
-		case !s.cfg.Read.Registered(c.app.Name, u.UserId):
+		case !s.cfg.Read.Registered(c.App.Name, u.UserId):
 			fails.add(u.UserId, codeProfileUnregistered, "the user is not registered")
 		default:
 			seen[u.UserId] = true
-			cmds = append(cmds, domain.UpdateProfile{User: u.UserId, Name: u.UserName, Avatar: u.UserAvatar, Extra: u.Extra})
-			ids = append(ids, u.UserId)
+			batch.Add(u.UserId, domain.UpdateProfile{User: u.UserId, Name: u.UserName, Avatar: u.UserAvatar, Extra: u.Extra})
 		}
 	}
-	for i, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil {
-			if code, _ := codeOf(r.Err); code == codeOperatorUnregistered {
-				// Deleted between the check and the write.
-				fails.add(ids[i], codeProfileUnregistered, "the user is not registered")
-				continue
-			}
-			fails.addErr(ids[i], r.Err)
+	amityhttp.RunBatch(ctx, c, &batch, func(id string, err error) {
+		if code, _ := codeOf(err); code == codeOperatorUnregistered {
+			// Deleted between the check and the write.
+			fails.add(id, codeProfileUnregistered, "the user is not registered")
+			return
 		}
-	}
+		fails.addErr(id, err)
+	})
 	return fails.finish(len(req.UserInfo)), nil
 }

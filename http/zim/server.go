@@ -2,24 +2,21 @@ package zim
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
-	"time"
-	"unicode/utf8"
 
 	"github.com/amity-im/amity/domain"
 	amityhttp "github.com/amity-im/amity/http"
 )
 
 // MaxBodyBytes caps a request body.
-const MaxBodyBytes = 1 << 20
+const MaxBodyBytes = amityhttp.MaxBodyBytes
 
 // App is an app's ZIM surface: the app, and the credentials and limits
 // its ZIM calls are held to.
@@ -47,7 +44,7 @@ type Server struct {
 	cfg    amityhttp.Deps
 	apps   map[uint32]*App
 	nonces nonceCache
-	limits amityhttp.Limits
+	calls  amityhttp.Pipeline[App, response]
 }
 
 // New returns the ZIM surface of apps.
@@ -58,6 +55,18 @@ func New(cfg amityhttp.Deps, apps ...*App) *Server {
 	}
 	if s.cfg.Logger == nil {
 		s.cfg.Logger = slog.Default()
+	}
+	s.calls = amityhttp.Pipeline[App, response]{
+		Surface: "zim", Deps: s.cfg, Admit: s.admit,
+		Limit: func(c *call) (any, int) { return limitKey{c.App.AppID, c.Action}, zimQPS(c.App) },
+		Limited: func(c *call, qps int) error {
+			return apiErr(limitCode(c.Route.Limit), "QPS limit of "+strconv.Itoa(qps)+"/s exceeded for "+c.Action)
+		},
+		Busy:       apiErr(codeBusy, "server busy: catching up with the stream"),
+		ReadBody:   func(r *http.Request) bool { return r.Method == http.MethodPost },
+		Unreadable: func(err error) error { return apiErr(codeBodyUnreadable, "cannot read the body: "+err.Error()) },
+		NotUTF8:    apiErr(codeInvalidParam, "the body is not valid UTF-8"),
+		Answer:     s.answer,
 	}
 	return s
 }
@@ -73,45 +82,25 @@ func (c *Common) common() *Common { return c }
 
 type response interface{ common() *Common }
 
-// call is one authenticated request.
-type call struct {
-	app   *App
-	query amityhttp.Query
-	body  []byte
-	meta  domain.Meta
-	now   time.Time
-	seq   uint64
-}
+// call is one ZIM call.
+type call = amityhttp.Call[App]
 
-type handlerFunc func(s *Server, ctx context.Context, c *call) (response, error)
-
-type action struct {
-	method string
-	handle handlerFunc
-	// qpsCode is the code answered when the action's rate limit is hit.
-	qpsCode int
-}
-
-// ServeHTTP answers every ZIM call with HTTP 200 and a ZIM body.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start, now := time.Now(), s.cfg.Now()
-	c := &call{now: now, meta: domain.Meta{RequestID: s.cfg.NewID(), Surface: "zim"}}
-	c.query.Parse(r.URL.RawQuery)
-	resp, err := s.serve(r, c)
+// answer writes a ZIM answer: HTTP 200 and a ZIM body, whatever happened.
+func (s *Server) answer(w http.ResponseWriter, c *call, resp response, err error) string {
 	if err != nil {
 		code, msg := codeOf(err)
 		if code == codeRetry {
-			s.cfg.Logger.Error("zim call", "action", c.query.Get("Action"), "request", c.meta.RequestID, "err", err)
+			s.cfg.Logger.Error("zim call", "action", c.Action, "request", c.Meta.RequestID, "err", err)
 		}
 		resp = &Common{Code: code, Message: msg}
 	}
 	cm := resp.common()
-	cm.RequestId = c.meta.RequestID
+	cm.RequestId = c.Meta.RequestID
 	if cm.Message == "" {
 		cm.Message = "success"
 	}
-	if c.seq == 0 {
-		c.seq = s.cfg.Read.Seq()
+	if c.Seq == 0 {
+		c.Seq = s.cfg.Read.Seq()
 	}
 	buf := buffers.Get().(*bytes.Buffer)
 	defer func() {
@@ -125,22 +114,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if err := json.NewEncoder(buf).Encode(resp); err != nil {
 		s.cfg.Logger.Error("encode zim response", "err", err)
 		buf.Reset()
-		fmt.Fprintf(buf, `{"Code":%d,"Message":"internal error","RequestId":%q}`+"\n", codeRetry, c.meta.RequestID)
+		fmt.Fprintf(buf, `{"Code":%d,"Message":"internal error","RequestId":%q}`+"\n", codeRetry, c.Meta.RequestID)
 	}
 	h := w.Header()
 	h["Content-Type"] = contentType
-	h["X-Amity-Sequence"] = []string{strconv.FormatUint(c.seq, 10)}
-	h["X-Amity-Request-Id"] = []string{c.meta.RequestID}
+	h["X-Amity-Sequence"] = []string{strconv.FormatUint(c.Seq, 10)}
+	h["X-Amity-Request-Id"] = []string{c.Meta.RequestID}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
-	if s.cfg.Observe != nil {
-		action := c.query.Get("Action")
-		if _, ok := actions[action]; !ok {
-			action = "unknown"
-		}
-		s.cfg.Observe(amityhttp.Observation{Surface: "zim", Action: action, Code: strconv.Itoa(cm.Code), RequestID: c.meta.RequestID,
-			Took: time.Since(start)})
-	}
+	return strconv.Itoa(cm.Code)
 }
 
 // jsonAppender is a response that writes its own JSON, as encoding/json
@@ -152,50 +134,38 @@ var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 var contentType = []string{"application/json; charset=utf-8"}
 
-func (s *Server) serve(r *http.Request, c *call) (response, error) {
-	if c.query.Get("AppId") != "" && c.query.Get("Action") == "" {
-		return nil, apiErr(codeActionEmpty, "Action is empty")
+// admit checks what ZIM checks before an action runs, in its order: an
+// action named, the signature, an action served, its method.
+func (s *Server) admit(r *http.Request, c *call) (*App, *domain.App, error) {
+	if c.Route == nil {
+		c.Action = c.Query.Get("Action")
+		if rest, ok := strings.CutPrefix(r.URL.Path, actionPathPrefix); ok {
+			c.Action = rest
+		}
+		if c.Query.Get("AppId") != "" && c.Action == "" {
+			return nil, nil, apiErr(codeActionEmpty, "Action is empty")
+		}
 	}
-	app, err := s.authenticate(&c.query, c.now)
+	app, err := s.authenticate(c.Query, c.Now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c.app = app
-	name := c.query.Get("Action")
-	act, ok := actions[name]
-	if !ok {
-		return nil, apiErr(codeActionUnsupported, "unsupported Action "+strconv.Quote(name))
+	if c.Route == nil {
+		return nil, nil, apiErr(codeActionUnsupported, "unsupported Action "+strconv.Quote(c.Action))
 	}
-	if r.Method != act.method {
-		return nil, apiErr(codeInvalidParam, fmt.Sprintf("%s takes %s, not %s", name, act.method, r.Method))
+	if r.Method != c.Route.Method {
+		return nil, nil, apiErr(codeInvalidParam, fmt.Sprintf("%s takes %s, not %s", c.Action, c.Route.Method, r.Method))
 	}
-	if !s.limits.Allow(limitKey{app.AppID, name}, zimQPS(app), c.now) {
-		return nil, apiErr(act.qpsCode, "QPS limit of "+strconv.Itoa(zimQPS(app))+"/s exceeded for "+name)
-	}
-	if s.cfg.Ready != nil && !s.cfg.Ready() {
-		return nil, apiErr(codeBusy, "server busy: catching up with the stream")
-	}
-	if r.Method == http.MethodPost {
-		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-		if err != nil {
-			return nil, apiErr(codeBodyUnreadable, "cannot read the body: "+err.Error())
-		}
-		if !utf8.Valid(body) {
-			// encoding/json would store each bad byte as U+FFFD.
-			return nil, apiErr(codeInvalidParam, "the body is not valid UTF-8")
-		}
-		c.body = body
-	}
-	return act.handle(s, r.Context(), c)
+	return app, app.App, nil
 }
 
 // decode reads the JSON body into v; any malformed or mistyped body is a
 // parameter error.
-func (c *call) decode(v any) error {
-	if len(bytes.TrimSpace(c.body)) == 0 {
+func decode(c *call, v any) error {
+	if len(bytes.TrimSpace(c.Body)) == 0 {
 		return apiErr(codeInvalidParam, "the body must be a JSON object")
 	}
-	if err := json.Unmarshal(c.body, v); err != nil {
+	if err := json.Unmarshal(c.Body, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return apiErr(codeInvalidParam, fmt.Sprintf("field %s must be %s", te.Field, te.Type))
@@ -203,18 +173,6 @@ func (c *call) decode(v any) error {
 		return apiErr(codeInvalidParam, "malformed JSON: "+err.Error())
 	}
 	return nil
-}
-
-// execute runs cmds and records the highest sequence they reflect.
-func (s *Server) execute(ctx context.Context, c *call, cmds []domain.Command) []domain.Result {
-	if len(cmds) == 0 {
-		return nil
-	}
-	res := s.cfg.Writer.Execute(ctx, c.app.App, c.meta, cmds...)
-	for _, r := range res {
-		c.seq = max(c.seq, r.Seq)
-	}
-	return res
 }
 
 func zimQPS(a *App) int {
@@ -236,7 +194,7 @@ func (s *Server) operator(c *call, id string) error {
 	if code, msg := checkID(id); code != 0 {
 		return apiErr(code, "FromUserId: "+msg)
 	}
-	if !s.cfg.Read.Registered(c.app.Name, id) {
+	if !s.cfg.Read.Registered(c.App.Name, id) {
 		return apiErr(codeOperatorUnregistered, "FromUserId is not registered")
 	}
 	return nil

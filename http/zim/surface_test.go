@@ -22,7 +22,7 @@ type answer = zim.Answer
 func surface(t *testing.T, apps ...*zim.App) (*testenv.Core, string) {
 	t.Helper()
 	core := testenv.Start(t)
-	srv := httptest.NewServer(zim.New(core.Deps(), apps...))
+	srv := httptest.NewServer(zim.New(core.Deps(), apps...).Routes().Handler())
 	t.Cleanup(srv.Close)
 	return core, srv.URL
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // MaxUsersPerCall bounds UserRegister and QueryUserInfos.
@@ -61,15 +62,14 @@ func (s *Server) userRegister(ctx context.Context, c *call) (response, error) {
 			UserAvatar string
 		}
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if len(req.UserInfo) == 0 || len(req.UserInfo) > MaxUsersPerCall {
 		return nil, apiErr(codeInvalidParam, "UserInfo must hold 1 to "+strconv.Itoa(MaxUsersPerCall)+" users")
 	}
 	fails := failures{withMessage: true}
-	var cmds []domain.Command
-	var ids []string
+	var batch amityhttp.Batch[string]
 	for _, u := range req.UserInfo {
 		switch code, msg := checkID(u.UserId); {
 		case code != 0:
@@ -79,15 +79,10 @@ func (s *Server) userRegister(ctx context.Context, c *call) (response, error) {
 		case len(u.UserAvatar) > 500:
 			fails.add(u.UserId, codeUserAvatarTooLong, "UserAvatar is longer than 500 bytes")
 		default:
-			cmds = append(cmds, domain.RegisterUser{User: u.UserId, Name: u.UserName, Avatar: u.UserAvatar})
-			ids = append(ids, u.UserId)
+			batch.Add(u.UserId, domain.RegisterUser{User: u.UserId, Name: u.UserName, Avatar: u.UserAvatar})
 		}
 	}
-	for i, r := range s.execute(ctx, c, cmds) {
-		if r.Err != nil {
-			fails.addErr(ids[i], r.Err)
-		}
-	}
+	amityhttp.RunBatch(ctx, c, &batch, fails.addErr)
 	return fails.finish(len(req.UserInfo)), nil
 }
 
@@ -102,7 +97,7 @@ func (s *Server) queryUserInfos(_ context.Context, c *call) (response, error) {
 	var req struct {
 		UserIds []string //nolint:revive // the wire name
 	}
-	if err := c.decode(&req); err != nil {
+	if err := decode(c, &req); err != nil {
 		return nil, err
 	}
 	if len(req.UserIds) == 0 || len(req.UserIds) > MaxUsersPerCall {
@@ -119,7 +114,7 @@ func (s *Server) queryUserInfos(_ context.Context, c *call) (response, error) {
 			fails.add(id, code, msg)
 			continue
 		}
-		u, ok := s.cfg.Read.User(c.app.Name, id)
+		u, ok := s.cfg.Read.User(c.App.Name, id)
 		if !ok {
 			fails.add(id, codeUserUnregistered, "")
 			continue

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"net/http"
+
+	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/http/console"
+	"github.com/amity-im/amity/http/native"
+	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/zim"
+)
+
+// routes is everything the service serves over HTTP, one table a part, in
+// the order they are matched: ZIM first, since all its calls go to "/" and
+// are the busiest.
+func (s *daemon) routes(zimSrv *zim.Server, tcSrv *tencent.Server, nativeCfg native.Config, meter *metrics) []amityhttp.Table {
+	return []amityhttp.Table{
+		zimSrv.Routes(),
+		tcSrv.Routes(),
+		native.Routes(nativeCfg),
+		console.Routes(s.consoleConfig(nativeCfg)),
+		s.operations(meter),
+	}
+}
+
+// openAPI are the surfaces' OpenAPI descriptions, by the name they are
+// served under (/openapi/<name>.yaml).
+var openAPI = map[string][]byte{"zim": zim.OpenAPI, "tencent": tencent.OpenAPI, "v1": native.OpenAPI}
+
+// operations is the table of what operators and tools read: health,
+// metrics, and the surfaces' OpenAPI descriptions.
+func (s *daemon) operations(meter *metrics) amityhttp.Table {
+	get := func(path string, h http.Handler) amityhttp.Route {
+		return amityhttp.Route{Method: http.MethodGet, Path: path, Handler: h}
+	}
+	t := amityhttp.Table{Name: "operations", Routes: []amityhttp.Route{
+		get("/livez", http.HandlerFunc(s.health.live)),
+		get("/readyz", http.HandlerFunc(s.health.ready)),
+		get("/healthz", http.HandlerFunc(s.health.ready)),
+		get("/metrics", meter.handler()),
+	}}
+	for _, name := range []string{"zim", "tencent", "v1"} {
+		doc := openAPI[name]
+		t.Routes = append(t.Routes, get("/openapi/"+name+".yaml", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/yaml")
+			_, _ = w.Write(doc)
+		})))
+	}
+	return t
+}

@@ -1,0 +1,49 @@
+package testenv
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	amityhttp "github.com/amity-im/amity/http"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/go-cmp/cmp"
+)
+
+// OpenAPIOperations loads an OpenAPI description, checks it is valid, and
+// lists its operations as "METHOD path", sorted.
+func OpenAPIOperations(t testing.TB, doc []byte) []string {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	d, err := loader.LoadFromData(doc)
+	if err != nil {
+		t.Fatalf("load the OpenAPI description: %v", err)
+	}
+	if err := d.Validate(loader.Context); err != nil {
+		t.Fatalf("the OpenAPI description is not valid: %v", err)
+	}
+	var ops []string
+	for path, item := range d.Paths.Map() {
+		for method := range item.Operations() {
+			ops = append(ops, strings.ToUpper(method)+" "+path)
+		}
+	}
+	slices.Sort(ops)
+	return ops
+}
+
+// SameOperations fails t unless the table serves exactly the operations
+// doc describes, those of routes keep picks.
+func SameOperations(t testing.TB, table amityhttp.Table, doc []byte, keep func(amityhttp.Route) bool) {
+	t.Helper()
+	var served []string
+	for _, rt := range table.Routes {
+		if keep == nil || keep(rt) {
+			served = append(served, rt.Method+" "+rt.Path)
+		}
+	}
+	slices.Sort(served)
+	if diff := cmp.Diff(OpenAPIOperations(t, doc), served); diff != "" {
+		t.Errorf("the %s table and its OpenAPI description differ (-described +served):\n%s", table.Name, diff)
+	}
+}
