@@ -99,10 +99,7 @@ func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Wri
 		return nil, nil, err
 	}
 	defer stopCluster()
-	start := func(name, url string) (*server, error) {
-		return startProcess(ctx, bin, dir, filepath.Join(dir, name), []string{"--nats-url", url, "--replicas", "3"}, stderr)
-	}
-	a, err := start("instance-a", urls[0])
+	a, err := startProcess(ctx, bin, dir, filepath.Join(dir, "instance-a"), []string{"--nats-url", urls[0], "--replicas", "3"}, stderr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -114,14 +111,8 @@ func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Wri
 	}
 	users := userIDs("ci", o.users)
 	fmt.Fprintf(stderr, "registering %d users on the cluster\n", o.users)
-	for i := 0; i < o.users; i += 100 {
-		var infos []map[string]string
-		for _, id := range users[i:min(o.users, i+100)] {
-			infos = append(infos, map[string]string{"UserId": id})
-		}
-		if err := call(ctx, ca, "UserRegister", map[string]any{"UserInfo": infos}); err != nil {
-			return nil, nil, err
-		}
+	if err := registerAll(ctx, ca, users); err != nil {
+		return nil, nil, err
 	}
 	n := int64(o.users)
 	var next atomic.Int64
@@ -130,28 +121,7 @@ func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Wri
 			return call(ctx, c, "AddFriends", zimAdd1(users, n, next.Add(1)-1))
 		}
 	}
-	var results []result
-	run := func(name string, conns int, f op, srvs ...*server) {
-		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", name, o.duration, conns)
-		var cpu0 time.Duration
-		for _, s := range srvs {
-			c, _ := s.usage()
-			cpu0 += c
-		}
-		r := drive(ctx, name, conns, o.duration, f)
-		var cpu1 time.Duration
-		for _, s := range srvs {
-			c, rss := s.usage()
-			cpu1 += c
-			r.rss = max(r.rss, rss)
-		}
-		r.cores = (cpu1 - cpu0).Seconds() / r.elapsed.Seconds()
-		// The cluster's nats-servers run in this process: its CPU is not
-		// the load generator's alone.
-		r.toolCPU = 0
-		results = append(results, r)
-	}
-	run("cluster R3: ZIM AddFriends, 1 target, one instance", o.conns, add(ca), a)
+	one := onInstances(ctx, o, "cluster R3: ZIM AddFriends, 1 target, one instance", o.conns, add(ca), stderr, a)
 
 	args := []string{"--nats-url", urls[1], "--replicas", "3"}
 	if o.serverPprof != "" {
@@ -174,20 +144,49 @@ func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Wri
 			return g(ctx, k, rng)
 		}
 	}
-	run("cluster R3: ZIM AddFriends, 1 target, two instances", o.conns, both(add(ca), add(cb)), a, b)
-	run("cluster R3: the same, each instance with its own --conns clients", 2*o.conns, both(add(ca), add(cb)), a, b)
+	two := onInstances(ctx, o, "cluster R3: ZIM AddFriends, 1 target, two instances", o.conns, both(add(ca), add(cb)), stderr, a, b)
+	wide := onInstances(ctx, o, "cluster R3: the same, each instance with its own --conns clients", 2*o.conns, both(add(ca), add(cb)), stderr, a, b)
+	taken, err := capRace(ctx, ca, cb)
+	if err != nil {
+		return nil, nil, err
+	}
+	notes := []string{
+		fmt.Sprintf("three-node cluster, R3, every write synced: adds through two instances at once, the same %d connections in all, ran at %.1f %% of one instance's rate (%.0f against %.0f/s); with %d connections to each instance, %.1f %% (%.0f/s)",
+			o.conns, 100*two.rate()/one.rate(), two.rate(), one.rate(), o.conns, 100*wide.rate()/one.rate(), wide.rate()),
+		fmt.Sprintf("3100 adds to one user through both instances at once: %d taken for a cap of 3000, %d over it", taken, max(taken-3000, 0)),
+	}
+	return []result{one, two, wide}, notes, nil
+}
 
-	// One user's list filled through both at once: 3100 adds for a cap of
-	// 3000.
+// onInstances drives f for --duration at conns connections, with the CPU
+// of srvs together.
+func onInstances(ctx context.Context, o options, name string, conns int, f op, stderr io.Writer, srvs ...*server) result {
+	fmt.Fprintf(stderr, "running %s for %s at %d connections\n", name, o.duration, conns)
+	var cpu0 time.Duration
+	for _, s := range srvs {
+		c, _ := s.usage()
+		cpu0 += c
+	}
+	r := drive(ctx, name, conns, o.duration, f)
+	var cpu1 time.Duration
+	for _, s := range srvs {
+		c, rss := s.usage()
+		cpu1 += c
+		r.rss = max(r.rss, rss)
+	}
+	r.cores = (cpu1 - cpu0).Seconds() / r.elapsed.Seconds()
+	// The cluster's nats-servers run in this process: its CPU is not the
+	// load generator's alone.
+	r.toolCPU = 0
+	return r
+}
+
+// capRace fills one user's list through both instances at once, 3100 adds
+// for a cap of 3000, and returns how many were taken.
+func capRace(ctx context.Context, ca, cb *zim.Client) (int64, error) {
 	hub, targets := "cap-hub", userIDs("cap", 3100)
-	for i := 0; i < len(targets)+1; i += 100 {
-		var infos []map[string]string
-		for _, id := range append([]string{hub}, targets...)[i:min(len(targets)+1, i+100)] {
-			infos = append(infos, map[string]string{"UserId": id})
-		}
-		if err := call(ctx, ca, "UserRegister", map[string]any{"UserInfo": infos}); err != nil {
-			return nil, nil, err
-		}
+	if err := registerAll(ctx, ca, append([]string{hub}, targets...)); err != nil {
+		return 0, err
 	}
 	var taken atomic.Int64
 	var wg sync.WaitGroup
@@ -207,11 +206,5 @@ func twoInstances(ctx context.Context, o options, bin, dir string, stderr io.Wri
 		}()
 	}
 	wg.Wait()
-	one, two, wide := results[len(results)-3], results[len(results)-2], results[len(results)-1]
-	notes := []string{
-		fmt.Sprintf("three-node cluster, R3, every write synced: adds through two instances at once, the same %d connections in all, ran at %.1f %% of one instance's rate (%.0f against %.0f/s); with %d connections to each instance, %.1f %% (%.0f/s)",
-			o.conns, 100*two.rate()/one.rate(), two.rate(), one.rate(), o.conns, 100*wide.rate()/one.rate(), wide.rate()),
-		fmt.Sprintf("3100 adds to one user through both instances at once: %d taken for a cap of 3000, %d over it", taken.Load(), max(taken.Load()-3000, 0)),
-	}
-	return results, notes, nil
+	return taken.Load(), nil
 }

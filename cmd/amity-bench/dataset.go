@@ -54,36 +54,11 @@ func writeDataset(ctx context.Context, storeDir string, users, edges int64, stde
 	if err != nil {
 		return 0, err
 	}
-	entropy := ulid.Monotonic(rand.Reader, 0)
-	id := func() string { return ulid.MustNew(ulid.Now(), entropy).String() }
 	now := time.Now()
-	pending := map[string][]domain.Event{}
-	var written int64
-	flush := func(subject string) error {
-		evs := pending[subject]
-		if len(evs) == 0 {
-			return nil
-		}
-		data, err := domain.MarshalCommit(domain.Commit{ID: id(), App: app, Events: evs})
-		if err != nil {
-			return err
-		}
-		if _, err := js.PublishAsync(subject, data); err != nil {
-			return fmt.Errorf("publish dataset: %w", err)
-		}
-		written += int64(len(evs))
-		pending[subject] = evs[:0]
-		return nil
-	}
-	add := func(key domain.Key, data domain.Payload, typ string) error {
-		subject := domain.Subject(app, key, partitions)
-		pending[subject] = append(pending[subject], domain.Event{ID: id(), Type: typ, Version: domain.SchemaVersion, App: app,
-			Time: now, Surface: "bench", Data: data})
-		if len(pending[subject]) >= perCommit {
-			return flush(subject)
-		}
-		return nil
-	}
+	w := &datasetWriter{js: js, app: app, partitions: partitions, perCommit: perCommit, now: now,
+		entropy: ulid.Monotonic(rand.Reader, 0), pending: map[string][]domain.Event{}}
+	add := w.add
+	flush := w.flush
 	k := max(edges/(2*users), 1)
 	fmt.Fprintf(stderr, "dataset: %d users, %d two-way friendships each way (%d directed edges)\n", users, k, 2*k*users)
 	for i := range users {
@@ -103,7 +78,7 @@ func writeDataset(ctx context.Context, storeDir string, users, edges int64, stde
 			return 0, ctx.Err()
 		}
 	}
-	for subject := range pending {
+	for subject := range w.pending {
 		if err := flush(subject); err != nil {
 			return 0, err
 		}
@@ -113,5 +88,50 @@ func writeDataset(ctx context.Context, storeDir string, users, edges int64, stde
 	case <-time.After(5 * time.Minute):
 		return 0, fmt.Errorf("dataset publish did not complete")
 	}
-	return written, nil
+	return w.written, nil
+}
+
+// datasetWriter publishes events straight onto the stream, perCommit of a
+// subject's to a commit, as the writer's biggest commits hold them.
+type datasetWriter struct {
+	js         jetstream.JetStream
+	app        string
+	partitions int
+	perCommit  int
+	now        time.Time
+	entropy    *ulid.MonotonicEntropy
+	pending    map[string][]domain.Event
+	written    int64
+}
+
+func (w *datasetWriter) id() string { return ulid.MustNew(ulid.Now(), w.entropy).String() }
+
+// add queues an event on key's subject, publishing the subject's commit
+// once it is full.
+func (w *datasetWriter) add(key domain.Key, data domain.Payload, typ string) error {
+	subject := domain.Subject(w.app, key, w.partitions)
+	w.pending[subject] = append(w.pending[subject], domain.Event{ID: w.id(), Type: typ, Version: domain.SchemaVersion, App: w.app,
+		Time: w.now, Surface: "bench", Data: data})
+	if len(w.pending[subject]) >= w.perCommit {
+		return w.flush(subject)
+	}
+	return nil
+}
+
+// flush publishes subject's queued events as one commit.
+func (w *datasetWriter) flush(subject string) error {
+	evs := w.pending[subject]
+	if len(evs) == 0 {
+		return nil
+	}
+	data, err := domain.MarshalCommit(domain.Commit{ID: w.id(), App: w.app, Events: evs})
+	if err != nil {
+		return err
+	}
+	if _, err := w.js.PublishAsync(subject, data); err != nil {
+		return fmt.Errorf("publish dataset: %w", err)
+	}
+	w.written += int64(len(evs))
+	w.pending[subject] = evs[:0]
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,11 +57,6 @@ var pgbenchTPS = regexp.MustCompile(`tps = ([0-9.]+)`)
 var pgbenchLat = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
 
 func postgresPeer(ctx context.Context, o options, stderr io.Writer) ([]result, error) {
-	initdb, err := pgBin("initdb")
-	if err != nil {
-		return nil, err
-	}
-	pgctl, _ := pgBin("pg_ctl")
 	psql, err := exec.LookPath("psql")
 	if err != nil {
 		return nil, err
@@ -74,25 +70,11 @@ func postgresPeer(ctx context.Context, o options, stderr io.Writer) ([]result, e
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if os.Geteuid() == 0 {
-		if out, err := exec.Command("chown", "-R", "postgres", dir).CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("chown: %v %s", err, out)
-		}
-	}
-	data := filepath.Join(dir, "data")
-	if out, err := asPostgres(ctx, initdb, "-D", data, "-U", "postgres", "--auth=trust").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
-	}
-	port, err := freePort()
+	conn, stop, err := startPostgres(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c synchronous_commit=on -c fsync=on -c max_connections=200", port, dir)
-	if out, err := asPostgres(ctx, pgctl, "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("pg_ctl start: %v\n%s", err, out)
-	}
-	defer asPostgres(context.Background(), pgctl, "-D", data, "-m", "fast", "stop").Run()
-	conn := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "postgres"}
+	defer stop()
 	n := o.users
 	setup := fmt.Sprintf(`CREATE TABLE friends (owner bigint, friend bigint, create_time bigint NOT NULL, PRIMARY KEY (owner, friend));
 INSERT INTO friends SELECT i, (i + d) %% %[1]d, 0 FROM generate_series(0, %[1]d - 1) i, generate_series(1, 5) d;
@@ -101,12 +83,56 @@ ANALYZE friends;`, n)
 	if out, err := exec.CommandContext(ctx, psql, append(conn, "-q", "-v", "ON_ERROR_STOP=1", "-c", setup)...).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("setup: %v\n%s", err, out)
 	}
+	var out []result
+	for _, sc := range pgScripts(n) {
+		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", sc.name, o.duration, o.conns)
+		r, err := runPgbench(ctx, pgbench, conn, filepath.Join(dir, "script.sql"), o, sc.name, sc.sql)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// startPostgres starts a PostgreSQL server of its own in dir, syncing
+// every commit, and returns psql's connection arguments and its stop.
+func startPostgres(ctx context.Context, dir string) (conn []string, stop func(), err error) {
+	initdb, err := pgBin("initdb")
+	if err != nil {
+		return nil, nil, err
+	}
+	pgctl, _ := pgBin("pg_ctl")
+	if os.Geteuid() == 0 {
+		if out, err := exec.Command("chown", "-R", "postgres", dir).CombinedOutput(); err != nil {
+			return nil, nil, fmt.Errorf("chown: %v %s", err, out)
+		}
+	}
+	data := filepath.Join(dir, "data")
+	if out, err := asPostgres(ctx, initdb, "-D", data, "-U", "postgres", "--auth=trust").CombinedOutput(); err != nil {
+		return nil, nil, fmt.Errorf("initdb: %v\n%s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c synchronous_commit=on -c fsync=on -c max_connections=200", port, dir)
+	if out, err := asPostgres(ctx, pgctl, "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start").CombinedOutput(); err != nil {
+		return nil, nil, fmt.Errorf("pg_ctl start: %v\n%s", err, out)
+	}
+	stop = func() { _ = asPostgres(context.Background(), pgctl, "-D", data, "-m", "fast", "stop").Run() }
+	return []string{"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-U", "postgres"}, stop, nil
+}
+
+// pgScripts are the pgbench scripts of the workloads PostgreSQL is
+// compared in, over n users.
+func pgScripts(n int) []struct{ name, sql string } {
 	var ids, list []string
 	for i := range 20 {
 		ids = append(ids, fmt.Sprintf(`\set t%d random(0, %d)`, i, n-1))
 		list = append(list, fmt.Sprintf(":t%d", i))
 	}
-	scripts := []struct{ name, sql string }{
+	return []struct{ name, sql string }{
 		{"PostgreSQL two-way insert (pgbench)", `\set a random(1000000, 1000000000)
 \set b random(1000000, 1000000000)
 BEGIN;
@@ -118,28 +144,27 @@ COMMIT;`},
 SELECT owner, friend FROM friends WHERE (owner = :u AND friend IN (%[3]s)) OR (friend = :u AND owner IN (%[3]s));`,
 			n-1, strings.Join(ids, "\n"), strings.Join(list, ", "))},
 	}
-	var out []result
-	for _, sc := range scripts {
-		f := filepath.Join(dir, "script.sql")
-		if err := os.WriteFile(f, []byte(sc.sql+"\n"), 0o644); err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(stderr, "running %s for %s at %d connections\n", sc.name, o.duration, o.conns)
-		args := append(conn, "-n", "-c", strconv.Itoa(o.conns), "-j", "2", "-T", strconv.Itoa(int(o.duration.Seconds())), "-f", f, "postgres")
-		b, err := exec.CommandContext(ctx, pgbench, args...).CombinedOutput()
-		if err != nil {
-			return nil, fmt.Errorf("pgbench: %v\n%s", err, b)
-		}
-		tps, lat := pgbenchTPS.FindSubmatch(b), pgbenchLat.FindSubmatch(b)
-		if tps == nil || lat == nil {
-			return nil, fmt.Errorf("pgbench output: %s", b)
-		}
-		rate, _ := strconv.ParseFloat(string(tps[1]), 64)
-		avg, _ := strconv.ParseFloat(string(lat[1]), 64)
-		out = append(out, result{name: sc.name, ops: int64(rate * o.duration.Seconds()), elapsed: o.duration,
-			p50: time.Duration(avg * float64(time.Millisecond)), avgOnly: true})
+}
+
+// runPgbench runs sql through pgbench for --duration at --conns
+// connections, from the script file at f.
+func runPgbench(ctx context.Context, pgbench string, conn []string, f string, o options, name, sql string) (result, error) {
+	if err := os.WriteFile(f, []byte(sql+"\n"), 0o644); err != nil {
+		return result{}, err
 	}
-	return out, nil
+	args := append(slices.Clone(conn), "-n", "-c", strconv.Itoa(o.conns), "-j", "2", "-T", strconv.Itoa(int(o.duration.Seconds())), "-f", f, "postgres")
+	b, err := exec.CommandContext(ctx, pgbench, args...).CombinedOutput()
+	if err != nil {
+		return result{}, fmt.Errorf("pgbench: %v\n%s", err, b)
+	}
+	tps, lat := pgbenchTPS.FindSubmatch(b), pgbenchLat.FindSubmatch(b)
+	if tps == nil || lat == nil {
+		return result{}, fmt.Errorf("pgbench output: %s", b)
+	}
+	rate, _ := strconv.ParseFloat(string(tps[1]), 64)
+	avg, _ := strconv.ParseFloat(string(lat[1]), 64)
+	return result{name: name, ops: int64(rate * o.duration.Seconds()), elapsed: o.duration,
+		p50: time.Duration(avg * float64(time.Millisecond)), avgOnly: true}, nil
 }
 
 func redisPeer(ctx context.Context, o options, stderr io.Writer) ([]result, error) {

@@ -47,8 +47,48 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 		return err
 	}
 	runtime.GC()
-	var baseline runtime.MemStats
-	runtime.ReadMemStats(&baseline)
+	var f replayFigures
+	runtime.ReadMemStats(&f.baseline)
+	liveSum, err := f.write(ctx, o, store, stderr)
+	if err != nil {
+		return err
+	}
+	f.rawRead(ctx, store)
+	m, err := f.replay(ctx, o, store)
+	if err != nil {
+		return err
+	}
+	if err := f.snapshot(m, filepath.Join(dir, "model.snap")); err != nil {
+		return err
+	}
+	f.liveSum, f.replaySum = liveSum, m.Digest().Sum
+	f.print(stdout, o)
+	if f.liveSum != f.replaySum {
+		return fmt.Errorf("replay digest differs from the live state's")
+	}
+	return nil
+}
+
+// replayFigures are what benchReplay measures.
+type replayFigures struct {
+	baseline              runtime.MemStats
+	events, last          uint64
+	users, adds           int64
+	writeTook             time.Duration
+	msgs, bytes           uint64
+	rawTook, rawCPU       time.Duration
+	replayed              uint64
+	replayTook, replayCPU time.Duration
+	heap                  int64
+	snapWrite, snapLoad   time.Duration
+	snapSize              int64
+	liveSum, replaySum    string
+}
+
+// write writes o.replayEvents events through a writer, a tenth of them
+// registrations and the rest two-way adds, with a live model following
+// the stream, and returns that model's digest.
+func (f *replayFigures) write(ctx context.Context, o options, store *eventstore.Store, stderr io.Writer) (string, error) {
 	live := projections.NewModel()
 	fctx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
@@ -63,102 +103,110 @@ func benchReplay(ctx context.Context, o options, stdout, stderr io.Writer) error
 	w := writer.New(writer.Config{Log: store, State: live, NewID: newID, Now: time.Now})
 	defer w.Close()
 	app := &domain.App{Name: "bench", MaxFriends: 3000}
-
-	users := int64(o.replayEvents / 10)
-	adds := int64(o.replayEvents) - users
-	fmt.Fprintf(stderr, "writing %d events (%d registrations, %d two-way adds)\n", o.replayEvents, users, adds)
+	f.users = int64(o.replayEvents / 10)
+	f.adds = int64(o.replayEvents) - f.users
+	f.events = uint64(o.replayEvents)
+	fmt.Fprintf(stderr, "writing %d events (%d registrations, %d two-way adds)\n", o.replayEvents, f.users, f.adds)
 	start := time.Now()
+	users := f.users
 	name := func(i int64) string { return "u" + strconv.FormatInt(i%users, 10) }
 	if err := load(ctx, w, app, users, o.replayPerCall, func(k int64) domain.Command { return domain.RegisterUser{User: name(k)} }); err != nil {
-		return err
+		return "", err
 	}
-	if err := load(ctx, w, app, adds, o.replayPerCall, func(k int64) domain.Command {
+	if err := load(ctx, w, app, f.adds, o.replayPerCall, func(k int64) domain.Command {
 		d := 1 + k/users
 		return domain.AddFriend{User: name(k), Friend: name(k + d), Reverse: &domain.Entry{}}
 	}); err != nil {
-		return err
+		return "", err
 	}
-	writeTook := time.Since(start)
+	f.writeTook = time.Since(start)
 	last, err := store.LastSeq(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
+	f.last = last
 	if err := live.WaitFollowed(ctx, last); err != nil {
-		return err
+		return "", err
 	}
-	events := uint64(o.replayEvents)
+	return live.Digest().Sum, nil
+}
 
+// rawRead times a bare in-order read of the whole stream.
+func (f *replayFigures) rawRead(ctx context.Context, store *eventstore.Store) {
 	runtime.GC()
-	start = time.Now()
-	cpu0 := processCPU()
-	var msgs, bytes uint64
+	start, cpu0 := time.Now(), processCPU()
 	rctx, stopRaw := context.WithCancel(ctx)
 	_ = store.Follow(rctx, 1, func(r domain.Record) error {
-		msgs++
-		bytes += uint64(len(r.Data))
-		if r.Seq >= last {
+		f.msgs++
+		f.bytes += uint64(len(r.Data))
+		if r.Seq >= f.last {
 			stopRaw()
 		}
 		return nil
 	})
 	stopRaw()
-	rawTook, rawCPU := time.Since(start), processCPU()-cpu0
+	f.rawTook, f.rawCPU = time.Since(start), processCPU()-cpu0
+}
 
-	stopFollow()
-	w.Close()
-	liveSum := live.Digest().Sum
-	live = nil
+// replay times a full replay into fresh read models, and the heap they
+// hold.
+func (f *replayFigures) replay(ctx context.Context, o options, store *eventstore.Store) (*projections.Model, error) {
 	runtime.GC()
 	stopProfile, err := startCPUProfile(o.replayProfile)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	start, cpu0 = time.Now(), processCPU()
-	m, replayed, err := projections.Replay(ctx, store, last, nil, nil)
+	start, cpu0 := time.Now(), processCPU()
+	m, replayed, err := projections.Replay(ctx, store, f.last, nil, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	replayTook, replayCPU := time.Since(start), processCPU()-cpu0
+	f.replayed, f.replayTook, f.replayCPU = replayed, time.Since(start), processCPU()-cpu0
 	stopProfile()
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
-	heap := int64(after.HeapAlloc) - int64(baseline.HeapAlloc)
-	edges := 2 * adds
-	snapPath := filepath.Join(dir, "model.snap")
-	start = time.Now()
-	if _, err := m.WriteSnapshot(snapPath); err != nil {
-		return err
-	}
-	snapWrite := time.Since(start)
-	fi, _ := os.Stat(snapPath)
-	start = time.Now()
-	if _, err := projections.LoadSnapshot(snapPath); err != nil {
-		return err
-	}
-	snapLoad := time.Since(start)
-	replaySum := m.Digest().Sum
+	f.heap = int64(after.HeapAlloc) - int64(f.baseline.HeapAlloc)
+	return m, nil
+}
 
+// snapshot times writing m's snapshot to path and loading it.
+func (f *replayFigures) snapshot(m *projections.Model, path string) error {
+	start := time.Now()
+	if _, err := m.WriteSnapshot(path); err != nil {
+		return err
+	}
+	f.snapWrite = time.Since(start)
+	if fi, err := os.Stat(path); err == nil {
+		f.snapSize = fi.Size()
+	}
+	start = time.Now()
+	if _, err := projections.LoadSnapshot(path); err != nil {
+		return err
+	}
+	f.snapLoad = time.Since(start)
+	return nil
+}
+
+// print writes the figures as a table.
+func (f *replayFigures) print(stdout io.Writer, o options) {
 	fsync := "every write synced before its ack"
 	if o.syncInterval > 0 {
 		fsync = "fsync every " + o.syncInterval.String()
 	}
+	edges := 2 * f.adds
 	fmt.Fprintf(stdout, "\n%s, %d CPUs, %s; %s\n\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.Version(), fsync)
 	fmt.Fprintf(stdout, "| step | figure |\n|---|---:|\n")
-	fmt.Fprintf(stdout, "| events written through the core | %d in %d commits (%.1f events/commit), %.0f events/s |\n", events, last, float64(events)/float64(last), float64(events)/writeTook.Seconds())
-	fmt.Fprintf(stdout, "| raw ordered-consumer read | %d messages, %.1f MB in %s: %.0f messages/s = %.0f events/s; %.2f cores (server and reader) |\n", msgs, float64(bytes)/1e6, rawTook.Round(time.Millisecond), float64(msgs)/rawTook.Seconds(), float64(events)/rawTook.Seconds(), rawCPU.Seconds()/rawTook.Seconds())
-	fmt.Fprintf(stdout, "| full replay into fresh read models | %d events in %s: %.0f events/s (%.0f %% of the raw read); %.2f cores |\n", replayed, replayTook.Round(time.Millisecond), float64(replayed)/replayTook.Seconds(), 100*rawTook.Seconds()/replayTook.Seconds(), replayCPU.Seconds()/replayTook.Seconds())
-	fmt.Fprintf(stdout, "| read model after the replay | %.0f MB more heap than before the run for %d users and %d directed edges: %.0f bytes per edge (the live model the events were written through, users and the embedded server's buffers included; BenchmarkModelMemory measures the model alone) |\n", float64(heap)/1e6, users, edges, float64(heap)/float64(edges))
-	fmt.Fprintf(stdout, "| snapshot of that model | written in %s (%.0f MB), loaded in %s |\n", snapWrite.Round(time.Millisecond), float64(fi.Size())/1e6, snapLoad.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "| events written through the core | %d in %d commits (%.1f events/commit), %.0f events/s |\n", f.events, f.last, float64(f.events)/float64(f.last), float64(f.events)/f.writeTook.Seconds())
+	fmt.Fprintf(stdout, "| raw ordered-consumer read | %d messages, %.1f MB in %s: %.0f messages/s = %.0f events/s; %.2f cores (server and reader) |\n", f.msgs, float64(f.bytes)/1e6, f.rawTook.Round(time.Millisecond), float64(f.msgs)/f.rawTook.Seconds(), float64(f.events)/f.rawTook.Seconds(), f.rawCPU.Seconds()/f.rawTook.Seconds())
+	fmt.Fprintf(stdout, "| full replay into fresh read models | %d events in %s: %.0f events/s (%.0f %% of the raw read); %.2f cores |\n", f.replayed, f.replayTook.Round(time.Millisecond), float64(f.replayed)/f.replayTook.Seconds(), 100*f.rawTook.Seconds()/f.replayTook.Seconds(), f.replayCPU.Seconds()/f.replayTook.Seconds())
+	fmt.Fprintf(stdout, "| read model after the replay | %.0f MB more heap than before the run for %d users and %d directed edges: %.0f bytes per edge (the live model the events were written through, users and the embedded server's buffers included; BenchmarkModelMemory measures the model alone) |\n", float64(f.heap)/1e6, f.users, edges, float64(f.heap)/float64(edges))
+	fmt.Fprintf(stdout, "| snapshot of that model | written in %s (%.0f MB), loaded in %s |\n", f.snapWrite.Round(time.Millisecond), float64(f.snapSize)/1e6, f.snapLoad.Round(time.Millisecond))
 	same := "equal"
-	if liveSum != replaySum {
+	if f.liveSum != f.replaySum {
 		same = "DIFFERENT"
 	}
-	fmt.Fprintf(stdout, "| digest of the live state / of the replay | %s… / %s… (%s) |\n", liveSum[:16], replaySum[:16], same)
-	if liveSum != replaySum {
-		return fmt.Errorf("replay digest differs from the live state's")
-	}
-	return nil
+	fmt.Fprintf(stdout, "| digest of the live state / of the replay | %s… / %s… (%s) |\n", f.liveSum[:16], f.replaySum[:16], same)
 }
 
 // load runs n commands made by mk from 256 goroutines, per at a time.
