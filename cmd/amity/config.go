@@ -7,15 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/amity-im/amity/delivery"
@@ -82,33 +79,42 @@ type appConfig struct {
 	// is first written; 0 takes the recorded count, or the default.
 	Partitions int `json:"partitions,omitempty"`
 	// RequestExpiry is how long a friend request may be answered.
-	RequestExpiry duration `json:"request_expiry,omitzero"`
-	ZIM           *struct {
-		AppID        uint32 `json:"app_id"`
-		ServerSecret string `json:"server_secret"`
-		QPS          int    `json:"qps,omitempty"`
-		BatchLimit   int    `json:"batch_limit,omitempty"`
-	} `json:"zim,omitempty"`
-	Callback *struct {
-		URL         string   `json:"url"`
-		Style       string   `json:"style,omitempty"`
-		Commands    []string `json:"commands,omitempty"`
-		Secret      string   `json:"secret,omitempty"`
-		Token       string   `json:"token,omitempty"`
-		MaxAttempts int      `json:"max_attempts,omitempty"`
-		Backoff     duration `json:"backoff,omitzero"`
-		MaxBackoff  duration `json:"max_backoff,omitzero"`
-		Timeout     duration `json:"timeout,omitzero"`
-	} `json:"callback,omitempty"`
-	Tencent *struct {
-		SDKAppID     uint64            `json:"sdkappid"`
-		SecretKey    string            `json:"secret_key"`
-		Admins       []string          `json:"admins"`
-		QPS          int               `json:"qps,omitempty"`
-		CustomFields []string          `json:"custom_fields,omitempty"`
-		ZIMAttrs     map[string]string `json:"zim_attributes,omitempty"`
-		Follow       bool              `json:"follow,omitempty"`
-	} `json:"tencent,omitempty"`
+	RequestExpiry duration            `json:"request_expiry,omitzero"`
+	ZIM           *zimFileConfig      `json:"zim,omitempty"`
+	Callback      *callbackFileConfig `json:"callback,omitempty"`
+	Tencent       *tencentFileConfig  `json:"tencent,omitempty"`
+}
+
+// zimFileConfig is an app's zim part.
+type zimFileConfig struct {
+	AppID        uint32 `json:"app_id"`
+	ServerSecret string `json:"server_secret"`
+	QPS          int    `json:"qps,omitempty"`
+	BatchLimit   int    `json:"batch_limit,omitempty"`
+}
+
+// callbackFileConfig is an app's callback part.
+type callbackFileConfig struct {
+	URL         string   `json:"url"`
+	Style       string   `json:"style,omitempty"`
+	Commands    []string `json:"commands,omitempty"`
+	Secret      string   `json:"secret,omitempty"`
+	Token       string   `json:"token,omitempty"`
+	MaxAttempts int      `json:"max_attempts,omitempty"`
+	Backoff     duration `json:"backoff,omitzero"`
+	MaxBackoff  duration `json:"max_backoff,omitzero"`
+	Timeout     duration `json:"timeout,omitzero"`
+}
+
+// tencentFileConfig is an app's tencent part.
+type tencentFileConfig struct {
+	SDKAppID     uint64            `json:"sdkappid"`
+	SecretKey    string            `json:"secret_key"`
+	Admins       []string          `json:"admins"`
+	QPS          int               `json:"qps,omitempty"`
+	CustomFields []string          `json:"custom_fields,omitempty"`
+	ZIMAttrs     map[string]string `json:"zim_attributes,omitempty"`
+	Follow       bool              `json:"follow,omitempty"`
 }
 
 var (
@@ -169,106 +175,146 @@ func parseConfig(b []byte) (config, error) {
 }
 
 func parseApps(appConfigs []appConfig) (config, error) {
-	var cfg config
 	if len(appConfigs) == 0 {
-		return cfg, errors.New("config: no apps")
+		return config{}, errors.New("config: no apps")
 	}
-	names, zimIDs, tcIDs := map[string]bool{}, map[uint32]bool{}, map[uint64]bool{}
+	p := appsParser{names: map[string]bool{}, zimIDs: map[uint32]bool{}, tcIDs: map[uint64]bool{}}
 	for i, ac := range appConfigs {
-		where := fmt.Sprintf("config: apps[%d]", i)
-		if !appName.MatchString(ac.Name) {
-			return cfg, fmt.Errorf("%s: name %q must be 1-64 letters, digits, '-' or '_'", where, ac.Name)
+		if err := p.app(fmt.Sprintf("config: apps[%d]", i), ac); err != nil {
+			return config{}, err
 		}
-		if slices.Contains(reservedAppNames, ac.Name) {
-			return cfg, fmt.Errorf("%s: name %q is reserved", where, ac.Name)
-		}
-		if names[ac.Name] {
-			return cfg, fmt.Errorf("%s: name %q repeated", where, ac.Name)
-		}
-		names[ac.Name] = true
-		if ac.ZIM == nil && ac.Tencent == nil {
-			return cfg, fmt.Errorf("%s (%s): needs a zim or a tencent part", where, ac.Name)
-		}
-		if ac.MaxFriends < 0 || ac.MaxBlocked < 0 {
-			return cfg, fmt.Errorf("%s (%s): max_friends and max_blocked must not be negative", where, ac.Name)
-		}
-		if ac.Partitions < 0 || ac.Partitions > domain.MaxPartitions {
-			return cfg, fmt.Errorf("%s (%s): partitions must be 1-%d, or left out", where, ac.Name, domain.MaxPartitions)
-		}
-		if ac.RequestExpiry < 0 {
-			return cfg, fmt.Errorf("%s (%s): request_expiry must not be negative", where, ac.Name)
-		}
-		app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends, MaxBlocked: ac.MaxBlocked, Partitions: ac.Partitions,
-			RequestExpiry: time.Duration(ac.RequestExpiry)}
-		var zp *zim.App
-		if z := ac.ZIM; z != nil {
-			switch {
-			case z.AppID == 0:
-				return cfg, fmt.Errorf("%s (%s): zim.app_id is required", where, ac.Name)
-			case zimIDs[z.AppID]:
-				return cfg, fmt.Errorf("%s (%s): zim.app_id %d repeated", where, ac.Name, z.AppID)
-			case z.ServerSecret == "":
-				return cfg, fmt.Errorf("%s (%s): zim.server_secret is required", where, ac.Name)
-			case z.QPS < 0 || z.BatchLimit < 0 || z.BatchLimit > zim.MaxBatch:
-				return cfg, fmt.Errorf("%s (%s): zim.qps must be >= 0 and zim.batch_limit 0..%d", where, ac.Name, zim.MaxBatch)
-			}
-			zimIDs[z.AppID] = true
-			zp = &zim.App{App: app, AppID: z.AppID, ServerSecret: z.ServerSecret, QPS: z.QPS, BatchLimit: z.BatchLimit}
-			cfg.zim = append(cfg.zim, zp)
-		}
-		if t := ac.Tencent; t != nil {
-			switch {
-			case t.SDKAppID == 0:
-				return cfg, fmt.Errorf("%s (%s): tencent.sdkappid is required", where, ac.Name)
-			case tcIDs[t.SDKAppID]:
-				return cfg, fmt.Errorf("%s (%s): tencent.sdkappid %d repeated", where, ac.Name, t.SDKAppID)
-			case t.SecretKey == "" || len(t.Admins) == 0:
-				return cfg, fmt.Errorf("%s (%s): tencent.secret_key and tencent.admins are required", where, ac.Name)
-			}
-			if len(t.CustomFields) > maxCustomFields {
-				return cfg, fmt.Errorf("%s (%s): at most %d tencent.custom_fields", where, ac.Name, maxCustomFields)
-			}
-			for _, f := range t.CustomFields {
-				if !customField.MatchString(f) {
-					return cfg, fmt.Errorf("%s (%s): custom field %q must be Tag_SNS_Custom_ and 1-8 letters", where, ac.Name, f)
-				}
-			}
-			used := map[string]bool{}
-			for f, k := range t.ZIMAttrs {
-				if !slices.Contains(t.CustomFields, f) || !zimAttr.MatchString(k) || used[k] {
-					return cfg, fmt.Errorf("%s (%s): zim_attributes must map declared custom fields onto distinct keys k0-k4", where, ac.Name)
-				}
-				used[k] = true
-			}
-			tcIDs[t.SDKAppID] = true
-			tp := &tencent.App{App: app, SDKAppID: t.SDKAppID, SecretKey: t.SecretKey, Admins: t.Admins, QPS: t.QPS,
-				CustomFields: t.CustomFields, ZIMAttributes: t.ZIMAttrs, Follow: t.Follow}
-			cfg.tencent = append(cfg.tencent, tp)
-		}
-		if cb := ac.Callback; cb != nil {
-			style, secret := cb.Style, cb.Secret
-			if style == "" {
-				style = "zim"
-				if ac.Tencent != nil {
-					style = "tencent"
-				}
-			}
-			if style == "zim" && secret == "" && zp != nil {
-				secret = zp.ServerSecret
-			}
-			c, err := callbackConfig(cb.URL, style, cb.Commands, secret, cb.MaxAttempts, cb.Backoff, cb.MaxBackoff, cb.Timeout)
-			if err != nil {
-				return cfg, fmt.Errorf("%s (%s): %w", where, ac.Name, err)
-			}
-			if cb.Token != "" && (c.Style != "tencent" || len(cb.Token) > 128) {
-				return cfg, fmt.Errorf("%s (%s): callback.token signs tencent-style callbacks and is 1-128 bytes", where, ac.Name)
-			}
-			c.Token = cb.Token
-			app.Callback = c
-		}
-		cfg.apps = append(cfg.apps, app)
 	}
-	return cfg, nil
+	return p.cfg, nil
+}
+
+// appsParser checks the apps of a config one by one, and what must differ
+// between them.
+type appsParser struct {
+	cfg    config
+	names  map[string]bool
+	zimIDs map[uint32]bool
+	tcIDs  map[uint64]bool
+}
+
+// app checks one app's config, where in the file, and adds it.
+func (p *appsParser) app(where string, ac appConfig) error {
+	if !appName.MatchString(ac.Name) {
+		return fmt.Errorf("%s: name %q must be 1-64 letters, digits, '-' or '_'", where, ac.Name)
+	}
+	if slices.Contains(reservedAppNames, ac.Name) {
+		return fmt.Errorf("%s: name %q is reserved", where, ac.Name)
+	}
+	if p.names[ac.Name] {
+		return fmt.Errorf("%s: name %q repeated", where, ac.Name)
+	}
+	p.names[ac.Name] = true
+	where = fmt.Sprintf("%s (%s)", where, ac.Name)
+	switch {
+	case ac.ZIM == nil && ac.Tencent == nil:
+		return fmt.Errorf("%s: needs a zim or a tencent part", where)
+	case ac.MaxFriends < 0 || ac.MaxBlocked < 0:
+		return fmt.Errorf("%s: max_friends and max_blocked must not be negative", where)
+	case ac.Partitions < 0 || ac.Partitions > domain.MaxPartitions:
+		return fmt.Errorf("%s: partitions must be 1-%d, or left out", where, domain.MaxPartitions)
+	case ac.RequestExpiry < 0:
+		return fmt.Errorf("%s: request_expiry must not be negative", where)
+	}
+	app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends, MaxBlocked: ac.MaxBlocked, Partitions: ac.Partitions,
+		RequestExpiry: time.Duration(ac.RequestExpiry)}
+	var zp *zim.App
+	if z := ac.ZIM; z != nil {
+		var err error
+		if zp, err = p.zimPart(where, app, z); err != nil {
+			return err
+		}
+	}
+	if t := ac.Tencent; t != nil {
+		if err := p.tencentPart(where, app, t); err != nil {
+			return err
+		}
+	}
+	if cb := ac.Callback; cb != nil {
+		c, err := appCallback(ac, cb, zp)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		app.Callback = c
+	}
+	p.cfg.apps = append(p.cfg.apps, app)
+	return nil
+}
+
+// zimPart checks an app's zim part and adds it.
+func (p *appsParser) zimPart(where string, app *domain.App, z *zimFileConfig) (*zim.App, error) {
+	switch {
+	case z.AppID == 0:
+		return nil, fmt.Errorf("%s: zim.app_id is required", where)
+	case p.zimIDs[z.AppID]:
+		return nil, fmt.Errorf("%s: zim.app_id %d repeated", where, z.AppID)
+	case z.ServerSecret == "":
+		return nil, fmt.Errorf("%s: zim.server_secret is required", where)
+	case z.QPS < 0 || z.BatchLimit < 0 || z.BatchLimit > zim.MaxBatch:
+		return nil, fmt.Errorf("%s: zim.qps must be >= 0 and zim.batch_limit 0..%d", where, zim.MaxBatch)
+	}
+	p.zimIDs[z.AppID] = true
+	zp := &zim.App{App: app, AppID: z.AppID, ServerSecret: z.ServerSecret, QPS: z.QPS, BatchLimit: z.BatchLimit}
+	p.cfg.zim = append(p.cfg.zim, zp)
+	return zp, nil
+}
+
+// tencentPart checks an app's tencent part and adds it.
+func (p *appsParser) tencentPart(where string, app *domain.App, t *tencentFileConfig) error {
+	switch {
+	case t.SDKAppID == 0:
+		return fmt.Errorf("%s: tencent.sdkappid is required", where)
+	case p.tcIDs[t.SDKAppID]:
+		return fmt.Errorf("%s: tencent.sdkappid %d repeated", where, t.SDKAppID)
+	case t.SecretKey == "" || len(t.Admins) == 0:
+		return fmt.Errorf("%s: tencent.secret_key and tencent.admins are required", where)
+	case len(t.CustomFields) > maxCustomFields:
+		return fmt.Errorf("%s: at most %d tencent.custom_fields", where, maxCustomFields)
+	}
+	for _, f := range t.CustomFields {
+		if !customField.MatchString(f) {
+			return fmt.Errorf("%s: custom field %q must be Tag_SNS_Custom_ and 1-8 letters", where, f)
+		}
+	}
+	used := map[string]bool{}
+	for f, k := range t.ZIMAttrs {
+		if !slices.Contains(t.CustomFields, f) || !zimAttr.MatchString(k) || used[k] {
+			return fmt.Errorf("%s: zim_attributes must map declared custom fields onto distinct keys k0-k4", where)
+		}
+		used[k] = true
+	}
+	p.tcIDs[t.SDKAppID] = true
+	p.cfg.tencent = append(p.cfg.tencent, &tencent.App{App: app, SDKAppID: t.SDKAppID, SecretKey: t.SecretKey, Admins: t.Admins, QPS: t.QPS,
+		CustomFields: t.CustomFields, ZIMAttributes: t.ZIMAttrs, Follow: t.Follow})
+	return nil
+}
+
+// appCallback checks an app's callback part: its style defaults to the
+// app's surface (tencent when it has one), a zim-style secret to the app's
+// ZIM ServerSecret.
+func appCallback(ac appConfig, cb *callbackFileConfig, zp *zim.App) (*domain.Callback, error) {
+	style, secret := cb.Style, cb.Secret
+	if style == "" {
+		style = "zim"
+		if ac.Tencent != nil {
+			style = "tencent"
+		}
+	}
+	if style == "zim" && secret == "" && zp != nil {
+		secret = zp.ServerSecret
+	}
+	c, err := callbackConfig(cb.URL, style, cb.Commands, secret, cb.MaxAttempts, cb.Backoff, cb.MaxBackoff, cb.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	if cb.Token != "" && (c.Style != "tencent" || len(cb.Token) > 128) {
+		return nil, errors.New("callback.token signs tencent-style callbacks and is 1-128 bytes")
+	}
+	c.Token = cb.Token
+	return c, nil
 }
 
 // callbackConfig checks an app's callback config; style is the one asked
@@ -362,164 +408,4 @@ func randomSecret() string {
 	var r [16]byte
 	_, _ = rand.Read(r[:])
 	return hex.EncodeToString(r[:])
-}
-
-// decodeError says where in the config file b the error err of decoding
-// it happened: the JSON path of the value and its line and column.
-func decodeError(b []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	var ve *valueError
-	var msg = strings.TrimPrefix(err.Error(), "json: ")
-	at := int64(-1)
-	where := ""
-	switch {
-	case errors.As(err, &se):
-		at = se.Offset - 1 // the offset is after the character at fault
-	case errors.As(err, &te):
-		at = te.Offset // after the value: the value is the last token before it
-	case errors.As(err, &ve):
-		walkJSON(b, func(t jsonToken) bool {
-			if s, ok := t.tok.(string); ok && !t.key && s == ve.value {
-				at, where = t.start, t.path
-				return false
-			}
-			return true
-		})
-	case strings.HasPrefix(msg, "unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(msg, "unknown field "))
-		walkJSON(b, func(t jsonToken) bool {
-			if t.key && t.tok == name {
-				at, where = t.start, t.path
-				return false
-			}
-			return true
-		})
-	case errors.Is(err, io.EOF):
-		return errors.New("config: the file is empty")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		at = int64(len(b))
-	}
-	if at < 0 {
-		return fmt.Errorf("config: %s", msg)
-	}
-	if where == "" {
-		where = "the top level"
-		last := at
-		walkJSON(b, func(t jsonToken) bool {
-			if t.start >= at {
-				return false
-			}
-			where, last = t.path, t.start
-			return true
-		})
-		if te != nil {
-			at = last
-		}
-	}
-	line, col := lineCol(b, at)
-	return fmt.Errorf("config: %s (line %d, column %d): %s", where, line, col, msg)
-}
-
-// valueError is a value a config type refused, kept so that the error can
-// say where it is.
-type valueError struct {
-	value string
-	err   error
-}
-
-func (e *valueError) Error() string { return e.err.Error() }
-func (e *valueError) Unwrap() error { return e.err }
-
-// lineCol turns a byte offset into a line and column, both from 1.
-func lineCol(b []byte, at int64) (line, col int) {
-	at = min(max(at, 0), int64(len(b)))
-	before := b[:at]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(at) - bytes.LastIndexByte(before, '\n')
-	return line, col
-}
-
-// jsonToken is one token of a JSON text with where it starts and the path
-// of the value it belongs to (apps[0].zim.qps); key marks an object key.
-type jsonToken struct {
-	tok   json.Token
-	start int64
-	path  string
-	key   bool
-}
-
-// walkJSON calls fn for each token of b, in order, until fn returns false
-// or the text ends or breaks.
-func walkJSON(b []byte, fn func(jsonToken) bool) {
-	type level struct {
-		key    string
-		index  int
-		array  bool
-		wanted bool // an object waiting for a key
-	}
-	var stack []level
-	path := func() string {
-		var sb strings.Builder
-		for _, l := range stack {
-			switch {
-			case l.array && l.index >= 0:
-				fmt.Fprintf(&sb, "[%d]", l.index)
-			case !l.array && l.key != "":
-				if sb.Len() > 0 {
-					sb.WriteByte('.')
-				}
-				sb.WriteString(l.key)
-			}
-		}
-		if sb.Len() == 0 {
-			return "the top level"
-		}
-		return sb.String()
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	for {
-		start := dec.InputOffset()
-		for start < int64(len(b)) && strings.IndexByte(" \t\r\n,:", b[start]) >= 0 {
-			start++
-		}
-		tok, err := dec.Token()
-		if err != nil {
-			return
-		}
-		t := jsonToken{tok: tok, start: start}
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			t.path = path()
-			stack = stack[:len(stack)-1]
-			if !fn(t) {
-				return
-			}
-			continue
-		}
-		if s, ok := tok.(string); ok && len(stack) > 0 && !stack[len(stack)-1].array && stack[len(stack)-1].wanted {
-			stack[len(stack)-1].key, stack[len(stack)-1].wanted = s, false
-			t.key, t.path = true, path()
-			if !fn(t) {
-				return
-			}
-			continue
-		}
-		// A value, or a container's start, in the innermost container:
-		// the next element of an array; in an object, the value of the
-		// last key, after which a key is wanted again.
-		if n := len(stack); n > 0 {
-			if stack[n-1].array {
-				stack[n-1].index++
-			} else {
-				stack[n-1].wanted = true
-			}
-		}
-		t.path = path()
-		if d, ok := tok.(json.Delim); ok {
-			stack = append(stack, level{array: d == '[', index: -1, wanted: d == '{'})
-		}
-		if !fn(t) {
-			return
-		}
-	}
 }
