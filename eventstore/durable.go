@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/internal/retry"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -137,69 +138,95 @@ func (s *Store) ConsumeBatches(ctx context.Context, name string, filters []strin
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	defer it.Stop()
-	msgs := make([]jetstream.Msg, 0, size)
-	recs := make([]domain.Record, 0, size)
+	b := &batch{msgs: make([]jetstream.Msg, 0, size), recs: make([]domain.Record, 0, size), max: cc.MaxAckPending}
 	guard := &stallGuard{cons: cons}
 	for {
-		msgs, recs = msgs[:0], recs[:0]
-		msg, err := guard.next(ctx, it)
-		wait := moreWait
-		for err == nil {
-			md, merr := msg.Metadata()
-			if merr != nil {
-				return fmt.Errorf("consume %s: message metadata: %w", name, merr)
-			}
-			msgs = append(msgs, msg)
-			recs = append(recs, domain.Record{Subject: msg.Subject(), Seq: md.Sequence.Stream, Data: msg.Data()})
-			if len(msgs) == cc.MaxAckPending {
-				break
-			}
-			if md.NumDelivered > 1 {
-				// What another consumer held comes again, out of order:
-				// gather all of it into this batch.
-				wait = redeliveredWait
-			}
-			// Take what has arrived already; do not wait for more.
-			msg, err = it.Next(jetstream.NextMaxWait(wait))
+		if err := b.take(ctx, guard, it); err != nil {
+			return fmt.Errorf("consume %s: %w", name, err)
 		}
-		if len(msgs) == 0 {
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return ctx.Err()
-			}
-			return fmt.Errorf("consume %s: next message: %w", name, err)
-		}
-		// Redelivered messages may come out of order: hand them over, and
-		// back, in stream order.
-		sort.Sort(bySeq{msgs, recs})
-		for withProgress(msgs, ackWait, func() error { return fn(ctx, recs) }) != nil {
-			if ctx.Err() == nil {
-				// Keep the batch and try it again: nothing after it goes
-				// first.
-				for _, m := range msgs {
-					_ = m.InProgress()
-				}
-				select {
-				case <-ctx.Done():
-				case <-time.After(time.Second):
-					continue
-				}
-			}
-			// Handing back what was not done lets the next consumer take
-			// it at once, in order.
-			for _, m := range msgs {
-				_ = m.Nak()
-			}
+		if len(b.msgs) == 0 {
 			return ctx.Err()
 		}
-		for _, m := range msgs[:len(msgs)-1] {
-			if err := m.Ack(); err != nil && ctx.Err() == nil {
-				return fmt.Errorf("ack: %w", err)
+		if err := b.hand(ctx, ackWait, fn); err != nil {
+			return err
+		}
+	}
+}
+
+// batch is one batch of a durable consumer's messages and their records.
+type batch struct {
+	msgs []jetstream.Msg
+	recs []domain.Record
+	max  int
+}
+
+// take fills b with the next message, waiting for it, and those that have
+// arrived after it, up to b.max, in stream order. An empty batch with no
+// error means the consumer was stopped.
+func (b *batch) take(ctx context.Context, guard *stallGuard, it jetstream.MessagesContext) error {
+	b.msgs, b.recs = b.msgs[:0], b.recs[:0]
+	msg, err := guard.next(ctx, it)
+	wait := moreWait
+	for err == nil {
+		md, merr := msg.Metadata()
+		if merr != nil {
+			return fmt.Errorf("message metadata: %w", merr)
+		}
+		b.msgs = append(b.msgs, msg)
+		b.recs = append(b.recs, domain.Record{Subject: msg.Subject(), Seq: md.Sequence.Stream, Data: msg.Data()})
+		if len(b.msgs) == b.max {
+			break
+		}
+		if md.NumDelivered > 1 {
+			// What another consumer held comes again, out of order: gather
+			// all of it into this batch.
+			wait = redeliveredWait
+		}
+		// Take what has arrived already; do not wait for more.
+		msg, err = it.Next(jetstream.NextMaxWait(wait))
+	}
+	if len(b.msgs) == 0 {
+		if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+			return nil
+		}
+		return fmt.Errorf("next message: %w", err)
+	}
+	// Redelivered messages may come out of order: hand them over, and back,
+	// in stream order.
+	sort.Sort(bySeq{b.msgs, b.recs})
+	return nil
+}
+
+// hand gives the batch to fn until it takes it, then acknowledges it; it
+// returns ctx's error once ctx ends first, handing the batch back.
+func (b *batch) hand(ctx context.Context, ackWait time.Duration, fn func(ctx context.Context, rs []domain.Record) error) error {
+	for withProgress(b.msgs, ackWait, func() error { return fn(ctx, b.recs) }) != nil {
+		if ctx.Err() == nil {
+			// Keep the batch and try it again: nothing after it goes
+			// first.
+			for _, m := range b.msgs {
+				_ = m.InProgress()
+			}
+			if retry.Sleep(ctx, time.Second) {
+				continue
 			}
 		}
-		if err := msgs[len(msgs)-1].DoubleAck(ctx); err != nil && ctx.Err() == nil {
+		// Handing back what was not done lets the next consumer take it
+		// at once, in order.
+		for _, m := range b.msgs {
+			_ = m.Nak()
+		}
+		return ctx.Err()
+	}
+	for _, m := range b.msgs[:len(b.msgs)-1] {
+		if err := m.Ack(); err != nil && ctx.Err() == nil {
 			return fmt.Errorf("ack: %w", err)
 		}
 	}
+	if err := b.msgs[len(b.msgs)-1].DoubleAck(ctx); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("ack: %w", err)
+	}
+	return nil
 }
 
 // moreWait is how long a batch waits for one more message once it has one:

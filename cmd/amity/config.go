@@ -2,15 +2,11 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"time"
@@ -357,55 +353,4 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = duration(v)
 	return nil
-}
-
-// devApp returns the development config used when no config is given: one
-// app, an admin NATS login and a subscriber of the app. Its secrets are
-// made once and kept in the data directory; a file from before NATS logins
-// gains them.
-func devApp(dataDir string) (config, error) {
-	path := filepath.Join(dataDir, "dev-app.json")
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		b = fmt.Appendf(nil, `{"apps":[{"name":"dev","zim":{"app_id":1000001,"server_secret":%q},`+
-			`"tencent":{"sdkappid":1400000001,"secret_key":%q,"admins":["administrator"]}}]}`+"\n", randomSecret(), randomSecret())
-		if err := os.MkdirAll(dataDir, 0o700); err != nil {
-			return config{}, fmt.Errorf("create data dir: %w", err)
-		}
-	} else if err != nil {
-		return config{}, fmt.Errorf("read %s: %w", path, err)
-	}
-	var fc fileConfig
-	if err := json.Unmarshal(b, &fc); err != nil {
-		return config{}, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(fc.NATSUsers) == 0 {
-		fc.NATSUsers = []natsUserConfig{
-			{User: devAdmin, Password: randomSecret(), Admin: true},
-			{User: devSubscriber, Password: randomSecret(), Apps: []string{"dev"}},
-		}
-		if b, err = json.MarshalIndent(fc, "", "  "); err != nil {
-			return config{}, err
-		}
-		if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
-			return config{}, fmt.Errorf("write %s: %w", path, err)
-		}
-	}
-	cfg, err := parseConfig(b)
-	if err != nil {
-		return config{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return cfg, nil
-}
-
-// The development config's NATS logins.
-const (
-	devAdmin      = "ops"
-	devSubscriber = "dev-subscriber"
-)
-
-func randomSecret() string {
-	var r [16]byte
-	_, _ = rand.Read(r[:])
-	return hex.EncodeToString(r[:])
 }

@@ -21,10 +21,10 @@ func deadLetters(ctx context.Context, args []string, getenv func(string) string,
 	verb := args[0]
 	fs := newFlagSet("amity deadletters "+verb, stderr)
 	var nf natsFlags
-	nf.register(fs, getenv, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
+	nf.register(fs, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
 	app := fs.String("app", "", "only this app's deliveries")
 	configPath := fs.String("config", getenv("AMITY_CONFIG"), "app config file (replay: the callback URLs and secrets)")
-	dataDir := fs.String("data-dir", orDefault(getenv("AMITY_DATA_DIR"), "data"), "data directory of the development app, when no --config")
+	dataDir := fs.String("data-dir", "data", "data directory of the development app, when no --config")
 	if err := parseFlags(fs, args[1:], getenv); err != nil {
 		return err
 	}

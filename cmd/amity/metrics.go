@@ -62,6 +62,14 @@ func newMetrics(model *projections.Model, h *health, logger *slog.Logger) *metri
 	for _, c := range []prometheus.Collector{m.requests, m.latency, m.commits, m.commands, m.appends, m.conflict, m.notified, m.delivery} {
 		f(c)
 	}
+	m.readModel(model, f)
+	m.probed(h, f)
+	return m
+}
+
+// readModel registers the figures the read model keeps: its size, its
+// position, and where history answers read from.
+func (m *metrics) readModel(model *projections.Model, f func(prometheus.Collector)) {
 	gauge := func(name, help string, v func() float64) {
 		f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, v))
 	}
@@ -71,20 +79,6 @@ func newMetrics(model *projections.Model, h *health, logger *slog.Logger) *metri
 	gauge("amity_model_history_index_bytes", "Memory of the read model's history index.", func() float64 { return float64(model.HistoryBytes()) })
 	gauge("amity_model_sequence", "Highest stream sequence the read model applied.", func() float64 { return float64(model.Seq()) })
 	gauge("amity_model_followed_sequence", "The in-order read's position: every commit at or below it is applied.", func() float64 { return float64(model.Followed()) })
-	gauge("amity_stream_last_sequence", "The AMITY stream's last sequence, as of the last health probe.", func() float64 {
-		seq, _, _ := h.probed()
-		return float64(seq)
-	})
-	gauge("amity_catchup_remaining_commits", "Commits between the in-order read and the stream's end: replay or catch-up progress.", func() float64 {
-		seq, _, _ := h.probed()
-		return float64(max(seq, model.Followed()) - model.Followed())
-	})
-	gauge("amity_ready", "1 once the read models have caught up with the stream and the surfaces answer, else 0.", func() float64 {
-		if h.isCaughtUp() {
-			return 1
-		}
-		return 0
-	})
 	for _, src := range []string{"log", "stream"} {
 		f(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "amity_history_events_total",
 			Help:        "Events /v1 history answers read, by where from: the read model's event log, or (not in the log) their commits on the stream.",
@@ -101,6 +95,29 @@ func newMetrics(model *projections.Model, h *health, logger *slog.Logger) *metri
 		n, _ := model.Skips()
 		return float64(n)
 	}))
+}
+
+// probed registers the figures of the health probe: the stream's end,
+// catch-up, readiness, the notifier's lag and the dead letters.
+func (m *metrics) probed(h *health, f func(prometheus.Collector)) {
+	gauge := func(name, help string, v func() float64) {
+		f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, v))
+	}
+	model := h.model
+	gauge("amity_stream_last_sequence", "The AMITY stream's last sequence, as of the last health probe.", func() float64 {
+		seq, _, _ := h.probed()
+		return float64(seq)
+	})
+	gauge("amity_catchup_remaining_commits", "Commits between the in-order read and the stream's end: replay or catch-up progress.", func() float64 {
+		seq, _, _ := h.probed()
+		return float64(max(seq, model.Followed()) - model.Followed())
+	})
+	gauge("amity_ready", "1 once the read models have caught up with the stream and the surfaces answer, else 0.", func() float64 {
+		if h.isCaughtUp() {
+			return 1
+		}
+		return 0
+	})
 	gauge("amity_notifier_pending_commits", "Commits the notifier has not sent yet, as of the last health probe.", func() float64 {
 		_, lag, _ := h.probed()
 		return float64(lag)
@@ -120,7 +137,6 @@ func newMetrics(model *projections.Model, h *health, logger *slog.Logger) *metri
 		_, _, dead := h.probed()
 		return float64(dead)
 	})
-	return m
 }
 
 // handler serves the metrics in Prometheus' text format.

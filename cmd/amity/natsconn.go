@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/amity-im/amity/eventstore"
 	"github.com/nats-io/nats.go"
@@ -22,14 +24,14 @@ type natsFlags struct {
 
 // register adds the NATS flags to fs, each defaulting to its env variable;
 // defaultURL is the URL when neither the flag nor AMITY_NATS_URL is set.
-func (n *natsFlags) register(fs *flag.FlagSet, getenv func(string) string, defaultURL, urlUsage string) {
-	fs.StringVar(&n.url, "nats-url", orDefault(getenv("AMITY_NATS_URL"), defaultURL), urlUsage+"")
-	fs.StringVar(&n.creds, "nats-creds", getenv("AMITY_NATS_CREDS"), "NATS credentials file (JWT and NKey seed)")
-	fs.StringVar(&n.user, "nats-user", getenv("AMITY_NATS_USER"), "NATS user")
-	fs.StringVar(&n.password, "nats-password", getenv("AMITY_NATS_PASSWORD"), "NATS password")
-	fs.StringVar(&n.tlsCA, "nats-tls-ca", getenv("AMITY_NATS_TLS_CA"), "CA certificate file that signs the NATS servers' certificates")
-	fs.StringVar(&n.tlsCert, "nats-tls-cert", getenv("AMITY_NATS_TLS_CERT"), "client certificate file for NATS TLS")
-	fs.StringVar(&n.tlsKey, "nats-tls-key", getenv("AMITY_NATS_TLS_KEY"), "client key file for NATS TLS")
+func (n *natsFlags) register(fs *flag.FlagSet, defaultURL, urlUsage string) {
+	fs.StringVar(&n.url, "nats-url", defaultURL, urlUsage)
+	fs.StringVar(&n.creds, "nats-creds", "", "NATS credentials file (JWT and NKey seed)")
+	fs.StringVar(&n.user, "nats-user", "", "NATS user")
+	fs.StringVar(&n.password, "nats-password", "", "NATS password")
+	fs.StringVar(&n.tlsCA, "nats-tls-ca", "", "CA certificate file that signs the NATS servers' certificates")
+	fs.StringVar(&n.tlsCert, "nats-tls-cert", "", "client certificate file for NATS TLS")
+	fs.StringVar(&n.tlsKey, "nats-tls-key", "", "client key file for NATS TLS")
 }
 
 // options are the login and TLS options the flags ask for.
@@ -131,4 +133,35 @@ func openStream(ctx context.Context, nf natsFlags, dataDir string) (*eventstore.
 		return nil, nil, nil, err
 	}
 	return store, nc, closeAll, nil
+}
+
+// connectNATS connects to the external NATS given by --nats-url, or starts
+// the embedded server with the config's logins and connects in-process as
+// the service.
+func connectNATS(f serveFlags, cfg config, logger *slog.Logger) (*nats.Conn, *eventstore.Embedded, error) {
+	opts := []nats.Option{nats.Name("amity"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				logger.Warn("nats disconnected", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) { logger.Info("nats reconnected", "url", redactURL(c.ConnectedUrl())) })}
+	if f.nats.url != "" {
+		nc, err := f.nats.connect("amity", opts...)
+		if err != nil {
+			return nil, nil, err
+		}
+		return nc, nil, nil
+	}
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: f.dataDir, Listen: f.natsListen, SyncInterval: f.syncInterval,
+		Users: cfg.users, Apps: cfg.appNames(), Logger: logger, MaxFileStore: f.maxStore})
+	if err != nil {
+		return nil, nil, err
+	}
+	nc, err := ns.Connect(opts...)
+	if err != nil {
+		ns.Shutdown()
+		return nil, nil, err
+	}
+	return nc, ns, nil
 }

@@ -56,8 +56,8 @@ func progressPrinter(w io.Writer) projections.Progress {
 func replayCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("amity replay", stderr)
 	var nf natsFlags
-	nf.register(fs, getenv, "", "NATS URL of the stream; empty: the stream in --data-dir (service stopped)")
-	dataDir := fs.String("data-dir", orDefault(getenv("AMITY_DATA_DIR"), "data"), "data directory")
+	nf.register(fs, "", "NATS URL of the stream; empty: the stream in --data-dir (service stopped)")
+	dataDir := fs.String("data-dir", "data", "data directory")
 	writeSnap := fs.Bool("write-snapshot", false, "write the result as the data directory's snapshot")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
@@ -117,7 +117,7 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 func verifyCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("amity verify", stderr)
 	var nf natsFlags
-	nf.register(fs, getenv, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
+	nf.register(fs, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}

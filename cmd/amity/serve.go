@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/amity-im/amity/delivery"
@@ -21,11 +18,9 @@ import (
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
-	"github.com/amity-im/amity/internal/retry"
 	"github.com/amity-im/amity/projections"
 	"github.com/amity-im/amity/writer"
 	"github.com/nats-io/nats.go"
-	"github.com/oklog/ulid/v2"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -55,11 +50,11 @@ type httpTimeouts struct {
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveFlags, error) {
 	var f serveFlags
 	fs := newFlagSet("amity serve", stderr)
-	fs.StringVar(&f.config, "config", getenv("AMITY_CONFIG"), "app config file (JSON); none: a development app")
-	fs.StringVar(&f.dataDir, "data-dir", orDefault(getenv("AMITY_DATA_DIR"), "data"), "data directory (JetStream files, development app)")
-	fs.StringVar(&f.httpAddr, "http", orDefault(getenv("AMITY_HTTP"), "127.0.0.1:8080"), "HTTP listen address")
-	fs.StringVar(&f.natsListen, "nats-listen", orDefault(getenv("AMITY_NATS_LISTEN"), "127.0.0.1:4222"), "embedded NATS client address (\"-\": in-process only)")
-	f.nats.register(fs, getenv, "", "external NATS URL; set, no server is embedded")
+	fs.StringVar(&f.config, "config", "", "app config file (JSON); none: a development app")
+	fs.StringVar(&f.dataDir, "data-dir", "data", "data directory (JetStream files, development app)")
+	fs.StringVar(&f.httpAddr, "http", "127.0.0.1:8080", "HTTP listen address")
+	fs.StringVar(&f.natsListen, "nats-listen", "127.0.0.1:4222", "embedded NATS client address (\"-\": in-process only)")
+	f.nats.register(fs, "", "external NATS URL; set, no server is embedded")
 	fs.Int64Var(&f.maxStore, "nats-max-store", 0, "embedded JetStream's file storage cap in bytes (0: the disk's free space at start)")
 	fs.DurationVar(&f.syncInterval, "sync-interval", 0, "embedded JetStream fsync interval; 0 syncs every write before acknowledging it")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas on an external cluster (3 recommended)")
@@ -80,13 +75,6 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		return f, fmt.Errorf("--consumers-start must be all or new")
 	}
 	return f, nil
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // serve runs the service until ctx ends, in four steps: open what it stands
@@ -404,46 +392,6 @@ func (s *daemon) printAddresses() {
 	}
 }
 
-// keepRunning runs fn until ctx ends, starting it again after an error
-// with a growing pause (up to restarts.Max): a fault of the engine is waited
-// out, never exited on.
-func keepRunning(ctx context.Context, logger *slog.Logger, name string, fn func(context.Context) error) {
-	waits := restarts.Waiter()
-	for ctx.Err() == nil {
-		start := time.Now()
-		err := fn(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if time.Since(start) > restarts.Max {
-			waits.Reset() // it ran well for a while
-		}
-		wait := waits.Next()
-		logger.Warn(name+" stopped; starting again", "err", err, "in", wait)
-		if !retry.Sleep(ctx, wait) {
-			return
-		}
-	}
-}
-
-// untilSettled runs fn until it succeeds, fails for good, or ctx ends: an
-// error that may pass by itself (a cluster still forming or electing) is
-// logged and fn runs again after a growing pause.
-func untilSettled(ctx context.Context, logger *slog.Logger, what string, fn func() error) error {
-	return restarts.Do(ctx, func(int) error {
-		err := fn()
-		if err != nil && !eventstore.Transient(err) {
-			return retry.Permanent(err)
-		}
-		return err
-	}, func(_ int, err error, wait time.Duration) {
-		logger.Warn("cannot "+what+" yet; trying again", "err", err, "in", wait)
-	})
-}
-
-// restarts are the pauses between restarts of a stopped loop.
-var restarts = retry.Backoff{First: 100 * time.Millisecond, Max: 5 * time.Second}
-
 // newSender sends the callbacks of cfg's apps with client, in every style.
 func newSender(client *http.Client, cfg config) *delivery.Sender {
 	return &delivery.Sender{Client: client, Now: time.Now, Styles: cfg.styles()}
@@ -458,80 +406,6 @@ func publisher(store *eventstore.Store) func(context.Context, []delivery.Outgoin
 		}
 		return store.Publish(ctx, out)
 	}
-}
-
-// connectNATS connects to the external NATS given by --nats-url, or starts
-// the embedded server with the config's logins and connects in-process as
-// the service.
-func connectNATS(f serveFlags, cfg config, logger *slog.Logger) (*nats.Conn, *eventstore.Embedded, error) {
-	opts := []nats.Option{nats.Name("amity"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if err != nil {
-				logger.Warn("nats disconnected", "err", err)
-			}
-		}),
-		nats.ReconnectHandler(func(c *nats.Conn) { logger.Info("nats reconnected", "url", redactURL(c.ConnectedUrl())) })}
-	if f.nats.url != "" {
-		nc, err := f.nats.connect("amity", opts...)
-		if err != nil {
-			return nil, nil, err
-		}
-		return nc, nil, nil
-	}
-	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: f.dataDir, Listen: f.natsListen, SyncInterval: f.syncInterval,
-		Users: cfg.users, Apps: cfg.appNames(), Logger: logger, MaxFileStore: f.maxStore})
-	if err != nil {
-		return nil, nil, err
-	}
-	nc, err := ns.Connect(opts...)
-	if err != nil {
-		ns.Shutdown()
-		return nil, nil, err
-	}
-	return nc, ns, nil
-}
-
-// idSource makes ULIDs, monotonic within a millisecond.
-type idSource struct {
-	mu      sync.Mutex
-	entropy *ulid.MonotonicEntropy
-}
-
-func newIDSource() *idSource { return &idSource{entropy: ulid.Monotonic(rand.Reader, 0)} }
-
-func (s *idSource) New() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return ulid.MustNew(ulid.Timestamp(time.Now()), s.entropy).String()
-}
-
-func printDevApp(w io.Writer, cfg config, httpAddr string) {
-	app, z, t := cfg.apps[0], cfg.zim[0], cfg.tencent[0]
-	sig, err := tencent.GenUserSig(t.SDKAppID, t.SecretKey, t.Admins[0], 24*time.Hour, time.Now())
-	if err != nil {
-		sig = "(usersig: " + err.Error() + ")"
-	}
-	fmt.Fprintf(w, `amity: development app %q (no --config given; kept in the data directory)
-  ZIM      AppId=%d  ServerSecret=%s
-  Tencent  sdkappid=%d  SecretKey=%s  admin=%s
-`, app.Name, z.AppID, z.ServerSecret, t.SDKAppID, t.SecretKey, t.Admins[0])
-	for _, u := range cfg.users {
-		if u.Admin {
-			fmt.Fprintf(w, "  NATS     admin login %s / %s  (amity verify, replay, events tail, deadletters: --nats-user %s --nats-password %s)\n", u.Name, u.Password, u.Name, u.Password)
-		} else {
-			fmt.Fprintf(w, "  NATS     subscriber of %s: %s / %s  (reply inbox prefix %s)\n", strings.Join(u.Apps, ","), u.Name, u.Password, domain.InboxPrefix(u.Name))
-		}
-	}
-	fmt.Fprintf(w, `  Try it (a signature is good for one call within 10 minutes):
-    APPID=%d SECRET=%s
-    NONCE=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n'); TS=$(date +%%s)
-    SIG=$(printf '%%s' "$APPID$NONCE$SECRET$TS" | md5sum | cut -c1-32)
-    curl -s -X POST "http://%s/?Action=UserRegister&AppId=$APPID&SignatureNonce=$NONCE&Timestamp=$TS&SignatureVersion=2.0&Signature=$SIG" \
-      -d '{"UserInfo":[{"UserId":"alice","UserName":"Alice"},{"UserId":"bob","UserName":"Bob"}]}'
-  Tencent (this admin usersig is good for 24 hours):
-    curl -s -X POST "http://%s/v4/sns/friend_add?sdkappid=%d&identifier=%s&usersig=%s&random=1&contenttype=json" \
-      -d '{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web"}]}'
-`, z.AppID, z.ServerSecret, httpAddr, httpAddr, t.SDKAppID, t.Admins[0], sig)
 }
 
 func isClosed(ch chan struct{}) bool {

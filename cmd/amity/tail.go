@@ -20,7 +20,7 @@ func eventsCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fs := newFlagSet("amity events tail", stderr)
 	var nf natsFlags
-	nf.register(fs, getenv, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
+	nf.register(fs, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
 	app := fs.String("app", "", "only this app's events")
 	user := fs.String("user", "", "only events about this user")
 	from := fs.Uint64("from", 0, "start at this stream sequence (default: only new events)")

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/http/tencent"
+)
+
+// devApp returns the development config used when no config is given: one
+// app, an admin NATS login and a subscriber of the app. Its secrets are
+// made once and kept in the data directory; a file from before NATS logins
+// gains them.
+func devApp(dataDir string) (config, error) {
+	path := filepath.Join(dataDir, "dev-app.json")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		b = fmt.Appendf(nil, `{"apps":[{"name":"dev","zim":{"app_id":1000001,"server_secret":%q},`+
+			`"tencent":{"sdkappid":1400000001,"secret_key":%q,"admins":["administrator"]}}]}`+"\n", randomSecret(), randomSecret())
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return config{}, fmt.Errorf("create data dir: %w", err)
+		}
+	} else if err != nil {
+		return config{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	var fc fileConfig
+	if err := json.Unmarshal(b, &fc); err != nil {
+		return config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(fc.NATSUsers) == 0 {
+		fc.NATSUsers = []natsUserConfig{
+			{User: devAdmin, Password: randomSecret(), Admin: true},
+			{User: devSubscriber, Password: randomSecret(), Apps: []string{"dev"}},
+		}
+		if b, err = json.MarshalIndent(fc, "", "  "); err != nil {
+			return config{}, err
+		}
+		if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+			return config{}, fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	cfg, err := parseConfig(b)
+	if err != nil {
+		return config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// randomSecret is 128 random bits in hex: a development secret.
+func randomSecret() string {
+	var r [16]byte
+	_, _ = rand.Read(r[:])
+	return hex.EncodeToString(r[:])
+}
+
+// The development config's NATS logins.
+const (
+	devAdmin      = "ops"
+	devSubscriber = "dev-subscriber"
+)
+
+// printDevApp prints the development app's credentials, its NATS logins
+// and a signed call of each surface to paste.
+func printDevApp(w io.Writer, cfg config, httpAddr string) {
+	app, z, t := cfg.apps[0], cfg.zim[0], cfg.tencent[0]
+	sig, err := tencent.GenUserSig(t.SDKAppID, t.SecretKey, t.Admins[0], 24*time.Hour, time.Now())
+	if err != nil {
+		sig = "(usersig: " + err.Error() + ")"
+	}
+	fmt.Fprintf(w, `amity: development app %q (no --config given; kept in the data directory)
+  ZIM      AppId=%d  ServerSecret=%s
+  Tencent  sdkappid=%d  SecretKey=%s  admin=%s
+`, app.Name, z.AppID, z.ServerSecret, t.SDKAppID, t.SecretKey, t.Admins[0])
+	for _, u := range cfg.users {
+		if u.Admin {
+			fmt.Fprintf(w, "  NATS     admin login %s / %s  (amity verify, replay, events tail, deadletters: --nats-user %s --nats-password %s)\n", u.Name, u.Password, u.Name, u.Password)
+		} else {
+			fmt.Fprintf(w, "  NATS     subscriber of %s: %s / %s  (reply inbox prefix %s)\n", strings.Join(u.Apps, ","), u.Name, u.Password, domain.InboxPrefix(u.Name))
+		}
+	}
+	fmt.Fprintf(w, `  Try it (a signature is good for one call within 10 minutes):
+    APPID=%d SECRET=%s
+    NONCE=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n'); TS=$(date +%%s)
+    SIG=$(printf '%%s' "$APPID$NONCE$SECRET$TS" | md5sum | cut -c1-32)
+    curl -s -X POST "http://%s/?Action=UserRegister&AppId=$APPID&SignatureNonce=$NONCE&Timestamp=$TS&SignatureVersion=2.0&Signature=$SIG" \
+      -d '{"UserInfo":[{"UserId":"alice","UserName":"Alice"},{"UserId":"bob","UserName":"Bob"}]}'
+  Tencent (this admin usersig is good for 24 hours):
+    curl -s -X POST "http://%s/v4/sns/friend_add?sdkappid=%d&identifier=%s&usersig=%s&random=1&contenttype=json" \
+      -d '{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web"}]}'
+`, z.AppID, z.ServerSecret, httpAddr, httpAddr, t.SDKAppID, t.Admins[0], sig)
+}
