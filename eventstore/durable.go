@@ -273,9 +273,10 @@ func (b bySeq) Swap(i, j int) {
 	b.recs[i], b.recs[j] = b.recs[j], b.recs[i]
 }
 
-// NotifyStream is the stream that stored every notification before they
-// went live only. Amity no longer creates it; one left from then stores
-// every live notification again until it is removed (serve says so).
+// NotifyStream is a stream of stored notifications that Amity does not
+// create: notifications are live only. Where one exists it stores every
+// live notification again until it is removed (serve warns of it, and
+// --retire-notify-stream removes it).
 const NotifyStream = "AMITY_NOTIFY"
 
 // Outgoing is one live message.
