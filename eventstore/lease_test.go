@@ -9,16 +9,15 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // waitHolder waits until l sees want hold app's lease (mine: as its own).
 func waitHolder(t *testing.T, l *eventstore.Leases, app, want string, mine bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if h, m := l.Holder(app); h == want && m == mine {
-			return
-		}
+	if testenv.Eventually(10*time.Second, func() bool { h, m := l.Holder(app); return h == want && m == mine }) {
+		return
 	}
 	h, m := l.Holder(app)
 	t.Fatalf("%s sees holder %q (mine %v) of %s, want %q (%v)", l.ID(), h, m, app, want, mine)
@@ -46,10 +45,14 @@ func TestOneInstanceHoldsAnAppsLease(t *testing.T) {
 	defer stopB()
 	go func() { _ = b.Run(bctx) }()
 	waitHolder(t, b, "demo", "a", false)
-	// Renewed: still a's well past a lease's lifetime.
-	time.Sleep(eventstore.LeaseTTL + time.Second)
-	waitHolder(t, b, "demo", "a", false)
-	waitHolder(t, a, "demo", "a", true)
+	// Renewed: still a's all through a lease's lifetime and more.
+	if !testenv.Holds(eventstore.LeaseTTL+time.Second, func() bool {
+		hb, mb := b.Holder("demo")
+		ha, ma := a.Holder("demo")
+		return hb == "a" && !mb && ha == "a" && ma
+	}) {
+		t.Fatal("a's renewed lease lapsed")
+	}
 	// Given back on a clean stop: b takes it at its next look.
 	start := time.Now()
 	stopA()
@@ -98,13 +101,8 @@ func TestALapsedLeasePassesOn(t *testing.T) {
 		t.Errorf("taken %s after the holder died, before its lease could lapse", took)
 	}
 	// a's own view: it stops deciding once its last renewal is too old.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if _, mine := a.Holder("demo"); !mine {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("a, cut off, still takes itself for the holder")
-		}
+	if !testenv.Eventually(5*time.Second, func() bool { _, mine := a.Holder("demo"); return !mine }) {
+		t.Fatal("a, cut off, still takes itself for the holder")
 	}
 }
 
@@ -126,11 +124,10 @@ func TestCallsReachTheHolderOnly(t *testing.T) {
 	}()
 	var answer []byte
 	var err error
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if answer, err = calls.Forward(ctx, "holder", "demo", []byte("x")); err == nil {
-			break
-		}
-	}
+	testenv.Eventually(5*time.Second, func() bool {
+		answer, err = calls.Forward(ctx, "holder", "demo", []byte("x"))
+		return err == nil
+	})
 	if err != nil || string(answer) != "ran x" {
 		t.Fatalf("Forward to the holder = %q, %v", answer, err)
 	}
@@ -152,7 +149,9 @@ func TestRecentReadsAnAppsCommitsSinceATime(t *testing.T) {
 	if _, err := s.Append(ctx, "amity.demo.rel.0", 0, "old", []byte(`old`)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// A moment that the stream's clock has passed after the old commit.
+	old := time.Now()
+	testenv.WaitFor(t, time.Second, "a later millisecond", func() bool { return time.Since(old) > 50*time.Millisecond })
 	since := time.Now()
 	var last uint64
 	for _, c := range []string{"n1", "n2", "n3"} {
@@ -226,9 +225,8 @@ func TestALostRenewalAnswerKeepsTheLease(t *testing.T) {
 			break
 		}
 	}
-	for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
-		if holder, valid := a.Holder("demo"); holder != "a" || !valid {
-			t.Fatalf("after a renewal whose answer was lost: holder %q, valid %v", holder, valid)
-		}
+	if !testenv.Holds(2*time.Second, func() bool { holder, valid := a.Holder("demo"); return holder == "a" && valid }) {
+		holder, valid := a.Holder("demo")
+		t.Fatalf("after a renewal whose answer was lost: holder %q, valid %v", holder, valid)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -109,11 +110,7 @@ func (c *natsCluster) start(i int) {
 
 func (c *natsCluster) waitFor(what string, ok func() bool) {
 	c.t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); !ok(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			c.t.Fatalf("no %s in 60s", what)
-		}
-	}
+	testenv.WaitFor(c.t, 60*time.Second, what, ok)
 }
 
 // url is server i's client URL with a login.
@@ -156,6 +153,7 @@ func (c *natsCluster) moveLeader(ctx context.Context, i int) {
 	}
 	defer nc.Close()
 	want := c.opts[i].ServerName
+	var asked time.Time
 	c.waitFor("stream leader on "+want, func() bool {
 		info, err := c.streamInfo(ctx)
 		if err != nil || info.Cluster == nil {
@@ -164,9 +162,12 @@ func (c *natsCluster) moveLeader(ctx context.Context, i int) {
 		if info.Cluster.Leader == want {
 			return true
 		}
-		req := fmt.Sprintf(`{"placement":{"preferred":%q}}`, want)
-		_, _ = nc.Request("$JS.API.STREAM.LEADER.STEPDOWN."+eventstore.StreamName, []byte(req), 2*time.Second)
-		time.Sleep(500 * time.Millisecond)
+		// Ask again only once the last election had time to end.
+		if time.Since(asked) > 500*time.Millisecond {
+			req := fmt.Sprintf(`{"placement":{"preferred":%q}}`, want)
+			_, _ = nc.Request("$JS.API.STREAM.LEADER.STEPDOWN."+eventstore.StreamName, []byte(req), 2*time.Second)
+			asked = time.Now()
+		}
 		return false
 	})
 }
@@ -240,7 +241,7 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 		}()
 	}
 	// Kill the leader, which is Amity's node, once writes are flowing.
-	until(func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 300 })
+	until(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 300 })
 	killed := time.Now()
 	c.servers[kill].Shutdown()
 	c.servers[kill] = nil
@@ -317,14 +318,9 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 			}
 		}
 	}()
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		_, d := readyDetail(t, s)
-		if d.Status == "ready" && d.NotifierPending == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("notifier still behind after 60s: %+v\n%s", d, s.stderr)
-		}
+	var d healthDetail
+	if !testenv.Eventually(60*time.Second, func() bool { _, d = readyDetail(t, s); return d.Status == "ready" && d.NotifierPending == 0 }) {
+		t.Fatalf("notifier still behind after 60s: %+v\n%s", d, s.stderr)
 	}
 
 	// The killed node comes back; verify, run as the admin, leaves the

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -64,18 +65,15 @@ func startProcess(t *testing.T, cfgPath, dataDir string, extra ...string) (*serv
 	case <-time.After(60 * time.Second):
 		t.Fatal("amity process printed no addresses in 60s")
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(s.httpURL + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, cmd
-			}
+	testenv.WaitFor(t, 60*time.Second, "ready amity process", func() bool {
+		resp, err := http.Get(s.httpURL + "/healthz")
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("amity process not ready in 60s")
-	return nil, nil
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return s, cmd
 }
 
 func TestKill9DuringLoadLosesNoAcknowledgedAdd(t *testing.T) {
@@ -118,9 +116,7 @@ func TestKill9DuringLoadLosesNoAcknowledgedAdd(t *testing.T) {
 			}
 		}()
 	}
-	for calls.Load() < 400 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testenv.WaitFor(t, 60*time.Second, "400 calls under way", func() bool { return calls.Load() >= 400 })
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

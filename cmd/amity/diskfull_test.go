@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/amity-im/amity/internal/testenv"
 )
 
 // smallDisk mounts a tmpfs of size bytes and returns its path; where the
@@ -98,12 +100,10 @@ func TestFullDiskRefusesWritesFastAndRecovers(t *testing.T) {
 	if r := z.get("QueryFriendList", map[string][]string{"FromUserId": {users[0]}, "Limit": {"10"}}); r.Code != 0 {
 		t.Errorf("a read while the disk is full: Code %d", r.Code)
 	}
-	if code, d := readyDetail(t, s); code == 200 || len(d.Reasons) == 0 {
-		// The probe runs every 2s: give it one round.
-		time.Sleep(probeEvery + 500*time.Millisecond)
-		if code, d = readyDetail(t, s); code == 200 {
-			t.Errorf("/readyz = %d %+v while the disk is full", code, d)
-		}
+	// The probe runs every 2s: it says so within one round.
+	if !testenv.Eventually(probeEvery+time.Second, func() bool { code, d := readyDetail(t, s); return code != 200 && len(d.Reasons) > 0 }) {
+		code, d := readyDetail(t, s)
+		t.Errorf("/readyz = %d %+v while the disk is full", code, d)
 	}
 
 	// Space returns: the ballast goes.
@@ -111,23 +111,21 @@ func TestFullDiskRefusesWritesFastAndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	freed := time.Now()
-	for i := 0; ; i++ {
+	i := 0
+	var code int
+	var msg string
+	if !testenv.Eventually(60*time.Second, func() bool {
 		a, b := "u"+fmt.Sprint(i%200), "u"+fmt.Sprint(200+i%200)
+		i++
 		r := z.post("AddFriends", map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}})
-		if r.Code == 0 {
-			t.Logf("writes work again %s after space returned", time.Since(freed).Round(time.Millisecond))
-			break
-		}
-		if time.Since(freed) > 60*time.Second {
-			t.Fatalf("writes still refused 60s after space returned: Code %d %s\n%s", r.Code, r.Message, s.stderr)
-		}
-		time.Sleep(200 * time.Millisecond)
+		code, msg = r.Code, r.Message
+		return r.Code == 0
+	}) {
+		t.Fatalf("writes still refused 60s after space returned: Code %d %s\n%s", code, msg, s.stderr)
 	}
-	_, d := readyDetail(t, s)
-	for deadline := time.Now().Add(30 * time.Second); d.Status != "ready"; _, d = readyDetail(t, s) {
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz not ready after recovery: %+v", d)
-		}
-		time.Sleep(200 * time.Millisecond)
+	t.Logf("writes work again %s after space returned", time.Since(freed).Round(time.Millisecond))
+	if !testenv.Eventually(30*time.Second, func() bool { _, d := readyDetail(t, s); return d.Status == "ready" }) {
+		_, d := readyDetail(t, s)
+		t.Fatalf("/readyz not ready after recovery: %+v", d)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amity-im/amity/internal/testenv"
 )
 
 // docCommand is a command line shown in a fenced block of the README or a
@@ -126,11 +128,8 @@ func startDev(t *testing.T) *devService {
 	d := &devService{service: s, dataDir: dir}
 	admin := regexp.MustCompile(`admin login (\S+) / (\S+)`)
 	sub := regexp.MustCompile(`subscriber of dev: (\S+) / (\S+)`)
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	if testenv.Eventually(60*time.Second, func() bool { return strings.Contains(s.stdout.String(), "ready at stream sequence") }) {
 		out := s.stdout.String()
-		if !strings.Contains(out, "ready at stream sequence") {
-			continue
-		}
 		s.httpURL = httpLine.FindStringSubmatch(out)[1]
 		d.natsAddr = strings.TrimPrefix(natsLine.FindStringSubmatch(out)[1], "nats://")
 		d.adminPassword = admin.FindStringSubmatch(out)[2]

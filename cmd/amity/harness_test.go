@@ -17,6 +17,7 @@ import (
 
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -115,8 +116,7 @@ func startService(t testing.TB, config, dataDir string, extra ...string) *servic
 	s.stderr = stderr
 	go func() { s.done <- run(ctx, args, func(string) string { return "" }, s.stdout, stderr) }()
 	t.Cleanup(func() { s.stop(t) })
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
+	ready := testenv.Eventually(60*time.Second, func() bool {
 		select {
 		case err := <-s.done:
 			s.done <- err
@@ -126,22 +126,25 @@ func startService(t testing.TB, config, dataDir string, extra ...string) *servic
 		if m := httpLine.FindStringSubmatch(s.stdout.String()); m != nil && s.httpURL == "" {
 			s.httpURL = m[1]
 		}
-		if s.httpURL != "" {
-			if resp, err := http.Get(s.httpURL + "/healthz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					// The NATS line comes after the HTTP one, and before ready.
-					if n := natsLine.FindStringSubmatch(s.stdout.String()); n != nil {
-						s.natsURL = loginURL(n[1], testAdmin, testAdminPassword)
-					}
-					if i := slices.Index(extra, "--nats-url"); i >= 0 {
-						s.natsURL = extra[i+1] // printed without its password
-					}
-					return s
-				}
-			}
+		if s.httpURL == "" {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
+		resp, err := http.Get(s.httpURL + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	if ready {
+		// The NATS line comes after the HTTP one, and before ready.
+		if n := natsLine.FindStringSubmatch(s.stdout.String()); n != nil {
+			s.natsURL = loginURL(n[1], testAdmin, testAdminPassword)
+		}
+		if i := slices.Index(extra, "--nats-url"); i >= 0 {
+			s.natsURL = extra[i+1] // printed without its password
+		}
+		return s
 	}
 	t.Fatalf("amity not ready in 60s\nstdout:\n%s\nstderr:\n%s", s.stdout, stderr)
 	return nil
@@ -242,11 +245,10 @@ func (s *service) jetstream(t testing.TB) jetstream.JetStream {
 	return js
 }
 
-// until waits for cond, looking every 5 ms.
-func until(cond func() bool) {
-	for !cond() {
-		time.Sleep(5 * time.Millisecond)
-	}
+// until waits for cond, looking every few milliseconds, a minute at most.
+func until(t *testing.T, cond func() bool) {
+	t.Helper()
+	testenv.WaitFor(t, time.Minute, "condition", cond)
 }
 
 func ids(prefix string, n int) []string {

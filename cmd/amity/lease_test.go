@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -121,9 +122,7 @@ func TestKillingTheLeaseHolderLosesNothing(t *testing.T) {
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
 	holderA := ""
-	for deadline := time.Now().Add(10 * time.Second); holderA == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		holderA = leaseHolder(t, js, "wide")
-	}
+	testenv.Eventually(10*time.Second, func() bool { holderA = leaseHolder(t, js, "wide"); return holderA != "" })
 	if holderA == "" {
 		t.Fatal("the first instance took no lease")
 	}
@@ -183,7 +182,7 @@ func TestKillingTheLeaseHolderLosesNothing(t *testing.T) {
 			}
 		}()
 	}
-	until(func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 300 })
+	until(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 300 })
 	killedAt.Store(time.Now().UnixNano())
 	if err := procA.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)

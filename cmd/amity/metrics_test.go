@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/internal/testenv"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -87,15 +88,11 @@ func TestMetricsAfterAScenario(t *testing.T) {
 	rcv.wait(t, 3, 30*time.Second) // two adds and a block
 
 	var fams map[string]*dto.MetricFamily
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		// The notifier and the health probe report on their own time.
+	// The notifier and the health probe report on their own time.
+	testenv.Eventually(30*time.Second, func() bool {
 		fams = scrape(t, s)
-		if (value(fams, "amity_notifier_total", "kind", "notifications") >= 5 && value(fams, "amity_stream_last_sequence") >= 4) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return value(fams, "amity_notifier_total", "kind", "notifications") >= 5 && value(fams, "amity_stream_last_sequence") >= 4
+	})
 	for _, c := range []struct {
 		name   string
 		labels []string
@@ -167,23 +164,21 @@ func TestRequestLogNamesTheAnswersRequestId(t *testing.T) {
 	if r.RequestId == "" {
 		t.Fatal("no RequestId")
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	var entry map[string]any
+	found := testenv.Eventually(10*time.Second, func() bool {
 		for _, line := range strings.Split(s.stderr.String(), "\n") {
-			var entry map[string]any
-			if json.Unmarshal([]byte(line), &entry) != nil {
-				continue
-			}
-			if entry["msg"] == "request" && entry["request_id"] == r.RequestId {
-				if entry["surface"] != "zim" || entry["action"] != "UserRegister" || entry["code"] != "0" || entry["level"] != "DEBUG" {
-					t.Errorf("request log line %v", entry)
-				}
-				return
+			var e map[string]any
+			if json.Unmarshal([]byte(line), &e) == nil && e["msg"] == "request" && e["request_id"] == r.RequestId {
+				entry = e
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no JSON log line names request %s:\n%s", r.RequestId, s.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return false
+	})
+	if !found {
+		t.Fatalf("no JSON log line names request %s:\n%s", r.RequestId, s.stderr)
+	}
+	if entry["surface"] != "zim" || entry["action"] != "UserRegister" || entry["code"] != "0" || entry["level"] != "DEBUG" {
+		t.Errorf("request log line %v", entry)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -94,12 +95,10 @@ func TestDeadLettersAndReplay(t *testing.T) {
 		return out.String() + errb.String(), err
 	}
 	var listed string
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	testenv.Eventually(30*time.Second, func() bool {
 		listed, _ = run("list", "--nats-url", s.natsURL)
-		if strings.Contains(listed, "3 parked deliveries") {
-			break
-		}
-	}
+		return strings.Contains(listed, "3 parked deliveries")
+	})
 	if !strings.Contains(listed, "3 parked deliveries") || !strings.Contains(listed, tencent.CmdBlackListAdd) || !strings.Contains(listed, "HTTP 503") {
 		t.Fatalf("deadletters list:\n%s", listed)
 	}
@@ -241,9 +240,7 @@ func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 			}
 		}()
 	}
-	for acked.Load() < 400 {
-		time.Sleep(2 * time.Millisecond)
-	}
+	testenv.WaitFor(t, time.Minute, "400 acknowledged adds", func() bool { return acked.Load() >= 400 })
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +255,7 @@ func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 	}
 	var seen map[string]map[string]int
 	var missing []string
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	testenv.Eventually(60*time.Second, func() bool {
 		seen = notifiedEvents(t, sub)
 		missing = missing[:0]
 		for id, p := range adds {
@@ -267,10 +264,8 @@ func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 				missing = append(missing, id)
 			}
 		}
-		if len(missing) == 0 {
-			break
-		}
-	}
+		return len(missing) == 0
+	})
 	if len(missing) > 0 {
 		t.Fatalf("%d of %d committed adds not notified to both users, e.g. %v", len(missing), len(adds), missing[:min(3, len(missing))])
 	}
@@ -293,11 +288,10 @@ func TestTwoInstancesNotifyOnce(t *testing.T) {
 	registerAll(t, za, people)
 	// Wait until b has seen every registration (they are commits of
 	// several partitions, in no particular order), then write through both.
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if r := zb.post("QueryUserInfos", obj{"UserIds": people}); r.Code == 0 && len(r.ErrorList) == 0 && len(r.Result) == len(people) {
-			break
-		}
-	}
+	testenv.Eventually(10*time.Second, func() bool {
+		r := zb.post("QueryUserInfos", obj{"UserIds": people})
+		return r.Code == 0 && len(r.ErrorList) == 0 && len(r.Result) == len(people)
+	})
 	var wg sync.WaitGroup
 	for i, z := range []*zimCaller{za, zb} {
 		wg.Add(1)

@@ -16,6 +16,7 @@ import (
 	"github.com/amity-im/amity/delivery"
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/nats-io/nats.go"
 )
 
@@ -57,17 +58,11 @@ func subscribe(t *testing.T, natsURL, subject string) *collector {
 // a moment.
 func (c *collector) wait(t *testing.T, n int) []delivery.Notification {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		got := len(c.got)
-		c.mu.Unlock()
-		if got >= n {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond)
+	count := func() int { c.mu.Lock(); defer c.mu.Unlock(); return len(c.got) }
+	testenv.Eventually(30*time.Second, func() bool { return count() >= n })
+	// None more for a moment: a repeated notification would show.
+	got := count()
+	testenv.Holds(300*time.Millisecond, func() bool { return count() == got })
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.got)
@@ -170,17 +165,11 @@ func newReceiver(t *testing.T, fail func() bool) *receiver {
 
 func (r *receiver) wait(t *testing.T, n int, within time.Duration) []received {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		r.mu.Lock()
-		got := len(r.calls)
-		r.mu.Unlock()
-		if got >= n {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond)
+	count := func() int { r.mu.Lock(); defer r.mu.Unlock(); return len(r.calls) }
+	testenv.Eventually(within, func() bool { return count() >= n })
+	// None more for a moment: a repeated delivery would show.
+	got := count()
+	testenv.Holds(200*time.Millisecond, func() bool { return count() == got })
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.calls)

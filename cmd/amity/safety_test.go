@@ -112,9 +112,12 @@ func TestSlowBodiesAreCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
+	// The slow client: a byte every half second, for ten seconds at most.
 	closed := false
+	trickle := time.NewTicker(500 * time.Millisecond)
+	defer trickle.Stop()
 	for i := 0; i < 20 && !closed; i++ {
-		time.Sleep(500 * time.Millisecond)
+		<-trickle.C
 		if _, err := conn.Write([]byte(" ")); err != nil {
 			closed = true
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amity-im/amity/internal/testenv"
 )
 
 func TestEventsTail(t *testing.T) {
@@ -22,10 +24,7 @@ func TestEventsTail(t *testing.T) {
 	}()
 	// Old events of alice are printed, then new ones as they arrive.
 	wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob"}}}), 0)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && !strings.Contains(out.String(), `"type":"FriendAdded"`) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	testenv.Eventually(10*time.Second, func() bool { return strings.Contains(out.String(), `"type":"FriendAdded"`) })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

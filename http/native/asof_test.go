@@ -16,6 +16,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -60,8 +61,9 @@ func TestAsOfThenChangesIsNow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 29))
 	randomScenario(t, base, people, rng, 150, false, func(i int) {
 		if i%10 == 0 {
-			times = append(times, time.Now())
-			time.Sleep(2 * time.Millisecond)
+			at := time.Now()
+			times = append(times, at)
+			testenv.WaitFor(t, time.Second, "a later millisecond", func() bool { return time.Since(at) > 2*time.Millisecond })
 		}
 	})
 	last := core.LastSeq()

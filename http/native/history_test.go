@@ -95,7 +95,7 @@ func TestHistoryAPI(t *testing.T) {
 	do("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []obj{{"UserId": "bob", "FriendAlias": "B"}}})
 	mark()
 	tMiddle := time.Now()
-	time.Sleep(5 * time.Millisecond)
+	testenv.WaitFor(t, time.Second, "a later millisecond", func() bool { return time.Since(tMiddle) > 5*time.Millisecond })
 	do("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []obj{{"UserId": "carol"}}})
 	mark()
 	do("UpdateFriendsAlias", obj{"FromUserId": "alice", "UserIds": []obj{{"UserId": "bob", "FriendAlias": "Bobby"}}})
