@@ -71,6 +71,65 @@ func TestEveryFlagHasItsVariable(t *testing.T) {
 	}
 }
 
+// TestEveryFlagOfEveryCommandHasItsVariable: each flag of each command is
+// set by its AMITY_ variable, and the usage names that variable.
+func TestEveryFlagOfEveryCommandHasItsVariable(t *testing.T) {
+	var sets []*flag.FlagSet
+	flagSetMade = func(fs *flag.FlagSet) { sets = append(sets, fs) }
+	defer func() { flagSetMade = nil }()
+	for _, cmd := range [][]string{{"serve"}, {"replay"}, {"verify"}, {"events", "tail"}, {"deadletters", "list"}, {"deadletters", "replay"}} {
+		var out, errb bytes.Buffer
+		if err := run(context.Background(), append(cmd, "-h"), func(string) string { return "" }, &out, &errb); err != nil && !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("amity %s -h: %v", strings.Join(cmd, " "), err)
+		}
+		if len(sets) == 0 || !strings.Contains(errb.String(), "[AMITY_") {
+			t.Fatalf("amity %s -h made no flag set, or its usage names no variable:\n%s", strings.Join(cmd, " "), errb.String())
+		}
+	}
+	if len(sets) != 6 {
+		t.Fatalf("%d flag sets for 6 commands", len(sets))
+	}
+	flags := 0
+	for _, fs := range sets {
+		var usage bytes.Buffer
+		fs.SetOutput(&usage)
+		fs.Usage()
+		fs.VisitAll(func(f *flag.Flag) {
+			flags++
+			v := valueFor(f)
+			env := map[string]string{envName(f.Name): v}
+			if err := parseFlags(fs, nil, func(k string) string { return env[k] }); err != nil {
+				t.Errorf("%s --%s from %s=%q: %v", fs.Name(), f.Name, envName(f.Name), v, err)
+				return
+			}
+			if got := f.Value.String(); got != v {
+				t.Errorf("%s --%s from %s=%q is %q", fs.Name(), f.Name, envName(f.Name), v, got)
+			}
+			if !strings.Contains(usage.String(), "--"+f.Name+"  ["+envName(f.Name)+"]") {
+				t.Errorf("%s usage does not name %s for --%s", fs.Name(), envName(f.Name), f.Name)
+			}
+		})
+	}
+	t.Logf("%d flags of %d commands", flags, len(sets))
+}
+
+// valueFor is a value of f's type other than its default.
+func valueFor(f *flag.Flag) string {
+	switch f.Value.(flag.Getter).Get().(type) {
+	case bool:
+		if f.DefValue == "true" {
+			return "false"
+		}
+		return "true"
+	case int, int64, uint, uint64:
+		return "7"
+	case time.Duration:
+		return "7s"
+	default:
+		return "value-of-" + f.Name
+	}
+}
+
 func TestLogFormats(t *testing.T) {
 	var b bytes.Buffer
 	l, err := newLogger(&b, "info", "json")

@@ -23,10 +23,17 @@ type errShown struct{ error }
 
 func (e errShown) Unwrap() error { return e.error }
 
+// flagSetMade, when set, is told of every command's flag set as it is
+// made: the tests hold every flag of every command to its variable.
+var flagSetMade func(*flag.FlagSet)
+
 // newFlagSet makes a command's flag set; its usage lists each flag with
 // its environment variable.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if flagSetMade != nil {
+		flagSetMade(fs)
+	}
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage of %s (each flag also from its environment variable; the command line wins):\n", name)
