@@ -71,6 +71,7 @@ func readyDetail(t *testing.T, s *service) (int, healthDetail) {
 }
 
 func TestBadMessagesNeitherStopNorBlockTheService(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	s := startService(t, testConfig, dataDir)
 	z := s.zim(t, 1234567, "demo-secret")

@@ -35,6 +35,7 @@ type blackPage struct {
 }
 
 func TestTencentBlocklist(t *testing.T) {
+	t.Parallel()
 	s := startService(t, tencentConfig, "")
 	tc := s.tencent(t, 1400000002, "tc-key")
 	z := s.zim(t, 2222, "zim-secret")

@@ -13,6 +13,7 @@ import (
 // TestCLI: -h is not an error on any command; a flag error is printed once
 // (by the flag set, so main prints nothing more); version names the build.
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	noEnv := func(string) string { return "" }
 	for _, args := range [][]string{{"serve", "-h"}, {"replay", "-h"}, {"verify", "--help"}, {"events", "tail", "-h"}, {"deadletters", "list", "-h"}, {"help"}} {
@@ -44,6 +45,7 @@ func TestCLI(t *testing.T) {
 // TestEveryFlagHasItsVariable sets every flag of amity serve from its
 // environment variable, and checks the command line wins over it.
 func TestEveryFlagHasItsVariable(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{}
 	var errb bytes.Buffer
 	// The usage names each flag's variable.
@@ -131,6 +133,7 @@ func valueFor(f *flag.Flag) string {
 }
 
 func TestLogFormats(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	l, err := newLogger(&b, "info", "json")
 	if err != nil {

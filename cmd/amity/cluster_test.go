@@ -190,7 +190,10 @@ func TestNodeLossUnderLoad(t *testing.T) {
 		{"leader only", 1, 0, 1},
 		{"connected node only", 1, 0, 0},
 	} {
-		t.Run(tc.name, func(t *testing.T) { nodeLossUnderLoad(t, tc.leader, tc.connected, tc.kill) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each its own cluster: the elections overlap
+			nodeLossUnderLoad(t, tc.leader, tc.connected, tc.kill)
+		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseConfigRefuses(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"no apps":          `{"apps":[]}`,
 		"unknown key":      `{"apps":[{"name":"a","zim":{"app_id":1,"server_secret":"s","qsp":5}}]}`,
@@ -42,6 +43,7 @@ func TestParseConfigRefuses(t *testing.T) {
 // TestExternalNATSAndAppLimits runs amity against a NATS server it did not
 // start (--nats-url), with an app whose limits are set in the config.
 func TestExternalNATSAndAppLimits(t *testing.T) {
+	t.Parallel()
 	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", ServerName: "external"})
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +80,7 @@ func TestExternalNATSAndAppLimits(t *testing.T) {
 // TestConfigErrorsSayWhere: a config that does not decode is refused with
 // the JSON path of the value at fault and its line and column.
 func TestConfigErrorsSayWhere(t *testing.T) {
+	t.Parallel()
 	for name, tt := range map[string]struct{ cfg, want string }{
 		"an unknown key": {"{\"apps\":[\n {\"name\":\"a\",\n  \"zim\":{\"app_id\":1,\"server_secret\":\"s\",\"qsp\":5}}]}",
 			`config: apps[0].zim.qsp (line 3, column 41): unknown field "qsp"`},

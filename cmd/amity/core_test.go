@@ -44,6 +44,7 @@ func startCore(t *testing.T) (context.Context, *eventstore.Store, *nats.Conn) {
 // IDs that would break NATS subjects, including '*', which the ZIM surface's
 // charset refuses but other surfaces allow.
 func TestCoreIDsAreData(t *testing.T) {
+	t.Parallel()
 	ctx, store, _ := startCore(t)
 	model := projections.NewModel()
 	go func() { _ = projections.Follow(ctx, store, model, 1, slog.New(slog.DiscardHandler)) }()
@@ -102,6 +103,7 @@ func TestCoreIDsAreData(t *testing.T) {
 // too), the adapters do not import each other, and the read models send
 // nothing over HTTP.
 func TestImportGraph(t *testing.T) {
+	t.Parallel()
 	const mod = "github.com/amity-im/amity/"
 	forbidden := map[string][]string{
 		"domain":       {"eventstore", "projections", "http", "cmd", "writer", "delivery"},

@@ -9,6 +9,7 @@ import (
 // TestCrossSurface writes through one surface and reads through the other,
 // for an app that has both.
 func TestCrossSurface(t *testing.T) {
+	t.Parallel()
 	s := startService(t, tencentConfig, "")
 	tc := s.tencent(t, 1400000002, "tc-key")
 	z := s.zim(t, 2222, "zim-secret")

@@ -58,6 +58,7 @@ func fromStream(t *testing.T, s *service) (stream, log float64) {
 // is read from the stream; with no snapshot it is written again by the
 // replay. Every time the answers are the same bytes.
 func TestHistoryAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	args := []string{"--snapshot-interval", "0"}
 	s := startService(t, testConfig, dataDir, args...)

@@ -50,6 +50,7 @@ func leaseHolder(t *testing.T, js jetstream.JetStream, app string) string {
 // instances at once, 16 clients on each: exactly 3000 adds are taken, the
 // other 100 refused at the cap, and both instances count 3000.
 func TestTwoInstancesHoldACapExactly(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("3100 adds through two instances")
 	}

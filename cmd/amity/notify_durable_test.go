@@ -73,6 +73,7 @@ func TestWebhookReceiverDownForThirtySeconds(t *testing.T) {
 // delivery on the dead-letter stream; the replay command delivers them once
 // it is back.
 func TestDeadLettersAndReplay(t *testing.T) {
+	t.Parallel()
 	var down atomic.Bool
 	down.Store(true)
 	rcv := newReceiver(t, down.Load)
@@ -275,6 +276,7 @@ func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 // TestTwoInstancesNotifyOnce runs two Amity instances on one external
 // nats-server: every change is notified once, not once per instance.
 func TestTwoInstancesNotifyOnce(t *testing.T) {
+	t.Parallel()
 	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", ServerName: "external"})
 	if err != nil {
 		t.Fatal(err)
@@ -322,6 +324,7 @@ func TestTwoInstancesNotifyOnce(t *testing.T) {
 // connections at once, so the notifier takes many commits at a time, and
 // finds the notifications in the order of the commits.
 func TestNotificationsOfABurstFollowStreamOrder(t *testing.T) {
+	t.Parallel()
 	s := startService(t, testConfig, t.TempDir())
 	sub := subscribe(t, s.natsURL, "amity.demo.notify.>")
 	z := s.zim(t, 1234567, "demo-secret")
@@ -356,6 +359,7 @@ func TestNotificationsOfABurstFollowStreamOrder(t *testing.T) {
 // when notifications were stored gets a warning at start, and is removed
 // by a start with --retire-notify-stream.
 func TestAStreamOfStoredNotificationsIsRetiredOnRequest(t *testing.T) {
+	t.Parallel()
 	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", ServerName: "external"})
 	if err != nil {
 		t.Fatal(err)

@@ -85,6 +85,7 @@ func line(n delivery.Notification) string {
 }
 
 func TestNotificationsReachSubscribers(t *testing.T) {
+	t.Parallel()
 	s := startService(t, tencentConfig, "")
 	sub := subscribe(t, s.natsURL, "amity.both.notify.>")
 	tc := s.tencent(t, 1400000002, "tc-key")
@@ -186,6 +187,7 @@ func pairs(b map[string]any) string {
 }
 
 func TestTencentWebhooks(t *testing.T) {
+	t.Parallel()
 	rcv := newReceiver(t, nil)
 	cfg := `{"apps":[{"name":"hooked","tencent":{"sdkappid":1400000009,"secret_key":"k","admins":["administrator"],"qps":100000},
 	  "callback":{"url":"` + rcv.srv.URL + `/im?token=x"}}]}`
@@ -223,6 +225,7 @@ func TestTencentWebhooks(t *testing.T) {
 }
 
 func TestZIMCallbackSignature(t *testing.T) {
+	t.Parallel()
 	if got := zim.SignCallback("secret", "1470820198", "123412"); got != "5bd59fd62953a8059fb7eaba95720f66d19e4517" {
 		t.Errorf("SignZIMCallback(documented vector) = %s", got)
 	}

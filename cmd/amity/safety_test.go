@@ -20,6 +20,7 @@ import (
 // TestARunningServiceLocksItsDataDirectory: neither a second service nor a
 // tool opens the store of a running service.
 func TestARunningServiceLocksItsDataDirectory(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	startService(t, testConfig, dataDir)
 	cfg := writeConfig(t, withTestAdmin(t, testConfig))
@@ -40,6 +41,7 @@ func TestARunningServiceLocksItsDataDirectory(t *testing.T) {
 // TestNATSStartFailureSaysWhy: a port in use fails the start at once with
 // the server's own words, not after a 30s wait.
 func TestNATSStartFailureSaysWhy(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +64,7 @@ func TestNATSStartFailureSaysWhy(t *testing.T) {
 // TestSnapshotOfAnotherStreamIsRefused: a snapshot copied from another data
 // directory is refused, and the service replays its own stream instead.
 func TestSnapshotOfAnotherStreamIsRefused(t *testing.T) {
+	t.Parallel()
 	dirA, dirB := t.TempDir(), t.TempDir()
 	args := []string{"--snapshot-interval", "0"}
 	a := startService(t, testConfig, dirA, args...)
@@ -102,6 +105,7 @@ func writeConfig(t *testing.T, config string) string {
 // TestSlowBodiesAreCutOff: a client that sends its body a byte at a time
 // loses the connection at the read timeout, credentials or not.
 func TestSlowBodiesAreCutOff(t *testing.T) {
+	t.Parallel()
 	s := startService(t, testConfig, "", "--http-read-timeout", "1s")
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.httpURL, "http://"))
 	if err != nil {
@@ -139,6 +143,7 @@ func TestSlowBodiesAreCutOff(t *testing.T) {
 // its app's notifications from the running service and reads its app's
 // commits, and nothing of another app's.
 func TestAppSubscriberOfTheService(t *testing.T) {
+	t.Parallel()
 	cfg := `{"apps":[
  {"name":"demo","zim":{"app_id":1234567,"server_secret":"demo-secret","qps":1000000}},
  {"name":"other","zim":{"app_id":7654321,"server_secret":"other-secret","qps":1000000}}],

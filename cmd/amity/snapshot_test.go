@@ -50,6 +50,7 @@ func liveDigest(t *testing.T, natsURL string) projections.Digest {
 }
 
 func TestSnapshotRestartAppliesOnlyTheTail(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	args := []string{"--snapshot-interval", "0"}
 	s := startService(t, testConfig, dataDir, args...)
@@ -122,6 +123,7 @@ func TestSnapshotRestartAppliesOnlyTheTail(t *testing.T) {
 // TestVerifyNamesTheFirstDifferingUser answers verify's digest requests
 // from a read model that holds a change the stream does not.
 func TestVerifyNamesTheFirstDifferingUser(t *testing.T) {
+	t.Parallel()
 	ctx, store, nc := startCore(t)
 	live := newInstance(t, ctx, store)
 	app := &domain.App{Name: "demo"}
@@ -155,6 +157,7 @@ func TestVerifyNamesTheFirstDifferingUser(t *testing.T) {
 }
 
 func TestSnapshotAfterABusyStopHoldsEveryWrite(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	args := []string{"--snapshot-interval", "0"}
 	s := startService(t, testConfig, dataDir, args...)

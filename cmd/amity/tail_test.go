@@ -10,6 +10,7 @@ import (
 )
 
 func TestEventsTail(t *testing.T) {
+	t.Parallel()
 	s := startService(t, testConfig, "")
 	z := s.zim(t, 1234567, "demo-secret")
 	wantCode(t, "register", z.post("UserRegister", users("alice", "bob", "carol")), 0)

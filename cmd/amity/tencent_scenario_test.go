@@ -38,6 +38,7 @@ func check(tc *tcCaller, from, typ string, to ...string) map[string]string {
 }
 
 func TestTencentScenario(t *testing.T) {
+	t.Parallel()
 	s := startService(t, tencentConfig, "")
 	tc := s.tencent(t, 1400000002, "tc-key")
 	odd := "x.y*z>{|}"

@@ -34,6 +34,7 @@ type storedRecord struct {
 // version 1, kept in the repository, and checks the digest recorded when it
 // was written: every later build must read old streams to the same state.
 func TestTestdataStreamReplaysToItsDigest(t *testing.T) {
+	t.Parallel()
 	if *updateTestdata {
 		writeTestdataStream(t)
 	}
@@ -115,6 +116,7 @@ func loadTestdataStream(t *testing.T, js jetstream.JetStream) (uint64, map[strin
 // pairs take writes on their own partitions, a restart replays it all, and
 // an app new to the stream gets one partition.
 func TestAnAppOfTheLegacyPartitionCountKeepsWorking(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	withStoppedStream(t, dataDir, func(_ context.Context, _ *eventstore.Store, nc *nats.Conn) {
 		js, _ := jetstream.New(nc)

@@ -44,6 +44,7 @@ func wantSub(t *testing.T, what string, r zimResp, want map[string]int) {
 }
 
 func TestZIMScenario(t *testing.T) {
+	t.Parallel()
 	s := startService(t, testConfig, "")
 	z := s.zim(t, 1234567, "demo-secret")
 	odd := "x.y z>{|}" // IDs are data: '.', space, '>', '{', '|'
