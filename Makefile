@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BENCH_FLAGS ?=
 
-.PHONY: help run test check bench bench-peers bench-replay fuzz mutate build
+.PHONY: help run test test-deps check bench bench-peers bench-replay fuzz mutate build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -11,9 +11,14 @@ help: ## list the targets
 run: ## start the service: embedded NATS, a development app, its credentials printed
 	$(GO) run ./cmd/amity serve
 
-test: ## go vet and every test under the race detector, each test named as it ends, with each package's coverage
+test: test-deps ## go vet and every test under the race detector, each test named as it ends, with each package's coverage
 	$(GO) vet $(PKGS)
-	$(GO) tool gotestsum --format testname -- -race -count=1 -cover -timeout 15m $(PKGS)
+	$(GO) tool gotestsum --format testname -- -race -count=1 -cover -parallel 6 -timeout 15m $(PKGS)
+
+test-deps: ## install what the tests need from package registries: Debian's chromium for the console's browser test (CI fails without it)
+	@sh internal/testenv/install-browser.sh || { \
+		if [ -n "$$CI" ]; then echo "test-deps: chromium could not be installed, and CI needs it"; exit 1; fi; \
+		echo "test-deps: chromium could not be installed; the browser test will say it skips"; }
 
 check: ## gofmt, go vet, staticcheck and the tests
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

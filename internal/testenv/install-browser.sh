@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs Debian's chromium for the web console's browser test
-# (TestConsoleInABrowser), when it is missing. It needs root and Debian's
-# package archive; it says so and fails otherwise.
+# (TestConsoleInABrowser), when it is missing: `make test-deps` runs it.
+# It needs root and Debian's package archive; it says so and fails
+# otherwise.
 set -e
 if command -v chromium >/dev/null 2>&1; then
 	exit 0
