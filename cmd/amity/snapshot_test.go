@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 )
@@ -124,15 +125,15 @@ func TestSnapshotRestartAppliesOnlyTheTail(t *testing.T) {
 // from a read model that holds a change the stream does not.
 func TestVerifyNamesTheFirstDifferingUser(t *testing.T) {
 	t.Parallel()
-	ctx, store, nc := startCore(t)
-	live := newInstance(t, ctx, store)
+	ctx, store, nc := testenv.StartJetStream(t)
+	live := testenv.NewInstance(t, ctx, store)
 	app := &domain.App{Name: "demo"}
-	for _, r := range live.w.Execute(ctx, app, domain.Meta{}, domain.RegisterUser{User: "ann"}, domain.RegisterUser{User: "ben"}, domain.RegisterUser{User: "cat"}) {
+	for _, r := range live.Writer.Execute(ctx, app, domain.Meta{}, domain.RegisterUser{User: "ann"}, domain.RegisterUser{User: "ben"}, domain.RegisterUser{User: "cat"}) {
 		if r.Err != nil {
 			t.Fatal(r.Err)
 		}
 	}
-	if err := serveAdmin(nc, live.model); err != nil {
+	if err := serveAdmin(nc, live.Model); err != nil {
 		t.Fatal(err)
 	}
 	ns := nc.ConnectedUrl()
@@ -148,7 +149,7 @@ func TestVerifyNamesTheFirstDifferingUser(t *testing.T) {
 	// A change that never reached the stream, on a partition the model has
 	// already applied.
 	subject := domain.Subject("demo", domain.UserKey("ben"), domain.DefaultPartitions)
-	live.model.Apply(subject, live.model.PartitionSeq(subject)+1000, domain.Commit{ID: "x", App: "demo",
+	live.Model.Apply(subject, live.Model.PartitionSeq(subject)+1000, domain.Commit{ID: "x", App: "demo",
 		Events: []domain.Event{{App: "demo", Data: domain.UserRegistered{User: "ben", Name: "not on the stream"}}}})
 	err := verify()
 	if err == nil || !strings.Contains(err.Error(), `user "ben"`) {

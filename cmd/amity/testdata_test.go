@@ -12,6 +12,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -42,7 +43,7 @@ func TestTestdataStreamReplaysToItsDigest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, store, nc := startCore(t)
+	ctx, store, nc := testenv.StartJetStream(t)
 	js, _ := jetstream.New(nc)
 	last, types := loadTestdataStream(t, js)
 	m, _, err := projections.Replay(ctx, store, last, nil, nil)
@@ -165,12 +166,12 @@ func TestAnAppOfTheLegacyPartitionCountKeepsWorking(t *testing.T) {
 // writeTestdataStream records a scripted history covering every event type.
 func writeTestdataStream(t *testing.T) {
 	t.Helper()
-	ctx, store, _ := startCore(t)
-	inst := newInstance(t, ctx, store)
+	ctx, store, _ := testenv.StartJetStream(t)
+	inst := testenv.NewInstance(t, ctx, store)
 	app := &domain.App{Name: "demo"}
 	do := func(cmds ...domain.Command) {
 		t.Helper()
-		for _, r := range inst.w.Execute(ctx, app, domain.Meta{RequestID: "testdata", Surface: "zim"}, cmds...) {
+		for _, r := range inst.Writer.Execute(ctx, app, domain.Meta{RequestID: "testdata", Surface: "zim"}, cmds...) {
 			if r.Err != nil {
 				t.Fatal(r.Err)
 			}
@@ -208,10 +209,10 @@ func writeTestdataStream(t *testing.T) {
 		}
 		return nil
 	})
-	if err := inst.model.WaitFollowed(ctx, last); err != nil {
+	if err := inst.Model.WaitFollowed(ctx, last); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(testdataDigest, []byte(inst.model.Digest().Sum+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(testdataDigest, []byte(inst.Model.Digest().Sum+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
