@@ -202,6 +202,7 @@ func runDecide(t *testing.T, tests []decideCase) {
 	}
 }
 
+// TestDecide: its length is its table of cases.
 func TestDecide(t *testing.T) {
 	past := now.UnixMilli() - 1000
 	tests := []decideCase{

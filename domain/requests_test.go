@@ -8,6 +8,7 @@ import (
 	"github.com/amity-im/amity/domain"
 )
 
+// TestDecideRequests: its length is its table of cases.
 func TestDecideRequests(t *testing.T) {
 	nowMs := now.UnixMilli()
 	week := now.Add(domain.DefaultRequestExpiry).UnixMilli()

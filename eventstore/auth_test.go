@@ -75,6 +75,8 @@ func TestAnonymousClientsAreRefused(t *testing.T) {
 	}
 }
 
+// TestSubscriberReadsOnlyItsApp is one scenario, told in order: each step builds on the
+// state the steps before it left, so it stays one function.
 func TestSubscriberReadsOnlyItsApp(t *testing.T) {
 	ns, s := authServer(t)
 	nc, errs := login(t, ns, "chat", "chat-secret")

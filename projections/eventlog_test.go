@@ -137,6 +137,9 @@ func loggedModel(t *testing.T, path string) (*Model, *EventLog) {
 // the part not yet written. A damaged record is not given (the caller reads
 // the stream); a snapshot's log reopens with what came after it cut off;
 // a lost log is replaced by one starting where the snapshot's ended.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestEventLogHoldsEachIndexedEvent(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "events.log")

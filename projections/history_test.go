@@ -14,6 +14,9 @@ import (
 // some ahead of others as an instance's own are, and finds each user's
 // commits in the index in order, each once, as a scan of the commits
 // would; a pair's are those naming both.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestHistoryIndexHoldsEachUsersCommits(t *testing.T) {
 	m := NewModel()
 	rng := rand.New(rand.NewPCG(3, 4))

@@ -139,6 +139,8 @@ func (sp snapSpec) payload() []byte {
 // TestSnapshotDecoderRefusesEachDamage: the hand-written payload decodes to
 // the state it describes, and each damage to it is refused, naming what is
 // wrong, as is every truncation of it.
+//
+// Its length is its table of cases.
 func TestSnapshotDecoderRefusesEachDamage(t *testing.T) {
 	m, err := decodeSnapshot(validSpec().payload())
 	if err != nil {

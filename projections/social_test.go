@@ -18,6 +18,9 @@ func at(ms int64, p domain.Payload) domain.Event {
 // follows and profile changes, and reads them back through every query,
 // through a snapshot, and after they are all undone (the user's social
 // state then goes away).
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestRequestsAndFollowsInTheModel(t *testing.T) {
 	m := NewModel()
 	str := func(s string) *string { return &s }

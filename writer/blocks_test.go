@@ -21,6 +21,9 @@ import (
 // unblocks and two-way adds on the same pairs while readers watch every
 // pair: no reader sees a pair that is blocked and friends, and the final
 // state equals a replay of the stream.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestBlocksAndAddsNeverLeaveBlockedFriends(t *testing.T) {
 	core := testenv.Start(t)
 	ctx, store := context.Background(), core.Store

@@ -82,6 +82,8 @@ func TestLostRacesAreDecidedAgain(t *testing.T) { lostRaces(t, domain.DefaultPar
 // the partition count of apps that predate recorded counts.
 func TestLostRacesOverLegacyPartitions(t *testing.T) { lostRaces(t, domain.LegacyPartitions) }
 
+// lostRaces is one scenario, told in order: each step builds on the
+// state the steps before it left, so it stays one function.
 func lostRaces(t *testing.T, partitions int) {
 	ctx, store, nc := testenv.StartJetStream(t)
 	a, b := testenv.NewInstance(t, ctx, store), testenv.NewInstance(t, ctx, store)

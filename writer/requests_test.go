@@ -18,6 +18,9 @@ import (
 // more friends: exactly 10 succeed, the rest fail at the cap, and the final
 // state equals a replay of the stream. It runs on one partition and on 64,
 // where the pairs' commits are decided concurrently.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestAcceptsAndAddsAtTheCap(t *testing.T) {
 	for _, parts := range []int{1, domain.LegacyPartitions} {
 		t.Run(fmt.Sprint(parts, " partitions"), func(t *testing.T) {

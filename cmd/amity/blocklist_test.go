@@ -34,6 +34,8 @@ type blackPage struct {
 	CurruentSequence uint64
 }
 
+// TestTencentBlocklist is one scenario, told in order: each step builds on the
+// state the steps before it left, so it stays one function.
 func TestTencentBlocklist(t *testing.T) {
 	t.Parallel()
 	s := startService(t, tencentConfig, "")

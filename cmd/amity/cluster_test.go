@@ -197,6 +197,8 @@ func TestNodeLossUnderLoad(t *testing.T) {
 	}
 }
 
+// nodeLossUnderLoad is one scenario, told in order: each step builds on the
+// state the steps before it left, so it stays one function.
 func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 	c := startCluster(t)
 	s := startService(t, testConfig, "", "--nats-url", c.url(connected, clusterService, clusterPassword), "--replicas", "3", "--log-level", "info")

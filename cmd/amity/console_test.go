@@ -105,6 +105,9 @@ func TestConsoleLogins(t *testing.T) {
 // pair's timeline, move the as-of control to before a delete and see the
 // friend back, and watch a new add appear in the live feed. Screenshots of
 // each step are left in test-output/console.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestConsoleInABrowser(t *testing.T) {
 	t.Parallel()
 	path := browser(t)

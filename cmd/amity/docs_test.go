@@ -161,6 +161,9 @@ func (d *devService) substitute(line string) string {
 // (FILE, URL, ... or alternatives) is held to the command's flags. The
 // make targets run dry (make -n); the benchmark commands are checked for
 // their flags and compiled, not run (they take minutes: make bench).
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestDocsCommandsRun(t *testing.T) {
 	t.Parallel()
 	d := startDev(t)

@@ -57,6 +57,9 @@ func fromStream(t *testing.T, s *service) (stream, log float64) {
 // after it; lost, it is replaced by a new one and the history from before
 // is read from the stream; with no snapshot it is written again by the
 // replay. Every time the answers are the same bytes.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestHistoryAcrossRestarts(t *testing.T) {
 	t.Parallel()
 	dataDir := t.TempDir()

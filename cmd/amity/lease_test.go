@@ -100,6 +100,9 @@ func TestTwoInstancesHoldACapExactly(t *testing.T) {
 // processes on one NATS server and kills the one holding the app's write
 // lease with SIGKILL in the middle: the other takes the lease, every add
 // either instance acknowledged is stored, and no add is stored twice.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestKillingTheLeaseHolderLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")

@@ -67,6 +67,9 @@ next:
 
 // TestMetricsAfterAScenario scrapes /metrics after calls on each surface,
 // a webhook and its notifications, and checks what each should have moved.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestMetricsAfterAScenario(t *testing.T) {
 	t.Parallel()
 	rcv := newReceiver(t, nil)

@@ -94,6 +94,9 @@ func applicationLine(n delivery.Notification) string {
 // accept with an alias and attributes, both friend lists, the pair's
 // history; a rejection; the one-way friend shortcut. (Expiry, on a clock a
 // test moves, is TestRequestLifecycle in http/native.)
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestZIMRequestScenario(t *testing.T) {
 	t.Parallel()
 	rcv := newReceiver(t, nil)
@@ -221,6 +224,9 @@ func TestZIMRequestScenario(t *testing.T) {
 // with every check value, the three lists paged, the counts, the webhooks;
 // an app without follows answers 30005. Then a replay of the stream, and a
 // restart from the snapshot, give the live digest.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestTencentRequestsAndFollowsScenario(t *testing.T) {
 	t.Parallel()
 	rcv := newReceiver(t, nil)

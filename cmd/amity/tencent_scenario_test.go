@@ -37,6 +37,8 @@ func check(tc *tcCaller, from, typ string, to ...string) map[string]string {
 	return tc.call(pFriendCheck, obj{"From_Account": from, "To_Account": to, "CheckType": typ}).relations()
 }
 
+// TestTencentScenario is one scenario, told in order: each step builds on the
+// state the steps before it left, so it stays one function.
 func TestTencentScenario(t *testing.T) {
 	t.Parallel()
 	s := startService(t, tencentConfig, "")

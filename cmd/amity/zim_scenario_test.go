@@ -43,6 +43,8 @@ func wantSub(t *testing.T, what string, r zimResp, want map[string]int) {
 	}
 }
 
+// TestZIMScenario is one scenario, told in order: each step builds on the
+// state the steps before it left, so it stays one function.
 func TestZIMScenario(t *testing.T) {
 	t.Parallel()
 	s := startService(t, testConfig, "")

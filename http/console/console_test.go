@@ -56,6 +56,8 @@ func consoleServer(t *testing.T) (*httptest.Server, *[]string) {
 	return srv, &asked
 }
 
+// TestConsoleAPI is one scenario, told in order: each step builds on the
+// state the steps before it left, so it stays one function.
 func TestConsoleAPI(t *testing.T) {
 	srv, asked := consoleServer(t)
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

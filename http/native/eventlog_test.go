@@ -34,6 +34,9 @@ func (streamOnly) Events([]domain.EventRef, func(int, []byte)) {}
 // sequences and every pair's history: the answers are the same bytes, and
 // each event in them is what encoding/json writes for it. Then the log's
 // file is damaged in many places: the answers stay the same.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestLogAndStreamAnswerAlike(t *testing.T) {
 	core, base := server(t)
 	zimSrv := zim.New(core.Deps(), demo, other)

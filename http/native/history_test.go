@@ -77,6 +77,8 @@ func signed(t *testing.T, base, path string, q url.Values, out any) int {
 	return get(t, base, path, s, out)
 }
 
+// TestHistoryAPI is one scenario, told in order: each step builds on the
+// state the steps before it left, so it stays one function.
 func TestHistoryAPI(t *testing.T) {
 	core, base := server(t)
 	z := &zim.Client{BaseURL: base, AppID: 1234567, Secret: "demo-secret"}

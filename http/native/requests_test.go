@@ -82,6 +82,9 @@ type apiErr struct {
 // TestRequestLifecycle runs friend requests through ZIM's wire and /v1:
 // send, list, accept with an alias and attributes, reject, delete, expiry
 // on the core's clock, the one-way shortcut, paging, and bad input.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestRequestLifecycle(t *testing.T) {
 	core, base := requestsServer(t)
 	z := &zim.Client{BaseURL: base, AppID: demo.AppID, Secret: demo.ServerSecret, Now: core.Now}

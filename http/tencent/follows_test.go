@@ -63,6 +63,9 @@ func tcItems(t *testing.T, c *tencent.Client, path string, body any) resultItems
 // TestFriendAddFollowsAllowType: without force, the target's AllowType
 // decides: AllowAny adds, NeedConfirm answers 30539 and leaves a waiting
 // request, DenyAny answers 30516; a forced add ignores it.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestFriendAddFollowsAllowType(t *testing.T) {
 	core, tc, _ := tcSurface(t, "a", "any", "confirm", "deny")
 	type obj = map[string]any
@@ -151,6 +154,9 @@ func TestFriendAddFollowsAllowType(t *testing.T) {
 
 // TestFollowAPIs: the five follow APIs with their limits and codes, on an
 // app with follows on; an app without them answers 30005.
+//
+// It is one scenario, told in order: each step builds on the state the
+// steps before it left, so it stays one function.
 func TestFollowAPIs(t *testing.T) {
 	users := []string{"a", "b", "c", "d", "e"}
 	core, off, tc := tcSurface(t, users...)

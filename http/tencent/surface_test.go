@@ -66,6 +66,8 @@ func tcCall(t *testing.T, c *tencent.Client, path string, body any) answer {
 // TestAuthAndBadInput: each fault of a request's UserSig or parameters
 // gets its own Tencent code, in Tencent's answer, and changes nothing; a
 // UserSig of Tencent's own library is taken; each app and API has its rate.
+//
+// Its length is its table of cases.
 func TestAuthAndBadInput(t *testing.T) {
 	core := testenv.Start(t)
 	srv := httptest.NewServer(tencent.New(core.Deps(), tcApp, tcSlow).Routes().Handler())

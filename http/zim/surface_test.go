@@ -44,6 +44,8 @@ func call(t *testing.T, c *zim.Client, method, action string, q url.Values, body
 // TestAuthAndBadInput: each fault of a request's signature or parameters
 // gets its own ZIM code, in ZIM's answer with a RequestId, and changes
 // nothing; a signature is taken once; each app and action has its QPS.
+//
+// Its length is its table of cases.
 func TestAuthAndBadInput(t *testing.T) {
 	core, base := surface(t, demo, slow)
 	z := &zim.Client{BaseURL: base, AppID: 1234567, Secret: "demo-secret"}
