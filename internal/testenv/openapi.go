@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amity-im/amity/domain"
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/go-cmp/cmp"
@@ -45,5 +46,23 @@ func SameOperations(t testing.TB, table amityhttp.Table, doc []byte, keep func(a
 	slices.Sort(served)
 	if diff := cmp.Diff(OpenAPIOperations(t, doc), served); diff != "" {
 		t.Errorf("the %s table and its OpenAPI description differ (-described +served):\n%s", table.Name, diff)
+	}
+}
+
+// EveryDomainErrorHasACode fails t for each of domain.Errors that a
+// surface's code table does not name (names reports whether an entry of
+// the table matches the error), and for each final refusal (one
+// domain.Retryable says no to) that the surface would answer as a fault
+// to retry (retry reports whether it would).
+func EveryDomainErrorHasACode(t testing.TB, surface string, names, retry func(error) bool) {
+	t.Helper()
+	for _, e := range domain.Errors {
+		err := domain.Errorf(e.Err, "detail")
+		switch final := !domain.Retryable(err); {
+		case final && !names(err):
+			t.Errorf("%s has no %s code", e.Code, surface)
+		case final && retry(err):
+			t.Errorf("%s is final but %s answers it as a fault to retry", e.Code, surface)
+		}
 	}
 }
