@@ -221,10 +221,18 @@ func TestDocsCommandsRun(t *testing.T) {
 				}
 			case strings.HasPrefix(line, "go test"):
 				args := slices.Clone(w[1:])
+				bench := false
 				for i, a := range args {
 					if a == "-bench" {
 						args[i+1] = "^NoBenchmarkHasThisName$" // compile, run nothing
+						bench = true
 					}
+				}
+				if !bench {
+					// A test command: its flags and packages are checked
+					// (go test -n plans the build without running it), not
+					// run, or the tests would run themselves again.
+					args = slices.Insert(args, 1, "-n")
 				}
 				cmd := exec.Command("go", args...)
 				cmd.Dir = "../.."
