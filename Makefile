@@ -13,7 +13,7 @@ run: ## start the service: embedded NATS, a development app, its credentials pri
 
 test: test-deps ## go vet and every test under the race detector, each test named as it ends, with each package's coverage
 	$(GO) vet $(PKGS)
-	$(GO) tool gotestsum --format testname -- -race -count=1 -cover -parallel 6 -timeout 15m $(PKGS)
+	$(GO) tool gotestsum --format testname -- -race -count=1 -cover -parallel 16 -timeout 15m $(PKGS)
 
 test-deps: ## install what the tests need from package registries: Debian's chromium for the console's browser test (CI fails without it)
 	@sh internal/testenv/install-browser.sh || { \

@@ -191,7 +191,7 @@ func TestNodeLossUnderLoad(t *testing.T) {
 		{"connected node only", 1, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel() // each its own cluster: the elections overlap
+			heavyTest(t) // each its own cluster: two at once overlap their elections
 			nodeLossUnderLoad(t, tc.leader, tc.connected, tc.kill)
 		})
 	}

@@ -30,7 +30,7 @@ func registerAll(t *testing.T, z *zimCaller, all []string) {
 }
 
 func TestFriendCapUnderFiftyConcurrentAdders(t *testing.T) {
-	t.Parallel()
+	heavyTest(t)
 	if testing.Short() {
 		t.Skip("adds 3500 friends")
 	}
@@ -172,7 +172,7 @@ func modelLists(m *projections.Model, app string, all []string) map[string][]lis
 }
 
 func TestConcurrentAddsAndDeletesEqualReplay(t *testing.T) {
-	t.Parallel()
+	heavyTest(t)
 	s := startService(t, testConfig, "")
 	z := s.zim(t, 1234567, "demo-secret")
 	people := ids("p", 12)
@@ -236,7 +236,7 @@ func TestConcurrentAddsAndDeletesEqualReplay(t *testing.T) {
 }
 
 func TestCheckerNeverSeesHalfATwoWayPair(t *testing.T) {
-	t.Parallel()
+	heavyTest(t)
 	s := startService(t, testConfig, "")
 	z := s.zim(t, 1234567, "demo-secret")
 	people := ids("q", 8)

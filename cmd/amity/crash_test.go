@@ -77,7 +77,7 @@ func startProcess(t *testing.T, cfgPath, dataDir string, extra ...string) (*serv
 }
 
 func TestKill9DuringLoadLosesNoAcknowledgedAdd(t *testing.T) {
-	t.Parallel()
+	heavyTest(t)
 	if testing.Short() {
 		t.Skip("starts and kills a process")
 	}

@@ -54,7 +54,7 @@ func fill(path string, n int) {
 // system error code, reads go on, /readyz says why, and writes work again
 // once space returns, with no restart.
 func TestFullDiskRefusesWritesFastAndRecovers(t *testing.T) {
-	t.Parallel() // mostly waits for the disk; overlaps the webhook receiver's 30 s
+	heavyTest(t)
 	disk := smallDisk(t, 16<<20)
 	dataDir, ballast := filepath.Join(disk, "data"), filepath.Join(disk, "ballast")
 	s := startService(t, testConfig, dataDir, "--snapshot-interval", "0")

@@ -258,3 +258,18 @@ func ids(prefix string, n int) []string {
 	}
 	return out
 }
+
+// heavy admits two heavy tests at a time: those that drive a service (or a
+// cluster) as hard as they can. More of them at once on two cores only
+// stretch each one's waits past its timeouts and make every one of them
+// slower; the light tests run beside them.
+var heavy = make(chan struct{}, 2)
+
+// heavyTest marks t parallel, and heavy: it waits for one of the two
+// places, and gives it back when it ends.
+func heavyTest(t *testing.T) {
+	t.Helper()
+	t.Parallel()
+	heavy <- struct{}{}
+	t.Cleanup(func() { <-heavy })
+}

@@ -50,7 +50,7 @@ func leaseHolder(t *testing.T, js jetstream.JetStream, app string) string {
 // instances at once, 16 clients on each: exactly 3000 adds are taken, the
 // other 100 refused at the cap, and both instances count 3000.
 func TestTwoInstancesHoldACapExactly(t *testing.T) {
-	t.Parallel()
+	heavyTest(t)
 	if testing.Short() {
 		t.Skip("3100 adds through two instances")
 	}
@@ -107,7 +107,7 @@ func TestKillingTheLeaseHolderLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
 	}
-	t.Parallel() // waits out the dead holder's lease
+	heavyTest(t)
 	ns := externalNATS(t)
 	files := func(name string) (string, string) {
 		dir := t.TempDir()

@@ -211,7 +211,7 @@ func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills a process")
 	}
-	t.Parallel() // waits out the dead process's pin on the notifier's consumer
+	heavyTest(t)
 	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", ServerName: "external"})
 	if err != nil {
 		t.Fatal(err)
@@ -276,7 +276,7 @@ func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 // TestTwoInstancesNotifyOnce runs two Amity instances on one external
 // nats-server: every change is notified once, not once per instance.
 func TestTwoInstancesNotifyOnce(t *testing.T) {
-	t.Parallel()
+	heavyTest(t)
 	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", ServerName: "external"})
 	if err != nil {
 		t.Fatal(err)

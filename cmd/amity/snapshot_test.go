@@ -158,7 +158,7 @@ func TestVerifyNamesTheFirstDifferingUser(t *testing.T) {
 }
 
 func TestSnapshotAfterABusyStopHoldsEveryWrite(t *testing.T) {
-	t.Parallel()
+	heavyTest(t)
 	dataDir := t.TempDir()
 	args := []string{"--snapshot-interval", "0"}
 	s := startService(t, testConfig, dataDir, args...)
