@@ -10,7 +10,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
-	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/jstest"
 	"github.com/amity-im/amity/projections"
 	"github.com/amity-im/amity/writer"
 )
@@ -20,7 +20,7 @@ import (
 // charset refuses but other surfaces allow.
 func TestCoreIDsAreData(t *testing.T) {
 	t.Parallel()
-	ctx, store, _ := testenv.StartJetStream(t)
+	ctx, store, _ := jstest.StartJetStream(t)
 	model := projections.NewModel()
 	go func() { _ = projections.Follow(ctx, store, model, 1, slog.New(slog.DiscardHandler)) }()
 	w := writer.New(writer.Config{Log: store, State: model, NewID: newID, Now: time.Now})
@@ -85,8 +85,8 @@ func TestLostRacesOverLegacyPartitions(t *testing.T) { lostRaces(t, domain.Legac
 // lostRaces is one scenario, told in order: each step builds on the
 // state the steps before it left, so it stays one function.
 func lostRaces(t *testing.T, partitions int) {
-	ctx, store, nc := testenv.StartJetStream(t)
-	a, b := testenv.NewInstance(t, ctx, store), testenv.NewInstance(t, ctx, store)
+	ctx, store, nc := jstest.StartJetStream(t)
+	a, b := jstest.NewInstance(t, ctx, store), jstest.NewInstance(t, ctx, store)
 	app := &domain.App{Name: "demo", Partitions: partitions}
 	people := userIDs("r", 40)
 	var reg []domain.Command
@@ -137,7 +137,7 @@ func lostRaces(t *testing.T, partitions int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, inst := range map[string]*testenv.Instance{"a": a, "b": b} {
+	for name, inst := range map[string]*jstest.Instance{"a": a, "b": b} {
 		if err := inst.Model.WaitFollowed(ctx, last); err != nil {
 			t.Fatal(err)
 		}

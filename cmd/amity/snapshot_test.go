@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
-	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/jstest"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 )
@@ -125,8 +125,8 @@ func TestSnapshotRestartAppliesOnlyTheTail(t *testing.T) {
 // from a read model that holds a change the stream does not.
 func TestVerifyNamesTheFirstDifferingUser(t *testing.T) {
 	t.Parallel()
-	ctx, store, nc := testenv.StartJetStream(t)
-	live := testenv.NewInstance(t, ctx, store)
+	ctx, store, nc := jstest.StartJetStream(t)
+	live := jstest.NewInstance(t, ctx, store)
 	app := &domain.App{Name: "demo"}
 	for _, r := range live.Writer.Execute(ctx, app, domain.Meta{}, domain.RegisterUser{User: "ann"}, domain.RegisterUser{User: "ben"}, domain.RegisterUser{User: "cat"}) {
 		if r.Err != nil {

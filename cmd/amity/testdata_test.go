@@ -12,7 +12,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
-	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/jstest"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -43,7 +43,7 @@ func TestTestdataStreamReplaysToItsDigest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, store, nc := testenv.StartJetStream(t)
+	ctx, store, nc := jstest.StartJetStream(t)
 	js, _ := jetstream.New(nc)
 	last, types := loadTestdataStream(t, js)
 	m, _, err := projections.Replay(ctx, store, last, nil, nil)
@@ -166,8 +166,8 @@ func TestAnAppOfTheLegacyPartitionCountKeepsWorking(t *testing.T) {
 // writeTestdataStream records a scripted history covering every event type.
 func writeTestdataStream(t *testing.T) {
 	t.Helper()
-	ctx, store, _ := testenv.StartJetStream(t)
-	inst := testenv.NewInstance(t, ctx, store)
+	ctx, store, _ := jstest.StartJetStream(t)
+	inst := jstest.NewInstance(t, ctx, store)
 	app := &domain.App{Name: "demo"}
 	do := func(cmds ...domain.Command) {
 		t.Helper()
