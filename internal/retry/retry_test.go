@@ -60,7 +60,10 @@ func TestDoStopsAtTheAttemptsAndReturnsTheLastError(t *testing.T) {
 	last := errors.New("third")
 	err := retry.Backoff{First: time.Microsecond, Attempts: 3}.Do(context.Background(), func(attempt int) error {
 		tries = append(tries, attempt)
-		if attempt == 3 {
+		switch {
+		case attempt > 3:
+			return retry.Permanent(errors.New("tried past the bound")) // ends a Do that ignores it
+		case attempt == 3:
 			return last
 		}
 		return errFail
