@@ -150,3 +150,26 @@ func TestLogFormats(t *testing.T) {
 		t.Error("--log-level loud was taken")
 	}
 }
+
+func TestTrustedProxiesParse(t *testing.T) {
+	got, err := parsePrefixes(" 10.0.0.0/8, 192.0.2.7 ,::1,,2001:db8::/32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "192.0.2.7/32", "::1/128", "2001:db8::/32"}
+	if len(got) != len(want) {
+		t.Fatalf("parsePrefixes = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("parsePrefixes[%d] = %v, want %s", i, got[i], want[i])
+		}
+	}
+	if _, err := parsePrefixes("10.0.0.0/8,proxy.example"); err == nil || !strings.Contains(err.Error(), "proxy.example") {
+		t.Errorf("parsePrefixes of a name = %v, want an error naming it", err)
+	}
+	var errb bytes.Buffer
+	if _, err := parseServeFlags([]string{"--trusted-proxies", "nonsense"}, func(string) string { return "" }, &errb); err == nil || !strings.Contains(err.Error(), "--trusted-proxies") {
+		t.Errorf("--trusted-proxies nonsense: %v", err)
+	}
+}

@@ -24,10 +24,12 @@ func (s *daemon) consoleConfig(nativeCfg native.Config) console.Config {
 		}
 	}
 	return console.Config{
-		Apps:    s.cfg.apps,
-		Admins:  admins,
-		Read:    s.model,
-		History: nativeCfg.Query,
+		Apps:   s.cfg.apps,
+		Admins: admins,
+		// The proxies in front, whose forwarded client and scheme count.
+		TrustedProxies: s.f.proxies,
+		Read:           s.model,
+		History:        nativeCfg.Query,
 		Status: func(context.Context) any {
 			d := s.health.detail()
 			_, _, dead := s.health.probed()

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/amity-im/amity/delivery"
@@ -40,6 +42,7 @@ type serveFlags struct {
 	retireNotify bool
 	http         httpTimeouts
 	maxStore     int64
+	proxies      []netip.Prefix
 }
 
 // httpTimeouts bound how long a client may hold a connection.
@@ -66,6 +69,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&f.http.read, "http-read-timeout", 30*time.Second, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&f.http.write, "http-write-timeout", 30*time.Second, "how long a request may take from the end of its headers to the end of its answer")
 	fs.DurationVar(&f.http.idle, "http-idle-timeout", 2*time.Minute, "how long a kept-alive connection may wait for its next request")
+	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or CIDR ranges of the proxies in front of Amity whose X-Forwarded-For and X-Forwarded-Proto the console believes")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug (each call, with its request ID), info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -74,7 +78,33 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	if f.consStart != "all" && f.consStart != "new" {
 		return f, fmt.Errorf("--consumers-start must be all or new")
 	}
+	var err error
+	if f.proxies, err = parsePrefixes(*proxies); err != nil {
+		return f, fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	return f, nil
+}
+
+// parsePrefixes reads a comma-separated list of addresses and CIDR
+// ranges; an address is a range of one.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR range", item)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // serve runs the service until ctx ends, in four steps: open what it stands

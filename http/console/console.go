@@ -16,7 +16,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"embed"
 	"encoding/hex"
 	"encoding/json"
@@ -24,8 +23,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"sync"
@@ -72,6 +71,10 @@ type Config struct {
 	// ctx ends.
 	Feed   func(ctx context.Context, app string, fn func(seq uint64, ev domain.Event)) error
 	Logger *slog.Logger
+	// TrustedProxies are the proxies in front of the console whose
+	// X-Forwarded-For and X-Forwarded-Proto are believed: for the client
+	// address the login limits count, and for the cookie's Secure flag.
+	TrustedProxies []netip.Prefix
 }
 
 // Page limits.
@@ -86,13 +89,9 @@ type console struct {
 	apps     map[string]*domain.App
 	mu       sync.Mutex
 	sessions map[string]session
-	// logins bounds login attempts per client address: a password is
-	// not guessed at line rate.
-	logins amityhttp.Limits
+	// logins checks every login, by the form or Basic auth.
+	logins *authenticator
 }
-
-// loginsPerSecond bounds the login attempts of one client address.
-const loginsPerSecond = 2
 
 type session struct {
 	user    string
@@ -107,7 +106,8 @@ func Routes(cfg Config) amityhttp.Table {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	c := &console{cfg: cfg, apps: map[string]*domain.App{}, sessions: map[string]session{}}
+	c := &console{cfg: cfg, apps: map[string]*domain.App{}, sessions: map[string]session{},
+		logins: newAuthenticator(cfg.Admins, cfg.TrustedProxies, cfg.Logger)}
 	for _, a := range cfg.Apps {
 		c.apps[a.Name] = a
 	}
@@ -139,6 +139,9 @@ func Routes(cfg Config) amityhttp.Table {
 	api("history/{route:.+}", c.history)
 	api("deadletters", c.deadLetters)
 	t.Routes = append(t.Routes, amityhttp.Route{Method: http.MethodGet, Path: "/console/api/feed", Handler: c.auth(http.HandlerFunc(c.feed))})
+	for i := range t.Routes {
+		t.Routes[i].Handler = secure(t.Routes[i].Handler)
+	}
 	return t
 }
 
@@ -158,16 +161,6 @@ func apiError(status int, code, msg string) (any, int) {
 	return map[string]any{"error": map[string]string{"code": code, "message": msg}}, status
 }
 
-// admin reports whether user and password are an admin's login, comparing
-// in constant time.
-func (c *console) admin(user, password string) bool {
-	ok := 0
-	for _, a := range c.cfg.Admins {
-		ok |= subtle.ConstantTimeCompare([]byte(user), []byte(a.User)) & subtle.ConstantTimeCompare([]byte(password), []byte(a.Password))
-	}
-	return ok == 1
-}
-
 // auth lets through a request with an admin's session cookie or Basic
 // login; a page request without one goes to the login form, an API
 // request gets 401.
@@ -175,7 +168,18 @@ func (c *console) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, p, basic := r.BasicAuth()
 		ck, err := r.Cookie(cookieName)
-		if (basic && c.admin(u, p)) || (!basic && err == nil && c.valid(ck.Value)) {
+		result := loginWrong
+		switch {
+		case basic:
+			result = c.logins.check(r, u, p)
+		case err == nil && c.valid(ck.Value):
+			result = loginOK
+		}
+		if result == loginLimited {
+			amityhttp.WriteJSON(w, http.StatusTooManyRequests, map[string]any{"error": map[string]string{"code": "too_many_attempts", "message": "too many failed logins; wait a minute"}})
+			return
+		}
+		if result == loginOK {
 			// A state-changing call carries a header no cross-site form
 			// can send: the console's page and scripts add it.
 			if r.Method == http.MethodPost && r.Header.Get("X-Amity-Console") != "1" {
@@ -216,18 +220,13 @@ func (c *console) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *console) login(w http.ResponseWriter, r *http.Request) {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	if !c.logins.Allow(host, loginsPerSecond, time.Now()) {
-		http.Error(w, "too many login attempts; wait a moment", http.StatusTooManyRequests)
-		return
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	user, password := r.PostFormValue("user"), r.PostFormValue("password")
-	if !c.admin(user, password) {
-		c.cfg.Logger.Warn("console: login refused", "user", user, "remote", r.RemoteAddr)
+	switch c.logins.check(r, user, password) {
+	case loginLimited:
+		http.Error(w, "too many failed logins; wait a minute", http.StatusTooManyRequests)
+		return
+	case loginWrong:
 		http.Redirect(w, r, "/console/login?failed", http.StatusSeeOther)
 		return
 	}
@@ -244,8 +243,8 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	c.sessions[token] = session{user: user, expires: now.Add(sessionTTL)}
 	c.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/console/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		MaxAge: int(sessionTTL.Seconds())})
-	c.cfg.Logger.Info("console: login", "user", user, "remote", r.RemoteAddr)
+		MaxAge: int(sessionTTL.Seconds()), Secure: c.logins.overTLS(r)})
+	c.cfg.Logger.Info("console: login", "user", user, "remote", c.logins.clientAddr(r))
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
 }
 
