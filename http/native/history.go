@@ -3,6 +3,7 @@ package native
 import (
 	"cmp"
 	"context"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -169,9 +170,9 @@ func (cfg Config) friendsAsOf(ctx context.Context, app *domain.App, q url.Values
 	to := cfg.upTo(ctx)
 	switch {
 	case q.Has("as_of_seq"):
-		n, err := strconv.ParseUint(q.Get("as_of_seq"), 10, 64)
+		n, err := parseSeq(q.Get("as_of_seq"), "as_of_seq")
 		if err != nil {
-			return nil, badRequest("as_of_seq must be a stream sequence")
+			return nil, err
 		}
 		to = min(n, to)
 	case q.Has("as_of_time"):
@@ -213,15 +214,39 @@ func (cfg Config) friendsAsOf(ctx context.Context, app *domain.App, q url.Values
 	return map[string]any{"user": u, "as_of_seq": to, "friends": m.list()}, nil
 }
 
+// The times a stream's messages can carry: nanoseconds since 1970 in an
+// int64.
+var (
+	firstTime = time.Unix(0, 0).UTC()
+	lastTime  = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// parseTime reads as_of_time: RFC 3339 or Unix milliseconds, from 1970 to
+// the last time a stream can hold (2262-04-11).
 func parseTime(s string) (time.Time, error) {
+	var t time.Time
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.UnixMilli(ms), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
+		if ms < 0 || ms > lastTime.UnixMilli() {
+			return time.Time{}, badRequest("as_of_time must be from 0 to " + strconv.FormatInt(lastTime.UnixMilli(), 10) + " (Unix milliseconds)")
+		}
+		t = time.UnixMilli(ms)
+	} else if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
 		return time.Time{}, badRequest("as_of_time must be RFC 3339 or Unix milliseconds")
 	}
+	if t.Before(firstTime) || t.After(lastTime) {
+		return time.Time{}, badRequest("as_of_time must be from " + firstTime.Format(time.RFC3339) + " to " + lastTime.Format(time.RFC3339))
+	}
 	return t, nil
+}
+
+// parseSeq reads a stream sequence of the query parameter name: 0 to the
+// largest a stream can hold.
+func parseSeq(s, name string) (uint64, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n > math.MaxInt64 {
+		return 0, badRequest(name + " must be a stream sequence, 0 to " + strconv.FormatInt(math.MaxInt64, 10))
+	}
+	return n, nil
 }
 
 // changes: the events that touched a user's friend list or blocklist after
@@ -232,9 +257,9 @@ func (cfg Config) changes(ctx context.Context, app *domain.App, q url.Values) (a
 	if err != nil {
 		return nil, err
 	}
-	since, err := strconv.ParseUint(q.Get("since"), 10, 64)
+	since, err := parseSeq(q.Get("since"), "since")
 	if err != nil {
-		return nil, badRequest("since must be a stream sequence (0 for all)")
+		return nil, err
 	}
 	limit := MaxChanges
 	if q.Has("limit") {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -164,6 +165,9 @@ func (cfg Config) answerRequest(verb string) func(context.Context, *domain.App, 
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&a); err != nil {
 			return nil, badRequest("the body must be a JSON object of user, from" + map[bool]string{true: ", alias and attributes", false: ""}[verb == "accept"] + ": " + err.Error())
+		}
+		if err := dec.Decode(&struct{}{}); err != io.EOF {
+			return nil, badRequest("the body must be one JSON object, with nothing after it")
 		}
 		if err := a.valid(verb == "accept"); err != nil {
 			return nil, err
