@@ -32,7 +32,7 @@ func TestCallerErrorsAreClientErrors(t *testing.T) {
 
 	for _, c := range []struct {
 		name, path, param string
-		q             url.Values
+		q                 url.Values
 	}{
 		{"the largest int64 time", "/v1/friends", "as_of_time", url.Values{"user": {"a"}, "as_of_time": {"9223372036854775807"}}},
 		{"the smallest int64 time", "/v1/friends", "as_of_time", url.Values{"user": {"a"}, "as_of_time": {"-9223372036854775808"}}},
