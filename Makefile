@@ -54,6 +54,8 @@ fuzz: ## fuzz the decoders for a while each
 	$(GO) test -run '^$$' -fuzz FuzzQueryAsParseQuery -fuzztime 30s ./http/
 	$(GO) test -run '^$$' -fuzz FuzzNotificationJSON -fuzztime 30s ./delivery/
 	$(GO) test -run '^$$' -fuzz FuzzEventLogReadsAnyBytes -fuzztime 30s ./projections/
+	$(GO) test -run '^$$' -fuzz FuzzV1Routes -fuzztime 30s ./http/native/
+	$(GO) test -run '^$$' -fuzz FuzzConsoleAPI -fuzztime 30s ./http/console/
 
 mutate: ## mutation testing of domain (with domain/jsonscan), domain/jsonscan and projections by their own tests; fails under 85% efficacy
 	$(GO) tool gremlins unleash ./domain/jsonscan --workers 2 --threshold-efficacy 85

@@ -21,7 +21,7 @@ import (
 
 // requestsServer serves ZIM and /v1, request routes included, on an
 // in-memory core whose clock the test moves.
-func requestsServer(t *testing.T) (*testenv.Core, string) {
+func requestsServer(t testing.TB) (*testenv.Core, string) {
 	t.Helper()
 	core := testenv.Start(t)
 	zimSrv := zim.New(core.Deps(), demo, other)
@@ -34,7 +34,7 @@ func requestsServer(t *testing.T) (*testenv.Core, string) {
 
 // v1 calls /v1 as app (demo or other), signed at the core's clock, and
 // decodes the answer into out; it returns the HTTP status.
-func v1(t *testing.T, core *testenv.Core, base string, app *zim.App, method, path string, q url.Values, body, out any) int {
+func v1(t testing.TB, core *testenv.Core, base string, app *zim.App, method, path string, q url.Values, body, out any) int {
 	t.Helper()
 	s := zim.SignedQuery("", app.AppID, app.ServerSecret, fmt.Sprint(time.Now().UnixNano()), core.Now())
 	for k, v := range q {
