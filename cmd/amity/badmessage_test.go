@@ -120,3 +120,18 @@ func TestBadMessagesNeitherStopNorBlockTheService(t *testing.T) {
 		}
 	}
 }
+
+// TestReadyzNamesTheEmbeddedServersAddress: /readyz names the address the
+// embedded NATS server listens on, as the start prints it, not the
+// in-process connection's placeholder URL.
+func TestReadyzNamesTheEmbeddedServersAddress(t *testing.T) {
+	t.Parallel()
+	s := startService(t, testConfig, "")
+	printed := natsLine.FindStringSubmatch(s.stdout.String())
+	if printed == nil {
+		t.Fatalf("no NATS address printed:\n%s", s.stdout)
+	}
+	if _, d := readyDetail(t, s); d.NATSServer != printed[1] || strings.HasSuffix(d.NATSServer, ":4222") {
+		t.Errorf("/readyz nats_server = %q, want the printed %q", d.NATSServer, printed[1])
+	}
+}

@@ -29,6 +29,10 @@ type health struct {
 	store *eventstore.Store
 	model *projections.Model
 	now   func() time.Time
+	// natsAddr names the NATS server: the embedded one's own address
+	// (the service's connection to it is in-process, and its URL names
+	// no listener), or "" for the connection's server.
+	natsAddr func() string
 
 	// caughtUp: the first catch-up is done; the surfaces serve reads.
 	caughtUp atomic.Bool
@@ -84,6 +88,9 @@ func (h *health) detail() healthDetail {
 		ModelSeq: h.model.Seq(), Followed: h.model.Followed(), NotifierPending: h.notifyLag}
 	if d.NATSConnected {
 		d.NATSServer = redactURL(h.nc.ConnectedUrl())
+		if h.natsAddr != nil {
+			d.NATSServer = h.natsAddr()
+		}
 	}
 	d.Skipped, d.SkippedRecent = h.model.Skips()
 	if len(d.SkippedRecent) > 10 {

@@ -274,6 +274,9 @@ func (s *daemon) build() {
 	f, store, logger := s.f, s.store, s.logger
 	ids := newIDSource()
 	s.health = &health{nc: s.nc, store: store, model: s.model, now: time.Now}
+	if s.ns != nil {
+		s.health.natsAddr = s.embeddedAddr
+	}
 	meter := newMetrics(s.model, s.health, logger)
 	s.commands = writer.New(writer.Config{Log: store, State: s.model, NewID: ids.New, Now: time.Now, Logger: logger, Meter: meter})
 	s.onClose(s.commands.Close)
@@ -405,15 +408,21 @@ func (s *daemon) shutdown(clean bool, stopFollow func()) {
 	stopFollow()
 }
 
+// embeddedAddr names the embedded NATS server: its client URL, or
+// "in-process only" when it listens on no port.
+func (s *daemon) embeddedAddr() string {
+	if addr := s.ns.Addr(); addr != nil {
+		return "nats://" + addr.String()
+	}
+	return "in-process only"
+}
+
 // printAddresses prints where the service listens, and the development
 // app's credentials.
 func (s *daemon) printAddresses() {
 	natsAddr := redactURL(s.f.nats.url)
 	if s.ns != nil {
-		natsAddr = "in-process only"
-		if addr := s.ns.Addr(); addr != nil {
-			natsAddr = "nats://" + addr.String()
-		}
+		natsAddr = s.embeddedAddr()
 	}
 	fmt.Fprintf(s.stdout, "amity: http listening on http://%s\n", s.ln.Addr())
 	fmt.Fprintf(s.stdout, "amity: nats %s, stream %s\n", natsAddr, eventstore.StreamName)
