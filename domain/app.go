@@ -9,6 +9,11 @@ import (
 const (
 	DefaultMaxFriends = 3000
 	DefaultMaxBlocked = 1000
+	// DefaultMaxPendingRequests bounds the waiting friend requests one
+	// user has sent, and those waiting for one user's answer. Neither
+	// vendor documents a number (Tencent answers 30012 past its own
+	// cap); an app may set its own.
+	DefaultMaxPendingRequests = 1000
 	// DefaultPartitions is the partition count of a new app's relation
 	// and user commits: one queue per kind, so every waiting command of
 	// the app goes into one commit.
@@ -33,6 +38,9 @@ type App struct {
 	Name       string
 	MaxFriends int
 	MaxBlocked int
+	// MaxPendingRequests bounds the waiting requests of one user, sent
+	// and received each (DefaultMaxPendingRequests when 0).
+	MaxPendingRequests int
 	// Partitions is how many partitions the app's commits of each kind
 	// are spread over: fixed when the app's stream data is first written
 	// and recorded with the store (eventstore.Store.Partitions); 0 means
@@ -80,6 +88,14 @@ func (a *App) BlockCap() int {
 		return a.MaxBlocked
 	}
 	return DefaultMaxBlocked
+}
+
+// PendingCap returns the app's limit of waiting requests, or the default.
+func (a *App) PendingCap() int {
+	if a.MaxPendingRequests > 0 {
+		return a.MaxPendingRequests
+	}
+	return DefaultMaxPendingRequests
 }
 
 // FriendCap returns the app's friend limit, or the default.

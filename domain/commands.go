@@ -28,6 +28,11 @@ type View interface {
 	Request(from, to string) (Request, bool)
 	// Follows reports whether user follows target.
 	Follows(user, target string) bool
+	// ReserveRequest makes room for a new waiting request from from to
+	// to: one of from's sent requests and one of to's received ones that
+	// wait at now (Unix ms), failing when either has the app's
+	// PendingCap.
+	ReserveRequest(from, to string, now int64) bool
 	// ReserveFollow takes one slot in the list of whom user follows,
 	// failing at MaxFollowing.
 	ReserveFollow(user string) bool

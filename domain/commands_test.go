@@ -151,6 +151,20 @@ func (s *memState) Follows(u, t string) bool {
 	_, ok := s.follows[[2]string{u, t}]
 	return ok
 }
+func (s *memState) ReserveRequest(from, to string, now int64) bool {
+	sent, received := 0, 0
+	for k, r := range s.requests {
+		if r.StateAt(now) == domain.RequestWaiting {
+			if k[0] == from {
+				sent++
+			}
+			if k[1] == to {
+				received++
+			}
+		}
+	}
+	return sent < domain.DefaultMaxPendingRequests && received < domain.DefaultMaxPendingRequests
+}
 func (s *memState) ReserveFollow(u string) bool {
 	n := 0
 	for k := range s.follows {

@@ -41,6 +41,7 @@ var (
 	ErrAddDenied           = kindErr(ErrForbidden, "the target accepts no friend requests")
 	ErrRequestNotFound     = kindErr(ErrNotFound, "no such friend request")
 	ErrRequestNotWaiting   = kindErr(ErrConflict, "the friend request is no longer waiting")
+	ErrRequestLimit        = kindErr(ErrLimit, "the user has the most waiting friend requests allowed")
 	ErrAlreadyFollowing    = kindErr(ErrExists, "already following the target")
 	ErrNotFollowing        = kindErr(ErrNotFound, "not following the target")
 	ErrFollowLimit         = kindErr(ErrLimit, "the user follows the most users allowed")
@@ -66,7 +67,7 @@ var Errors = []NamedError{
 	{"group_not_found", ErrGroupNotFound}, {"already_blocked", ErrAlreadyBlocked}, {"not_blocked", ErrNotBlocked},
 	{"already_unblocked", ErrAlreadyUnblocked}, {"block_limit", ErrBlockLimit}, {"you_blocked", ErrYouBlocked},
 	{"blocked_by_target", ErrBlockedByTarget}, {"add_denied", ErrAddDenied}, {"request_not_found", ErrRequestNotFound},
-	{"request_not_waiting", ErrRequestNotWaiting}, {"already_following", ErrAlreadyFollowing},
+	{"request_not_waiting", ErrRequestNotWaiting}, {"request_limit", ErrRequestLimit}, {"already_following", ErrAlreadyFollowing},
 	{"not_following", ErrNotFollowing}, {"follow_limit", ErrFollowLimit},
 	{"invalid", ErrInvalid}, {"not_found", ErrNotFound}, {"exists", ErrExists}, {"limit", ErrLimit},
 	{"conflict", ErrConflict}, {"forbidden", ErrForbidden}, {"internal", ErrInternal},

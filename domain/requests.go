@@ -144,8 +144,12 @@ func (c SendRequest) Decide(v View, now time.Time) (Payload, error) {
 		// stays taken for the add.
 		return FriendAdded{User: c.User, Friend: c.Target, Entry: &e}, nil
 	}
-	// A request only has to find room when it is accepted.
+	// A request only has to find room in the lists when it is accepted;
+	// a new one needs room among the waiting requests of both.
 	v.Unreserve(c.User)
+	if r, ok := v.Request(c.User, c.Target); (!ok || r.StateAt(nowMs) != RequestWaiting) && !v.ReserveRequest(c.User, c.Target, nowMs) {
+		return nil, ErrRequestLimit
+	}
 	return requestSent(c.User, c.Target, e, now, c.ExpireAfter), nil
 }
 

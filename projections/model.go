@@ -66,6 +66,8 @@ const (
 	friendSlot slotList = iota
 	blockSlot
 	followSlot
+	sentSlot     // waiting requests the user sent
+	receivedSlot // waiting requests to the user
 )
 
 // userState is one user's state. What most users never have (a profile

@@ -32,6 +32,36 @@ func (m *Model) reserveLocked(ref slotRef, commit string, max int) bool {
 	return true
 }
 
+// reservePendingLocked takes room for one more waiting request from from
+// to to, for commit: failing when the requests from waits for answers to,
+// or those waiting for to's answer, number max at now (Unix ms), with
+// those the commits under way took.
+func (m *Model) reservePendingLocked(app, from, to, commit string, now int64, max int) bool {
+	sentRef, receivedRef := slotRef{userRef{app, from}, sentSlot}, slotRef{userRef{app, to}, receivedSlot}
+	sent, received := m.reserved[sentRef], m.reserved[receivedRef]
+	if u := m.userLocked(app, from); u != nil {
+		for target := range u.soc().SentTo {
+			if r := m.userLocked(app, target).soc().Requests[from]; r != nil && r.StateAt(now) == domain.RequestWaiting {
+				sent++
+			}
+		}
+	}
+	if u := m.userLocked(app, to); u != nil {
+		for _, r := range u.soc().Requests {
+			if r.StateAt(now) == domain.RequestWaiting {
+				received++
+			}
+		}
+	}
+	if sent >= max || received >= max {
+		return false
+	}
+	m.reserved[sentRef]++
+	m.reserved[receivedRef]++
+	m.byCommit[commit] = append(m.byCommit[commit], sentRef, receivedRef)
+	return true
+}
+
 // unreserveLocked returns one friend-list slot of user's taken for commit.
 func (m *Model) unreserveLocked(app, user, commit string) {
 	ref := slotRef{userRef{app, user}, friendSlot}
@@ -163,6 +193,9 @@ func (v lockedView) ReserveBlock(user string) bool {
 }
 func (v lockedView) ReserveFollow(user string) bool {
 	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, followSlot}, v.commit, domain.MaxFollowing)
+}
+func (v lockedView) ReserveRequest(from, to string, now int64) bool {
+	return v.m.reservePendingLocked(v.app.Name, from, to, v.commit, now, v.app.PendingCap())
 }
 func (v lockedView) Request(from, to string) (domain.Request, bool) {
 	return v.m.requestLocked(v.app.Name, from, to)

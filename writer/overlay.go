@@ -63,6 +63,10 @@ func (o *overlay) Follows(user, target string) bool {
 
 func (o *overlay) ReserveFollow(user string) bool { return o.s.ReserveFollow(user) }
 
+func (o *overlay) ReserveRequest(from, to string, now int64) bool {
+	return o.s.ReserveRequest(from, to, now)
+}
+
 func (o *overlay) setFollow(user, target string, f bool) {
 	if o.follows == nil {
 		o.follows = map[[2]string]bool{}

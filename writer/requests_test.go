@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/internal/testenv"
@@ -114,4 +115,86 @@ func countFriends(m *projections.Model, prefix string, n int) int {
 		}
 	}
 	return c
+}
+
+// TestWaitingRequestsAreCapped: one user's waiting requests, sent and
+// received each, stop at the app's cap, also when they come at once from
+// many callers over every partition; a request answered or expired makes
+// room, and sending again to a user already asked takes none.
+func TestWaitingRequestsAreCapped(t *testing.T) {
+	for _, parts := range []int{1, domain.LegacyPartitions} {
+		t.Run(fmt.Sprint(parts, " partitions"), func(t *testing.T) {
+			const limit, many = 5, 40
+			core := testenv.Start(t)
+			ctx := context.Background()
+			app := &domain.App{Name: "demo", MaxPendingRequests: limit, Partitions: parts}
+			users := []domain.Command{domain.RegisterUser{User: "hub"}}
+			for i := range many {
+				users = append(users, domain.RegisterUser{User: fmt.Sprint("u", i)})
+			}
+			for _, r := range core.Writer.Execute(ctx, app, domain.Meta{}, users...) {
+				if r.Err != nil {
+					t.Fatal(r.Err)
+				}
+			}
+			count := func(cmds []domain.Command) (ok, capped int) {
+				t.Helper()
+				var wg sync.WaitGroup
+				var mu sync.Mutex
+				for _, c := range cmds {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						r := core.Writer.Execute(ctx, app, domain.Meta{}, c)[0]
+						mu.Lock()
+						defer mu.Unlock()
+						switch {
+						case r.Err == nil:
+							ok++
+						case errors.Is(r.Err, domain.ErrRequestLimit):
+							capped++
+						default:
+							t.Errorf("%+v: %v", c, r.Err)
+						}
+					}()
+				}
+				wg.Wait()
+				return ok, capped
+			}
+			// Sent: hub asks all of them at once.
+			var sent, received []domain.Command
+			for i := range many {
+				sent = append(sent, domain.SendRequest{User: "hub", Target: fmt.Sprint("u", i)})
+				received = append(received, domain.SendRequest{User: fmt.Sprint("u", i), Target: "hub"})
+			}
+			if ok, capped := count(sent); ok != limit || capped != many-limit {
+				t.Errorf("hub sending %d at once: %d sent, %d capped; want %d and %d", many, ok, capped, limit, many-limit)
+			}
+			// Asking again one already asked takes no room.
+			waiting := core.Model.Requests("demo", "hub", true)
+			if len(waiting) != limit {
+				t.Fatalf("hub has %d waiting requests, want %d", len(waiting), limit)
+			}
+			if ok, _ := count([]domain.Command{domain.SendRequest{User: "hub", Target: waiting[0].To}}); ok != 1 {
+				t.Errorf("sending again to %s was refused", waiting[0].To)
+			}
+			// An answer makes room for one more: the four still waiting are
+			// sent again, one new one takes the room.
+			if ok, _ := count([]domain.Command{domain.RejectRequest{User: waiting[0].To, From: "hub"}}); ok != 1 {
+				t.Fatal("reject failed")
+			}
+			if ok, capped := count(sent); ok != limit || capped != many-limit {
+				t.Errorf("after one answer: %d sent, %d capped; want %d (4 again, 1 new) and %d", ok, capped, limit, many-limit)
+			}
+			// Received: everyone asks hub at once.
+			if ok, capped := count(received); ok != limit || capped != many-limit {
+				t.Errorf("%d asking hub at once: %d sent, %d capped; want %d and %d", many, ok, capped, limit, many-limit)
+			}
+			// Expired requests wait no more.
+			core.Advance(domain.DefaultRequestExpiry + time.Minute)
+			if ok, capped := count(received); ok != limit || capped != many-limit {
+				t.Errorf("after the requests expired: %d sent, %d capped; want %d and %d", ok, capped, limit, many-limit)
+			}
+		})
+	}
 }

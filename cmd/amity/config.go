@@ -71,6 +71,9 @@ type appConfig struct {
 	Name       string `json:"name"`
 	MaxFriends int    `json:"max_friends,omitempty"`
 	MaxBlocked int    `json:"max_blocked,omitempty"`
+	// MaxPendingRequests bounds one user's waiting requests, sent and
+	// received each; 0 takes the default.
+	MaxPendingRequests int `json:"max_pending_requests,omitempty"`
 	// Partitions is the app's partition count, fixed when its stream data
 	// is first written; 0 takes the recorded count, or the default.
 	Partitions int `json:"partitions,omitempty"`
@@ -208,14 +211,14 @@ func (p *appsParser) app(where string, ac appConfig) error {
 	switch {
 	case ac.ZIM == nil && ac.Tencent == nil:
 		return fmt.Errorf("%s: needs a zim or a tencent part", where)
-	case ac.MaxFriends < 0 || ac.MaxBlocked < 0:
-		return fmt.Errorf("%s: max_friends and max_blocked must not be negative", where)
+	case ac.MaxFriends < 0 || ac.MaxBlocked < 0 || ac.MaxPendingRequests < 0:
+		return fmt.Errorf("%s: max_friends, max_blocked and max_pending_requests must not be negative", where)
 	case ac.Partitions < 0 || ac.Partitions > domain.MaxPartitions:
 		return fmt.Errorf("%s: partitions must be 1-%d, or left out", where, domain.MaxPartitions)
 	case ac.RequestExpiry < 0:
 		return fmt.Errorf("%s: request_expiry must not be negative", where)
 	}
-	app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends, MaxBlocked: ac.MaxBlocked, Partitions: ac.Partitions,
+	app := &domain.App{Name: ac.Name, MaxFriends: ac.MaxFriends, MaxBlocked: ac.MaxBlocked, MaxPendingRequests: ac.MaxPendingRequests, Partitions: ac.Partitions,
 		RequestExpiry: time.Duration(ac.RequestExpiry)}
 	var zp *zim.App
 	if z := ac.ZIM; z != nil {

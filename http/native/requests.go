@@ -206,6 +206,7 @@ var domainErrors = []struct {
 	{domain.ErrYouBlocked, http.StatusForbidden, "blocked"},
 	{domain.ErrBlockedByTarget, http.StatusForbidden, "blocked"},
 	{domain.ErrGroupLimit, http.StatusConflict, "group_limit"},
+	{domain.ErrRequestLimit, http.StatusConflict, "request_limit"},
 	{domain.ErrNotFound, http.StatusNotFound, "not_found"},
 	{domain.ErrInvalid, http.StatusBadRequest, "bad_request"},
 	{domain.ErrExists, http.StatusConflict, "conflict"},

@@ -15,6 +15,7 @@ const (
 	codeFriendListFull     = 30010
 	codeTooManyGroups      = 30011
 	codeBlocklistFull      = 30013
+	codeTooManyPending     = 30012
 	codePeerListFull       = 30014
 	codeYouBlocked         = 30515
 	codeBlockedByTarget    = 30525
@@ -82,6 +83,7 @@ var domainCodes = []struct {
 	{domain.ErrFollowLimit, codeFollowingFull, "Follow_Num_Exceed_Threshold"},
 	{domain.ErrAttributesTooLarge, codeSNSParam, "Param_Invalid"},
 	{domain.ErrRequestNotFound, codeSNSParam, "Not_Exist"},
+	{domain.ErrRequestLimit, codeTooManyPending, "Pendency_Num_Exceed_Threshold"},
 	{domain.ErrInvalid, codeSNSParam, "Param_Invalid"},
 	// Refusals Tencent documents no code of its own for are final: a
 	// parameter error, never "retry".
