@@ -181,6 +181,9 @@ func (c AddFriend) Decide(v View, now time.Time) (Payload, error) {
 				return nil, ErrFriendLimit
 			}
 			v.Unreserve(c.User)
+			if err := roomForRequest(v, c.User, c.Friend, nowMs); err != nil {
+				return nil, err
+			}
 			return requestSent(c.User, c.Friend, stamped(c.Entry, nowMs), now, c.ExpireAfter), nil
 		}
 	}

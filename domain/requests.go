@@ -147,10 +147,22 @@ func (c SendRequest) Decide(v View, now time.Time) (Payload, error) {
 	// A request only has to find room in the lists when it is accepted;
 	// a new one needs room among the waiting requests of both.
 	v.Unreserve(c.User)
-	if r, ok := v.Request(c.User, c.Target); (!ok || r.StateAt(nowMs) != RequestWaiting) && !v.ReserveRequest(c.User, c.Target, nowMs) {
-		return nil, ErrRequestLimit
+	if err := roomForRequest(v, c.User, c.Target, nowMs); err != nil {
+		return nil, err
 	}
 	return requestSent(c.User, c.Target, e, now, c.ExpireAfter), nil
+}
+
+// roomForRequest makes room for a waiting request from user to target at
+// nowMs: none is needed to send again a request that still waits.
+func roomForRequest(v View, user, target string, nowMs int64) error {
+	if r, ok := v.Request(user, target); ok && r.StateAt(nowMs) == RequestWaiting {
+		return nil
+	}
+	if !v.ReserveRequest(user, target, nowMs) {
+		return ErrRequestLimit
+	}
+	return nil
 }
 
 func requestSent(user, target string, e Entry, now time.Time, expireAfter time.Duration) FriendRequestSent {
