@@ -2,11 +2,13 @@ package native_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/http/zim"
 )
 
@@ -67,5 +69,37 @@ func TestCallerErrorsAreClientErrors(t *testing.T) {
 	var ok map[string]any
 	if code := v1(t, core, base, demo, http.MethodPost, "/v1/requests/accept", nil, `{"user":"b","from":"a"}`, &ok); code != http.StatusOK {
 		t.Errorf("the accept after the refused ones: HTTP %d %v", code, ok)
+	}
+}
+
+// TestAnAcceptPastTheGroupCapIsAClientError: accepting a request whose
+// entry would give the requester a 33rd friend group is 409 group_limit,
+// not a 500 that no retry could mend.
+func TestAnAcceptPastTheGroupCapIsAClientError(t *testing.T) {
+	core, base := requestsServer(t)
+	ctx := context.Background()
+	groups := make([]string, domain.MaxFriendGroups)
+	for i := range groups {
+		groups[i] = fmt.Sprint("g", i)
+	}
+	confirm := domain.NeedConfirm
+	for _, cmds := range [][]domain.Command{
+		{domain.RegisterUser{User: "a"}, domain.RegisterUser{User: "b"}},
+		{domain.AddFriendGroups{User: "a", Groups: groups}, domain.UpdateProfile{User: "b", AllowType: &confirm}},
+		{domain.AddFriend{User: "a", Friend: "b", Consent: true, Entry: domain.Entry{Groups: []string{"one-more"}}}},
+	} {
+		for _, r := range core.Writer.Execute(ctx, demo.App, domain.Meta{}, cmds...) {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+		}
+	}
+	seq := core.LastSeq()
+	var e apiErr
+	if code := v1(t, core, base, demo, http.MethodPost, "/v1/requests/accept", nil, `{"user":"b","from":"a"}`, &e); code != http.StatusConflict || e.Error.Code != "group_limit" {
+		t.Errorf("accept past the group cap: HTTP %d %+v, want 409 group_limit", code, e)
+	}
+	if core.LastSeq() != seq {
+		t.Errorf("the refused accept wrote")
 	}
 }
