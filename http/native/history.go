@@ -8,17 +8,35 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/domain/jsonscan"
 )
 
+// user reads the user ID of the query parameter name.
 func user(q url.Values, name string) (string, error) {
 	u := q.Get(name)
-	if u == "" || len(u) > 32 {
-		return "", badRequest(name + " must be a user ID of 1 to 32 bytes")
+	if !validID(u) {
+		return "", badRequest(name + " must be a user ID of 1 to 32 bytes of UTF-8, with no control characters")
 	}
 	return u, nil
+}
+
+// validID holds a user ID to what both vendors take: 1 to 32 bytes, valid
+// UTF-8, no control characters (Tencent takes printable ASCII, ZIM a
+// smaller set still; an ID either made passes).
+func validID(id string) bool {
+	if id == "" || len(id) > 32 || !utf8.ValidString(id) {
+		return false
+	}
+	for _, r := range id {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // upTo is the sequence the answers of a call are as of: every commit this

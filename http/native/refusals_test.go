@@ -43,6 +43,8 @@ func TestCallerErrorsAreClientErrors(t *testing.T) {
 		{"before 1970", "/v1/friends", "as_of_time", url.Values{"user": {"a"}, "as_of_time": {"1969-12-31T23:59:59Z"}}},
 		{"a sequence past int64", "/v1/friends", "as_of_seq", url.Values{"user": {"a"}, "as_of_seq": {"18446744073709551615"}}},
 		{"since the largest uint64", "/v1/changes", "since", url.Values{"user": {"a"}, "since": {"18446744073709551615"}}},
+		{"a user ID not UTF-8", "/v1/friends", "user", url.Values{"user": {"\xff"}}},
+		{"a user ID with a control character", "/v1/changes", "user", url.Values{"user": {"a\x00"}, "since": {"0"}}},
 	} {
 		var e apiErr
 		code := v1(t, core, base, demo, http.MethodGet, c.path, c.q, nil, &e)
@@ -55,6 +57,7 @@ func TestCallerErrorsAreClientErrors(t *testing.T) {
 		{"two objects", `{"user":"b","from":"a"}{"user":"b","from":"a"}`},
 		{"bad UTF-8 in the alias", "{\"user\":\"b\",\"from\":\"a\",\"alias\":\"\xff\xfe\"}"},
 		{"bad UTF-8 in an attribute", "{\"user\":\"b\",\"from\":\"a\",\"attributes\":{\"k0\":\"\xc3\"}}"},
+		{"a control character in an ID", `{"user":"b\u0007","from":"a"}`},
 	} {
 		var e apiErr
 		code := v1(t, core, base, demo, http.MethodPost, "/v1/requests/accept", nil, c.body, &e)

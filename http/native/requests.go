@@ -130,7 +130,7 @@ type answer struct {
 
 func (a answer) valid(withEntry bool) error {
 	for name, id := range map[string]string{"user": a.User, "from": a.From} {
-		if id == "" || len(id) > 32 {
+		if !validID(id) {
 			return badRequest(name + " must be a user ID of 1 to 32 bytes")
 		}
 	}
