@@ -166,15 +166,21 @@ func (cfg Config) pairHistory(ctx context.Context, app *domain.App, q url.Values
 			refs = append(refs, r)
 		}
 	}
-	out := pairHistoryAnswer{a: a, b: b, seq: last, events: make([]rawChange, 0, len(refs))}
-	err = cfg.events(ctx, refs, func(seq uint64, ev []byte) error {
-		out.events = append(out.events, rawChange{seq, ev})
-		return nil
-	})
-	if err != nil {
+	out := pairHistoryAnswer{a: a, b: b, seq: last}
+	if out.events, err = cfg.rawEvents(ctx, refs); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// rawEvents reads the events refs name, each as its commit holds it.
+func (cfg Config) rawEvents(ctx context.Context, refs []domain.EventRef) ([]rawChange, error) {
+	events := make([]rawChange, 0, len(refs))
+	err := cfg.events(ctx, refs, func(seq uint64, ev []byte) error {
+		events = append(events, rawChange{seq, ev})
+		return nil
+	})
+	return events, err
 }
 
 // friendsAsOf: a user's friend list as of a stream sequence (as_of_seq) or
@@ -298,12 +304,8 @@ func (cfg Config) changes(ctx context.Context, app *domain.App, q url.Values) (a
 		}
 		n++
 	}
-	out := changesAnswer{user: u, since: since, next: next, complete: next == last, events: make([]rawChange, 0, len(refs))}
-	err = cfg.events(ctx, refs, func(seq uint64, ev []byte) error {
-		out.events = append(out.events, rawChange{seq, ev})
-		return nil
-	})
-	if err != nil {
+	out := changesAnswer{user: u, since: since, next: next, complete: next == last}
+	if out.events, err = cfg.rawEvents(ctx, refs); err != nil {
 		return nil, err
 	}
 	return out, nil
