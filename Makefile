@@ -11,9 +11,11 @@ help: ## list the targets
 run: ## start the service: embedded NATS, a development app, its credentials printed
 	$(GO) run ./cmd/amity serve
 
+# -trimpath keeps the checkout's own path out of the build cache's keys, so
+# a fresh clone builds from what an earlier one of the same code cached.
 test: test-deps ## go vet and every test under the race detector, each test named as it ends, with each package's coverage
 	$(GO) vet $(PKGS)
-	$(GO) tool gotestsum --format testname -- -race -count=1 -cover -parallel 16 -timeout 15m $(PKGS)
+	$(GO) tool gotestsum --format testname -- -trimpath -race -count=1 -cover -parallel 16 -timeout 15m $(PKGS)
 
 test-deps: ## install what the tests need from package registries: Debian's chromium for the console's browser test (CI fails without it)
 	@sh internal/testenv/install-browser.sh || { \
