@@ -14,7 +14,7 @@ run: ## start the service: embedded NATS, a development app, its credentials pri
 # -trimpath keeps the checkout's own path out of the build cache's keys, so
 # a fresh clone builds from what an earlier one of the same code cached.
 test: test-deps ## go vet and every test under the race detector, each test named as it ends, with each package's coverage
-	$(GO) vet $(PKGS)
+	$(GO) vet -trimpath $(PKGS)
 	$(GO) tool gotestsum --format testname -- -trimpath -race -count=1 -cover -parallel 16 -timeout 15m $(PKGS)
 
 test-deps: ## install what the tests need from package registries: Debian's chromium for the console's browser test (CI fails without it)
@@ -24,7 +24,7 @@ test-deps: ## install what the tests need from package registries: Debian's chro
 
 check: ## gofmt, go vet, staticcheck and the tests
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
-	$(GO) vet $(PKGS)
+	$(GO) vet -trimpath $(PKGS)
 	$(GO) tool staticcheck $(PKGS)
 	$(MAKE) test
 
