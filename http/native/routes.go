@@ -3,8 +3,10 @@ package native
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/amity-im/amity/domain"
 	amityhttp "github.com/amity-im/amity/http"
@@ -24,17 +26,17 @@ func Routes(cfg Config) amityhttp.Table {
 			return f(withRequestID(ctx, c), c.App, c.Body)
 		}
 	}
-	handlers := []struct {
+	type handler struct {
 		path, method string
 		h            amityhttp.Handler[domain.App, any]
-	}{
-		{"/v1/pairs/history", http.MethodGet, get(cfg.pairHistory)},
-		{"/v1/friends", http.MethodGet, get(cfg.friendsAsOf)},
-		{"/v1/changes", http.MethodGet, get(cfg.changes)},
-		{"/v1/requests", http.MethodGet, get(cfg.listRequests)},
-		{"/v1/requests/accept", http.MethodPost, post(cfg.answerRequest("accept"))},
-		{"/v1/requests/reject", http.MethodPost, post(cfg.answerRequest("reject"))},
-		{"/v1/requests/delete", http.MethodPost, post(cfg.answerRequest("delete"))},
+	}
+	var handlers []handler
+	reads := cfg.reads()
+	for _, path := range slices.Sorted(maps.Keys(reads)) {
+		handlers = append(handlers, handler{path, http.MethodGet, get(reads[path])})
+	}
+	for _, verb := range []string{"accept", "reject", "delete"} {
+		handlers = append(handlers, handler{"/v1/requests/" + verb, http.MethodPost, post(cfg.answerRequest(verb))})
 	}
 	t := amityhttp.Table{Name: "v1", NotFoundPrefix: "/v1/",
 		NotFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -114,7 +116,8 @@ func (cfg Config) Query(ctx context.Context, app *domain.App, route string, q ur
 	return body, http.StatusOK
 }
 
-// reads are the GET routes, by path.
+// reads are the GET routes, by path: Routes serves them, and Query answers
+// them for the console.
 func (cfg Config) reads() map[string]func(context.Context, *domain.App, url.Values) (any, error) {
 	return map[string]func(context.Context, *domain.App, url.Values) (any, error){
 		"/v1/pairs/history": cfg.pairHistory, "/v1/friends": cfg.friendsAsOf, "/v1/changes": cfg.changes, "/v1/requests": cfg.listRequests,
