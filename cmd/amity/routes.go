@@ -1,7 +1,9 @@
 package main
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/console"
@@ -39,7 +41,7 @@ func (s *daemon) operations(meter *metrics) amityhttp.Table {
 		get("/healthz", http.HandlerFunc(s.health.ready)),
 		get("/metrics", meter.handler()),
 	}}
-	for _, name := range []string{"zim", "tencent", "v1"} {
+	for _, name := range slices.Sorted(maps.Keys(openAPI)) {
 		doc := openAPI[name]
 		t.Routes = append(t.Routes, get("/openapi/"+name+".yaml", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/yaml")
