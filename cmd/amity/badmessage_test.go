@@ -12,6 +12,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/nats-io/nats.go"
 )
 
@@ -76,7 +77,7 @@ func TestBadMessagesNeitherStopNorBlockTheService(t *testing.T) {
 	s := startService(t, testConfig, dataDir)
 	z := s.zim(t, 1234567, "demo-secret")
 	registerAll(t, z, []string{"alice", "bob", "carol"})
-	wantCode(t, "add alice-bob", z.post("AddFriends", map[string]any{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob"}}}), 0)
+	apitest.WantCode(t, "add alice-bob", z.Post("AddFriends", map[string]any{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob"}}}), 0)
 	s.stop(t)
 
 	// A message that is no JSON on the pair's own partition, and an event
@@ -96,17 +97,17 @@ func TestBadMessagesNeitherStopNorBlockTheService(t *testing.T) {
 	}
 	// It answers and writes, on the very partitions of the bad messages.
 	z = s.zim(t, 1234567, "demo-secret")
-	if r := z.post("CheckFriendsRelation", map[string]any{"FromUserId": "alice", "UserIds": []string{"bob"}, "CheckType": 1}); r.Code != 0 || relations(r)["bob"] == 0 {
+	if r := z.Post("CheckFriendsRelation", map[string]any{"FromUserId": "alice", "UserIds": []string{"bob"}, "CheckType": 1}); r.Code != 0 || apitest.Relations(r)["bob"] == 0 {
 		t.Errorf("check after restart = %+v, want alice and bob friends", r)
 	}
-	wantCode(t, "delete alice-bob", z.post("DeleteFriends", map[string]any{"FromUserId": "alice", "UserIds": []string{"bob"}, "DeleteType": 0}), 0)
-	wantCode(t, "add alice-carol", z.post("AddFriends", map[string]any{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "carol"}}}), 0)
+	apitest.WantCode(t, "delete alice-bob", z.Post("DeleteFriends", map[string]any{"FromUserId": "alice", "UserIds": []string{"bob"}, "DeleteType": 0}), 0)
+	apitest.WantCode(t, "add alice-carol", z.Post("AddFriends", map[string]any{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "carol"}}}), 0)
 	// A new user whose commits go where the unknown event went.
 	next := "dave"
 	for i := 0; domain.UserKey(next).Partition(domain.DefaultPartitions) != domain.UserKey("alice").Partition(domain.DefaultPartitions); i++ {
 		next = fmt.Sprint("dave", i)
 	}
-	wantCode(t, "register "+next, z.post("UserRegister", map[string]any{"UserInfo": []map[string]any{{"UserId": next}}}), 0)
+	apitest.WantCode(t, "register "+next, z.Post("UserRegister", map[string]any{"UserInfo": []map[string]any{{"UserId": next}}}), 0)
 
 	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

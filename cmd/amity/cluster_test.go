@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -210,8 +212,8 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 	const writers, perWriter = 8, 400
 	var all []string
 	for w := range writers {
-		all = append(all, ids(fmt.Sprintf("a%d-", w), perWriter)...)
-		all = append(all, ids(fmt.Sprintf("b%d-", w), perWriter)...)
+		all = append(all, apitest.IDs(fmt.Sprintf("a%d-", w), perWriter)...)
+		all = append(all, apitest.IDs(fmt.Sprintf("b%d-", w), perWriter)...)
 	}
 	registerAll(t, z, all)
 
@@ -233,8 +235,8 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 			zw := s.zim(t, 1234567, "demo-secret")
 			for i := range perWriter {
 				a, b := fmt.Sprintf("a%d-%d", w, i), fmt.Sprintf("b%d-%d", w, i)
-				var r zimResp
-				err := zw.c.Call(ctx, "POST", "AddFriends", nil, map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}}, &r)
+				var r zim.Answer
+				err := zw.C.Call(ctx, "POST", "AddFriends", nil, map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}}, &r)
 				if err != nil || r.Code != 0 || len(r.ErrorList) > 0 {
 					failed.Add(1)
 					continue
@@ -303,9 +305,9 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 	}
 	lost := 0
 	for from, tos := range checks {
-		r := z.post("CheckFriendsRelation", map[string]any{"FromUserId": from, "UserIds": tos, "CheckType": 1})
+		r := z.Post("CheckFriendsRelation", map[string]any{"FromUserId": from, "UserIds": tos, "CheckType": 1})
 		for _, to := range tos {
-			if relations(r)[to] == 0 {
+			if apitest.Relations(r)[to] == 0 {
 				lost++
 			}
 		}

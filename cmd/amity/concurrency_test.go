@@ -14,15 +14,17 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/amity-im/amity/projections"
 	"github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats.go"
 )
 
-func registerAll(t *testing.T, z *zimCaller, all []string) {
+func registerAll(t *testing.T, z *apitest.ZIM, all []string) {
 	t.Helper()
 	for i := 0; i < len(all); i += 100 {
-		r := z.post("UserRegister", users(all[i:min(len(all), i+100)]...))
+		r := z.Post("UserRegister", apitest.Users(all[i:min(len(all), i+100)]...))
 		if r.Code != 0 || len(r.ErrorList) != 0 {
 			t.Fatalf("UserRegister: Code %d, %v", r.Code, r.ErrorList)
 		}
@@ -36,7 +38,7 @@ func TestFriendCapUnderFiftyConcurrentAdders(t *testing.T) {
 	}
 	s := startService(t, testConfig, "")
 	z := s.zim(t, 1234567, "demo-secret")
-	targets := ids("t", 3500)
+	targets := apitest.IDs("t", 3500)
 	registerAll(t, z, append([]string{"hub"}, targets...))
 
 	var added, refused, other atomic.Int64
@@ -52,7 +54,7 @@ func TestFriendCapUnderFiftyConcurrentAdders(t *testing.T) {
 				return
 			default:
 			}
-			if n := z.get("QueryFriendList", url.Values{"FromUserId": {"hub"}, "Limit": {"1"}}).TotalCount; n > 3000 {
+			if n := z.Get("QueryFriendList", url.Values{"FromUserId": {"hub"}, "Limit": {"1"}}).TotalCount; n > 3000 {
 				over.Store(true)
 			}
 		}
@@ -68,7 +70,7 @@ func TestFriendCapUnderFiftyConcurrentAdders(t *testing.T) {
 				for _, id := range mine[i:min(len(mine), i+20)] {
 					items = append(items, fi{"UserId": id})
 				}
-				r := z.post("AddFriends", map[string]any{"FromUserId": "hub", "FriendInfos": items})
+				r := z.Post("AddFriends", map[string]any{"FromUserId": "hub", "FriendInfos": items})
 				codes := r.SubCodes()
 				for _, it := range items {
 					switch code, failed := codes[it["UserId"].(string)]; {
@@ -87,12 +89,12 @@ func TestFriendCapUnderFiftyConcurrentAdders(t *testing.T) {
 	close(stop)
 	watch.Wait()
 
-	total := z.get("QueryFriendList", url.Values{"FromUserId": {"hub"}, "Limit": {"1"}}).TotalCount
+	total := z.Get("QueryFriendList", url.Values{"FromUserId": {"hub"}, "Limit": {"1"}}).TotalCount
 	if total != 3000 || added.Load() != 3000 || refused.Load() != 500 || other.Load() != 0 || over.Load() {
 		t.Errorf("hub has %d friends (reader saw >3000: %v); %d adds acknowledged, %d refused with 660800028, %d other failures; want 3000, false, 3000, 500, 0",
 			total, over.Load(), added.Load(), refused.Load(), other.Load())
 	}
-	r := z.post("AddFriends", map[string]any{"FromUserId": "hub", "FriendInfos": []fi{{"UserId": targets[0]}, {"UserId": "hub2"}}})
+	r := z.Post("AddFriends", map[string]any{"FromUserId": "hub", "FriendInfos": []fi{{"UserId": targets[0]}, {"UserId": "hub2"}}})
 	if _, ok := r.SubCodes()[targets[0]]; !ok {
 		t.Errorf("add beyond the cap: %+v", r)
 	}
@@ -133,12 +135,12 @@ type listed struct {
 }
 
 // liveLists reads every user's whole friend list over HTTP.
-func liveLists(t *testing.T, z *zimCaller, all []string) map[string][]listed {
+func liveLists(t *testing.T, z *apitest.ZIM, all []string) map[string][]listed {
 	t.Helper()
 	out := map[string][]listed{}
 	for _, u := range all {
 		for next := 0; ; {
-			r := z.get("QueryFriendList", url.Values{"FromUserId": {u}, "Next": {fmt.Sprint(next)}})
+			r := z.Get("QueryFriendList", url.Values{"FromUserId": {u}, "Next": {fmt.Sprint(next)}})
 			if r.Code != 0 {
 				t.Fatalf("QueryFriendList(%s): Code %d %s", u, r.Code, r.Message)
 			}
@@ -175,7 +177,7 @@ func TestConcurrentAddsAndDeletesEqualReplay(t *testing.T) {
 	heavyTest(t)
 	s := startService(t, testConfig, "")
 	z := s.zim(t, 1234567, "demo-secret")
-	people := ids("p", 12)
+	people := apitest.IDs("p", 12)
 	registerAll(t, z, people)
 
 	var wg sync.WaitGroup
@@ -191,22 +193,22 @@ func TestConcurrentAddsAndDeletesEqualReplay(t *testing.T) {
 				for range 1 + rng.IntN(4) {
 					targets = append(targets, people[rng.IntN(len(people))])
 				}
-				var r zimResp
+				var r zim.Answer
 				switch rng.IntN(4) {
 				case 0, 1:
 					var items []fi
 					for _, id := range targets {
 						items = append(items, fi{"UserId": id, "FriendAlias": "by " + from, "Attributes": []fi{{"Key": "k0", "Value": from}}})
 					}
-					r = z.post("AddFriends", map[string]any{"FromUserId": from, "FriendInfos": items})
+					r = z.Post("AddFriends", map[string]any{"FromUserId": from, "FriendInfos": items})
 				case 2:
-					r = z.post("DeleteFriends", map[string]any{"FromUserId": from, "UserIds": targets, "DeleteType": rng.IntN(2)})
+					r = z.Post("DeleteFriends", map[string]any{"FromUserId": from, "UserIds": targets, "DeleteType": rng.IntN(2)})
 				case 3:
 					var items []fi
 					for _, id := range targets {
 						items = append(items, fi{"UserId": id, "FriendAlias": fmt.Sprint("alias ", g)})
 					}
-					r = z.post("UpdateFriendsAlias", map[string]any{"FromUserId": from, "UserIds": items})
+					r = z.Post("UpdateFriendsAlias", map[string]any{"FromUserId": from, "UserIds": items})
 				}
 				if r.Code == 0 {
 					acked.Add(1)
@@ -239,7 +241,7 @@ func TestCheckerNeverSeesHalfATwoWayPair(t *testing.T) {
 	heavyTest(t)
 	s := startService(t, testConfig, "")
 	z := s.zim(t, 1234567, "demo-secret")
-	people := ids("q", 8)
+	people := apitest.IDs("q", 8)
 	registerAll(t, z, people)
 
 	stop := make(chan struct{})
@@ -252,9 +254,9 @@ func TestCheckerNeverSeesHalfATwoWayPair(t *testing.T) {
 			for i := 0; i < 150; i++ {
 				a, b := people[rng.IntN(len(people))], people[rng.IntN(len(people))]
 				if i%2 == 0 {
-					z.post("AddFriends", map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}})
+					z.Post("AddFriends", map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}})
 				} else {
-					z.post("DeleteFriends", map[string]any{"FromUserId": a, "UserIds": []string{b}, "DeleteType": 0})
+					z.Post("DeleteFriends", map[string]any{"FromUserId": a, "UserIds": []string{b}, "DeleteType": 0})
 				}
 			}
 		}()
@@ -273,7 +275,7 @@ func TestCheckerNeverSeesHalfATwoWayPair(t *testing.T) {
 					return
 				default:
 				}
-				r := z.post("CheckFriendsRelation", map[string]any{"FromUserId": people[0], "UserIds": people[1:], "CheckType": 0})
+				r := z.Post("CheckFriendsRelation", map[string]any{"FromUserId": people[0], "UserIds": people[1:], "CheckType": 0})
 				for _, rel := range r.Successes {
 					checks.Add(1)
 					mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 )
 
 func TestParseConfigRefuses(t *testing.T) {
@@ -56,10 +57,10 @@ func TestExternalNATSAndAppLimits(t *testing.T) {
 	}
 	z := s.zim(t, 5, "s5")
 	registerAll(t, z, []string{"a", "b", "c", "d", "e"})
-	wantCode(t, "4 targets over batch_limit 3", z.post("AddFriends", map[string]any{"FromUserId": "a",
+	apitest.WantCode(t, "4 targets over batch_limit 3", z.Post("AddFriends", map[string]any{"FromUserId": "a",
 		"FriendInfos": []fi{{"UserId": "b"}, {"UserId": "c"}, {"UserId": "d"}, {"UserId": "e"}}}), 660800019)
-	r := z.post("AddFriends", map[string]any{"FromUserId": "a", "FriendInfos": []fi{{"UserId": "b"}, {"UserId": "c"}, {"UserId": "d"}}})
-	wantCode(t, "3 adds at max_friends 2", r, 0)
+	r := z.Post("AddFriends", map[string]any{"FromUserId": "a", "FriendInfos": []fi{{"UserId": "b"}, {"UserId": "c"}, {"UserId": "d"}}})
+	apitest.WantCode(t, "3 adds at max_friends 2", r, 0)
 	// The three targets sit in different partitions and are decided in
 	// parallel: any one of them may be the one refused.
 	if subs := r.SubCodes(); len(subs) != 1 {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/chromedp/chromedp"
 )
 
@@ -114,10 +115,10 @@ func TestConsoleInABrowser(t *testing.T) {
 	out := screenshots(t)
 	s := startService(t, testConfig, "")
 	z := s.zim(t, 1234567, "demo-secret")
-	wantCode(t, "register", z.post("UserRegister", users("alice", "bob", "carol", "dave")), 0)
-	wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob", "FriendAlias": "Bobby"}, {"UserId": "carol"}}}), 0)
+	apitest.WantCode(t, "register", z.Post("UserRegister", apitest.Users("alice", "bob", "carol", "dave")), 0)
+	apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob", "FriendAlias": "Bobby"}, {"UserId": "carol"}}}), 0)
 	beforeDelete := s.streamLastSeq(t)
-	wantCode(t, "delete", z.post("DeleteFriends", obj{"FromUserId": "alice", "UserIds": []string{"bob"}, "DeleteType": 0}), 0)
+	apitest.WantCode(t, "delete", z.Post("DeleteFriends", obj{"FromUserId": "alice", "UserIds": []string{"bob"}, "DeleteType": 0}), 0)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1400, 1000))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -196,7 +197,7 @@ func TestConsoleInABrowser(t *testing.T) {
 		has("#asOf", "Bobby"),
 		shot("4-as-of"),
 	)
-	wantCode(t, "a new add", z.post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "dave"}}}), 0)
+	apitest.WantCode(t, "a new add", z.Post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "dave"}}}), 0)
 	step("see the add in the live feed",
 		has("#feed", "FriendAdded"),
 		has("#feed", `"friend":"dave"`),

@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -85,7 +87,7 @@ func TestKill9DuringLoadLosesNoAcknowledgedAdd(t *testing.T) {
 	s, cmd := startProcess(t, cfgPath, dataDir)
 	z := s.zim(t, 1234567, "demo-secret")
 	const clients = 8
-	all := ids("k", clients*200)
+	all := apitest.IDs("k", clients*200)
 	registerAll(t, z, all)
 
 	type pair struct{ a, b string }
@@ -102,8 +104,8 @@ func TestKill9DuringLoadLosesNoAcknowledgedAdd(t *testing.T) {
 			for i := 0; ctx.Err() == nil; i++ {
 				from := mine[i%100]
 				to := mine[100+(i*7+i/100)%100]
-				var r zimResp
-				err := z.c.Call(ctx, http.MethodPost, "AddFriends", nil,
+				var r zim.Answer
+				err := z.C.Call(ctx, http.MethodPost, "AddFriends", nil,
 					map[string]any{"FromUserId": from, "FriendInfos": []fi{{"UserId": to}}}, &r)
 				if err != nil {
 					return // the server died under us: this add was never acknowledged
@@ -130,8 +132,8 @@ func TestKill9DuringLoadLosesNoAcknowledgedAdd(t *testing.T) {
 	z2 := s2.zim(t, 1234567, "demo-secret")
 	missing := 0
 	for _, p := range acked {
-		r := z2.post("CheckFriendsRelation", map[string]any{"FromUserId": p.a, "UserIds": []string{p.b}, "CheckType": 0})
-		if rel := relations(r)[p.b]; rel != 6 {
+		r := z2.Post("CheckFriendsRelation", map[string]any{"FromUserId": p.a, "UserIds": []string{p.b}, "CheckType": 0})
+		if rel := apitest.Relations(r)[p.b]; rel != 6 {
 			missing++
 			if missing < 5 {
 				t.Errorf("acknowledged add %s-%s: relation %d after restart, want 6", p.a, p.b, rel)

@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 )
 
 // smallDisk mounts a tmpfs of size bytes and returns its path; where the
@@ -59,7 +61,7 @@ func TestFullDiskRefusesWritesFastAndRecovers(t *testing.T) {
 	dataDir, ballast := filepath.Join(disk, "data"), filepath.Join(disk, "ballast")
 	s := startService(t, testConfig, dataDir, "--snapshot-interval", "0")
 	z := s.zim(t, 1234567, "demo-secret")
-	users := ids("u", 400)
+	users := apitest.IDs("u", 400)
 	registerAll(t, z, users)
 	// Leave the stream a few hundred kilobytes.
 	var st syscall.Statfs_t
@@ -79,8 +81,8 @@ func TestFullDiskRefusesWritesFastAndRecovers(t *testing.T) {
 		// Every pair once: u[k] with the u[k+1+i/400] after it.
 		a, b := users[i%len(users)], users[(i%len(users)+1+i/len(users))%len(users)]
 		start := time.Now()
-		var r zimResp
-		err := z.c.Call(context.Background(), "POST", "AddFriends", nil, map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}}, &r)
+		var r zim.Answer
+		err := z.C.Call(context.Background(), "POST", "AddFriends", nil, map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}}, &r)
 		if err != nil {
 			t.Fatalf("add %d: %v", i, err)
 		}
@@ -97,7 +99,7 @@ func TestFullDiskRefusesWritesFastAndRecovers(t *testing.T) {
 		t.Errorf("the refusal took %s; a full disk must refuse writes at once, not wait out the write deadline", refusedIn)
 	}
 	// Reads go on.
-	if r := z.get("QueryFriendList", map[string][]string{"FromUserId": {users[0]}, "Limit": {"10"}}); r.Code != 0 {
+	if r := z.Get("QueryFriendList", map[string][]string{"FromUserId": {users[0]}, "Limit": {"10"}}); r.Code != 0 {
 		t.Errorf("a read while the disk is full: Code %d", r.Code)
 	}
 	// The probe runs every 2s: it says so within one round.
@@ -117,7 +119,7 @@ func TestFullDiskRefusesWritesFastAndRecovers(t *testing.T) {
 	if !testenv.Eventually(60*time.Second, func() bool {
 		a, b := "u"+fmt.Sprint(i%200), "u"+fmt.Sprint(200+i%200)
 		i++
-		r := z.post("AddFriends", map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}})
+		r := z.Post("AddFriends", map[string]any{"FromUserId": a, "FriendInfos": []fi{{"UserId": b}}})
 		code, msg = r.Code, r.Message
 		return r.Code == 0
 	}) {

@@ -10,14 +10,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
-	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -167,53 +166,11 @@ func (s *service) stop(t testing.TB) {
 	}
 }
 
-// zimResp is a ZIM answer.
-type zimResp = zim.Answer
+type fi = map[string]any // a FriendInfos item
 
-func relations(r zimResp) map[string]int {
-	m := map[string]int{}
-	for _, s := range r.Successes {
-		m[s.UserId] = s.Relation
-	}
-	return m
-}
-
-type zimCaller struct {
-	t  testing.TB
-	c  *zim.Client
-	vt *validatingTransport
-}
-
-// zim calls the ZIM surface as app appID, each call validated against
-// Amity's OpenAPI description of it.
-func (s *service) zim(t testing.TB, appID uint32, secret string) *zimCaller {
-	vt := zimValidator(t, s.httpURL)
-	return &zimCaller{t: t, vt: vt, c: &zim.Client{BaseURL: s.httpURL, AppID: appID, Secret: secret, HTTP: &http.Client{Transport: vt}}}
-}
-
-func (z *zimCaller) post(action string, body any) zimResp {
-	z.t.Helper()
-	return z.postCtx(context.Background(), action, body)
-}
-
-// postCtx posts with ctx, which may mark a gap of the OpenAPI description
-// (withRequestGap).
-func (z *zimCaller) postCtx(ctx context.Context, action string, body any) zimResp {
-	z.t.Helper()
-	var r zimResp
-	if err := z.c.Call(ctx, http.MethodPost, action, nil, body, &r); err != nil {
-		z.t.Fatal(err)
-	}
-	return r
-}
-
-func (z *zimCaller) get(action string, q url.Values) zimResp {
-	z.t.Helper()
-	var r zimResp
-	if err := z.c.Call(context.Background(), http.MethodGet, action, q, nil, &r); err != nil {
-		z.t.Fatal(err)
-	}
-	return r
+// zim calls the ZIM surface as app appID.
+func (s *service) zim(t testing.TB, appID uint32, secret string) *apitest.ZIM {
+	return apitest.NewZIM(t, s.httpURL, appID, secret)
 }
 
 // streamLastSeq reads the AMITY stream's last sequence over NATS.
@@ -249,14 +206,6 @@ func (s *service) jetstream(t testing.TB) jetstream.JetStream {
 func until(t *testing.T, cond func() bool) {
 	t.Helper()
 	testenv.WaitFor(t, time.Minute, "condition", cond)
-}
-
-func ids(prefix string, n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = prefix + strconv.Itoa(i)
-	}
-	return out
 }
 
 // heavy admits two heavy tests at a time: those that drive a service (or a

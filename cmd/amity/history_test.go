@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/amity-im/amity/projections"
 )
 
@@ -66,12 +67,12 @@ func TestHistoryAcrossRestarts(t *testing.T) {
 	args := []string{"--snapshot-interval", "0"}
 	s := startService(t, testConfig, dataDir, args...)
 	z := s.zim(t, 1234567, "demo-secret")
-	people := ids("h", 8)
+	people := apitest.IDs("h", 8)
 	registerAll(t, z, people)
 	for i := range people {
-		wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": people[i], "FriendInfos": []fi{{"UserId": people[(i+1)%len(people)], "FriendAlias": "<a&b>"}}}), 0)
+		apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": people[i], "FriendInfos": []fi{{"UserId": people[(i+1)%len(people)], "FriendAlias": "<a&b>"}}}), 0)
 	}
-	wantCode(t, "delete", z.post("DeleteFriends", obj{"FromUserId": people[0], "UserIds": []string{people[1]}, "DeleteType": 0}), 0)
+	apitest.WantCode(t, "delete", z.Post("DeleteFriends", obj{"FromUserId": people[0], "UserIds": []string{people[1]}, "DeleteType": 0}), 0)
 	s.stop(t) // writes the snapshot, and syncs the log first
 	logPath := projections.EventLogPath(snapshotPath(dataDir))
 	if st, err := os.Stat(logPath); err != nil || st.Size() < 1000 {
@@ -84,7 +85,7 @@ func TestHistoryAcrossRestarts(t *testing.T) {
 	}
 	z = s.zim(t, 1234567, "demo-secret")
 	for i := range 4 {
-		wantCode(t, "block", z.post("AddUsersToBlacklist", obj{"FromUserId": people[i], "UserIds": []string{people[i+4]}}), 0)
+		apitest.WantCode(t, "block", z.Post("AddUsersToBlacklist", obj{"FromUserId": people[i], "UserIds": []string{people[i+4]}}), 0)
 	}
 	want := historyAnswers(t, s, people)
 	if stream, log := fromStream(t, s); stream != 0 || log < 20 {

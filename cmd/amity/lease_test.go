@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -58,7 +60,7 @@ func TestTwoInstancesHoldACapExactly(t *testing.T) {
 	a := startService(t, wideConfig, "", "--nats-url", ns.ServiceURL())
 	b := startService(t, wideConfig, "", "--nats-url", ns.ServiceURL())
 	za, zb := a.zim(t, 1234567, "demo-secret"), b.zim(t, 1234567, "demo-secret")
-	targets := ids("c", 3100)
+	targets := apitest.IDs("c", 3100)
 	registerAll(t, za, append([]string{"hub"}, targets...))
 
 	var added, refused, other atomic.Int64
@@ -72,7 +74,7 @@ func TestTwoInstancesHoldACapExactly(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := g; i < len(targets); i += 32 {
-				r := z.post("AddFriends", map[string]any{"FromUserId": "hub", "FriendInfos": []fi{{"UserId": targets[i]}}})
+				r := z.Post("AddFriends", map[string]any{"FromUserId": "hub", "FriendInfos": []fi{{"UserId": targets[i]}}})
 				// One item: a refusal is also the answer's code.
 				switch code, failed := r.SubCodes()[targets[i]]; {
 				case !failed && r.Code == 0:
@@ -89,8 +91,8 @@ func TestTwoInstancesHoldACapExactly(t *testing.T) {
 	if added.Load() != 3000 || refused.Load() != 100 || other.Load() != 0 {
 		t.Errorf("%d adds taken, %d refused at the cap, %d other answers; want 3000, 100, 0", added.Load(), refused.Load(), other.Load())
 	}
-	for name, z := range map[string]*zimCaller{"a": za, "b": zb} {
-		if n := z.get("QueryFriendList", url.Values{"FromUserId": {"hub"}, "Limit": {"1"}}).TotalCount; n != 3000 {
+	for name, z := range map[string]*apitest.ZIM{"a": za, "b": zb} {
+		if n := z.Get("QueryFriendList", url.Values{"FromUserId": {"hub"}, "Limit": {"1"}}).TotalCount; n != 3000 {
 			t.Errorf("instance %s counts %d friends of hub, want 3000", name, n)
 		}
 	}
@@ -133,7 +135,7 @@ func TestKillingTheLeaseHolderLosesNothing(t *testing.T) {
 	cfgB, dirB := files("b")
 	b, _ := startProcess(t, cfgB, dirB, "--nats-url", ns.ServiceURL())
 	za, zb := a.zim(t, 1234567, "demo-secret"), b.zim(t, 1234567, "demo-secret")
-	people := ids("k", 400)
+	people := apitest.IDs("k", 400)
 	registerAll(t, zb, people)
 
 	// Each client adds its own pairs, one per call, until it has made 150
@@ -161,8 +163,8 @@ func TestKillingTheLeaseHolderLosesNothing(t *testing.T) {
 					continue
 				}
 				sent := time.Now().UnixNano()
-				var r zimResp
-				err := z.c.Call(context.Background(), "POST", "AddFriends", nil, map[string]any{"FromUserId": from, "FriendInfos": []fi{{"UserId": to}}}, &r)
+				var r zim.Answer
+				err := z.C.Call(context.Background(), "POST", "AddFriends", nil, map[string]any{"FromUserId": from, "FriendInfos": []fi{{"UserId": to}}}, &r)
 				ok := err == nil && r.Code == 0 && len(r.ErrorList) == 0
 				if z == za {
 					select {

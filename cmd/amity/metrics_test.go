@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -75,15 +76,15 @@ func TestMetricsAfterAScenario(t *testing.T) {
 	rcv := newReceiver(t, nil)
 	s := startService(t, socialConfig(rcv.srv.URL), "")
 	z := s.zim(t, 3333, "social-secret")
-	wantCode(t, "register", z.post("UserRegister", users("ann", "ben", "cal")), 0)
+	apitest.WantCode(t, "register", z.Post("UserRegister", apitest.Users("ann", "ben", "cal")), 0)
 	for _, id := range []string{"ben", "cal"} {
-		wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": id}}}), 0)
+		apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": id}}}), 0)
 	}
-	wantCode(t, "add again", z.post("AddFriends", obj{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben"}}}), 660800027)
-	z.post("NoSuchAction", obj{})
-	wantCode(t, "block", z.post("AddUsersToBlacklist", obj{"FromUserId": "cal", "UserIds": []string{"ann"}}), 0)
+	apitest.WantCode(t, "add again", z.Post("AddFriends", obj{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben"}}}), 660800027)
+	z.Post("NoSuchAction", obj{})
+	apitest.WantCode(t, "block", z.Post("AddUsersToBlacklist", obj{"FromUserId": "cal", "UserIds": []string{"ann"}}), 0)
 	tc := s.tencent(t, 1400000007, "social-key")
-	wantTC(t, "a bad check", tc.callCtx(withRequestGap(context.Background(), "malformed on purpose"), "/v4/sns/friend_check", obj{"From_Account": "ann"}), 30001)
+	apitest.WantTC(t, "a bad check", tc.CallCtx(apitest.WithRequestGap(context.Background(), "malformed on purpose"), "/v4/sns/friend_check", obj{"From_Account": "ann"}), 30001)
 	var l v1Requests
 	if code := s.v1(t, http.MethodGet, "/v1/requests", url.Values{"user": {"ann"}, "direction": {"sent"}}, nil, &l); code != 200 {
 		t.Fatalf("/v1/requests: HTTP %d", code)
@@ -163,7 +164,7 @@ func TestRequestLogNamesTheAnswersRequestId(t *testing.T) {
 	t.Parallel()
 	s := startService(t, testConfig, "", "--log-level", "debug", "--log-format", "json")
 	z := s.zim(t, 1234567, "demo-secret")
-	r := z.post("UserRegister", users("alice"))
+	r := z.Post("UserRegister", apitest.Users("alice"))
 	if r.RequestId == "" {
 		t.Fatal("no RequestId")
 	}

@@ -19,7 +19,9 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -37,16 +39,16 @@ func TestWebhookReceiverDownForThirtySeconds(t *testing.T) {
 	  "callback":{"url":"` + rcv.srv.URL + `","backoff":"200ms","max_backoff":"2s","max_attempts":100}}]}`
 	s := startService(t, cfg, "")
 	tc := s.tencent(t, 1400000009, "k")
-	users := ids("u", 4)
-	friends := ids("f", 5)
-	wantTC(t, "import", tc.call(pMultiImport, accounts(append(users, friends...)...)), 0)
+	users := apitest.IDs("u", 4)
+	friends := apitest.IDs("f", 5)
+	apitest.WantTC(t, "import", tc.Call("/v4/im_open_login_svc/multiaccount_import", apitest.Accounts(append(users, friends...)...)), 0)
 	var wg sync.WaitGroup
 	for _, u := range users {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for _, f := range friends {
-				wantItems(t, "add", tc.call(pFriendAdd, obj{"From_Account": u, "AddType": "Add_Type_Single",
+				apitest.WantItems(t, "add", tc.Call("/v4/sns/friend_add", obj{"From_Account": u, "AddType": "Add_Type_Single",
 					"AddFriendItem": []obj{{"To_Account": f, "AddSource": "AddSource_Type_Web"}}}), map[string]int{f: 0})
 			}
 		}()
@@ -81,10 +83,10 @@ func TestDeadLettersAndReplay(t *testing.T) {
 	  "callback":{"url":"` + rcv.srv.URL + `","backoff":"20ms","max_attempts":3}}]}`
 	s := startService(t, cfg, "")
 	tc := s.tencent(t, 1400000009, "k")
-	wantTC(t, "import", tc.call(pMultiImport, accounts("a", "b", "c")), 0)
-	wantItems(t, "adds", tc.call(pFriendAdd, obj{"From_Account": "a", "AddFriendItem": []obj{
+	apitest.WantTC(t, "import", tc.Call("/v4/im_open_login_svc/multiaccount_import", apitest.Accounts("a", "b", "c")), 0)
+	apitest.WantItems(t, "adds", tc.Call("/v4/sns/friend_add", obj{"From_Account": "a", "AddFriendItem": []obj{
 		{"To_Account": "b", "AddSource": "AddSource_Type_Web"}, {"To_Account": "c", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"b": 0, "c": 0})
-	wantItems(t, "block", tc.call("/v4/sns/black_list_add", obj{"From_Account": "b", "To_Account": []string{"c"}}), map[string]int{"c": 0})
+	apitest.WantItems(t, "block", tc.Call("/v4/sns/black_list_add", obj{"From_Account": "b", "To_Account": []string{"c"}}), map[string]int{"c": 0})
 
 	cfgPath := filepath.Join(t.TempDir(), "apps.json")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
@@ -221,7 +223,7 @@ func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 	cfgPath, dataDir := processFiles(t)
 	s, cmd := startProcess(t, cfgPath, dataDir, "--nats-url", ns.ServiceURL())
 	z := s.zim(t, 1234567, "demo-secret")
-	all := ids("n", 200)
+	all := apitest.IDs("n", 200)
 	registerAll(t, z, all)
 
 	var acked atomic.Int64
@@ -233,8 +235,8 @@ func TestKill9DuringABurstLosesNoNotification(t *testing.T) {
 			defer wg.Done()
 			for i := c; i < 1000 && ctx.Err() == nil; i += 8 {
 				from, to := all[i%100], all[100+(i*7+i/100)%100]
-				var r zimResp
-				if err := z.c.Call(ctx, "POST", "AddFriends", nil, obj{"FromUserId": from, "FriendInfos": []fi{{"UserId": to}}}, &r); err != nil {
+				var r zim.Answer
+				if err := z.C.Call(ctx, "POST", "AddFriends", nil, obj{"FromUserId": from, "FriendInfos": []fi{{"UserId": to}}}, &r); err != nil {
 					return
 				}
 				acked.Add(1)
@@ -286,21 +288,21 @@ func TestTwoInstancesNotifyOnce(t *testing.T) {
 	b := startService(t, tencentConfig, "", "--nats-url", ns.ServiceURL())
 	sub := subscribe(t, ns.ServiceURL(), "amity.both.notify.>")
 	za, zb := a.zim(t, 2222, "zim-secret"), b.zim(t, 2222, "zim-secret")
-	people := ids("m", 40)
+	people := apitest.IDs("m", 40)
 	registerAll(t, za, people)
 	// Wait until b has seen every registration (they are commits of
 	// several partitions, in no particular order), then write through both.
 	testenv.Eventually(10*time.Second, func() bool {
-		r := zb.post("QueryUserInfos", obj{"UserIds": people})
+		r := zb.Post("QueryUserInfos", obj{"UserIds": people})
 		return r.Code == 0 && len(r.ErrorList) == 0 && len(r.Result) == len(people)
 	})
 	var wg sync.WaitGroup
-	for i, z := range []*zimCaller{za, zb} {
+	for i, z := range []*apitest.ZIM{za, zb} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for k := i; k < 20; k += 2 {
-				wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": people[k], "FriendInfos": []fi{{"UserId": people[20+k]}}}), 0)
+				apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": people[k], "FriendInfos": []fi{{"UserId": people[20+k]}}}), 0)
 			}
 		}()
 	}
@@ -328,7 +330,7 @@ func TestNotificationsOfABurstFollowStreamOrder(t *testing.T) {
 	s := startService(t, testConfig, t.TempDir())
 	sub := subscribe(t, s.natsURL, "amity.demo.notify.>")
 	z := s.zim(t, 1234567, "demo-secret")
-	people := ids("o", 80)
+	people := apitest.IDs("o", 80)
 	registerAll(t, z, people)
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -336,7 +338,7 @@ func TestNotificationsOfABurstFollowStreamOrder(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 40 {
-				wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": people[g*5+i%5], "FriendInfos": []fi{{"UserId": people[40+i]}}}), 0)
+				apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": people[g*5+i%5], "FriendInfos": []fi{{"UserId": people[40+i]}}}), 0)
 			}
 		}()
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/nats-io/nats.go"
 )
 
@@ -90,15 +91,15 @@ func TestNotificationsReachSubscribers(t *testing.T) {
 	sub := subscribe(t, s.natsURL, "amity.both.notify.>")
 	tc := s.tencent(t, 1400000002, "tc-key")
 	z := s.zim(t, 2222, "zim-secret")
-	wantCode(t, "register", z.post("UserRegister", users("alice", "bob", "carol", "dave")), 0)
+	apitest.WantCode(t, "register", z.Post("UserRegister", apitest.Users("alice", "bob", "carol", "dave")), 0)
 
-	wantCode(t, "zim two-way add", z.post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob", "FriendAlias": "Bobby"}}}), 0)
-	wantCode(t, "zim one-way delete", z.post("DeleteFriends", obj{"FromUserId": "bob", "UserIds": []string{"alice"}, "DeleteType": 1}), 0)
-	wantCode(t, "zim alias", z.post("UpdateFriendsAlias", obj{"FromUserId": "alice", "UserIds": []fi{{"UserId": "bob", "FriendAlias": "B."}}}), 0)
-	wantCode(t, "zim block", z.post("AddUsersToBlacklist", obj{"FromUserId": "alice", "UserIds": []string{"bob"}}), 0)
-	wantItems(t, "tencent add", tc.call(pFriendAdd, obj{"From_Account": "carol", "AddFriendItem": []obj{{"To_Account": "dave", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"dave": 0})
-	wantItems(t, "tencent block", tc.call("/v4/sns/black_list_add", obj{"From_Account": "dave", "To_Account": []string{"carol"}}), map[string]int{"carol": 0})
-	wantItems(t, "tencent unblock", tc.call("/v4/sns/black_list_delete", obj{"From_Account": "dave", "To_Account": []string{"carol"}}), map[string]int{"carol": 0})
+	apitest.WantCode(t, "zim two-way add", z.Post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob", "FriendAlias": "Bobby"}}}), 0)
+	apitest.WantCode(t, "zim one-way delete", z.Post("DeleteFriends", obj{"FromUserId": "bob", "UserIds": []string{"alice"}, "DeleteType": 1}), 0)
+	apitest.WantCode(t, "zim alias", z.Post("UpdateFriendsAlias", obj{"FromUserId": "alice", "UserIds": []fi{{"UserId": "bob", "FriendAlias": "B."}}}), 0)
+	apitest.WantCode(t, "zim block", z.Post("AddUsersToBlacklist", obj{"FromUserId": "alice", "UserIds": []string{"bob"}}), 0)
+	apitest.WantItems(t, "tencent add", tc.Call("/v4/sns/friend_add", obj{"From_Account": "carol", "AddFriendItem": []obj{{"To_Account": "dave", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"dave": 0})
+	apitest.WantItems(t, "tencent block", tc.Call("/v4/sns/black_list_add", obj{"From_Account": "dave", "To_Account": []string{"carol"}}), map[string]int{"carol": 0})
+	apitest.WantItems(t, "tencent unblock", tc.Call("/v4/sns/black_list_delete", obj{"From_Account": "dave", "To_Account": []string{"carol"}}), map[string]int{"carol": 0})
 
 	want := []string{
 		"alice onFriendListChanged Added [bob=Bobby]",
@@ -193,12 +194,12 @@ func TestTencentWebhooks(t *testing.T) {
 	  "callback":{"url":"` + rcv.srv.URL + `/im?token=x"}}]}`
 	s := startService(t, cfg, "")
 	tc := s.tencent(t, 1400000009, "k")
-	wantTC(t, "import", tc.call(pMultiImport, accounts("a", "b", "c")), 0)
-	wantItems(t, "add", tc.call(pFriendAdd, obj{"From_Account": "a", "AddFriendItem": []obj{{"To_Account": "b", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"b": 0})
-	wantItems(t, "import (no callback)", tc.call(pFriendImport, obj{"From_Account": "a", "AddFriendItem": []obj{{"To_Account": "c", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"c": 0})
-	wantItems(t, "delete", tc.call(pFriendDelete, obj{"From_Account": "a", "To_Account": []string{"c"}, "DeleteType": "Delete_Type_Single"}), map[string]int{"c": 0})
-	wantItems(t, "block", tc.call("/v4/sns/black_list_add", obj{"From_Account": "b", "To_Account": []string{"a"}}), map[string]int{"a": 0})
-	wantItems(t, "unblock", tc.call("/v4/sns/black_list_delete", obj{"From_Account": "b", "To_Account": []string{"a"}}), map[string]int{"a": 0})
+	apitest.WantTC(t, "import", tc.Call("/v4/im_open_login_svc/multiaccount_import", apitest.Accounts("a", "b", "c")), 0)
+	apitest.WantItems(t, "add", tc.Call("/v4/sns/friend_add", obj{"From_Account": "a", "AddFriendItem": []obj{{"To_Account": "b", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"b": 0})
+	apitest.WantItems(t, "import (no callback)", tc.Call("/v4/sns/friend_import", obj{"From_Account": "a", "AddFriendItem": []obj{{"To_Account": "c", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"c": 0})
+	apitest.WantItems(t, "delete", tc.Call("/v4/sns/friend_delete", obj{"From_Account": "a", "To_Account": []string{"c"}, "DeleteType": "Delete_Type_Single"}), map[string]int{"c": 0})
+	apitest.WantItems(t, "block", tc.Call("/v4/sns/black_list_add", obj{"From_Account": "b", "To_Account": []string{"a"}}), map[string]int{"a": 0})
+	apitest.WantItems(t, "unblock", tc.Call("/v4/sns/black_list_delete", obj{"From_Account": "b", "To_Account": []string{"a"}}), map[string]int{"a": 0})
 
 	got := rcv.wait(t, 5, 30*time.Second)
 	var lines []string
@@ -234,10 +235,10 @@ func TestZIMCallbackSignature(t *testing.T) {
 	  "callback":{"url":"` + rcv.srv.URL + `","secret":"cb-secret","commands":["friend_added","blacklist_added"]}}]}`
 	s := startService(t, cfg, "")
 	z := s.zim(t, 77, "zs")
-	wantCode(t, "register", z.post("UserRegister", users("a", "b")), 0)
-	wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": "a", "FriendInfos": []fi{{"UserId": "b"}}}), 0)
-	wantCode(t, "alias (filtered out)", z.post("UpdateFriendsAlias", obj{"FromUserId": "a", "UserIds": []fi{{"UserId": "b", "FriendAlias": "x"}}}), 0)
-	wantCode(t, "block", z.post("AddUsersToBlacklist", obj{"FromUserId": "a", "UserIds": []string{"b"}}), 0)
+	apitest.WantCode(t, "register", z.Post("UserRegister", apitest.Users("a", "b")), 0)
+	apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": "a", "FriendInfos": []fi{{"UserId": "b"}}}), 0)
+	apitest.WantCode(t, "alias (filtered out)", z.Post("UpdateFriendsAlias", obj{"FromUserId": "a", "UserIds": []fi{{"UserId": "b", "FriendAlias": "x"}}}), 0)
+	apitest.WantCode(t, "block", z.Post("AddUsersToBlacklist", obj{"FromUserId": "a", "UserIds": []string{"b"}}), 0)
 	got := rcv.wait(t, 2, 30*time.Second)
 	if len(got) != 2 || got[0].Body["event"] != "friend_added" || got[1].Body["event"] != "blacklist_added" {
 		t.Fatalf("ZIM callbacks = %+v", got)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -70,7 +71,7 @@ func TestSnapshotOfAnotherStreamIsRefused(t *testing.T) {
 	a := startService(t, testConfig, dirA, args...)
 	za := a.zim(t, 1234567, "demo-secret")
 	registerAll(t, za, []string{"ann", "ben"})
-	wantCode(t, "add ann-ben", za.post("AddFriends", map[string]any{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben"}}}), 0)
+	apitest.WantCode(t, "add ann-ben", za.Post("AddFriends", map[string]any{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben"}}}), 0)
 	a.stop(t)
 
 	b := startService(t, testConfig, dirB, args...)
@@ -172,7 +173,7 @@ func TestAppSubscriberOfTheService(t *testing.T) {
 	}{{1234567, "demo-secret"}, {7654321, "other-secret"}} {
 		z := s.zim(t, app.id, app.secret)
 		registerAll(t, z, []string{"ann", "ben"})
-		wantCode(t, "add", z.post("AddFriends", map[string]any{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben"}}}), 0)
+		apitest.WantCode(t, "add", z.Post("AddFriends", map[string]any{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben"}}}), 0)
 	}
 	if m, err := notes.NextMsg(10 * time.Second); err != nil || !strings.HasPrefix(m.Subject, "amity.demo.notify.") {
 		t.Fatalf("subscriber's notification: %v, %v", m, err)

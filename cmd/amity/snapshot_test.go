@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/amity-im/amity/internal/testenv/jstest"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
@@ -56,10 +57,10 @@ func TestSnapshotRestartAppliesOnlyTheTail(t *testing.T) {
 	args := []string{"--snapshot-interval", "0"}
 	s := startService(t, testConfig, dataDir, args...)
 	z := s.zim(t, 1234567, "demo-secret")
-	people := ids("s", 30)
+	people := apitest.IDs("s", 30)
 	registerAll(t, z, people)
 	for i := 0; i < 10; i++ {
-		wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": people[i], "FriendInfos": []fi{{"UserId": people[i+10]}}}), 0)
+		apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": people[i], "FriendInfos": []fi{{"UserId": people[i+10]}}}), 0)
 	}
 	s.stop(t) // writes the snapshot
 	snapA, err := os.ReadFile(snapshotPath(dataDir))
@@ -75,7 +76,7 @@ func TestSnapshotRestartAppliesOnlyTheTail(t *testing.T) {
 	}
 	z = s.zim(t, 1234567, "demo-secret")
 	for i := 0; i < 5; i++ {
-		wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": people[20+i], "FriendInfos": []fi{{"UserId": people[i]}}}), 0)
+		apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": people[20+i], "FriendInfos": []fi{{"UserId": people[i]}}}), 0)
 	}
 	want := liveDigest(t, s.natsURL)
 	s.stop(t)
@@ -163,7 +164,7 @@ func TestSnapshotAfterABusyStopHoldsEveryWrite(t *testing.T) {
 	args := []string{"--snapshot-interval", "0"}
 	s := startService(t, testConfig, dataDir, args...)
 	z := s.zim(t, 1234567, "demo-secret")
-	people := ids("b", 64)
+	people := apitest.IDs("b", 64)
 	registerAll(t, z, people)
 	// Adds from many connections at once, stopped right after the last
 	// answer: the in-order read is then behind what the writer applied.
@@ -173,7 +174,7 @@ func TestSnapshotAfterABusyStopHoldsEveryWrite(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 8 {
-				wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": people[g], "FriendInfos": []fi{{"UserId": people[32+(g+i)%32]}}}), 0)
+				apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": people[g], "FriendInfos": []fi{{"UserId": people[32+(g+i)%32]}}}), 0)
 			}
 		}()
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/amity-im/amity/delivery"
 	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 )
 
 // socialConfig is an app on both surfaces with follows on, its webhooks
@@ -30,14 +31,14 @@ func socialConfig(hook string) string {
 
 // v1Checked is the /v1 validator of each service, so that a scenario can
 // see which routes its calls covered.
-var v1Checked sync.Map // *service -> *validatingTransport
+var v1Checked sync.Map // *service -> *apitest.Validator
 
 // v1 calls Amity's own API signed as app 3333's ZIM calls are, validated
 // against the /v1 OpenAPI description, and decodes the answer into out;
 // it returns the HTTP status.
 func (s *service) v1(t *testing.T, method, path string, q url.Values, body, out any) int {
 	t.Helper()
-	vt, _ := v1Checked.LoadOrStore(s, v1Validator(t, s.httpURL))
+	vt, _ := v1Checked.LoadOrStore(s, apitest.V1Validator(t, s.httpURL))
 	sq := zim.SignedQuery("", 3333, "social-secret", fmt.Sprint(time.Now().UnixNano()), time.Now())
 	for k, v := range q {
 		sq[k] = v
@@ -53,7 +54,7 @@ func (s *service) v1(t *testing.T, method, path string, q url.Values, body, out 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := (&http.Client{Transport: vt.(*validatingTransport)}).Do(req)
+	resp, err := (&http.Client{Transport: vt.(*apitest.Validator)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,18 +63,6 @@ func (s *service) v1(t *testing.T, method, path string, q url.Values, body, out 
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	return resp.StatusCode
-}
-
-// covered fails the test for each path of want no validated call reached.
-func covered(t *testing.T, vt *validatingTransport, want ...string) {
-	t.Helper()
-	vt.mu.Lock()
-	defer vt.mu.Unlock()
-	for _, p := range want {
-		if vt.seen[p] == 0 {
-			t.Errorf("no call to %s was validated against its OpenAPI description", p)
-		}
-	}
 }
 
 type v1Requests struct {
@@ -103,9 +92,9 @@ func TestZIMRequestScenario(t *testing.T) {
 	s := startService(t, socialConfig(rcv.srv.URL), "")
 	sub := subscribe(t, s.natsURL, "amity.social.notify.>")
 	z := s.zim(t, 3333, "social-secret")
-	wantCode(t, "register", z.post("UserRegister", users("ann", "ben", "cal")), 0)
+	apitest.WantCode(t, "register", z.Post("UserRegister", apitest.Users("ann", "ben", "cal")), 0)
 
-	wantCode(t, "request", z.post("SendFriendApplication", obj{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben", "Wording": "hi ben",
+	apitest.WantCode(t, "request", z.Post("SendFriendApplication", obj{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben", "Wording": "hi ben",
 		"FriendAlias": "Benny", "Attributes": []obj{{"Key": "k0", "Value": "met at work"}}}}}), 0)
 	var got v1Requests
 	if code := s.v1(t, http.MethodGet, "/v1/requests", url.Values{"user": {"ben"}, "direction": {"received"}}, nil, &got); code != 200 ||
@@ -117,7 +106,7 @@ func TestZIMRequestScenario(t *testing.T) {
 		t.Fatalf("accept: HTTP %d %v", code, acc)
 	}
 	list := func(user string) map[string]string {
-		r := z.get("QueryFriendList", url.Values{"FromUserId": {user}, "Limit": {"100"}, "Next": {"0"}})
+		r := z.Get("QueryFriendList", url.Values{"FromUserId": {user}, "Limit": {"100"}, "Next": {"0"}})
 		out := map[string]string{}
 		for _, f := range r.FriendInfos {
 			var attrs []string
@@ -148,7 +137,7 @@ func TestZIMRequestScenario(t *testing.T) {
 
 	// A rejection, then the one-way shortcut: ann deletes ben one-way, ben
 	// keeps her, and her request makes him her friend at once.
-	wantCode(t, "request", z.post("SendFriendApplication", obj{"FromUserId": "cal", "FriendInfos": []fi{{"UserId": "ben"}}}), 0)
+	apitest.WantCode(t, "request", z.Post("SendFriendApplication", obj{"FromUserId": "cal", "FriendInfos": []fi{{"UserId": "ben"}}}), 0)
 	var e map[string]any
 	if code := s.v1(t, http.MethodPost, "/v1/requests/reject", nil, obj{"user": "ben", "from": "cal"}, &e); code != 200 {
 		t.Errorf("reject: HTTP %d %v", code, e)
@@ -156,8 +145,8 @@ func TestZIMRequestScenario(t *testing.T) {
 	if code := s.v1(t, http.MethodPost, "/v1/requests/accept", nil, obj{"user": "ben", "from": "cal"}, &e); code != 409 {
 		t.Errorf("accept a rejected request: HTTP %d %v", code, e)
 	}
-	wantCode(t, "one-way delete", z.post("DeleteFriends", obj{"FromUserId": "ann", "UserIds": []string{"ben"}, "DeleteType": 1}), 0)
-	wantCode(t, "request to a friend who kept ann", z.post("SendFriendApplication", obj{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben", "FriendAlias": "B"}}}), 0)
+	apitest.WantCode(t, "one-way delete", z.Post("DeleteFriends", obj{"FromUserId": "ann", "UserIds": []string{"ben"}, "DeleteType": 1}), 0)
+	apitest.WantCode(t, "request to a friend who kept ann", z.Post("SendFriendApplication", obj{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben", "FriendAlias": "B"}}}), 0)
 	if got := fmt.Sprint(list("ann")); got != "map[ben:B ]" {
 		t.Errorf("ann's list after the shortcut = %s", got)
 	}
@@ -182,14 +171,14 @@ func TestZIMRequestScenario(t *testing.T) {
 	if code := s.v1(t, http.MethodPost, "/v1/requests/delete", nil, obj{"user": "ben", "from": "cal", "alias": "x"}, &e); code != 400 {
 		t.Errorf("delete with an alias: HTTP %d %v", code, e)
 	}
-	wantCode(t, "profile", z.post("ModifyUserInfo", obj{"UserInfo": []fi{{"UserId": "cal", "Extra": "vip"}}}), 0)
-	if r := z.post("QueryUserInfos", obj{"UserIds": []string{"cal"}}); len(r.Result) != 1 || r.Result[0].Extra != "vip" {
+	apitest.WantCode(t, "profile", z.Post("ModifyUserInfo", obj{"UserInfo": []fi{{"UserId": "cal", "Extra": "vip"}}}), 0)
+	if r := z.Post("QueryUserInfos", obj{"UserIds": []string{"cal"}}); len(r.Result) != 1 || r.Result[0].Extra != "vip" {
 		t.Errorf("QueryUserInfos(cal) = %+v", r.Result)
 	}
 	vt, _ := v1Checked.Load(s)
-	covered(t, vt.(*validatingTransport), "/v1/requests", "/v1/requests/accept", "/v1/requests/reject", "/v1/requests/delete",
+	vt.(*apitest.Validator).Covered(t, "/v1/requests", "/v1/requests/accept", "/v1/requests/reject", "/v1/requests/delete",
 		"/v1/pairs/history", "/v1/friends", "/v1/changes")
-	covered(t, z.vt, "/zim/UserRegister", "/zim/SendFriendApplication", "/zim/QueryFriendList", "/zim/DeleteFriends",
+	z.V.Covered(t, "/zim/UserRegister", "/zim/SendFriendApplication", "/zim/QueryFriendList", "/zim/DeleteFriends",
 		"/zim/ModifyUserInfo", "/zim/QueryUserInfos")
 
 	want := []string{
@@ -233,14 +222,14 @@ func TestTencentRequestsAndFollowsScenario(t *testing.T) {
 	dataDir := t.TempDir()
 	s := startService(t, socialConfig(rcv.srv.URL), dataDir, "--snapshot-interval", "0")
 	tc := s.tencent(t, 1400000007, "social-key")
-	wantTC(t, "import", tc.call(pMultiImport, accounts("ann", "ben", "cal", "dan")), 0)
-	profile := func(user, tag, value string) tcResp {
-		return tc.call("/v4/profile/portrait_set", obj{"From_Account": user, "ProfileItem": []obj{{"Tag": tag, "Value": value}}})
+	apitest.WantTC(t, "import", tc.Call("/v4/im_open_login_svc/multiaccount_import", apitest.Accounts("ann", "ben", "cal", "dan")), 0)
+	profile := func(user, tag, value string) apitest.Answer {
+		return tc.Call("/v4/profile/portrait_set", obj{"From_Account": user, "ProfileItem": []obj{{"Tag": tag, "Value": value}}})
 	}
-	wantTC(t, "ben confirms", profile("ben", "Tag_Profile_IM_AllowType", "AllowType_Type_NeedConfirm"), 0)
-	wantTC(t, "cal denies", profile("cal", "Tag_Profile_IM_AllowType", "AllowType_Type_DenyAny"), 0)
-	wantTC(t, "a bad AllowType", profile("cal", "Tag_Profile_IM_AllowType", "AllowType_Type_Sometimes"), 40605)
-	wantItems(t, "friend_add", tc.call(pFriendAdd, obj{"From_Account": "ann", "AddFriendItem": []obj{
+	apitest.WantTC(t, "ben confirms", profile("ben", "Tag_Profile_IM_AllowType", "AllowType_Type_NeedConfirm"), 0)
+	apitest.WantTC(t, "cal denies", profile("cal", "Tag_Profile_IM_AllowType", "AllowType_Type_DenyAny"), 0)
+	apitest.WantTC(t, "a bad AllowType", profile("cal", "Tag_Profile_IM_AllowType", "AllowType_Type_Sometimes"), 40605)
+	apitest.WantItems(t, "friend_add", tc.Call("/v4/sns/friend_add", obj{"From_Account": "ann", "AddFriendItem": []obj{
 		{"To_Account": "ben", "AddSource": "AddSource_Type_Web", "AddWording": "hello"},
 		{"To_Account": "cal", "AddSource": "AddSource_Type_Web"},
 		{"To_Account": "dan", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"ben": 30539, "cal": 30516, "dan": 0})
@@ -254,42 +243,42 @@ func TestTencentRequestsAndFollowsScenario(t *testing.T) {
 	if code := s.v1(t, http.MethodPost, "/v1/requests/accept", nil, obj{"user": "ben", "from": "ann"}, &acc); code != 200 {
 		t.Fatalf("accept: HTTP %d %v", code, acc)
 	}
-	check := tc.call("/v4/sns/friend_check", obj{"From_Account": "ann", "To_Account": []string{"ben", "cal"}, "CheckType": "CheckResult_Type_Both"})
-	if got := check.relations(); got["ben"] != "CheckResult_Type_BothWay" || got["cal"] != "CheckResult_Type_NoRelation" {
+	check := tc.Call("/v4/sns/friend_check", obj{"From_Account": "ann", "To_Account": []string{"ben", "cal"}, "CheckType": "CheckResult_Type_Both"})
+	if got := check.Relations(); got["ben"] != "CheckResult_Type_BothWay" || got["cal"] != "CheckResult_Type_NoRelation" {
 		t.Errorf("friend_check after the accept = %v", got)
 	}
 
 	// Follows, validated against Amity's description of them.
 	fctx := context.Background()
-	follow := func(from string, to ...string) tcResp {
+	follow := func(from string, to ...string) apitest.Answer {
 		items := []obj{}
 		for _, id := range to {
 			items = append(items, obj{"To_Account": id})
 		}
-		return tc.callCtx(fctx, "/v4/follow/follow_add", obj{"From_Account": from, "FollowItem": items})
+		return tc.CallCtx(fctx, "/v4/follow/follow_add", obj{"From_Account": from, "FollowItem": items})
 	}
-	wantItems(t, "follow", follow("ann", "ben", "cal", "dan"), map[string]int{"ben": 0, "cal": 0, "dan": 0})
-	wantItems(t, "follow back", follow("ben", "ann"), map[string]int{"ann": 0})
-	wantItems(t, "a fan", follow("cal", "ann"), map[string]int{"ann": 0})
+	apitest.WantItems(t, "follow", follow("ann", "ben", "cal", "dan"), map[string]int{"ben": 0, "cal": 0, "dan": 0})
+	apitest.WantItems(t, "follow back", follow("ben", "ann"), map[string]int{"ann": 0})
+	apitest.WantItems(t, "a fan", follow("cal", "ann"), map[string]int{"ann": 0})
 	var fc struct {
 		ResultItem []struct {
 			To_Account string //nolint:revive // the wire name
 			FollowType int
 		}
 	}
-	if err := tc.c.Call(fctx, "/v4/follow/follow_check", obj{"From_Account": "ben", "To_Account": []string{"ann", "cal", "dan"}}, &fc); err != nil {
+	if err := tc.C.Call(fctx, "/v4/follow/follow_check", obj{"From_Account": "ben", "To_Account": []string{"ann", "cal", "dan"}}, &fc); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(fc.ResultItem); got != "[{ann 3} {cal 0} {dan 0}]" {
 		t.Errorf("follow_check(ben) = %s", got)
 	}
-	if err := tc.c.Call(fctx, "/v4/follow/follow_check", obj{"From_Account": "dan", "To_Account": []string{"ann", "cal"}}, &fc); err != nil {
+	if err := tc.C.Call(fctx, "/v4/follow/follow_check", obj{"From_Account": "dan", "To_Account": []string{"ann", "cal"}}, &fc); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(fc.ResultItem); got != "[{ann 1} {cal 0}]" {
 		t.Errorf("follow_check(dan) = %s", got)
 	}
-	if err := tc.c.Call(fctx, "/v4/follow/follow_check", obj{"From_Account": "ann", "To_Account": []string{"dan"}}, &fc); err != nil {
+	if err := tc.C.Call(fctx, "/v4/follow/follow_check", obj{"From_Account": "ann", "To_Account": []string{"dan"}}, &fc); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(fc.ResultItem); got != "[{dan 2}]" {
@@ -306,7 +295,7 @@ func TestTencentRequestsAndFollowsScenario(t *testing.T) {
 				}
 				NextCursor string
 			}
-			if err := tc.c.Call(fctx, "/v4/follow/follow_get", obj{"From_Account": "ann", "FollowType": kind, "StartCursor": cursor, "WantNum": 1}, &p); err != nil || p.ErrorCode != 0 {
+			if err := tc.C.Call(fctx, "/v4/follow/follow_get", obj{"From_Account": "ann", "FollowType": kind, "StartCursor": cursor, "WantNum": 1}, &p); err != nil || p.ErrorCode != 0 {
 				t.Fatalf("follow_get: %d %v", p.ErrorCode, err)
 			}
 			for _, it := range p.FollowItem {
@@ -324,16 +313,16 @@ func TestTencentRequestsAndFollowsScenario(t *testing.T) {
 	var info struct {
 		FollowInfo []struct{ FollowerCount, FollowingCount, MutualFollowingCount int }
 	}
-	if err := tc.c.Call(fctx, "/v4/follow/follow_get_info", obj{"From_Account": "ann", "To_Account": []string{"ann"}}, &info); err != nil {
+	if err := tc.C.Call(fctx, "/v4/follow/follow_get_info", obj{"From_Account": "ann", "To_Account": []string{"ann"}}, &info); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(info.FollowInfo); got != "[{2 3 2}]" {
 		t.Errorf("follow_get_info(ann) = %s", got)
 	}
-	wantItems(t, "unfollow", tc.callCtx(fctx, "/v4/follow/follow_delete", obj{"From_Account": "ann", "To_Account": []string{"cal"}}), map[string]int{"cal": 0})
+	apitest.WantItems(t, "unfollow", tc.CallCtx(fctx, "/v4/follow/follow_delete", obj{"From_Account": "ann", "To_Account": []string{"cal"}}), map[string]int{"cal": 0})
 	off := s.tencent(t, 1400000008, "nf-key")
-	wantTC(t, "import", off.call(pMultiImport, accounts("ann", "ben")), 0)
-	wantTC(t, "follows off", off.callCtx(fctx, "/v4/follow/follow_add", obj{"From_Account": "ann", "FollowItem": []obj{{"To_Account": "ben"}}}), 30005)
+	apitest.WantTC(t, "import", off.Call("/v4/im_open_login_svc/multiaccount_import", apitest.Accounts("ann", "ben")), 0)
+	apitest.WantTC(t, "follows off", off.CallCtx(fctx, "/v4/follow/follow_add", obj{"From_Account": "ann", "FollowItem": []obj{{"To_Account": "ben"}}}), 30005)
 
 	// The webhooks: the accepted request's add, then the follows.
 	var lines []string

@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 )
 
 func TestEventsTail(t *testing.T) {
 	t.Parallel()
 	s := startService(t, testConfig, "")
 	z := s.zim(t, 1234567, "demo-secret")
-	wantCode(t, "register", z.post("UserRegister", users("alice", "bob", "carol")), 0)
-	wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": "bob", "FriendInfos": []fi{{"UserId": "carol"}}}), 0)
+	apitest.WantCode(t, "register", z.Post("UserRegister", apitest.Users("alice", "bob", "carol")), 0)
+	apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": "bob", "FriendInfos": []fi{{"UserId": "carol"}}}), 0)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
@@ -24,7 +25,7 @@ func TestEventsTail(t *testing.T) {
 			func(string) string { return "" }, out, &syncBuffer{})
 	}()
 	// Old events of alice are printed, then new ones as they arrive.
-	wantCode(t, "add", z.post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob"}}}), 0)
+	apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": "alice", "FriendInfos": []fi{{"UserId": "bob"}}}), 0)
 	testenv.Eventually(10*time.Second, func() bool { return strings.Contains(out.String(), `"type":"FriendAdded"`) })
 	cancel()
 	if err := <-done; err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	"github.com/amity-im/amity/internal/testenv/apitest"
 	"github.com/amity-im/amity/internal/testenv/jstest"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
@@ -136,15 +137,15 @@ func TestAnAppOfTheLegacyPartitionCountKeepsWorking(t *testing.T) {
 	z := s.zim(t, 1234567, "demo-secret")
 	check := func(want int) {
 		t.Helper()
-		r := z.post("CheckFriendsRelation", map[string]any{"FromUserId": "ann", "UserIds": []string{"ben"}, "CheckType": 0})
-		if got := relations(r)["ben"]; r.Code != 0 || got != want {
+		r := z.Post("CheckFriendsRelation", map[string]any{"FromUserId": "ann", "UserIds": []string{"ben"}, "CheckType": 0})
+		if got := apitest.Relations(r)["ben"]; r.Code != 0 || got != want {
 			t.Fatalf("ann-ben relation %d (code %d), want %d", got, r.Code, want)
 		}
 	}
 	check(6) // two-way friends in the testdata
-	wantCode(t, "delete ann-ben", z.post("DeleteFriends", map[string]any{"FromUserId": "ann", "UserIds": []string{"ben"}, "DeleteType": 0}), 0)
+	apitest.WantCode(t, "delete ann-ben", z.Post("DeleteFriends", map[string]any{"FromUserId": "ann", "UserIds": []string{"ben"}, "DeleteType": 0}), 0)
 	check(3)
-	wantCode(t, "add ann-ben", z.post("AddFriends", map[string]any{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben"}}}), 0)
+	apitest.WantCode(t, "add ann-ben", z.Post("AddFriends", map[string]any{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "ben"}}}), 0)
 	last := s.streamLastSeq(t)
 	msg, err := s.jetstream(t).Stream(context.Background(), eventstore.StreamName)
 	if err != nil {
