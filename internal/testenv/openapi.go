@@ -11,9 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// OpenAPIOperations loads an OpenAPI description, checks it is valid, and
-// lists its operations as "METHOD path", sorted.
-func OpenAPIOperations(t testing.TB, doc []byte) []string {
+// LoadOpenAPI loads an OpenAPI description and checks it is valid.
+func LoadOpenAPI(t testing.TB, doc []byte) *openapi3.T {
 	t.Helper()
 	loader := openapi3.NewLoader()
 	d, err := loader.LoadFromData(doc)
@@ -23,6 +22,14 @@ func OpenAPIOperations(t testing.TB, doc []byte) []string {
 	if err := d.Validate(loader.Context); err != nil {
 		t.Fatalf("the OpenAPI description is not valid: %v", err)
 	}
+	return d
+}
+
+// OpenAPIOperations loads an OpenAPI description, checks it is valid, and
+// lists its operations as "METHOD path", sorted.
+func OpenAPIOperations(t testing.TB, doc []byte) []string {
+	t.Helper()
+	d := LoadOpenAPI(t, doc)
 	var ops []string
 	for path, item := range d.Paths.Map() {
 		for method := range item.Operations() {

@@ -17,6 +17,7 @@ import (
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/internal/testenv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -101,14 +102,7 @@ func V1Validator(t testing.TB, baseURL string) *Validator {
 // newValidator loads doc, as fix corrects it, for calls to baseURL.
 func newValidator(t testing.TB, baseURL string, doc []byte, fix func(*openapi3.T)) *Validator {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	d, err := loader.LoadFromData(doc)
-	if err != nil {
-		t.Fatalf("load the OpenAPI description: %v", err)
-	}
-	if err := d.Validate(loader.Context); err != nil {
-		t.Fatalf("not a valid OpenAPI description: %v", err)
-	}
+	d := testenv.LoadOpenAPI(t, doc)
 	d.Servers = openapi3.Servers{{URL: baseURL}}
 	if fix != nil {
 		fix(d)
