@@ -94,7 +94,7 @@ func Apply(m EntryMutator, ev Event) {
 		}
 	case UserBlocked:
 		if b, ok := m.(BlockMutator); ok {
-			b.PutBlock(ev.App, d.User, d.Target, ev.Time.UnixMilli())
+			b.PutBlock(ev.App, d.User, d.Target, since(ev, d.Since))
 		}
 		if d.Unfriended {
 			m.DeleteEntry(ev.App, d.User, d.Target)
@@ -152,7 +152,7 @@ func applyRequestOrFollow(m EntryMutator, ev Event) {
 		}
 	case UserFollowed:
 		if f, ok := m.(FollowMutator); ok {
-			f.PutFollow(ev.App, d.User, d.Target, ev.Time.UnixMilli())
+			f.PutFollow(ev.App, d.User, d.Target, since(ev, d.Since))
 		}
 	case UserUnfollowed:
 		if f, ok := m.(FollowMutator); ok {
@@ -183,4 +183,13 @@ func updateEntry(e *Entry, d FriendUpdated) {
 		maps.Copy(e.Attributes, d.Attributes)
 	}
 	e.UpdateTime = d.UpdateTime
+}
+
+// since is when a block or follow began: given (copied from a vendor), or
+// the event's time.
+func since(ev Event, given int64) int64 {
+	if given != 0 {
+		return given
+	}
+	return ev.Time.UnixMilli()
 }

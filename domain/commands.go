@@ -335,9 +335,13 @@ func (c UpdateFriend) Decide(v View, now time.Time) (Payload, error) {
 // BlockUser puts Target in User's blocklist. With EndFriendship (Tencent's
 // meaning) the friendship of the pair, in either direction, ends in the same
 // event; without it (ZIM's) the friendship stays as it is.
+//
+// Since is when the block began (Unix ms) when it is copied from a vendor;
+// from now when 0.
 type BlockUser struct {
 	User, Target  string
 	EndFriendship bool
+	Since         int64
 }
 
 func (c BlockUser) Key() Key { return PairKey(c.User, c.Target) }
@@ -352,7 +356,7 @@ func (c BlockUser) Decide(v View, _ time.Time) (Payload, error) {
 	if !v.ReserveBlock(c.User) {
 		return nil, ErrBlockLimit
 	}
-	ev := UserBlocked{User: c.User, Target: c.Target}
+	ev := UserBlocked{User: c.User, Target: c.Target, Since: c.Since}
 	if c.EndFriendship {
 		_, ab := v.Entry(c.User, c.Target)
 		_, ba := v.Entry(c.Target, c.User)

@@ -43,7 +43,7 @@ func decodeCommitFast(b []byte) (Commit, bool) {
 var (
 	eventTypes = [...]string{TypeFriendAdded, TypeFriendDeleted, TypeFriendUpdated, TypeUserRegistered, TypeUserDeleted,
 		TypeGroupsAdded, TypeGroupsDeleted, TypeUserBlocked, TypeUserUnblocked, TypeUserFollowed, TypeUserUnfollowed}
-	surfaces = [...]string{"zim", "tencent"}
+	surfaces = [...]string{"zim", "tencent", SurfaceMigrate}
 )
 
 func events(s *jsonscan.Scanner, dst *[]Event, raw *[][]byte, app []string) bool {
@@ -131,6 +131,8 @@ func data(s *jsonscan.Scanner, d *anyData) bool {
 			return jsonscan.Once(&seen, 2048) && s.Strs(d.Groups)
 		case "update_time":
 			return jsonscan.Once(&seen, 4096) && s.Int(&d.UpdateTime)
+		case "since":
+			return jsonscan.Once(&seen, 8192) && s.Int(&d.Since)
 		}
 		return false
 	})

@@ -104,6 +104,9 @@ func appendEvent(b []byte, ev *Event) ([]byte, error) {
 		if d.Unfriended {
 			b = append(b, `,"unfriended":true`...)
 		}
+		if d.Since != 0 {
+			b = strconv.AppendInt(append(b, `,"since":`...), d.Since, 10)
+		}
 		return append(b, "}}"...), nil
 	case UserUnblocked:
 		return append(appendPair(b, "target", d.User, d.Target), "}}"...), nil

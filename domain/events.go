@@ -87,6 +87,9 @@ type UserBlocked struct {
 	User       string `json:"user"`
 	Target     string `json:"target"`
 	Unfriended bool   `json:"unfriended,omitempty"`
+	// Since is when the block began (Unix ms) when it was copied from a
+	// vendor that kept it; 0: the event's time.
+	Since int64 `json:"since,omitempty"`
 }
 
 // UserUnblocked records that User took Target out of their blocklist.
@@ -322,6 +325,7 @@ type anyData struct {
 	Custom     map[string]CustomValue `json:"custom"`
 	Groups     *[]string              `json:"groups"`
 	UpdateTime int64                  `json:"update_time"`
+	Since      int64                  `json:"since"`
 }
 
 func (d anyData) payload(typ string) (Payload, error) {
@@ -343,7 +347,7 @@ func (d anyData) payload(typ string) (Payload, error) {
 	case TypeRequestDeleted:
 		return FriendRequestDeleted{User: d.User, From: d.From}, nil
 	case TypeUserFollowed:
-		return UserFollowed{User: d.User, Target: d.Target}, nil
+		return UserFollowed{User: d.User, Target: d.Target, Since: d.Since}, nil
 	case TypeUserUnfollowed:
 		return UserUnfollowed{User: d.User, Target: d.Target}, nil
 	case TypeUserDeleted:
@@ -368,7 +372,7 @@ func (d anyData) payload(typ string) (Payload, error) {
 		return FriendUpdated{User: d.User, Friend: d.Friend, Alias: d.Alias, Attributes: d.Attributes, Custom: d.Custom,
 			Groups: d.Groups, UpdateTime: d.UpdateTime}, nil
 	case TypeUserBlocked:
-		return UserBlocked{User: d.User, Target: d.Target, Unfriended: d.Unfriended}, nil
+		return UserBlocked{User: d.User, Target: d.Target, Unfriended: d.Unfriended, Since: d.Since}, nil
 	case TypeUserUnblocked:
 		return UserUnblocked{User: d.User, Target: d.Target}, nil
 	}

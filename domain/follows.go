@@ -13,6 +13,9 @@ const MaxFollowing = 5000
 type UserFollowed struct {
 	User   string `json:"user"`
 	Target string `json:"target"`
+	// Since is when the follow began (Unix ms) when it was copied from a
+	// vendor that kept it; 0: the event's time.
+	Since int64 `json:"since,omitempty"`
 }
 
 // UserUnfollowed records that User no longer follows Target.
@@ -49,8 +52,12 @@ type FollowCounts struct {
 	Fans, Following, Mutual int
 }
 
-// FollowUser makes User follow Target.
-type FollowUser struct{ User, Target string }
+// FollowUser makes User follow Target, since Since (Unix ms) when it is
+// copied from a vendor; from now when 0.
+type FollowUser struct {
+	User, Target string
+	Since        int64
+}
 
 func (c FollowUser) Key() Key { return PairKey(c.User, c.Target) }
 

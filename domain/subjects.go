@@ -33,11 +33,14 @@ const (
 )
 
 // The subjects of the tools' requests to the service: the digest of its
-// read models, and the users of one digest bucket.
+// read models, the users of one digest bucket, and a migration's changes.
 const (
 	AdminSubjects     = "amity.admin.>"
 	AdminDigest       = "amity.admin.digest"
 	AdminDigestBucket = "amity.admin.digest.bucket"
+	// AdminMigrate carries a migration's changes (a Call of the migration
+	// commands, MigrationCommand) for the service to record.
+	AdminMigrate = "amity.admin.migrate"
 )
 
 // AllSubjects is the filter of every subject of Amity's.

@@ -100,7 +100,7 @@ func DoJSON(ctx context.Context, hc *nethttp.Client, method, url string, body, o
 		return fmt.Errorf("read %s answer: %w", req.URL.Path, err)
 	}
 	if resp.StatusCode != nethttp.StatusOK {
-		return fmt.Errorf("%s: HTTP %d: %s", req.URL.Path, resp.StatusCode, data)
+		return &StatusError{Path: req.URL.Path, Status: resp.StatusCode, Body: data}
 	}
 	switch raw := out.(type) {
 	case nil:
@@ -110,7 +110,7 @@ func DoJSON(ctx context.Context, hc *nethttp.Client, method, url string, body, o
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("decode %s answer %s: %w", req.URL.Path, data, err)
+		return fmt.Errorf("%w: decode %s answer %s: %w", ErrBadAnswer, req.URL.Path, data, err)
 	}
 	return nil
 }

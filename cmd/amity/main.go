@@ -31,6 +31,7 @@ const usage = `usage: amity <command> [flags]
 commands:
   serve        run the service (embedded NATS by default)
   deadletters  list or replay callback deliveries that failed every attempt
+  migrate      copy an app's friend graph from ZIM or Tencent, verify and repair it
   replay       rebuild every read model from the stream and print its digest
   verify       compare a running instance's read models with a replay
   events tail  print events as they arrive
@@ -65,6 +66,8 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return verifyCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "deadletters":
 		return deadLetters(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

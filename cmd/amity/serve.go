@@ -311,6 +311,9 @@ func (s *daemon) run(ctx context.Context) error {
 	if err := serveAdmin(s.nc, s.model); err != nil {
 		return err
 	}
+	if err := serveMigrate(s.nc, s.router, s.cfg.apps); err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	loop := func(name string, fn func(context.Context) error) {
 		g.Go(func() error { keepRunning(gctx, logger, name, fn); return nil })

@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 )
@@ -130,4 +132,60 @@ func serveAdmin(nc *nats.Conn, m *projections.Model) error {
 		return fmt.Errorf("subscribe %s: %w", adminBucket, err)
 	}
 	return nil
+}
+
+// migrateCalls bounds the migrated changes recorded at once.
+const migrateCalls = 64
+
+// serveMigrate records the migrated changes an admin tool asks for
+// (domain.AdminMigrate): only the migration's commands, of the config's
+// apps, marked as migrated, through the writer as any call of a surface.
+func serveMigrate(nc *nats.Conn, w amityhttp.Executor, apps []*domain.App) error {
+	slots := make(chan struct{}, migrateCalls)
+	_, err := nc.QueueSubscribe(domain.AdminMigrate, "amity", func(msg *nats.Msg) {
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots }()
+			_ = msg.Respond(migrated(w, apps, msg.Data))
+		}()
+	})
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", domain.AdminMigrate, err)
+	}
+	return nil
+}
+
+// migrated runs one call of migrated changes and encodes its results.
+func migrated(w amityhttp.Executor, apps []*domain.App, data []byte) []byte {
+	call, err := domain.UnmarshalCall(data)
+	var app *domain.App
+	if err == nil {
+		if i := slices.IndexFunc(apps, func(a *domain.App) bool { return a.Name == call.App }); i >= 0 {
+			app = apps[i]
+		} else {
+			err = domain.Errorf(domain.ErrNotFound, "no app %q", call.App)
+		}
+	}
+	for _, c := range call.Commands {
+		if err == nil && !domain.MigrationCommand(c) {
+			err = domain.Errorf(domain.ErrForbidden, "%T is not a migration's change", c)
+		}
+	}
+	var rs []domain.Result
+	if err != nil {
+		rs = make([]domain.Result, len(call.Commands))
+		for i := range rs {
+			rs[i].Err = err
+		}
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), migrateTimeout)
+		defer cancel()
+		meta := domain.Meta{RequestID: call.Meta.RequestID, Surface: domain.SurfaceMigrate}
+		rs = w.Execute(ctx, app, meta, call.Commands...)
+	}
+	b, merr := domain.MarshalResults(call.App, rs)
+	if merr != nil {
+		return []byte(merr.Error())
+	}
+	return b
 }

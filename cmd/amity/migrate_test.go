@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/eventstore"
+	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/internal/testenv"
+	"github.com/amity-im/amity/internal/testenv/apitest"
+)
+
+// faults answers every period-th call with a fault of a vendor's, in
+// turn: its busy code, a 503, a slow answer, a dropped connection; the
+// others reach next.
+type faults struct {
+	next   http.Handler
+	busy   string // the vendor's rate-limit answer
+	period int64
+	n      atomic.Int64
+	seen   [4]atomic.Int64
+}
+
+func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := f.n.Add(1)
+	if n%f.period != 0 {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	kind := (n / f.period) % 4
+	f.seen[kind].Add(1)
+	switch kind {
+	case 0:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(f.busy))
+	case 1:
+		http.Error(w, "upstream unavailable", http.StatusServiceUnavailable)
+	case 2:
+		time.Sleep(300 * time.Millisecond)
+		f.next.ServeHTTP(w, r)
+	case 3:
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}
+}
+
+// allSeen fails t unless every kind of fault was injected.
+func (f *faults) allSeen(t *testing.T) {
+	t.Helper()
+	for kind := range f.seen {
+		if f.seen[kind].Load() == 0 {
+			t.Errorf("fault %d never injected", kind)
+		}
+	}
+}
+
+// fakeVendor serves an app's vendor surface on an in-memory core, loaded
+// through the returned URL's twin without faults: loadURL. The migration
+// reads url, behind the fault injector.
+func fakeVendor(t *testing.T, table func(amityhttp.Deps) amityhttp.Table, busy string, period int64) (url, loadURL string, f *faults) {
+	t.Helper()
+	core := testenv.Start(t)
+	h := amityhttp.NewHandler(table(core.Deps()))
+	load := httptest.NewServer(h)
+	t.Cleanup(load.Close)
+	f = &faults{next: h, busy: busy, period: period}
+	faulty := httptest.NewServer(f)
+	t.Cleanup(faulty.Close)
+	return faulty.URL, load.URL, f
+}
+
+const migrateConfig = `{"apps":[
+ {"name":"moving","max_blocked":1500,
+  "tencent":{"sdkappid":1400000042,"secret_key":"mig-key","admins":["administrator"],"qps":1000000,"follow":true,
+   "custom_fields":["Tag_SNS_Custom_Note","Tag_SNS_Custom_Level"],"zim_attributes":{"Tag_SNS_Custom_Note":"k0"}},
+  "zim":{"app_id":4242,"server_secret":"mig-secret","qps":1000000}}
+]}`
+
+var (
+	sourceApp = &domain.App{Name: "vendor", MaxBlocked: 1500}
+	sourceTC  = &tencent.App{App: sourceApp, SDKAppID: 1400000042, SecretKey: "mig-key", Admins: []string{"administrator"}, QPS: 1_000_000,
+		Follow: true, CustomFields: []string{"Tag_SNS_Custom_Note", "Tag_SNS_Custom_Level"}, ZIMAttributes: map[string]string{"Tag_SNS_Custom_Note": "k0"}}
+	sourceZIM = &zim.App{App: sourceApp, AppID: 4242, ServerSecret: "mig-secret", QPS: 1_000_000}
+)
+
+// migration runs `amity migrate` against s with args, and returns its
+// output and error.
+func (s *service) migrate(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cfg := filepath.Join(t.TempDir(), "apps.json")
+	if err := os.WriteFile(cfg, []byte(migrateConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	args = append(args, "--config", cfg, "--app", "moving", "--nats-url", s.natsURL, "--retry-wait", "20ms", "--qps", "5000")
+	err := run(context.Background(), append([]string{"migrate"}, args...), func(string) string { return "" }, &out, &errb)
+	t.Logf("amity migrate %s:\n%s%s", strings.Join(args[:2], " "), out.String(), errb.String())
+	return out.String(), err
+}
+
+func usersFile(t *testing.T, ids ...string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "users.txt")
+	if err := os.WriteFile(p, []byte(strings.Join(ids, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// wantLines fails t for each want no line of out contains.
+func wantLines(t *testing.T, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+}
+
+// migratedOnly fails t unless every event on s's stream was recorded by a
+// migration.
+func migratedOnly(t *testing.T, s *service) {
+	t.Helper()
+	st, err := s.jetstream(t).Stream(context.Background(), eventstore.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := uint64(1); seq <= s.streamLastSeq(t); seq++ {
+		m, err := st.GetMsg(context.Background(), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c struct {
+			Events []struct{ Type, Surface string }
+		}
+		if err := json.Unmarshal(m.Data, &c); err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range c.Events {
+			if ev.Surface != domain.SurfaceMigrate {
+				t.Fatalf("commit %d holds a %s by %q, not marked as migrated", seq, ev.Type, ev.Surface)
+			}
+		}
+	}
+}
+
+// TestMigrateTencent is one scenario, told in order: a copy through
+// faults, a clean verify, a second copy that records nothing, differences
+// planted on both sides and each reported, repaired, verified clean.
+func TestMigrateTencent(t *testing.T) {
+	heavyTest(t)
+	url, loadURL, f := fakeVendor(t, func(d amityhttp.Deps) amityhttp.Table { return tencent.New(d, sourceTC).Routes() },
+		`{"ActionStatus":"FAIL","ErrorCode":60007,"ErrorInfo":"API rate limit"}`, 9)
+	src := apitest.NewTencent(t, loadURL, 1400000042, "mig-key")
+	users := loadTencent(t, src)
+	s := startService(t, migrateConfig, "")
+	list := usersFile(t, append(users, "ghost")...)
+
+	out, err := s.migrate(t, "copy", "--vendor", "tencent", "--source", url, "--users", list)
+	if err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	wantLines(t, out, "ghost: not known at the vendor", fmt.Sprintf("copied %d users", len(users)+1))
+	f.allSeen(t)
+	migratedOnly(t, s)
+	if out, err := s.migrate(t, "verify", "--vendor", "tencent", "--source", url, "--users", list); err != nil {
+		t.Fatalf("verify after the copy: %v\n%s", err, out)
+	}
+	last := s.streamLastSeq(t)
+	out, err = s.migrate(t, "copy", "--vendor", "tencent", "--source", url, "--users", list, "--checkpoint", filepath.Join(t.TempDir(), "again"))
+	if err != nil || !strings.Contains(out, " 0 changes recorded") || s.streamLastSeq(t) != last {
+		t.Errorf("a second copy: %v, stream %d -> %d\n%s", err, last, s.streamLastSeq(t), out)
+	}
+
+	// Differences of every kind, planted at the vendor and in Amity.
+	dst := s.tencent(t, 1400000042, "mig-key")
+	apitest.WantTC(t, "source nick", src.Call("/v4/profile/portrait_set", obj{"From_Account": "ann", "ProfileItem": []obj{{"Tag": "Tag_Profile_IM_Nick", "Value": "Ann B."}}}), 0)
+	apitest.WantTC(t, "source friend", src.Call("/v4/sns/friend_import", obj{"From_Account": "ann", "AddFriendItem": []obj{{"To_Account": "pal7", "AddSource": "AddSource_Type_Web", "AddTime": 1_600_000_000}}}), 0)
+	apitest.WantTC(t, "source remark", src.Call("/v4/sns/friend_update", obj{"From_Account": "ann", "UpdateItem": []obj{{"To_Account": "bob", "SnsItem": []obj{{"Tag": "Tag_SNS_IM_Remark", "Value": "Robert"}}}}}), 0)
+	apitest.WantTC(t, "source group", src.Call("/v4/sns/group_add", obj{"From_Account": "ann", "GroupName": []string{"new group"}}), 0)
+	apitest.WantTC(t, "source block", src.Call("/v4/sns/black_list_add", obj{"From_Account": "bob", "To_Account": []string{"pal140"}}), 0)
+	apitest.WantTC(t, "source follow", src.Call("/v4/follow/follow_add", obj{"From_Account": "bob", "FollowItem": []obj{{"To_Account": "pal9"}}}), 0)
+	apitest.WantTC(t, "amity extra friend", dst.Call("/v4/sns/friend_import", obj{"From_Account": "bob", "AddFriendItem": []obj{{"To_Account": "pal150", "AddSource": "AddSource_Type_Web"}}}), 0)
+	apitest.WantTC(t, "amity extra block", dst.Call("/v4/sns/black_list_add", obj{"From_Account": "ann", "To_Account": []string{"pal11"}}), 0)
+	apitest.WantTC(t, "amity unfollow", dst.Call("/v4/follow/follow_delete", obj{"From_Account": "ann", "To_Account": []string{"pal1"}}), 0)
+	out, err = s.migrate(t, "verify", "--vendor", "tencent", "--source", url, "--users", list)
+	if err == nil {
+		t.Error("verify found no difference")
+	}
+	wantLines(t, out, `ann: profile name: vendor "Ann B.", amity "Ann"`, `ann: friend missing "pal7"`,
+		`ann: friend field "bob" alias: vendor "Robert", amity "Bobby"`, `ann: group missing "new group"`,
+		`bob: block missing "pal140"`, `bob: follow missing "pal9"`, `bob: friend extra "pal150"`,
+		`ann: block extra "pal11"`, `ann: follow missing "pal1"`, "differences in 2 users")
+	if out, err := s.migrate(t, "verify", "--repair", "--vendor", "tencent", "--source", url, "--users", list); err != nil {
+		t.Fatalf("verify --repair: %v\n%s", err, out)
+	}
+	if out, err := s.migrate(t, "verify", "--vendor", "tencent", "--source", url, "--users", list); err != nil {
+		t.Errorf("verify after the repair: %v\n%s", err, out)
+	}
+}
+
+// loadTencent fills a Tencent source with every field Amity keeps: profiles
+// with AllowType, friends with remark, groups, add source and wording,
+// original add and remark times and custom fields, one-way friends, empty
+// groups, more than a page of friends, blocks and follows, IDs and remarks
+// with unicode and punctuation. It returns the users.
+func loadTencent(t *testing.T, tc *apitest.Tencent) []string {
+	t.Helper()
+	odd := "x.y*z>{|}" // Tencent IDs are printable ASCII; remarks and nicks take any text
+	pals := apitest.IDs("pal", 1200)
+	for i := 0; i < len(pals); i += 100 {
+		apitest.WantTC(t, "import pals", tc.Call("/v4/im_open_login_svc/multiaccount_import", apitest.Accounts(pals[i:i+100]...)), 0)
+	}
+	for _, u := range []obj{{"UserID": "ann", "Nick": "Ann", "FaceUrl": "https://img/ann"}, {"UserID": "bob", "Nick": "Bob"}, {"UserID": odd, "Nick": "Ödd ✓"}} {
+		apitest.WantTC(t, "import", tc.Call("/v4/im_open_login_svc/account_import", u), 0)
+	}
+	apitest.WantTC(t, "allow type", tc.Call("/v4/profile/portrait_set", obj{"From_Account": "bob", "ProfileItem": []obj{{"Tag": "Tag_Profile_IM_AllowType", "Value": "AllowType_Type_NeedConfirm"}}}), 0)
+	apitest.WantTC(t, "groups", tc.Call("/v4/sns/group_add", obj{"From_Account": "ann", "GroupName": []string{"work", "empty"}}), 0)
+	ints := apitest.WithRequestGap(context.Background(), "CustomItem integer value: the description types Value as string")
+	apitest.WantTC(t, "ann's friends", tc.CallCtx(ints, "/v4/sns/friend_import", obj{"From_Account": "ann", "AddFriendItem": []obj{
+		{"To_Account": "bob", "Remark": "Bobby", "GroupName": []string{"work"}, "AddSource": "AddSource_Type_Android", "AddWording": "hi, it's ann",
+			"AddTime": 1_500_000_000, "RemarkTime": 1_500_000_100, "CustomItem": []obj{{"Tag": "Tag_SNS_Custom_Note", "Value": "met at work"}, {"Tag": "Tag_SNS_Custom_Level", "Value": 7}}},
+		{"To_Account": odd, "Remark": "ödd · 名", "AddSource": "AddSource_Type_Web", "AddTime": 1_400_000_000},
+	}}), 0)
+	// bob's list holds ann (two-way) and 130 pals, one way.
+	items := []obj{{"To_Account": "ann", "AddSource": "AddSource_Type_Web", "AddTime": 1_500_000_000}}
+	for _, p := range pals[:130] {
+		items = append(items, obj{"To_Account": p, "AddSource": "AddSource_Type_Bulk", "AddTime": 1_450_000_000})
+	}
+	for i := 0; i < len(items); i += 100 {
+		apitest.WantTC(t, "bob's friends", tc.Call("/v4/sns/friend_import", obj{"From_Account": "bob", "AddFriendItem": items[i:min(len(items), i+100)]}), 0)
+	}
+	blocked := pals[100:1110] // more than a page
+	for i := 0; i < len(blocked); i += 1000 {
+		apitest.WantTC(t, "odd's blocks", tc.Call("/v4/sns/black_list_add", obj{"From_Account": odd, "To_Account": blocked[i:min(len(blocked), i+1000)]}), 0)
+	}
+	var follows []obj
+	for _, p := range pals[:101] {
+		follows = append(follows, obj{"To_Account": p})
+	}
+	for i := 0; i < len(follows); i += 20 {
+		apitest.WantTC(t, "ann's follows", tc.Call("/v4/follow/follow_add", obj{"From_Account": "ann", "FollowItem": follows[i:min(len(follows), i+20)]}), 0)
+	}
+	// The users file lists the main users and a few pals; the other pals
+	// reach Amity as the friends, blocks and follows of these.
+	return append([]string{"ann", "bob", odd}, pals[:12]...)
+}
+
+// TestMigrateZIM is one scenario, told in order: a copy through faults, a
+// clean verify, differences planted on both sides, each reported,
+// repaired, verified clean.
+func TestMigrateZIM(t *testing.T) {
+	heavyTest(t)
+	url, loadURL, f := fakeVendor(t, func(d amityhttp.Deps) amityhttp.Table { return zim.New(d, sourceZIM).Routes() },
+		`{"Code":660300005,"Message":"app QPS limit"}`, 3)
+	src := apitest.NewZIM(t, loadURL, 4242, "mig-secret")
+	users := loadZIM(t, src)
+	s := startService(t, migrateConfig, "")
+	list := usersFile(t, append(users, "ghost")...)
+	zimArgs := []string{"--vendor", "zim", "--source", url, "--users", list}
+
+	out, err := s.migrate(t, append([]string{"copy"}, zimArgs...)...)
+	if err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	wantLines(t, out, "ghost: not known at the vendor")
+	f.allSeen(t)
+	migratedOnly(t, s)
+	if out, err := s.migrate(t, append([]string{"verify"}, zimArgs...)...); err != nil {
+		t.Fatalf("verify after the copy: %v\n%s", err, out)
+	}
+
+	dst := s.zim(t, 4242, "mig-secret")
+	apitest.WantCode(t, "source alias", src.Post("UpdateFriendsAlias", fi{"FromUserId": "ann", "UserIds": []fi{{"UserId": "bob", "FriendAlias": "Robert"}}}), 0)
+	apitest.WantCode(t, "source extra", src.Post("ModifyUserInfo", fi{"UserInfo": []fi{{"UserId": "bob", "Extra": "moved"}}}), 0)
+	apitest.WantCode(t, "source block", src.Post("AddUsersToBlacklist", fi{"FromUserId": "bob", "UserIds": []string{"u5"}}), 0)
+	apitest.WantCode(t, "amity extra friend", dst.Post("AddFriends", fi{"FromUserId": "ann", "FriendInfos": []fi{{"UserId": "u9"}}}), 0)
+	out, err = s.migrate(t, append([]string{"verify"}, zimArgs...)...)
+	if err == nil {
+		t.Error("verify found no difference")
+	}
+	wantLines(t, out, `ann: friend field "bob" alias: vendor "Robert", amity "Bobby"`, `bob: profile extra: vendor "moved", amity "{\"vip\":true}"`,
+		`bob: block missing "u5"`, `ann: friend extra "u9"`, `u9: friend extra "ann"`)
+	if out, err := s.migrate(t, append([]string{"verify", "--repair"}, zimArgs...)...); err != nil {
+		t.Fatalf("verify --repair: %v\n%s", err, out)
+	}
+	if out, err := s.migrate(t, append([]string{"verify"}, zimArgs...)...); err != nil {
+		t.Errorf("verify after the repair: %v\n%s", err, out)
+	}
+}
+
+// loadZIM fills a ZIM source with every field ZIM keeps: names, avatars
+// and extras, friends with alias, wording, attributes and original create
+// times, one-way friends, more than a page of friends and of blocks,
+// unicode and punctuation. It returns the users.
+func loadZIM(t *testing.T, z *apitest.ZIM) []string {
+	t.Helper()
+	odd := "x.y z>{|}"
+	many := apitest.IDs("u", 130)
+	for i := 0; i < len(many); i += 100 {
+		apitest.WantCode(t, "register", z.Post("UserRegister", apitest.Users(many[i:min(len(many), i+100)]...)), 0)
+	}
+	apitest.WantCode(t, "register", z.Post("UserRegister", apitest.Users("ann", "bob", odd)), 0)
+	apitest.WantCode(t, "extra", z.Post("ModifyUserInfo", fi{"UserInfo": []fi{{"UserId": "bob", "UserName": "Bób ✓", "Extra": `{"vip":true}`}}}), 0)
+	created := time.Now().Add(-400 * 24 * time.Hour).UnixMilli()
+	apitest.WantCode(t, "ann's friends", z.Post("AddFriends", fi{"FromUserId": "ann", "FriendInfos": []fi{
+		{"UserId": "bob", "FriendAlias": "Bobby", "Wording": "hi, it's ann", "FriendTime": created,
+			"Attributes": []fi{{"Key": "k0", "Value": "met at work"}, {"Key": "k1", "Value": "ü"}}},
+		{"UserId": odd, "FriendAlias": "ödd · 名", "FriendTime": created + 1000},
+	}}), 0)
+	// odd keeps ann one way.
+	apitest.WantCode(t, "one way", z.Post("DeleteFriends", fi{"FromUserId": "ann", "UserIds": []string{odd}, "DeleteType": 1}), 0)
+	for i := 0; i < 120; i += 20 {
+		var items []fi
+		for _, u := range many[i : i+20] {
+			items = append(items, fi{"UserId": u, "FriendTime": created})
+		}
+		apitest.WantCode(t, "bob's friends", z.Post("AddFriends", fi{"FromUserId": "bob", "FriendInfos": items}), 0)
+	}
+	for i := 0; i < 110; i += 10 {
+		apitest.WantCode(t, "blocks", z.Post("AddUsersToBlacklist", fi{"FromUserId": odd, "UserIds": many[i : i+10]}), 0)
+	}
+	return []string{"ann", "bob", odd, "u9"}
+}

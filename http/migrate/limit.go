@@ -1,0 +1,31 @@
+package migrate
+
+import (
+	nethttp "net/http"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// LimitedClient is an HTTP client that sends at most qps requests a
+// second (any number when qps is 0 or less) and gives each timeout for its
+// answer: what keeps a migration within a vendor's rate limit.
+func LimitedClient(qps int, timeout time.Duration) *nethttp.Client {
+	limit := rate.Inf
+	if qps > 0 {
+		limit = rate.Limit(qps)
+	}
+	return &nethttp.Client{Timeout: timeout, Transport: &limited{base: nethttp.DefaultTransport, lim: rate.NewLimiter(limit, 1)}}
+}
+
+type limited struct {
+	base nethttp.RoundTripper
+	lim  *rate.Limiter
+}
+
+func (l *limited) RoundTrip(r *nethttp.Request) (*nethttp.Response, error) {
+	if err := l.lim.Wait(r.Context()); err != nil {
+		return nil, err
+	}
+	return l.base.RoundTrip(r)
+}

@@ -1,0 +1,130 @@
+// Package migrate moves an app's relationship chain from a vendor into
+// Amity and keeps the two in step while the app switches: it reads each
+// user's graph from the vendor (a Source of the vendor's surface package),
+// compares it with Amity's read model, and records the differences as
+// migrated changes (domain.SurfaceMigrate), which keep the vendor's times
+// and send no webhooks. Copy, verify, repair and Tencent's callbacks all
+// run one user at a time through a Syncer, so each is idempotent: what
+// already matches records nothing.
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
+)
+
+// Mode is what a sync does with the differences it finds.
+type Mode int
+
+const (
+	// Verify only reports them.
+	Verify Mode = iota
+	// Copy records what the vendor holds and Amity lacks or holds
+	// otherwise, and leaves what only Amity holds.
+	Copy
+	// Repair makes Amity hold exactly what the vendor holds.
+	Repair
+)
+
+// Syncer compares and syncs single users of one app.
+type Syncer struct {
+	App    *domain.App
+	Source amityhttp.Source
+	Writer amityhttp.Executor
+	// Graph is a user's graph in Amity's read model, which has applied
+	// every commit Writer has answered.
+	Graph      func(app, user string) domain.Graph
+	Registered func(app, user string) bool
+	// Wait returns once the read model has applied seq.
+	Wait  func(ctx context.Context, seq uint64) error
+	NewID func() string
+}
+
+// Outcome is what one user's sync found and did.
+type Outcome struct {
+	User string
+	// Unknown: the vendor does not know the user.
+	Unknown bool
+	// Differences are those found before any change.
+	Differences []domain.Difference
+	// Recorded counts the changes recorded; Edges the friends, blocks and
+	// follows the vendor holds for the user.
+	Recorded, Edges int
+	// Problems are the changes Amity refused, each with its reason.
+	Problems []string
+}
+
+// ErrUnknownUser is a user the vendor does not know.
+var ErrUnknownUser = errors.New("not known at the vendor")
+
+// Sync reads user's graph at the vendor and in Amity, and, as mode says,
+// makes Amity's the vendor's. A vendor the user is unknown to leaves Amity
+// as it is. The error is the vendor's (Amity's refusals are Problems).
+func (s *Syncer) Sync(ctx context.Context, user string, mode Mode) (Outcome, error) {
+	out := Outcome{User: user}
+	vg, err := s.Source.Read(ctx, user)
+	if err != nil {
+		return out, err
+	}
+	if !vg.Known {
+		out.Unknown = true
+		return out, nil
+	}
+	out.Edges = len(vg.Friends) + len(vg.Blocks) + len(vg.Follows)
+	vendor := s.Source.Normalize(vg)
+	amity := s.Source.Normalize(s.Graph(s.App.Name, user))
+	out.Differences = domain.Compare(vendor, amity)
+	if mode == Verify || len(out.Differences) == 0 {
+		return out, nil
+	}
+	registered := func(id string) bool { return s.Registered(s.App.Name, id) }
+	for _, step := range domain.Plan(vendor, amity, registered, mode == Repair) {
+		meta := domain.Meta{RequestID: s.NewID(), Surface: domain.SurfaceMigrate}
+		var last uint64
+		for i, r := range s.Writer.Execute(ctx, s.App, meta, step...) {
+			switch {
+			case r.Err == nil && r.Event != nil:
+				out.Recorded++
+				last = max(last, r.Seq)
+			case r.Err != nil && !errors.Is(r.Err, domain.ErrUserExists):
+				// A user registered meanwhile is as good as one registered here.
+				out.Problems = append(out.Problems, fmt.Sprintf("%s: %v", describe(step[i]), r.Err))
+			}
+		}
+		if err := s.Wait(ctx, last); err != nil {
+			return out, fmt.Errorf("wait for the read model: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// describe names a command of a plan for a report.
+func describe(c domain.Command) string {
+	switch c := c.(type) {
+	case domain.RegisterUser:
+		return "register " + c.User
+	case domain.UpdateProfile:
+		return "profile of " + c.User
+	case domain.AddFriendGroups:
+		return fmt.Sprintf("groups %q", c.Groups)
+	case domain.DeleteFriendGroups:
+		return fmt.Sprintf("delete groups %q", c.Groups)
+	case domain.ImportFriend:
+		return "friend " + c.Friend
+	case domain.DeleteFriend:
+		return "delete friend " + c.Friend
+	case domain.BlockUser:
+		return "block " + c.Target
+	case domain.UnblockUser:
+		return "unblock " + c.Target
+	case domain.FollowUser:
+		return "follow " + c.Target
+	case domain.UnfollowUser:
+		return "unfollow " + c.Target
+	}
+	return fmt.Sprintf("%T", c)
+}
