@@ -143,3 +143,18 @@ func TestBuilderKeepsTheConfiguredCommands(t *testing.T) {
 		t.Errorf("Send in an unknown style = %v", err)
 	}
 }
+
+// TestMigratedChangesSendNoWebhooks: what a migration copies was the
+// vendor's change, whose callback the backend had from the vendor.
+func TestMigratedChangesSendNoWebhooks(t *testing.T) {
+	s := &delivery.Sender{Now: time.Now, Styles: map[string]delivery.Style{"s": style{}}}
+	app := &domain.App{Name: "a", Callback: &domain.Callback{URL: "http://127.0.0.1:1/", Style: "s"}}
+	c := commit(domain.UserBlocked{User: "u", Target: "v"})
+	if got := s.Deliveries(app, 9, c); len(got) != 2 {
+		t.Fatalf("a block: %d deliveries, want 2", len(got))
+	}
+	c.Events[0].Surface = domain.SurfaceMigrate
+	if got := s.Deliveries(app, 9, c); len(got) != 0 {
+		t.Errorf("a migrated block: %+v, want none", got)
+	}
+}

@@ -61,8 +61,8 @@ type Builder struct {
 // Add adds the callback command about ev, with body encoded as JSON.
 func (b *Builder) Add(ev domain.Event, command string, body any) {
 	cb := b.App.Callback
-	if cb == nil || len(cb.Commands) > 0 && !slices.Contains(cb.Commands, command) {
-		return
+	if cb == nil || len(cb.Commands) > 0 && !slices.Contains(cb.Commands, command) || ev.Surface == domain.SurfaceMigrate {
+		return // migrated changes were the vendor's: the backend heard of them there
 	}
 	data, _ := json.Marshal(body)
 	b.Out = append(b.Out, Delivery{App: b.App.Name, Command: command, EventID: ev.ID, Seq: b.Seq, Body: data})
