@@ -47,7 +47,12 @@ func TestPlanMakesAmityTheVendors(t *testing.T) {
 		{name: "extra, kept on a copy", amity: func(g *Graph) { g.Friends["fay"] = Entry{}; g.Blocks["gus"] = 1; g.Groups = append(g.Groups, "old") },
 			diffs: []string{`ann: block extra "gus"`, `ann: friend extra "fay"`, `ann: group extra "old"`}, steps: nil},
 		{name: "extra, removed on a repair", prune: true,
-			amity: func(g *Graph) { g.Friends["fay"] = Entry{}; g.Blocks["gus"] = 1; g.Follows["hal"] = 1; g.Groups = append(g.Groups, "old") },
+			amity: func(g *Graph) {
+				g.Friends["fay"] = Entry{}
+				g.Blocks["gus"] = 1
+				g.Follows["hal"] = 1
+				g.Groups = append(g.Groups, "old")
+			},
 			diffs: []string{`ann: block extra "gus"`, `ann: follow extra "hal"`, `ann: friend extra "fay"`, `ann: group extra "old"`},
 			steps: [][]string{{"DeleteFriend ann fay", "UnblockUser ann gus", "UnfollowUser ann hal"}, {"DeleteFriendGroups ann [old]"}}},
 		{name: "times", vendor: func(g *Graph) { g.Blocks["cat"] = 2500; g.Follows["dan"] = 3500 },

@@ -39,6 +39,8 @@ type config struct {
 	zim     []*zim.App
 	tencent []*tencent.App
 	users   []eventstore.User
+	// moving are the apps moving from Tencent, by their Tencent part.
+	moving map[*tencent.App]*migrateFileConfig
 }
 
 // styles are the webhook styles of the config's apps, by the name an app's
@@ -82,6 +84,19 @@ type appConfig struct {
 	ZIM           *zimFileConfig      `json:"zim,omitempty"`
 	Callback      *callbackFileConfig `json:"callback,omitempty"`
 	Tencent       *tencentFileConfig  `json:"tencent,omitempty"`
+	Migrate       *migrateFileConfig  `json:"migrate,omitempty"`
+}
+
+// migrateFileConfig is an app's migrate part: while it moves from Tencent,
+// the callbacks Tencent sends it and where their missing fields are read.
+type migrateFileConfig struct {
+	// Source is Tencent's endpoint (tencent.DefaultEndpoint when empty).
+	Source string `json:"source,omitempty"`
+	// CallbackToken, when set, is what each callback's Sign is made with.
+	CallbackToken string `json:"callback_token,omitempty"`
+	// QPS bounds the reads of Tencent callbacks make (its documented
+	// limit when 0).
+	QPS int `json:"qps,omitempty"`
 }
 
 // zimFileConfig is an app's zim part.
@@ -231,6 +246,18 @@ func (p *appsParser) app(where string, ac appConfig) error {
 		if err := p.tencentPart(where, app, t); err != nil {
 			return err
 		}
+	}
+	if m := ac.Migrate; m != nil {
+		switch {
+		case ac.Tencent == nil:
+			return fmt.Errorf("%s: migrate takes Tencent's callbacks, and needs the app's tencent part", where)
+		case m.QPS < 0:
+			return fmt.Errorf("%s: migrate.qps must not be negative", where)
+		}
+		if p.cfg.moving == nil {
+			p.cfg.moving = map[*tencent.App]*migrateFileConfig{}
+		}
+		p.cfg.moving[p.cfg.tencent[len(p.cfg.tencent)-1]] = m
 	}
 	if cb := ac.Callback; cb != nil {
 		c, err := appCallback(ac, cb, zp)

@@ -19,6 +19,7 @@ import (
 	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
+	"github.com/amity-im/amity/projections"
 )
 
 const migrateUsage = `usage: amity migrate copy|verify --vendor tencent|zim --users FILE --app NAME --config FILE [flags]
@@ -150,11 +151,7 @@ func vendorSource(cfg config, f migrateFlags, stderr io.Writer) (*domain.App, am
 		if j < 0 {
 			return nil, nil, fmt.Errorf("app %q has no tencent part in %s: its SDKAppID and key sign the reads", f.app, f.config)
 		}
-		t := cfg.tencent[j]
-		reads.HTTP = migrate.LimitedClient(cmp.Or(f.qps, tencent.DefaultSourceQPS), 30*time.Second)
-		c := &tencent.Client{BaseURL: cmp.Or(f.source, tencent.DefaultEndpoint), SDKAppID: t.SDKAppID, Identifier: t.Admins[0],
-			SecretKey: t.SecretKey, HTTP: reads.HTTP}
-		return app, &tencent.Source{Client: c, App: t, Reads: reads}, nil
+		return app, tencentSource(cfg.tencent[j], f.source, f.qps, reads), nil
 	case "zim":
 		j := slices.IndexFunc(cfg.zim, func(z *zim.App) bool { return z.App == app })
 		if j < 0 {
@@ -298,4 +295,36 @@ func waitingLine(w io.Writer) func(string, error, time.Duration) {
 		}
 		fmt.Fprintf(w, "migrate: waiting %s to try %s again: %s\n", wait.Round(time.Millisecond), what, reason)
 	}
+}
+
+// tencentSource reads app's graph at Tencent (source: its endpoint, "" for
+// the documented one) with the app's own key, at qps calls a second at
+// most (0: Tencent's limit; negative: none).
+func tencentSource(app *tencent.App, source string, qps int, reads amityhttp.VendorReads) *tencent.Source {
+	reads.HTTP = migrate.LimitedClient(cmp.Or(qps, tencent.DefaultSourceQPS), 30*time.Second)
+	c := &tencent.Client{BaseURL: cmp.Or(source, tencent.DefaultEndpoint), SDKAppID: app.SDKAppID, Identifier: app.Admins[0],
+		SecretKey: app.SecretKey, HTTP: reads.HTTP}
+	return &tencent.Source{Client: c, App: app, Reads: reads}
+}
+
+// callbackAttempts bounds the tries of each read a callback makes: Tencent
+// sends a callback again that was not acknowledged.
+const callbackAttempts = 3
+
+// movingApps are the config's apps that take Tencent's callbacks while they
+// move, each syncing through w against the read model m.
+func movingApps(cfg config, w amityhttp.Executor, m *projections.Model, newID func() string) []*migrate.TencentApp {
+	var out []*migrate.TencentApp
+	for _, t := range cfg.tencent {
+		mc := cfg.moving[t]
+		if mc == nil {
+			continue
+		}
+		backoff := amityhttp.DefaultVendorBackoff
+		backoff.Attempts = callbackAttempts
+		src := tencentSource(t, mc.Source, mc.QPS, amityhttp.VendorReads{Backoff: backoff})
+		out = append(out, &migrate.TencentApp{SDKAppID: t.SDKAppID, Token: mc.CallbackToken, Syncer: &migrate.Syncer{
+			App: t.App, Source: src, Writer: w, Graph: m.Graph, Registered: m.Registered, Wait: m.WaitFollowed, NewID: newID}})
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/console"
+	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
@@ -15,11 +16,12 @@ import (
 // routes is everything the service serves over HTTP, one table a part, in
 // the order they are matched: ZIM first, since all its calls go to "/" and
 // are the busiest.
-func (s *daemon) routes(zimSrv *zim.Server, tcSrv *tencent.Server, nativeCfg native.Config, meter *metrics) []amityhttp.Table {
+func (s *daemon) routes(zimSrv *zim.Server, tcSrv *tencent.Server, nativeCfg native.Config, moving migrate.Config, meter *metrics) []amityhttp.Table {
 	return []amityhttp.Table{
 		zimSrv.Routes(),
 		tcSrv.Routes(),
 		native.Routes(nativeCfg),
+		migrate.Routes(moving),
 		console.Routes(s.consoleConfig(nativeCfg)),
 		s.operations(meter),
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
@@ -287,7 +288,8 @@ func (s *daemon) build() {
 	zimSrv, tcSrv := zim.New(deps, s.cfg.zim...), tencent.New(deps, s.cfg.tencent...)
 	nativeCfg := native.Config{Now: time.Now, History: store, Index: s.model, ZIM: zimSrv, Tencent: tcSrv,
 		Writer: s.router, Requests: s.model, NewID: ids.New, Observe: meter.observe}
-	router := amityhttp.NewHandler(s.routes(zimSrv, tcSrv, nativeCfg, meter)...)
+	moving := migrate.Config{Tencent: movingApps(s.cfg, s.router, s.model, ids.New), Logger: logger}
+	router := amityhttp.NewHandler(s.routes(zimSrv, tcSrv, nativeCfg, moving, meter)...)
 	s.httpSrv = &http.Server{Handler: router, ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	s.notifier = &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer,

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/amity-im/amity/domain"
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/tencent"
 )
@@ -49,7 +50,7 @@ func Routes(cfg Config) amityhttp.Table {
 	}
 	h := &callbacks{cfg: cfg}
 	return amityhttp.Table{Name: "migrate", Routes: []amityhttp.Route{
-		{Method: nethttp.MethodPost, Path: CallbackPath, Metric: "tencent_callback", Handler: h},
+		{Method: nethttp.MethodPost, Path: CallbackPath, Handler: h},
 	}}
 }
 
@@ -112,18 +113,35 @@ func (h *callbacks) ServeHTTP(w nethttp.ResponseWriter, r *nethttp.Request) {
 		ack(w, nethttp.StatusBadRequest, err)
 		return
 	}
+	// Every graph is read before any is changed: a callback whose reads
+	// fail changes nothing, and Tencent sends it again.
+	var graphs []domain.Graph
 	for _, user := range body.users() {
-		out, err := app.Syncer.Sync(r.Context(), user, Repair)
+		g, err := app.Syncer.Source.Read(r.Context(), user)
+		if err != nil {
+			h.notApplied(w, app, user, err)
+			return
+		}
+		graphs = append(graphs, g)
+	}
+	for _, g := range graphs {
+		out, err := app.Syncer.Apply(r.Context(), g, Repair)
 		if err == nil && len(out.Problems) > 0 {
 			err = fmt.Errorf("%s", out.Problems[0])
 		}
 		if err != nil {
-			h.cfg.Logger.Warn("migration callback not applied; Tencent sends it again", "app", app.Syncer.App.Name, "user", user, "err", err)
-			ack(w, nethttp.StatusOK, fmt.Errorf("%s: %w", user, err))
+			h.notApplied(w, app, g.User, err)
 			return
 		}
 	}
 	ack(w, nethttp.StatusOK, nil)
+}
+
+// notApplied answers a callback that could not be applied, so that
+// Tencent sends it again.
+func (h *callbacks) notApplied(w nethttp.ResponseWriter, app *TencentApp, user string, err error) {
+	h.cfg.Logger.Warn("migration callback not applied; Tencent sends it again", "app", app.Syncer.App.Name, "user", user, "err", err)
+	ack(w, nethttp.StatusOK, fmt.Errorf("%s: %w", user, err))
 }
 
 // authentic checks a callback's Sign and RequestTime when the app has a

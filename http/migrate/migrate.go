@@ -65,11 +65,18 @@ var ErrUnknownUser = errors.New("not known at the vendor")
 // makes Amity's the vendor's. A vendor the user is unknown to leaves Amity
 // as it is. The error is the vendor's (Amity's refusals are Problems).
 func (s *Syncer) Sync(ctx context.Context, user string, mode Mode) (Outcome, error) {
-	out := Outcome{User: user}
 	vg, err := s.Source.Read(ctx, user)
 	if err != nil {
-		return out, err
+		return Outcome{User: user}, err
 	}
+	return s.Apply(ctx, vg, mode)
+}
+
+// Apply compares vg, a user's graph read from the vendor, with Amity's,
+// and, as mode says, makes Amity's the same.
+func (s *Syncer) Apply(ctx context.Context, vg domain.Graph, mode Mode) (Outcome, error) {
+	user := vg.User
+	out := Outcome{User: user}
 	if !vg.Known {
 		out.Unknown = true
 		return out, nil
