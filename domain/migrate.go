@@ -192,8 +192,9 @@ func sortedPairs[V any](m map[string]V) []string {
 }
 
 // Plan returns the commands that make amity, a user's graph in Amity, the
-// vendor's, in steps to run one after the other: the users to register
-// (the user and any user they name whom registered says Amity lacks), then
+// vendor's, in steps to run one after the other: the users to register,
+// bare (the user and any user they name whom registered says Amity
+// lacks), then
 // the profile and groups, then friends, blocks and follows, then the blocks
 // and follows whose times changed, made again. With prune it also removes
 // what the vendor does not hold; without it (a first copy) it leaves it.
@@ -208,11 +209,10 @@ func Plan(vendor, amity Graph, registered func(string) bool, prune bool) [][]Com
 		}
 	}
 	if vendor.Known && !amity.Known {
-		named[user] = true
-		// Upsert: registered meanwhile as another user's friend, the user
-		// still gets the vendor's name and avatar.
-		users = append(users, RegisterUser{User: user, Name: vendor.Profile.Name, Avatar: vendor.Profile.Avatar, Upsert: true})
-		amity.Profile.Name, amity.Profile.Avatar = vendor.Profile.Name, vendor.Profile.Avatar
+		// Registered bare, as the users it names are, and given its profile
+		// next: registered meanwhile as another user's friend, it still
+		// gets it, and is not registered twice.
+		register(user)
 	}
 	if p := profileChange(user, vendor.Profile, amity.Profile); p != nil {
 		profile = append(profile, *p)

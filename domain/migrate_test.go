@@ -23,7 +23,6 @@ func graph(mut func(g *Graph)) Graph {
 //
 // Its length is its table of cases.
 func TestPlanMakesAmityTheVendors(t *testing.T) {
-	registered := func(id string) bool { return id != "eve" }
 	for _, tt := range []struct {
 		name   string
 		amity  func(*Graph)
@@ -36,7 +35,7 @@ func TestPlanMakesAmityTheVendors(t *testing.T) {
 		{name: "user missing", amity: func(g *Graph) { *g = Graph{User: "ann"} },
 			diffs: []string{"ann: block missing \"cat\"", "ann: follow missing \"dan\"", "ann: friend missing \"bob\"", "ann: group missing \"work\"",
 				`ann: profile name: vendor "Ann", amity ""`, "ann: user missing"},
-			steps: [][]string{{"RegisterUser ann Ann upsert"}, {"AddFriendGroups ann [work]"},
+			steps: [][]string{{"RegisterUser ann  "}, {"UpdateProfile ann name=Ann extra= allow=", "AddFriendGroups ann [work]"},
 				{"ImportFriend ann bob B 1000", "BlockUser ann cat 2000", "FollowUser ann dan 3000"}}},
 		{name: "a friend missing, not registered", vendor: func(g *Graph) { g.Friends["eve"] = Entry{CreateTime: 5} },
 			diffs: []string{`ann: friend missing "eve"`},
@@ -64,6 +63,7 @@ func TestPlanMakesAmityTheVendors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			vendor, amity := graph(tt.vendor), graph(tt.amity)
+			registered := func(id string) bool { return id != "eve" && (id != amity.User || amity.Known) }
 			var diffs []string
 			for _, d := range Compare(vendor, amity) {
 				diffs = append(diffs, d.String())
@@ -103,7 +103,11 @@ func describeCommand(c Command) string {
 	case FollowUser:
 		return fmt.Sprintf("FollowUser %s %s %d", c.User, c.Target, c.Since)
 	case UpdateProfile:
-		return fmt.Sprintf("UpdateProfile %s extra=%s allow=%s", c.User, deref(c.Extra), deref(c.AllowType))
+		s := "UpdateProfile " + c.User
+		if c.Name != nil {
+			s += " name=" + *c.Name
+		}
+		return s + fmt.Sprintf(" extra=%s allow=%s", deref(c.Extra), deref(c.AllowType))
 	case AddFriendGroups:
 		return fmt.Sprintf("AddFriendGroups %s %v", c.User, c.Groups)
 	case DeleteFriendGroups:

@@ -79,7 +79,8 @@ func TestEveryFlagOfEveryCommandHasItsVariable(t *testing.T) {
 	var sets []*flag.FlagSet
 	flagSetMade = func(fs *flag.FlagSet) { sets = append(sets, fs) }
 	defer func() { flagSetMade = nil }()
-	for _, cmd := range [][]string{{"serve"}, {"replay"}, {"verify"}, {"events", "tail"}, {"deadletters", "list"}, {"deadletters", "replay"}} {
+	for _, cmd := range [][]string{{"serve"}, {"replay"}, {"verify"}, {"events", "tail"}, {"deadletters", "list"}, {"deadletters", "replay"},
+		{"migrate", "copy"}, {"migrate", "verify"}} {
 		var out, errb bytes.Buffer
 		if err := run(context.Background(), append(cmd, "-h"), func(string) string { return "" }, &out, &errb); err != nil && !errors.Is(err, flag.ErrHelp) {
 			t.Fatalf("amity %s -h: %v", strings.Join(cmd, " "), err)
@@ -88,8 +89,8 @@ func TestEveryFlagOfEveryCommandHasItsVariable(t *testing.T) {
 			t.Fatalf("amity %s -h made no flag set, or its usage names no variable:\n%s", strings.Join(cmd, " "), errb.String())
 		}
 	}
-	if len(sets) != 6 {
-		t.Fatalf("%d flag sets for 6 commands", len(sets))
+	if len(sets) != 8 {
+		t.Fatalf("%d flag sets for 8 commands", len(sets))
 	}
 	flags := 0
 	for _, fs := range sets {

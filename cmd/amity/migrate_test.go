@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -336,4 +338,93 @@ func loadZIM(t *testing.T, z *apitest.ZIM) []string {
 		apitest.WantCode(t, "blocks", z.Post("AddUsersToBlacklist", fi{"FromUserId": odd, "UserIds": many[i : i+10]}), 0)
 	}
 	return []string{"ann", "bob", odd, "u9"}
+}
+
+// TestMigrateSurvivesKill9: a copy killed with SIGKILL at random points
+// and run again ends with exactly the vendor's graph, and the stream holds
+// no change recorded twice.
+func TestMigrateSurvivesKill9(t *testing.T) {
+	heavyTest(t)
+	url, loadURL, _ := fakeVendor(t, func(d amityhttp.Deps) amityhttp.Table { return tencent.New(d, sourceTC).Routes() },
+		`{"ActionStatus":"FAIL","ErrorCode":60007,"ErrorInfo":"API rate limit"}`, 50)
+	src := apitest.NewTencent(t, loadURL, 1400000042, "mig-key")
+	users := apitest.IDs("k", 300)
+	for i := 0; i < len(users); i += 100 {
+		apitest.WantTC(t, "import", src.Call("/v4/im_open_login_svc/multiaccount_import", apitest.Accounts(users[i:i+100]...)), 0)
+	}
+	for i, u := range users {
+		var items []obj
+		for j := 1; j <= 10; j++ {
+			items = append(items, obj{"To_Account": users[(i+j*7)%len(users)], "AddSource": "AddSource_Type_Bulk", "Remark": fmt.Sprint("r", j), "AddTime": 1_500_000_000 + j})
+		}
+		apitest.WantTC(t, "friends", src.Call("/v4/sns/friend_import", obj{"From_Account": u, "AddFriendItem": items}), 0)
+	}
+	s := startService(t, migrateConfig, "")
+	list := usersFile(t, users...)
+	cfg := filepath.Join(t.TempDir(), "apps.json")
+	if err := os.WriteFile(cfg, []byte(migrateConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"migrate", "copy", "--vendor", "tencent", "--source", url, "--users", list, "--config", cfg, "--app", "moving",
+		"--nats-url", s.natsURL, "--qps", "300", "--retry-wait", "20ms"}
+	for kill := range 3 {
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), "AMITY_TEST_AS_MAIN=1")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		before := s.streamLastSeq(t)
+		// Once it has recorded something, at a random moment.
+		testenv.WaitFor(t, 30*time.Second, "the copy's first changes", func() bool { return s.streamLastSeq(t) > before })
+		time.Sleep(time.Duration(rand.Int64N(int64(1500 * time.Millisecond))))
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		t.Logf("kill %d at stream sequence %d: %v", kill, s.streamLastSeq(t), err)
+	}
+	out, err := s.migrate(t, "copy", "--vendor", "tencent", "--source", url, "--users", list, "--checkpoint", list+".checkpoint")
+	if err != nil {
+		t.Fatalf("the copy run again: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "done by an earlier run") {
+		t.Errorf("the last run did not go on from the checkpoint:\n%s", out)
+	}
+	if out, err := s.migrate(t, "verify", "--vendor", "tencent", "--source", url, "--users", list); err != nil {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	noChangeTwice(t, s)
+}
+
+// noChangeTwice fails t for each event on s's stream that repeats an
+// earlier one: the same type and data.
+func noChangeTwice(t *testing.T, s *service) {
+	t.Helper()
+	st, err := s.jetstream(t).Stream(context.Background(), eventstore.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]uint64{}
+	for seq := uint64(1); seq <= s.streamLastSeq(t); seq++ {
+		m, err := st.GetMsg(context.Background(), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c struct {
+			Events []struct {
+				Type string
+				Data json.RawMessage
+			}
+		}
+		if err := json.Unmarshal(m.Data, &c); err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range c.Events {
+			key := ev.Type + string(ev.Data)
+			if first, ok := seen[key]; ok {
+				t.Errorf("commit %d records again what commit %d did: %s %s", seq, first, ev.Type, ev.Data)
+			}
+			seen[key] = seq
+		}
+	}
 }

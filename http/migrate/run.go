@@ -95,16 +95,22 @@ func (r *Run) Run(ctx context.Context, users io.Reader, total int) (Summary, err
 			}
 		})
 	}
-	stopTicks := r.tick(func() {
+	every := r.Interval
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	shown := start
+	stopTicks := r.tick(min(every, checkpointEvery), func() {
 		mu.Lock()
 		p := sum.Progress
 		low := t.low
 		mu.Unlock()
-		p.Took = time.Since(start)
-		if r.Progress != nil {
+		_ = r.writeCheckpoint(low)
+		if now := time.Now(); r.Progress != nil && now.Sub(shown) >= every {
+			shown = now
+			p.Took = now.Sub(start)
 			r.Progress(p)
 		}
-		_ = r.writeCheckpoint(low)
 	})
 	readErr := feed(ctx, users, skip, jobs)
 	close(jobs)
@@ -182,12 +188,11 @@ func (t *tracker) finish(n int) {
 	}
 }
 
+// checkpointEvery is how often the checkpoint is written.
+const checkpointEvery = time.Second
+
 // tick calls fn every interval until the returned stop is called.
-func (r *Run) tick(fn func()) (stop func()) {
-	every := r.Interval
-	if every <= 0 {
-		every = 5 * time.Second
-	}
+func (r *Run) tick(every time.Duration, fn func()) (stop func()) {
 	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(stopped)
