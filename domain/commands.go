@@ -213,7 +213,7 @@ func (c AddFriend) Decide(v View, now time.Time) (Payload, error) {
 
 // ImportFriend writes User's entry for Friend as given, one way, keeping its
 // times: a new entry, or a replacement of the existing one (so an import can
-// be run again).
+// be run again); an entry already as given records nothing.
 type ImportFriend struct {
 	User, Friend string
 	Entry        Entry
@@ -232,10 +232,14 @@ func (c ImportFriend) Decide(v View, now time.Time) (Payload, error) {
 	if len(c.Entry.Groups) > 0 && !v.ReserveGroups(c.User, c.Entry.Groups) {
 		return nil, ErrGroupLimit
 	}
-	if _, exists := v.Entry(c.User, c.Friend); !exists && !v.Reserve(c.User) {
+	e := stamped(c.Entry, nowMs)
+	old, exists := v.Entry(c.User, c.Friend)
+	switch {
+	case exists && sameEntry(old, e):
+		return nil, nil // imported before: nothing to record again
+	case !exists && !v.Reserve(c.User):
 		return nil, ErrFriendLimit
 	}
-	e := stamped(c.Entry, nowMs)
 	return FriendAdded{User: c.User, Friend: c.Friend, Entry: &e, Imported: true}, nil
 }
 

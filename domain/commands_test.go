@@ -436,6 +436,13 @@ func TestDecideGroupsAndImports(t *testing.T) {
 			then:  domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "new", CreateTime: 1000, RemarkTime: 2000, AddSource: "AddSource_Type_Web"}, Imported: true},
 		},
 		{
+			name: "import of an entry as it is records nothing",
+			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b",
+				Entry: &domain.Entry{Alias: "same", CreateTime: 1000, Attributes: map[string]string{"k0": "v"}}})),
+			when: domain.ImportFriend{User: "a", Friend: "b", Entry: domain.Entry{Alias: "same", CreateTime: 1000, Attributes: map[string]string{"k0": "v"}}},
+			then: nil,
+		},
+		{
 			name:  "update replaces, then joins and leaves groups",
 			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Groups: []string{"x"}, CreateTime: past}})),
 			when:  domain.UpdateFriend{User: "a", Friend: "b", Groups: &[]string{"y", "z", "y"}, AddGroups: []string{"w"}, RemoveGroups: []string{"z"}},
