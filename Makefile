@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BENCH_FLAGS ?=
 
-.PHONY: help run test test-deps check bench bench-peers bench-replay fuzz mutate build
+.PHONY: help run test test-deps check bench bench-peers bench-migrate bench-replay fuzz mutate build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ bench-peers: ## install PostgreSQL and Redis (apt-get), then make bench with the
 	command -v pgbench >/dev/null && command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql redis-server)
 	$(MAKE) bench BENCH_FLAGS="--peers $(BENCH_FLAGS)"
+
+bench-migrate: ## copy an app of 1M users and 10M edges from a source Amity's Tencent surface with amity migrate, unlimited and at --qps 2000, then verify it (docs/benchmarks.md)
+	$(GO) run ./cmd/amity-bench --migrate-users 1000000 --migrate-edges 10000000 $(BENCH_FLAGS)
 
 bench-replay: ## write events in big and in small commits, then time a full replay of each against the raw stream read (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --replay-events 1000000 $(BENCH_FLAGS)

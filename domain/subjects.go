@@ -41,6 +41,9 @@ const (
 	// AdminMigrate carries a migration's changes (a Call of the migration
 	// commands, MigrationCommand) for the service to record.
 	AdminMigrate = "amity.admin.migrate"
+	// AdminGraph asks for one user's graph as the service holds it, for a
+	// migration to compare with the vendor's.
+	AdminGraph = "amity.admin.graph"
 )
 
 // AllSubjects is the filter of every subject of Amity's.

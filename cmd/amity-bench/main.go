@@ -41,6 +41,8 @@ type options struct {
 	datasetEdges  int
 	peers         bool
 	pairedRounds  int
+	// The migration's benchmark.
+	migrateUsers, migrateEdges, migrateQPS, migrateQPSUsers, migrateWorkers int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,8 +64,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.replayEvents, "replay-events", 0, "instead of the HTTP workloads: write this many events through the core, then measure replay against the raw read")
 	fs.Int64Var(&o.replayPerCall, "replay-per-call", 100, "with --replay-events: commands per Execute call while writing (1 stores mostly one event per commit)")
 	fs.StringVar(&o.replayProfile, "replay-cpuprofile", "", "with --replay-events: write a CPU profile of the replay step to this file")
+	fs.IntVar(&o.migrateUsers, "migrate-users", 0, "instead of the HTTP workloads: copy an app of this many users from a source Amity's Tencent surface with amity migrate, then verify it")
+	fs.IntVar(&o.migrateEdges, "migrate-edges", 0, "with --migrate-users: the source's directed friendship edges")
+	fs.IntVar(&o.migrateQPS, "migrate-qps", 2000, "with --migrate-users: the --qps of the rate-limited copy")
+	fs.IntVar(&o.migrateQPSUsers, "migrate-qps-users", 20000, "with --migrate-users: the users the rate-limited copy reads")
+	fs.IntVar(&o.migrateWorkers, "migrate-workers", 16, "with --migrate-users: the copy's --workers")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if o.migrateUsers > 0 {
+		return benchMigrate(ctx, o, stdout, stderr)
 	}
 	if o.replayEvents > 0 {
 		return benchReplay(ctx, o, stdout, stderr)

@@ -3,45 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/amity-im/amity/domain"
-	"github.com/amity-im/amity/eventstore"
-	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 )
-
-// followedModel is a tool's own read model of a running service's stream:
-// caught up, then following it until close.
-type followedModel struct {
-	*projections.Model
-	close func()
-}
-
-// followStream builds a read model of the stream nc reaches.
-func followStream(ctx context.Context, nc *nats.Conn, logger *slog.Logger) (*followedModel, error) {
-	store, err := eventstore.Lookup(ctx, nc, eventstore.Config{Logger: logger})
-	if err != nil {
-		return nil, err
-	}
-	m := projections.NewModel()
-	m.SetStream(store.StreamID())
-	fctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		keepRunning(fctx, logger, "stream read", func(ctx context.Context) error {
-			return projections.Follow(ctx, store, m, m.Followed()+1, logger)
-		})
-	})
-	fm := &followedModel{Model: m, close: func() { cancel(); wg.Wait() }}
-	if err := projections.CatchUp(ctx, store, m); err != nil {
-		fm.close()
-		return nil, err
-	}
-	return fm, nil
-}
 
 // migrateTimeout bounds the service's answer to one call of migrated
 // changes.

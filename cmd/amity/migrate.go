@@ -37,7 +37,6 @@ type migrateFlags struct {
 	qps, workers                                   int
 	retryWait                                      time.Duration
 	repair                                         bool
-	logLevel                                       string
 	nats                                           natsFlags
 }
 
@@ -60,7 +59,6 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	fs.IntVar(&f.qps, "qps", 0, "vendor calls a second; 0: the vendor's documented limit (tencent 200, zim 20); -1: no limit")
 	fs.IntVar(&f.workers, "workers", 8, "users read at once")
 	fs.DurationVar(&f.retryWait, "retry-wait", amityhttp.DefaultVendorBackoff.First, "first wait before a call the vendor refused as busy, or did not answer, is made again (doubles up to 30s)")
-	fs.StringVar(&f.logLevel, "log-level", "warn", "debug, info, warn or error")
 	if op == "copy" {
 		fs.StringVar(&f.checkpoint, "checkpoint", "", `file that keeps how far the copy got (default: the users file's name + ".checkpoint"; none for standard input)`)
 	} else {
@@ -84,10 +82,6 @@ func runMigrate(ctx context.Context, f migrateFlags, mode migrate.Mode, stdout, 
 	if f.users == "" || f.app == "" || f.config == "" {
 		return fmt.Errorf("--users, --app and --config are required")
 	}
-	logger, err := newLogger(stderr, f.logLevel, "text")
-	if err != nil {
-		return err
-	}
 	cfg, err := loadConfig(f.config)
 	if err != nil {
 		return err
@@ -106,14 +100,18 @@ func runMigrate(ctx context.Context, f migrateFlags, mode migrate.Mode, stdout, 
 		return err
 	}
 	defer nc.Close()
-	m, err := followStream(ctx, nc, logger)
-	if err != nil {
-		return fmt.Errorf("read the stream with %s: %w", loginHint(f.nats), err)
+	if _, err := nc.RequestWithContext(ctx, domain.AdminDigest, nil); err != nil {
+		return fmt.Errorf("reach the running service with %s: %w", loginHint(f.nats), err)
 	}
-	defer m.close()
 	ids := newIDSource()
-	syncer := &migrate.Syncer{App: app, Source: source, Writer: serviceWriter{nc: nc, newID: ids.New}, Graph: m.Graph,
-		Registered: m.Registered, Wait: m.WaitFollowed, NewID: ids.New}
+	view := migrate.RemoteView{Request: func(ctx context.Context, data []byte) ([]byte, error) {
+		msg, err := nc.RequestWithContext(ctx, domain.AdminGraph, data)
+		if err != nil {
+			return nil, err
+		}
+		return msg.Data, nil
+	}}
+	syncer := &migrate.Syncer{App: app, Source: source, Writer: serviceWriter{nc: nc, newID: ids.New}, Amity: view, NewID: ids.New}
 	checkpoint := f.checkpoint
 	if checkpoint == "" && mode == migrate.Copy && f.users != "-" {
 		checkpoint = f.users + ".checkpoint"
@@ -324,7 +322,7 @@ func movingApps(cfg config, w amityhttp.Executor, m *projections.Model, newID fu
 		backoff.Attempts = callbackAttempts
 		src := tencentSource(t, mc.Source, mc.QPS, amityhttp.VendorReads{Backoff: backoff})
 		out = append(out, &migrate.TencentApp{SDKAppID: t.SDKAppID, Token: mc.CallbackToken, Syncer: &migrate.Syncer{
-			App: t.App, Source: src, Writer: w, Graph: m.Graph, Registered: m.Registered, Wait: m.WaitFollowed, NewID: newID}})
+			App: t.App, Source: src, Writer: w, Amity: migrate.ModelView{Model: m}, NewID: newID}})
 	}
 	return out
 }

@@ -313,7 +313,7 @@ func (s *daemon) run(ctx context.Context) error {
 	if err := serveAdmin(s.nc, s.model); err != nil {
 		return err
 	}
-	if err := serveMigrate(s.nc, s.router, s.cfg.apps); err != nil {
+	if err := serveMigrate(s.nc, s.router, s.model, s.cfg.apps); err != nil {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)

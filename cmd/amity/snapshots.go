@@ -17,6 +17,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 )
@@ -137,22 +138,35 @@ func serveAdmin(nc *nats.Conn, m *projections.Model) error {
 // migrateCalls bounds the migrated changes recorded at once.
 const migrateCalls = 64
 
-// serveMigrate records the migrated changes an admin tool asks for
-// (domain.AdminMigrate): only the migration's commands, of the config's
-// apps, marked as migrated, through the writer as any call of a surface.
-func serveMigrate(nc *nats.Conn, w amityhttp.Executor, apps []*domain.App) error {
+// serveMigrate answers a migrating admin tool: it records the migrated
+// changes asked for (domain.AdminMigrate) — only the migration's commands,
+// of the config's apps, marked as migrated, through the writer as any call
+// of a surface — and tells a user's graph (domain.AdminGraph).
+func serveMigrate(nc *nats.Conn, w amityhttp.Executor, m *projections.Model, apps []*domain.App) error {
 	slots := make(chan struct{}, migrateCalls)
-	_, err := nc.QueueSubscribe(domain.AdminMigrate, "amity", func(msg *nats.Msg) {
-		slots <- struct{}{}
-		go func() {
-			defer func() { <-slots }()
-			_ = msg.Respond(migrated(w, apps, msg.Data))
-		}()
-	})
-	if err != nil {
-		return fmt.Errorf("subscribe %s: %w", domain.AdminMigrate, err)
+	answer := func(subject string, fn func([]byte) []byte) error {
+		_, err := nc.QueueSubscribe(subject, "amity", func(msg *nats.Msg) {
+			slots <- struct{}{}
+			go func() {
+				defer func() { <-slots }()
+				_ = msg.Respond(fn(msg.Data))
+			}()
+		})
+		if err != nil {
+			return fmt.Errorf("subscribe %s: %w", subject, err)
+		}
+		return nil
 	}
-	return nil
+	known := func(app string) bool {
+		return slices.ContainsFunc(apps, func(a *domain.App) bool { return a.Name == app })
+	}
+	view := migrate.ModelView{Model: m}
+	return errors.Join(answer(domain.AdminMigrate, func(data []byte) []byte { return migrated(w, apps, data) }),
+		answer(domain.AdminGraph, func(data []byte) []byte {
+			ctx, cancel := context.WithTimeout(context.Background(), migrateTimeout)
+			defer cancel()
+			return migrate.AnswerView(ctx, view, known, data)
+		}))
 }
 
 // migrated runs one call of migrated changes and encodes its results.

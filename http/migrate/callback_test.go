@@ -41,8 +41,7 @@ func startMoving(t *testing.T, sourceURL func(string) string) *moving {
 	t.Cleanup(srcSrv.Close)
 	dst, app := testenv.Start(t), tencentApp("moving")
 	client := &tencent.Client{BaseURL: sourceURL(srcSrv.URL), SDKAppID: app.SDKAppID, Identifier: "administrator", SecretKey: "key"}
-	syncer := &migrate.Syncer{App: app.App, Writer: dst.Writer, Graph: dst.Model.Graph, Registered: dst.Model.Registered,
-		Wait: dst.Model.WaitFollowed, NewID: dst.NewID,
+	syncer := &migrate.Syncer{App: app.App, Writer: dst.Writer, Amity: migrate.ModelView{Model: dst.Model}, NewID: dst.NewID,
 		Source: &tencent.Source{Client: client, App: app, Reads: amityhttp.VendorReads{Backoff: retry.Backoff{First: time.Millisecond, Attempts: 2}}}}
 	cb := httptest.NewServer(migrate.Routes(migrate.Config{Tencent: []*migrate.TencentApp{{SDKAppID: app.SDKAppID, Token: "tok", Syncer: syncer}}}).Handler())
 	t.Cleanup(cb.Close)

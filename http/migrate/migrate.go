@@ -12,6 +12,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"sync/atomic"
 
 	"github.com/amity-im/amity/domain"
 	amityhttp "github.com/amity-im/amity/http"
@@ -35,13 +38,13 @@ type Syncer struct {
 	App    *domain.App
 	Source amityhttp.Source
 	Writer amityhttp.Executor
-	// Graph is a user's graph in Amity's read model, which has applied
-	// every commit Writer has answered.
-	Graph      func(app, user string) domain.Graph
-	Registered func(app, user string) bool
-	// Wait returns once the read model has applied seq.
-	Wait  func(ctx context.Context, seq uint64) error
+	// Amity reads the graphs as Amity holds them.
+	Amity View
 	NewID func() string
+
+	// written is the last stream sequence Writer answered with: what a
+	// user's graph is read after.
+	written atomic.Uint64
 }
 
 // Outcome is what one user's sync found and did.
@@ -82,13 +85,18 @@ func (s *Syncer) Apply(ctx context.Context, vg domain.Graph, mode Mode) (Outcome
 		return out, nil
 	}
 	out.Edges = len(vg.Friends) + len(vg.Blocks) + len(vg.Follows)
-	vendor := s.Source.Normalize(vg)
-	amity := s.Source.Normalize(s.Graph(s.App.Name, user))
+	named := append(slices.Collect(maps.Keys(vg.Friends)), slices.Collect(maps.Keys(vg.Blocks))...)
+	named = append(append(named, slices.Collect(maps.Keys(vg.Follows))...), user)
+	ag, reg, err := s.Amity.View(ctx, s.App.Name, user, named, s.written.Load())
+	if err != nil {
+		return out, err
+	}
+	vendor, amity := s.Source.Normalize(vg), s.Source.Normalize(ag)
 	out.Differences = domain.Compare(vendor, amity)
 	if mode == Verify || len(out.Differences) == 0 {
 		return out, nil
 	}
-	registered := func(id string) bool { return s.Registered(s.App.Name, id) }
+	registered := func(id string) bool { return reg[id] }
 	for _, step := range domain.Plan(vendor, amity, registered, mode == Repair) {
 		meta := domain.Meta{RequestID: s.NewID(), Surface: domain.SurfaceMigrate}
 		var last uint64
@@ -102,8 +110,7 @@ func (s *Syncer) Apply(ctx context.Context, vg domain.Graph, mode Mode) (Outcome
 				out.Problems = append(out.Problems, fmt.Sprintf("%s: %v", describe(step[i]), r.Err))
 			}
 		}
-		if err := s.Wait(ctx, last); err != nil {
-			return out, fmt.Errorf("wait for the read model: %w", err)
+		for w := s.written.Load(); last > w && !s.written.CompareAndSwap(w, last); w = s.written.Load() {
 		}
 	}
 	return out, nil
