@@ -15,7 +15,12 @@ func LimitedClient(qps int, timeout time.Duration) *nethttp.Client {
 	if qps > 0 {
 		limit = rate.Limit(qps)
 	}
-	return &nethttp.Client{Timeout: timeout, Transport: &limited{base: nethttp.DefaultTransport, lim: rate.NewLimiter(limit, 1)}}
+	// Connections kept for reuse: one for each call under way, not
+	// net/http's two a host, so that a copy's workers do not open a
+	// connection a call.
+	base := nethttp.DefaultTransport.(*nethttp.Transport).Clone()
+	base.MaxIdleConnsPerHost = 256
+	return &nethttp.Client{Timeout: timeout, Transport: &limited{base: base, lim: rate.NewLimiter(limit, 1)}}
 }
 
 type limited struct {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	amityhttp "github.com/amity-im/amity/http"
@@ -21,14 +22,22 @@ type Client struct {
 	UserSig   string
 	SecretKey string
 	HTTP      *http.Client
+
+	mu      sync.Mutex
+	made    string // the UserSig made from SecretKey, used until renew
+	renewAt time.Time
 }
+
+// madeSigLife is how long a UserSig made from SecretKey is valid; it is
+// used for all but its last tenth.
+const madeSigLife = 24 * time.Hour
 
 // Query returns the common query string of a call.
 func (c *Client) Query() (url.Values, error) {
 	sig := c.UserSig
 	if sig == "" {
 		var err error
-		if sig, err = GenUserSig(c.SDKAppID, c.SecretKey, c.Identifier, time.Hour, time.Now()); err != nil {
+		if sig, err = c.madeSig(); err != nil {
 			return nil, err
 		}
 	}
@@ -39,6 +48,21 @@ func (c *Client) Query() (url.Values, error) {
 		"random":      {strconv.FormatUint(uint64(rand.Uint32()), 10)},
 		"contenttype": {"json"},
 	}, nil
+}
+
+// madeSig is a UserSig made from SecretKey, made again when it nears its
+// expiry: making one compresses it, too dear for every call.
+func (c *Client) madeSig() (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := time.Now(); c.made == "" || now.After(c.renewAt) {
+		sig, err := GenUserSig(c.SDKAppID, c.SecretKey, c.Identifier, madeSigLife, now)
+		if err != nil {
+			return "", err
+		}
+		c.made, c.renewAt = sig, now.Add(madeSigLife*9/10)
+	}
+	return c.made, nil
 }
 
 // Call posts body (JSON-encoded unless []byte) to path and decodes the
