@@ -8,9 +8,11 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -161,16 +163,38 @@ func migratedOnly(t *testing.T, s *service) {
 	}
 }
 
+// tencentCallback posts a friend-add callback for app 1400000042 to s,
+// signed with token, and returns the HTTP status and ErrorCode.
+func (s *service) tencentCallback(t *testing.T, token string, body obj) (int, int) {
+	t.Helper()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	q := url.Values{"SdkAppid": {"1400000042"}, "CallbackCommand": {tencent.CmdFriendAdd}, "RequestTime": {ts}, "Sign": {tencent.SignCallback(token, ts)}}
+	b, _ := json.Marshal(body)
+	resp, err := http.Post(s.httpURL+"/migrate/tencent/callback?"+q.Encode(), "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var a struct{ ErrorCode int }
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, a.ErrorCode
+}
+
 // TestMigrateTencent is one scenario, told in order: a copy through
-// faults, a clean verify, a second copy that records nothing, differences
-// planted on both sides and each reported, repaired, verified clean.
+// faults, a clean verify, a second copy that records nothing, a change
+// brought by Tencent's callback (a forged one refused), differences planted
+// on both sides and each reported, repaired, verified clean.
 func TestMigrateTencent(t *testing.T) {
 	heavyTest(t)
 	url, loadURL, f := fakeVendor(t, func(d amityhttp.Deps) amityhttp.Table { return tencent.New(d, sourceTC).Routes() },
 		`{"ActionStatus":"FAIL","ErrorCode":60007,"ErrorInfo":"API rate limit"}`, 9)
 	src := apitest.NewTencent(t, loadURL, 1400000042, "mig-key")
 	users := loadTencent(t, src)
-	s := startService(t, migrateConfig, "")
+	// The app takes Tencent's callbacks while it moves, reading from the source.
+	moving := strings.Replace(migrateConfig, `"zim":{"app_id":4242`, `"migrate":{"source":"`+url+`","callback_token":"cb-token"},"zim":{"app_id":4242`, 1)
+	s := startService(t, moving, "")
 	list := usersFile(t, append(users, "ghost")...)
 
 	out, err := s.migrate(t, "copy", "--vendor", "tencent", "--source", url, "--users", list)
@@ -187,6 +211,21 @@ func TestMigrateTencent(t *testing.T) {
 	out, err = s.migrate(t, "copy", "--vendor", "tencent", "--source", url, "--users", list, "--checkpoint", filepath.Join(t.TempDir(), "again"))
 	if err != nil || !strings.Contains(out, " 0 changes recorded") || s.streamLastSeq(t) != last {
 		t.Errorf("a second copy: %v, stream %d -> %d\n%s", err, last, s.streamLastSeq(t), out)
+	}
+
+	// A change at the source reaches Amity by its callback; a forged one
+	// is refused.
+	apitest.WantItems(t, "source add", src.Call("/v4/sns/friend_add", obj{"From_Account": "bob", "AddFriendItem": []obj{
+		{"To_Account": "pal20", "Remark": "twenty", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"pal20": 0})
+	pairs := obj{"PairList": []obj{{"From_Account": "bob", "To_Account": "pal20"}, {"From_Account": "pal20", "To_Account": "bob"}}}
+	if status, code := s.tencentCallback(t, "forged", pairs); status != http.StatusForbidden || code != 1 {
+		t.Errorf("a forged callback: HTTP %d ErrorCode %d", status, code)
+	}
+	if status, code := s.tencentCallback(t, "cb-token", pairs); status != http.StatusOK || code != 0 {
+		t.Fatalf("the callback: HTTP %d ErrorCode %d", status, code)
+	}
+	if out, err := s.migrate(t, "verify", "--vendor", "tencent", "--source", url, "--users", usersFile(t, "bob", "pal20")); err != nil {
+		t.Errorf("verify after the callback: %v\n%s", err, out)
 	}
 
 	// Differences of every kind, planted at the vendor and in Amity.
