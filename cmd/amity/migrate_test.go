@@ -239,6 +239,10 @@ func TestMigrateTencent(t *testing.T) {
 	apitest.WantTC(t, "amity extra friend", dst.Call("/v4/sns/friend_import", obj{"From_Account": "bob", "AddFriendItem": []obj{{"To_Account": "pal150", "AddSource": "AddSource_Type_Web"}}}), 0)
 	apitest.WantTC(t, "amity extra block", dst.Call("/v4/sns/black_list_add", obj{"From_Account": "ann", "To_Account": []string{"pal11"}}), 0)
 	apitest.WantTC(t, "amity unfollow", dst.Call("/v4/follow/follow_delete", obj{"From_Account": "ann", "To_Account": []string{"pal1"}}), 0)
+	apitest.WantTC(t, "amity extra follow", dst.Call("/v4/follow/follow_add", obj{"From_Account": "bob", "FollowItem": []obj{{"To_Account": "pal30"}}}), 0)
+	apitest.WantTC(t, "amity extra group", dst.Call("/v4/sns/group_add", obj{"From_Account": "bob", "GroupName": []string{"amity only"}}), 0)
+	apitest.WantTC(t, "source new user", src.Call("/v4/im_open_login_svc/account_import", obj{"UserID": "newbie", "Nick": "New"}), 0)
+	list = usersFile(t, append(users, "ghost", "newbie")...)
 	out, err = s.migrate(t, "verify", "--vendor", "tencent", "--source", url, "--users", list)
 	if err == nil {
 		t.Error("verify found no difference")
@@ -246,7 +250,8 @@ func TestMigrateTencent(t *testing.T) {
 	wantLines(t, out, `ann: profile name: vendor "Ann B.", amity "Ann"`, `ann: friend missing "pal7"`,
 		`ann: friend field "bob" alias: vendor "Robert", amity "Bobby"`, `ann: group missing "new group"`,
 		`bob: block missing "pal140"`, `bob: follow missing "pal9"`, `bob: friend extra "pal150"`,
-		`ann: block extra "pal11"`, `ann: follow missing "pal1"`, "differences in 2 users")
+		`ann: block extra "pal11"`, `ann: follow missing "pal1"`, `bob: follow extra "pal30"`, `bob: group extra "amity only"`,
+		`newbie: user missing`, "differences in 3 users")
 	if out, err := s.migrate(t, "verify", "--repair", "--vendor", "tencent", "--source", url, "--users", list); err != nil {
 		t.Fatalf("verify --repair: %v\n%s", err, out)
 	}
@@ -324,6 +329,11 @@ func TestMigrateZIM(t *testing.T) {
 	migratedOnly(t, s)
 	if out, err := s.migrate(t, append([]string{"verify"}, zimArgs...)...); err != nil {
 		t.Fatalf("verify after the copy: %v\n%s", err, out)
+	}
+	last := s.streamLastSeq(t)
+	out, err = s.migrate(t, append([]string{"copy", "--checkpoint", filepath.Join(t.TempDir(), "again")}, zimArgs...)...)
+	if err != nil || !strings.Contains(out, " 0 changes recorded") || s.streamLastSeq(t) != last {
+		t.Errorf("a second copy: %v, stream %d -> %d\n%s", err, last, s.streamLastSeq(t), out)
 	}
 
 	dst := s.zim(t, 4242, "mig-secret")
