@@ -226,30 +226,35 @@ func Plan(vendor, amity Graph, registered func(string) bool, prune bool) [][]Com
 			edges = append(edges, ImportFriend{User: user, Friend: id, Entry: vendor.Friends[id]})
 		}
 	}
-	for _, id := range sortedKeys(vendor.Blocks) {
-		switch at, ok := amity.Blocks[id]; {
-		case !ok:
-			register(id)
-			edges = append(edges, BlockUser{User: user, Target: id, Since: vendor.Blocks[id]})
-		case at != vendor.Blocks[id]:
-			edges = append(edges, UnblockUser{User: user, Target: id})
-			again = append(again, BlockUser{User: user, Target: id, Since: vendor.Blocks[id]})
-		}
-	}
-	for _, id := range sortedKeys(vendor.Follows) {
-		switch at, ok := amity.Follows[id]; {
-		case !ok:
-			register(id)
-			edges = append(edges, FollowUser{User: user, Target: id, Since: vendor.Follows[id]})
-		case at != vendor.Follows[id]:
-			edges = append(edges, UnfollowUser{User: user, Target: id})
-			again = append(again, FollowUser{User: user, Target: id, Since: vendor.Follows[id]})
-		}
-	}
+	e, a := timed(vendor.Blocks, amity.Blocks, register,
+		func(id string, since int64) Command { return BlockUser{User: user, Target: id, Since: since} },
+		func(id string) Command { return UnblockUser{User: user, Target: id} })
+	edges, again = append(edges, e...), append(again, a...)
+	e, a = timed(vendor.Follows, amity.Follows, register,
+		func(id string, since int64) Command { return FollowUser{User: user, Target: id, Since: since} },
+		func(id string) Command { return UnfollowUser{User: user, Target: id} })
+	edges, again = append(edges, e...), append(again, a...)
 	if prune {
 		edges, again = append(edges, pruned(vendor, amity)...), append(again, prunedGroups(vendor, amity)...)
 	}
 	return slices.DeleteFunc([][]Command{users, profile, edges, again}, func(step []Command) bool { return len(step) == 0 })
+}
+
+// timed plans the blocks or the follows of a user, each with the time it
+// began: add those amity lacks (registering the users they name), and
+// remove, then add again, those whose time differs.
+func timed(vendor, amity map[string]int64, register func(string), add func(string, int64) Command, remove func(string) Command) (edges, again []Command) {
+	for _, id := range sortedKeys(vendor) {
+		switch at, ok := amity[id]; {
+		case !ok:
+			register(id)
+			edges = append(edges, add(id, vendor[id]))
+		case at != vendor[id]:
+			edges = append(edges, remove(id))
+			again = append(again, add(id, vendor[id]))
+		}
+	}
+	return edges, again
 }
 
 // pruned removes the friends, blocks and follows amity holds and vendor
