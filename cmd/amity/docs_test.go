@@ -267,7 +267,7 @@ func TestDocsCommandsRun(t *testing.T) {
 			if placeholder.MatchString(line) {
 				// A synopsis: each flag it names is one of the command's.
 				sub := []string{w[1]}
-				if w[1] == "events" || w[1] == "deadletters" {
+				if w[1] == "events" || w[1] == "deadletters" || w[1] == "migrate" {
 					sub = append(sub, w[2])
 				}
 				if strings.HasPrefix(w[1], "-") || w[1] == "version" {
