@@ -41,11 +41,12 @@ type migrateFlags struct {
 }
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && slices.Contains([]string{"-h", "--help", "help"}, args[0]) {
+		fmt.Fprint(stdout, migrateUsage)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || !slices.Contains([]string{"copy", "verify"}, args[0]) {
 		fmt.Fprint(stderr, migrateUsage)
-		if len(args) > 0 && slices.Contains([]string{"-h", "--help", "help"}, args[0]) {
-			return flag.ErrHelp
-		}
 		return fmt.Errorf("migrate: say copy or verify")
 	}
 	op := args[0]
