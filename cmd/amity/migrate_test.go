@@ -53,7 +53,12 @@ func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case 1:
 		http.Error(w, "upstream unavailable", http.StatusServiceUnavailable)
 	case 2:
-		time.Sleep(300 * time.Millisecond)
+		// A slow answer is the fault itself: held back, then given.
+		select {
+		case <-time.After(300 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
 		f.next.ServeHTTP(w, r)
 	case 3:
 		conn, _, err := http.NewResponseController(w).Hijack()
@@ -423,21 +428,23 @@ func TestMigrateSurvivesKill9(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := s.streamLastSeq(t)
-		// Once it has recorded something, at a random moment.
-		testenv.WaitFor(t, 30*time.Second, "the copy's first changes", func() bool { return s.streamLastSeq(t) > before })
-		time.Sleep(time.Duration(rand.Int64N(int64(1500 * time.Millisecond))))
+		// At a random point of the copy: once it has recorded 1 to 600
+		// more commits.
+		at := before + 1 + rand.Uint64N(600)
+		testenv.WaitFor(t, 30*time.Second, "the copy's progress", func() bool { return s.streamLastSeq(t) >= at })
 		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
 		err := cmd.Wait()
 		t.Logf("kill %d at stream sequence %d: %v", kill, s.streamLastSeq(t), err)
 	}
+	kept, _ := os.ReadFile(list + ".checkpoint")
 	out, err := s.migrate(t, "copy", "--vendor", "tencent", "--source", url, "--users", list, "--checkpoint", list+".checkpoint")
 	if err != nil {
 		t.Fatalf("the copy run again: %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "done by an earlier run") {
-		t.Errorf("the last run did not go on from the checkpoint:\n%s", out)
+	if n, _ := strconv.Atoi(strings.TrimSpace(string(kept))); n > 0 && !strings.Contains(out, fmt.Sprintf("%d done by an earlier run", n)) {
+		t.Errorf("the checkpoint kept %d users done, but the last run did not go on from there:\n%s", n, out)
 	}
 	if out, err := s.migrate(t, "verify", "--vendor", "tencent", "--source", url, "--users", list); err != nil {
 		t.Fatalf("verify: %v\n%s", err, out)
