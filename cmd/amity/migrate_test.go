@@ -427,15 +427,26 @@ func TestMigrateSurvivesKill9(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		// At a random point of the copy: once it has recorded 1 to 200
+		// more commits (or finished, if it had fewer left).
 		before := s.streamLastSeq(t)
-		// At a random point of the copy: once it has recorded 1 to 600
-		// more commits.
-		at := before + 1 + rand.Uint64N(600)
-		testenv.WaitFor(t, 30*time.Second, "the copy's progress", func() bool { return s.streamLastSeq(t) >= at })
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
+		at := before + 1 + rand.Uint64N(200)
+		var err error
+		done := false
+		testenv.WaitFor(t, 60*time.Second, "the copy's progress", func() bool {
+			select {
+			case err = <-exited:
+				done = true
+			default:
+			}
+			return done || s.streamLastSeq(t) >= at
+		})
+		if !done {
+			_ = cmd.Process.Kill()
+			err = <-exited
 		}
-		err := cmd.Wait()
 		t.Logf("kill %d at stream sequence %d: %v", kill, s.streamLastSeq(t), err)
 	}
 	kept, _ := os.ReadFile(list + ".checkpoint")
