@@ -87,7 +87,11 @@ func (r *Run) Run(ctx context.Context, users io.Reader, total int) (Summary, err
 				}
 				mu.Lock()
 				sum.add(out, err)
-				t.finish(j.n)
+				if err == nil && len(out.Problems) == 0 {
+					// A user not copied whole is not done: the checkpoint
+					// stays before it, and a run again retries it.
+					t.finish(j.n)
+				}
 				mu.Unlock()
 				if r.Report != nil {
 					r.Report(out, err)
