@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.migrateEdges, "migrate-edges", 0, "with --migrate-users: the source's directed friendship edges")
 	fs.IntVar(&o.migrateQPS, "migrate-qps", 2000, "with --migrate-users: the --qps of the rate-limited copy")
 	fs.IntVar(&o.migrateQPSUsers, "migrate-qps-users", 20000, "with --migrate-users: the users the rate-limited copy reads")
-	fs.IntVar(&o.migrateWorkers, "migrate-workers", 16, "with --migrate-users: the copy's --workers")
+	fs.IntVar(&o.migrateWorkers, "migrate-workers", 64, "with --migrate-users: the copy's --workers")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

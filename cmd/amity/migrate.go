@@ -58,7 +58,7 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	fs.StringVar(&f.app, "app", "", "the app to record in, as --config names it")
 	fs.StringVar(&f.config, "config", "", "the apps file serve reads, which holds the app's vendor credentials")
 	fs.IntVar(&f.qps, "qps", 0, "vendor calls a second; 0: the vendor's documented limit (tencent 200, zim 20); -1: no limit")
-	fs.IntVar(&f.workers, "workers", 8, "users read at once")
+	fs.IntVar(&f.workers, "workers", 64, "users read at once")
 	fs.DurationVar(&f.retryWait, "retry-wait", amityhttp.DefaultVendorBackoff.First, "first wait before a call the vendor refused as busy, or did not answer, is made again (doubles up to 30s)")
 	if op == "copy" {
 		fs.StringVar(&f.checkpoint, "checkpoint", "", `file that keeps how far the copy got (default: the users file's name + ".checkpoint"; none for standard input)`)
