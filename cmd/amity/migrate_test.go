@@ -192,7 +192,7 @@ func (s *service) tencentCallback(t *testing.T, token string, body obj) (int, in
 // brought by Tencent's callback (a forged one refused), differences planted
 // on both sides and each reported, repaired, verified clean.
 func TestMigrateTencent(t *testing.T) {
-	heavyTest(t)
+	t.Parallel()
 	url, loadURL, f := fakeVendor(t, func(d amityhttp.Deps) amityhttp.Table { return tencent.New(d, sourceTC).Routes() },
 		`{"ActionStatus":"FAIL","ErrorCode":60007,"ErrorInfo":"API rate limit"}`, 9)
 	src := apitest.NewTencent(t, loadURL, 1400000042, "mig-key")
@@ -316,7 +316,7 @@ func loadTencent(t *testing.T, tc *apitest.Tencent) []string {
 // clean verify, differences planted on both sides, each reported,
 // repaired, verified clean.
 func TestMigrateZIM(t *testing.T) {
-	heavyTest(t)
+	t.Parallel()
 	url, loadURL, f := fakeVendor(t, func(d amityhttp.Deps) amityhttp.Table { return zim.New(d, sourceZIM).Routes() },
 		`{"Code":660300005,"Message":"app QPS limit"}`, 3)
 	src := apitest.NewZIM(t, loadURL, 4242, "mig-secret")
@@ -398,7 +398,7 @@ func loadZIM(t *testing.T, z *apitest.ZIM) []string {
 // and run again ends with exactly the vendor's graph, and the stream holds
 // no change recorded twice.
 func TestMigrateSurvivesKill9(t *testing.T) {
-	heavyTest(t)
+	t.Parallel()
 	url, loadURL, _ := fakeVendor(t, func(d amityhttp.Deps) amityhttp.Table { return tencent.New(d, sourceTC).Routes() },
 		`{"ActionStatus":"FAIL","ErrorCode":60007,"ErrorInfo":"API rate limit"}`, 50)
 	// Loaded with the plain client: the other scenarios validate the calls.
