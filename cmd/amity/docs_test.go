@@ -165,7 +165,7 @@ func (d *devService) substitute(line string) string {
 // It is one scenario, told in order: each step builds on the state the
 // steps before it left, so it stays one function.
 func TestDocsCommandsRun(t *testing.T) {
-	heavyTest(t)
+	t.Parallel() // not heavy: most of its time it waits for commands that run until stopped
 	d := startDev(t)
 	// The curl calls make run prints, run as a user would paste them.
 	var printed []string

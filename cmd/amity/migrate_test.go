@@ -409,9 +409,9 @@ func TestMigrateSurvivesKill9(t *testing.T) {
 			t.Fatalf("%s: %v, ErrorCode %d", path, err, a.ErrorCode)
 		}
 	}
-	users := apitest.IDs("k", 200)
+	users := apitest.IDs("k", 120)
 	for i := 0; i < len(users); i += 100 {
-		load("/v4/im_open_login_svc/multiaccount_import", apitest.Accounts(users[i:i+100]...))
+		load("/v4/im_open_login_svc/multiaccount_import", apitest.Accounts(users[i:min(len(users), i+100)]...))
 	}
 	for i, u := range users {
 		var items []obj
@@ -436,10 +436,10 @@ func TestMigrateSurvivesKill9(t *testing.T) {
 		}
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
-		// At a random point of the copy: once it has recorded 1 to 150
+		// At a random point of the copy: once it has recorded 1 to 100
 		// more commits (or finished, if it had fewer left).
 		before := s.streamLastSeq(t)
-		at := before + 1 + rand.Uint64N(150)
+		at := before + 1 + rand.Uint64N(100)
 		var err error
 		done := false
 		testenv.WaitFor(t, 60*time.Second, "the copy's progress", func() bool {
