@@ -318,7 +318,7 @@ func loadTencent(t *testing.T, tc *apitest.Tencent) []string {
 func TestMigrateZIM(t *testing.T) {
 	t.Parallel()
 	url, loadURL, f := fakeVendor(t, func(d amityhttp.Deps) amityhttp.Table { return zim.New(d, sourceZIM).Routes() },
-		`{"Code":660300005,"Message":"app QPS limit"}`, 5)
+		`{"Code":660300005,"Message":"app QPS limit"}`, 3)
 	src := apitest.NewZIM(t, loadURL, 4242, "mig-secret")
 	users := loadZIM(t, src)
 	s := startService(t, migrateConfig, "")
