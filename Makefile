@@ -39,7 +39,7 @@ bench-peers: ## install PostgreSQL and Redis (apt-get), then make bench with the
 
 bench-migrate: ## copy an app of 1M users and 10M edges from a source Amity's Tencent surface with amity migrate, unlimited and at --qps 2000, then verify it; then what Amity records from a source in memory (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --migrate-users 1000000 --migrate-edges 10000000 $(BENCH_FLAGS)
-	$(GO) test -run '^$$' -bench CopyRecording -benchtime 50000x ./http/migrate/
+	$(GO) test -run '^$$' -bench CopyRecording -benchtime 50000x ./cmd/amity-bench/
 
 bench-replay: ## write events in big and in small commits, then time a full replay of each against the raw stream read (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --replay-events 1000000 $(BENCH_FLAGS)
