@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/tencent"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
@@ -500,5 +502,21 @@ func noChangeTwice(t *testing.T, s *service) {
 			}
 			seen[key] = seq
 		}
+	}
+}
+
+// TestMigrateSaysHowFarAndWhatItWaitsFor: in a log, a line of progress
+// (users done of all, edges a second, time left) each time, and what a
+// read waits for, at most once a second.
+func TestMigrateSaysHowFarAndWhatItWaitsFor(t *testing.T) {
+	var b bytes.Buffer
+	progressLine(&b)(migrate.Progress{Done: 5, Total: 10, Edges: 50, Took: 2 * time.Second})
+	waiting := waitingLine(&b)
+	waiting("/v4/sns/friend_get", errors.New("the vendor is busy: 60007"), 40*time.Millisecond)
+	waiting("/v4/sns/friend_get", errors.New("again"), 80*time.Millisecond)
+	want := "migrate: 5 of 10 users, 25 edges/s, 2s left\n" +
+		"migrate: waiting 40ms to try /v4/sns/friend_get again: the vendor answered the vendor is busy: 60007\n"
+	if b.String() != want {
+		t.Errorf("printed %q, want %q", b.String(), want)
 	}
 }
