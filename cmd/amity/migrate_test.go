@@ -118,9 +118,10 @@ func (s *service) migrate(t *testing.T, args ...string) (string, error) {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	args = append(args, "--config", cfg, "--app", "moving", "--nats-url", s.natsURL, "--retry-wait", "20ms", "--qps", "5000")
-	err := run(context.Background(), append([]string{"migrate"}, args...), func(string) string { return "" }, &out, &errb)
-	t.Logf("amity migrate %s:\n%s%s", strings.Join(args[:2], " "), out.String(), errb.String())
+	// The test's defaults first: a flag of args given again wins.
+	full := append([]string{"migrate", args[0], "--config", cfg, "--app", "moving", "--nats-url", s.natsURL, "--retry-wait", "20ms", "--qps", "5000"}, args[1:]...)
+	err := run(context.Background(), full, func(string) string { return "" }, &out, &errb)
+	t.Logf("amity migrate %s:\n%s%s", strings.Join(args, " "), out.String(), errb.String())
 	return out.String(), err
 }
 
@@ -518,5 +519,48 @@ func TestMigrateSaysHowFarAndWhatItWaitsFor(t *testing.T) {
 		"migrate: waiting 40ms to try /v4/sns/friend_get again: the vendor answered the vendor is busy: 60007\n"
 	if b.String() != want {
 		t.Errorf("printed %q, want %q", b.String(), want)
+	}
+}
+
+// TestMigrateCatchesChangesDuringTheCopy: changes made at the source while
+// a copy runs reach Amity by Tencent's callbacks and by verify --repair;
+// the last verify is clean.
+func TestMigrateCatchesChangesDuringTheCopy(t *testing.T) {
+	t.Parallel()
+	url, loadURL, _ := fakeVendor(t, func(d amityhttp.Deps) amityhttp.Table { return tencent.New(d, sourceTC).Routes() },
+		`{"ActionStatus":"FAIL","ErrorCode":60007,"ErrorInfo":"API rate limit"}`, 1000)
+	src := apitest.NewTencent(t, loadURL, 1400000042, "mig-key")
+	users := apitest.IDs("c", 40)
+	apitest.WantTC(t, "import", src.Call("/v4/im_open_login_svc/multiaccount_import", apitest.Accounts(users...)), 0)
+	for i, u := range users {
+		apitest.WantTC(t, "friends", src.Call("/v4/sns/friend_import", obj{"From_Account": u, "AddFriendItem": []obj{
+			{"To_Account": users[(i+1)%len(users)], "AddSource": "AddSource_Type_Bulk", "AddTime": 1_500_000_000}}}), 0)
+	}
+	moving := strings.Replace(migrateConfig, `"zim":{"app_id":4242`, `"migrate":{"source":"`+url+`","callback_token":"cb-token"},"zim":{"app_id":4242`, 1)
+	s := startService(t, moving, "")
+	list := usersFile(t, users...)
+	copied := make(chan error, 1)
+	go func() {
+		_, err := s.migrate(t, "copy", "--vendor", "tencent", "--source", url, "--users", list, "--qps", "60")
+		copied <- err
+	}()
+	testenv.WaitFor(t, 30*time.Second, "the copy's first changes", func() bool { return s.streamLastSeq(t) > 0 })
+	// While it runs: a friend added at both ends, told by a callback; a
+	// remark changed, told by none.
+	apitest.WantItems(t, "add", src.Call("/v4/sns/friend_add", obj{"From_Account": "c0", "AddFriendItem": []obj{
+		{"To_Account": "c20", "Remark": "during", "AddSource": "AddSource_Type_Web"}}}), map[string]int{"c20": 0})
+	if status, code := s.tencentCallback(t, "cb-token", obj{"PairList": []obj{{"From_Account": "c0", "To_Account": "c20"}, {"From_Account": "c20", "To_Account": "c0"}}}); status != 200 || code != 0 {
+		t.Errorf("the callback: HTTP %d ErrorCode %d", status, code)
+	}
+	apitest.WantItems(t, "remark", src.Call("/v4/sns/friend_update", obj{"From_Account": "c39", "UpdateItem": []obj{
+		{"To_Account": "c0", "SnsItem": []obj{{"Tag": "Tag_SNS_IM_Remark", "Value": "late"}}}}}), map[string]int{"c0": 0})
+	if err := <-copied; err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	if out, err := s.migrate(t, "verify", "--repair", "--vendor", "tencent", "--source", url, "--users", list); err != nil {
+		t.Fatalf("verify --repair: %v\n%s", err, out)
+	}
+	if out, err := s.migrate(t, "verify", "--vendor", "tencent", "--source", url, "--users", list); err != nil {
+		t.Errorf("verify after the repair: %v\n%s", err, out)
 	}
 }
