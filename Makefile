@@ -28,9 +28,10 @@ check: ## gofmt, go vet, staticcheck and the tests
 	$(GO) tool staticcheck $(PKGS)
 	$(MAKE) test
 
-bench: ## HTTP load benchmark against a fresh server with 1M users and 10M edges, plus Go benchmarks (docs/benchmarks.md)
+bench: ## HTTP load benchmark against a fresh server with 1M users and 10M edges, Go benchmarks, then make bench-migrate (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --dataset-users 1000000 --dataset-edges 10000000 $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/ ./http/zim/ ./http/ ./http/console/
+	$(MAKE) bench-migrate
 
 bench-peers: ## install PostgreSQL and Redis (apt-get), then make bench with them beside Amity
 	command -v pgbench >/dev/null && command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
