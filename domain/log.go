@@ -61,3 +61,12 @@ type Result struct {
 	Event *Event
 	Err   error
 }
+
+// FailAll is the results of n commands all refused with err.
+func FailAll(n int, err error) []Result {
+	out := make([]Result, n)
+	for i := range out {
+		out[i].Err = err
+	}
+	return out
+}

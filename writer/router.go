@@ -134,7 +134,7 @@ func (r *Router) Execute(ctx context.Context, app *domain.App, meta domain.Meta,
 		return err
 	}, nil)
 	if err != nil {
-		return failAll(len(cmds), fmt.Errorf("%w: no writer of app %s answered: %w", domain.ErrInternal, app.Name, ctx.Err()))
+		return domain.FailAll(len(cmds), fmt.Errorf("%w: no writer of app %s answered: %w", domain.ErrInternal, app.Name, ctx.Err()))
 	}
 	return results
 }
@@ -168,7 +168,7 @@ func (r *Router) forward(ctx context.Context, holder string, call domain.Call) (
 	}
 	// A read here that follows the answer sees the change.
 	if err := r.cfg.Wait(ctx, last); err != nil {
-		return failAll(len(results), fmt.Errorf("%w: wait for commit %d: %w", domain.ErrInternal, last, err)), nil
+		return domain.FailAll(len(results), fmt.Errorf("%w: wait for commit %d: %w", domain.ErrInternal, last, err)), nil
 	}
 	return results, nil
 }
@@ -378,7 +378,7 @@ func (r *Router) run(ctx context.Context, app *domain.App, call domain.Call, for
 			case <-x.done:
 				return x.results
 			case <-ctx.Done():
-				return failAll(len(call.Commands), fmt.Errorf("%w: %w", domain.ErrInternal, ctx.Err()))
+				return domain.FailAll(len(call.Commands), fmt.Errorf("%w: %w", domain.ErrInternal, ctx.Err()))
 			}
 		}
 		x := &run{done: make(chan struct{})}
@@ -399,7 +399,7 @@ func (r *Router) run(ctx context.Context, app *domain.App, call domain.Call, for
 func (r *Router) runOnce(ctx context.Context, app *domain.App, call domain.Call) []domain.Result {
 	stored, err := r.storedBefore(ctx, app, call)
 	if err != nil {
-		return failAll(len(call.Commands), fmt.Errorf("%w: look for a call sent again: %w", domain.ErrInternal, err))
+		return domain.FailAll(len(call.Commands), fmt.Errorf("%w: look for a call sent again: %w", domain.ErrInternal, err))
 	}
 	if len(stored) == 0 { // a call's first run, or nothing of it stored
 		return r.cfg.Local.Execute(ctx, app, call.Meta, call.Commands...)
@@ -453,12 +453,4 @@ func (r *Router) storedBefore(ctx context.Context, app *domain.App, call domain.
 		r.cfg.Logger.Info("call sent again: answered from the stream what it stored before", "app", app.Name, "request", call.Meta.RequestID, "keys", len(found))
 	}
 	return found, err
-}
-
-func failAll(n int, err error) []domain.Result {
-	out := make([]domain.Result, n)
-	for i := range out {
-		out[i].Err = err
-	}
-	return out
 }

@@ -105,14 +105,7 @@ func runMigrate(ctx context.Context, f migrateFlags, mode migrate.Mode, stdout, 
 		return fmt.Errorf("reach the running service with %s: %w", loginHint(f.nats), err)
 	}
 	ids := newIDSource()
-	view := migrate.RemoteView{Request: func(ctx context.Context, data []byte) ([]byte, error) {
-		msg, err := nc.RequestWithContext(ctx, domain.AdminGraph, data)
-		if err != nil {
-			return nil, err
-		}
-		return msg.Data, nil
-	}}
-	syncer := &migrate.Syncer{App: app, Source: source, Writer: serviceWriter{nc: nc, newID: ids.New}, Amity: view, NewID: ids.New}
+	syncer := &migrate.Syncer{App: app, Source: source, Writer: serviceWriter{nc: nc, newID: ids.New}, Amity: serviceView(nc), NewID: ids.New}
 	checkpoint := f.checkpoint
 	if checkpoint == "" && mode == migrate.Copy && f.users != "-" {
 		checkpoint = f.users + ".checkpoint"
@@ -288,9 +281,13 @@ func waitingLine(w io.Writer) func(string, error, time.Duration) {
 			return
 		}
 		last = time.Now()
-		reason := "the vendor answered " + err.Error()
-		if errors.Is(err, context.DeadlineExceeded) {
+		var status *amityhttp.StatusError
+		reason := "no answer: " + err.Error()
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
 			reason = "no answer in time"
+		case errors.Is(err, amityhttp.ErrVendorBusy), errors.As(err, &status):
+			reason = "the vendor answered " + err.Error()
 		}
 		fmt.Fprintf(w, "migrate: waiting %s to try %s again: %s\n", wait.Round(time.Millisecond), what, reason)
 	}

@@ -524,7 +524,7 @@ func TestMigrateSaysHowFarAndWhatItWaitsFor(t *testing.T) {
 	var b bytes.Buffer
 	progressLine(&b)(migrate.Progress{Done: 5, Total: 10, Edges: 50, Took: 2 * time.Second})
 	waiting := waitingLine(&b)
-	waiting("/v4/sns/friend_get", errors.New("the vendor is busy: 60007"), 40*time.Millisecond)
+	waiting("/v4/sns/friend_get", fmt.Errorf("%w: 60007", amityhttp.ErrVendorBusy), 40*time.Millisecond)
 	waiting("/v4/sns/friend_get", errors.New("again"), 80*time.Millisecond)
 	want := "migrate: 5 of 10 users, 25 edges/s, 2s left\n" +
 		"migrate: waiting 40ms to try /v4/sns/friend_get again: the vendor answered the vendor is busy: 60007\n"

@@ -10,14 +10,11 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
-	amityhttp "github.com/amity-im/amity/http"
-	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/projections"
 	"github.com/nats-io/nats.go"
 )
@@ -133,73 +130,4 @@ func serveAdmin(nc *nats.Conn, m *projections.Model) error {
 		return fmt.Errorf("subscribe %s: %w", adminBucket, err)
 	}
 	return nil
-}
-
-// migrateCalls bounds the migrated changes recorded at once.
-const migrateCalls = 64
-
-// serveMigrate answers a migrating admin tool: it records the migrated
-// changes asked for (domain.AdminMigrate) — only the migration's commands,
-// of the config's apps, marked as migrated, through the writer as any call
-// of a surface — and tells a user's graph (domain.AdminGraph).
-func serveMigrate(nc *nats.Conn, w amityhttp.Executor, m *projections.Model, apps []*domain.App) error {
-	slots := make(chan struct{}, migrateCalls)
-	answer := func(subject string, fn func([]byte) []byte) error {
-		_, err := nc.QueueSubscribe(subject, "amity", func(msg *nats.Msg) {
-			slots <- struct{}{}
-			go func() {
-				defer func() { <-slots }()
-				_ = msg.Respond(fn(msg.Data))
-			}()
-		})
-		if err != nil {
-			return fmt.Errorf("subscribe %s: %w", subject, err)
-		}
-		return nil
-	}
-	known := func(app string) bool {
-		return slices.ContainsFunc(apps, func(a *domain.App) bool { return a.Name == app })
-	}
-	view := migrate.ModelView{Model: m}
-	return errors.Join(answer(domain.AdminMigrate, func(data []byte) []byte { return migrated(w, apps, data) }),
-		answer(domain.AdminGraph, func(data []byte) []byte {
-			ctx, cancel := context.WithTimeout(context.Background(), migrateTimeout)
-			defer cancel()
-			return migrate.AnswerView(ctx, view, known, data)
-		}))
-}
-
-// migrated runs one call of migrated changes and encodes its results.
-func migrated(w amityhttp.Executor, apps []*domain.App, data []byte) []byte {
-	call, err := domain.UnmarshalCall(data)
-	var app *domain.App
-	if err == nil {
-		if i := slices.IndexFunc(apps, func(a *domain.App) bool { return a.Name == call.App }); i >= 0 {
-			app = apps[i]
-		} else {
-			err = domain.Errorf(domain.ErrNotFound, "no app %q", call.App)
-		}
-	}
-	for _, c := range call.Commands {
-		if err == nil && !domain.MigrationCommand(c) {
-			err = domain.Errorf(domain.ErrForbidden, "%T is not a migration's change", c)
-		}
-	}
-	var rs []domain.Result
-	if err != nil {
-		rs = make([]domain.Result, len(call.Commands))
-		for i := range rs {
-			rs[i].Err = err
-		}
-	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), migrateTimeout)
-		defer cancel()
-		meta := domain.Meta{RequestID: call.Meta.RequestID, Surface: domain.SurfaceMigrate}
-		rs = w.Execute(ctx, app, meta, call.Commands...)
-	}
-	b, merr := domain.MarshalResults(call.App, rs)
-	if merr != nil {
-		return []byte(merr.Error())
-	}
-	return b
 }

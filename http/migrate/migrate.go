@@ -85,8 +85,11 @@ func (s *Syncer) Apply(ctx context.Context, vg domain.Graph, mode Mode) (Outcome
 		return out, nil
 	}
 	out.Edges = len(vg.Friends) + len(vg.Blocks) + len(vg.Follows)
-	named := append(slices.Collect(maps.Keys(vg.Friends)), slices.Collect(maps.Keys(vg.Blocks))...)
-	named = append(append(named, slices.Collect(maps.Keys(vg.Follows))...), user)
+	var named []string // the users a plan may register: none to verify
+	if mode != Verify {
+		named = append(slices.Collect(maps.Keys(vg.Friends)), slices.Collect(maps.Keys(vg.Blocks))...)
+		named = append(append(named, slices.Collect(maps.Keys(vg.Follows))...), user)
+	}
 	ag, reg, err := s.Amity.View(ctx, s.App.Name, user, named, s.written.Load())
 	if err != nil {
 		return out, err
