@@ -8,8 +8,10 @@ BENCH_FLAGS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
 
+# The shell execs the binary, so Ctrl-C reaches the service alone and
+# make ends with the service's own exit status (0 after a clean shutdown).
 run: ## start the service: embedded NATS, a development app, its credentials printed
-	$(GO) run ./cmd/amity serve
+	$(GO) build -o bin/amity ./cmd/amity && exec bin/amity serve
 
 # -trimpath keeps the checkout's own path out of the build cache's keys, so
 # a fresh clone builds from what an earlier one of the same code cached.

@@ -26,11 +26,6 @@ func TestCLI(t *testing.T) {
 		}
 	}
 	var out, errb bytes.Buffer
-	err := run(ctx, []string{"serve", "--no-such-flag"}, noEnv, &out, &errb)
-	var shown errShown
-	if !errors.As(err, &shown) || strings.Count(errb.String(), "flag provided but not defined") != 1 {
-		t.Errorf("a bad flag: %v (printed already: %v)\n%s", err, errors.As(err, &shown), errb.String())
-	}
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		out.Reset()
 		if err := run(ctx, args, noEnv, &out, &errb); err != nil || !strings.HasPrefix(out.String(), "amity ") || !strings.Contains(out.String(), "go1.") {
@@ -39,6 +34,83 @@ func TestCLI(t *testing.T) {
 	}
 	if err := run(ctx, []string{"serve", "extra"}, noEnv, &out, &errb); err == nil || errors.Is(err, flag.ErrHelp) {
 		t.Errorf("serve with an argument = %v", err)
+	}
+}
+
+// TestHelpOfEveryCommand: -h on a command with verbs prints its usage and
+// is not an error, and amity help <command> is amity <command> -h.
+func TestHelpOfEveryCommand(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"events", "-h"}, "amity events tail"},
+		{[]string{"deadletters", "-h"}, "amity deadletters list|replay"},
+		{[]string{"deadletters", "--help"}, "amity deadletters list|replay"},
+		{[]string{"migrate", "-h"}, "amity migrate copy|verify"},
+		{[]string{"help", "serve"}, "usage of amity serve"},
+		{[]string{"help", "events"}, "amity events tail"},
+		{[]string{"help", "events", "tail"}, "usage of amity events tail"},
+		{[]string{"help", "migrate", "copy"}, "usage of amity migrate copy"},
+		{[]string{"help"}, "usage: amity <command>"},
+	} {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), c.args, noEnv, &out, &errb)
+		if err != nil || !strings.Contains(out.String()+errb.String(), c.want) {
+			t.Errorf("amity %s = %v, want no error and %q:\n%s%s", strings.Join(c.args, " "), err, c.want, out.String(), errb.String())
+		}
+	}
+	for _, args := range [][]string{{"events"}, {"deadletters", "show"}, {"help", "nothing"}} {
+		var out, errb bytes.Buffer
+		if err := run(context.Background(), args, noEnv, &out, &errb); err == nil {
+			t.Errorf("amity %s is not an error", strings.Join(args, " "))
+		}
+	}
+}
+
+// TestFlagErrorsStayOnScreen: a wrong flag or value is one line that says
+// what is wrong, the flag meant and where the flags are listed, and the
+// usage does not follow it and push it off the screen.
+func TestFlagErrorsStayOnScreen(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"serve", "--snapshot-intervl", "5m"}, []string{"no flag --snapshot-intervl", "did you mean --snapshot-interval?", "amity serve -h"}},
+		{[]string{"serve", "--htp", ":8080"}, []string{"did you mean --http?"}},
+		{[]string{"serve", "--snapshot-interval", "5"}, []string{`--snapshot-interval "5"`, "unit", "5m"}},
+		{[]string{"serve", "--replicas", "-1"}, []string{"--replicas -1", "1 to 5"}},
+		{[]string{"serve", "--replicas", "6"}, []string{"--replicas 6", "1 to 5"}},
+		{[]string{"serve", "--replicas", "three"}, []string{`--replicas "three"`, "whole number"}},
+		{[]string{"serve", "--sync-interval", "-1s"}, []string{"--sync-interval", "negative"}},
+		{[]string{"serve", "--nats-max-store", "-5"}, []string{"--nats-max-store -5"}},
+		{[]string{"events", "tail", "--form", "3"}, []string{"did you mean --from?", "amity events tail -h"}},
+		{[]string{"migrate", "copy", "--workers", "0"}, []string{"--workers 0"}},
+		{[]string{"migrate", "verify", "--qps", "-2"}, []string{"--qps -2"}},
+	} {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), c.args, noEnv, &out, &errb)
+		if err == nil {
+			t.Errorf("amity %s: no error", strings.Join(c.args, " "))
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("amity %s: %q does not say %q", strings.Join(c.args, " "), err, w)
+			}
+		}
+		if strings.Contains(err.Error(), "\n") || strings.Contains(errb.String(), "usage of") {
+			t.Errorf("amity %s: the error is not one line on its own:\n%v\n%s", strings.Join(c.args, " "), err, errb.String())
+		}
+	}
+	var errb bytes.Buffer
+	if _, err := parseServeFlags(nil, func(k string) string { return map[string]string{"AMITY_SNAPSHOT_INTERVAL": "5"}[k] }, &errb); err == nil ||
+		!strings.Contains(err.Error(), "AMITY_SNAPSHOT_INTERVAL") || !strings.Contains(err.Error(), "unit") {
+		t.Errorf("AMITY_SNAPSHOT_INTERVAL=5: %v", err)
 	}
 }
 

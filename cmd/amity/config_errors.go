@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -65,8 +66,58 @@ func decodeError(b []byte, err error) error {
 			at = last
 		}
 	}
+	if te != nil && te.Type != nil {
+		msg = fmt.Sprintf("expected %s, found %s", kindWords(te.Type), foundWords(b, at))
+	}
 	line, col := lineCol(b, at)
 	return fmt.Errorf("config: %s (line %d, column %d): %s", where, line, col, msg)
+}
+
+// kindWords says what a value of type t is, as a config's reader would.
+func kindWords(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number of zero or more"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		plural := map[string]string{"a whole number": "whole numbers", "a string": "strings", "an object {...}": "objects", "a number": "numbers"}
+		if p, ok := plural[kindWords(t.Elem())]; ok {
+			return "a list [...] of " + p
+		}
+		return "a list [...]"
+	case reflect.Map, reflect.Struct:
+		return "an object {...}"
+	case reflect.Pointer:
+		return kindWords(t.Elem())
+	}
+	return t.String()
+}
+
+// foundWords says what the JSON value at offset at of b is: its text when
+// short, else its kind.
+func foundWords(b []byte, at int64) string {
+	if at < 0 || at >= int64(len(b)) {
+		return "another kind of value"
+	}
+	v, err := jsontext.NewDecoder(bytes.NewReader(b[at:])).ReadValue()
+	if err != nil {
+		return "another kind of value"
+	}
+	kind := map[jsontext.Kind]string{'"': "the string ", '0': "the number ", 't': "", 'f': "", 'n': "", '[': "a list", '{': "an object"}[v.Kind()]
+	if v.Kind() == '[' || v.Kind() == '{' {
+		return kind
+	}
+	if len(v) > 40 {
+		return strings.TrimSpace(kind)
+	}
+	return kind + string(v)
 }
 
 // valueError is a value a config type refused, kept so that the error can

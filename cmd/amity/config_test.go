@@ -88,7 +88,16 @@ func TestConfigErrorsSayWhere(t *testing.T) {
 		"a duration without unit": {"{\"apps\":[{\"name\":\"a\",\"zim\":{\"app_id\":1,\"server_secret\":\"s\"}},\n {\"name\":\"b\",\"request_expiry\":\"5\",\"zim\":{\"app_id\":2,\"server_secret\":\"s\"}}]}",
 			`config: apps[1].request_expiry (line 2, column 31): time: missing unit in duration "5"`},
 		"a string for a number": {`{"apps":[{"name":"a","zim":{"app_id":"one","server_secret":"s"}}]}`,
-			`config: apps[0].zim.app_id (line 1, column 38): cannot unmarshal string into Go struct field`},
+			`config: apps[0].zim.app_id (line 1, column 38): expected a whole number of zero or more, found the string "one"`},
+		"a string for a limit": {`{"apps":[{"name":"a","zim":{"app_id":1,"server_secret":"s","qps":"many"}}]}`,
+			`config: apps[0].zim.qps (line 1, column 66): expected a whole number, found the string "many"`},
+		"a fraction for a whole number": {`{"apps":[{"name":"a","max_friends":2.5,"zim":{"app_id":1,"server_secret":"s"}}]}`,
+			`config: apps[0].max_friends (line 1, column 36): expected a whole number, found the number 2.5`},
+		"a string for a list": {`{"apps":[{"name":"a","tencent":{"sdkappid":1,"secret_key":"s","admins":"root"}}]}`,
+			`config: apps[0].tencent.admins (line 1, column 72): expected a list [...] of strings, found the string "root"`},
+		"an object for a list": {`{"apps":{"name":"a"}}`, `config: apps (line 1, column 9): expected a list [...] of objects, found an object`},
+		"a number for a switch": {`{"apps":[{"name":"a","tencent":{"sdkappid":1,"secret_key":"s","admins":["r"],"follow":1}}]}`,
+			`config: apps[0].tencent.follow (line 1, column 87): expected true or false, found the number 1`},
 		"a cut file":     {"{\"apps\":[\n{\"name\":\"a\"", `config: apps[0].name (line 2, column 12): unexpected EOF`},
 		"a syntax error": {"{\"apps\":[{\"name\" \"a\"}]}", `config: apps[0].name (line 1, column 18): invalid character '"' after object key`},
 		"an empty file":  {"", `config: the file is empty`},
@@ -99,6 +108,10 @@ func TestConfigErrorsSayWhere(t *testing.T) {
 		_, err := parseConfig([]byte(tt.cfg))
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("%s: parseConfig error = %v\nwant one starting %s", name, err, tt.want)
+		}
+		// The file's reader wrote JSON, not Go: no Go type or field names.
+		if err != nil && (strings.Contains(err.Error(), "Go struct") || strings.Contains(err.Error(), "FileConfig")) {
+			t.Errorf("%s: the error speaks Go: %v", name, err)
 		}
 	}
 }

@@ -6,6 +6,15 @@ import (
 	"io"
 )
 
+const deadLettersUsage = `usage: amity deadletters list|replay [--nats-url URL] [--app NAME] [flags]
+
+  list    print each parked callback delivery, oldest first
+  replay  send each parked delivery once more to its app's callback URL;
+          those the backend takes leave the dead-letter stream
+
+run "amity deadletters list -h" or "amity deadletters replay -h" for the flags
+`
+
 // deadLetters lists or replays the callback deliveries parked on the
 // dead-letter stream:
 //
@@ -15,10 +24,10 @@ import (
 // replay sends each parked delivery once more to its app's current callback
 // URL and removes it from the stream when the backend answers 2xx.
 func deadLetters(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "replay") {
-		return fmt.Errorf("usage: amity deadletters list|replay [flags]")
+	verb, err := pickVerb("deadletters", args, []string{"list", "replay"}, deadLettersUsage, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	verb := args[0]
 	fs := newFlagSet("amity deadletters "+verb, stderr)
 	var nf natsFlags
 	nf.register(fs, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
@@ -48,7 +57,7 @@ func deadLetters(ctx context.Context, args []string, getenv func(string) string,
 	if *configPath != "" {
 		cfg, err = loadConfig(*configPath)
 	} else {
-		cfg, err = devApp(*dataDir)
+		cfg, _, err = devApp(*dataDir)
 	}
 	if err != nil {
 		return err

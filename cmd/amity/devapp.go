@@ -15,45 +15,62 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/http/tencent"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // devApp returns the development config used when no config is given: one
 // app, an admin NATS login and a subscriber of the app. Its secrets are
-// made once and kept in the data directory; a file from before NATS logins
-// gains them.
-func devApp(dataDir string) (config, error) {
+// made once and kept in the data directory, the NATS passwords as bcrypt
+// hashes only; made is each password made (or hashed) by this call, by
+// login, to print this once. A file from before NATS logins gains them; one
+// with plain passwords has them hashed.
+func devApp(dataDir string) (cfg config, made map[string]string, err error) {
 	path := filepath.Join(dataDir, "dev-app.json")
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		b = fmt.Appendf(nil, `{"apps":[{"name":"dev","zim":{"app_id":1000001,"server_secret":%q},`+
-			`"tencent":{"sdkappid":1400000001,"secret_key":%q,"admins":["administrator"]}}]}`+"\n", randomSecret(), randomSecret())
+			`"tencent":{"sdkappid":1400000001,"secret_key":%q,"admins":["administrator"],"follow":true}}]}`+"\n", randomSecret(), randomSecret())
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
-			return config{}, fmt.Errorf("create data dir: %w", err)
+			return config{}, nil, fmt.Errorf("create data dir: %w", err)
 		}
 	} else if err != nil {
-		return config{}, fmt.Errorf("read %s: %w", path, err)
+		return config{}, nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	var fc fileConfig
 	if err := json.Unmarshal(b, &fc); err != nil {
-		return config{}, fmt.Errorf("%s: %w", path, err)
+		return config{}, nil, fmt.Errorf("%s: %w", path, err)
 	}
+	made = map[string]string{}
 	if len(fc.NATSUsers) == 0 {
 		fc.NATSUsers = []natsUserConfig{
 			{User: devAdmin, Password: randomSecret(), Admin: true},
 			{User: devSubscriber, Password: randomSecret(), Apps: []string{"dev"}},
 		}
+	}
+	for i, u := range fc.NATSUsers {
+		if strings.HasPrefix(u.Password, "$2") {
+			continue
+		}
+		hash, err := bcrypt.GenerateFromPassword([]byte(u.Password), bcrypt.DefaultCost)
+		if err != nil {
+			return config{}, nil, fmt.Errorf("hash the password of %s: %w", u.User, err)
+		}
+		made[u.User] = u.Password
+		fc.NATSUsers[i].Password = string(hash)
+	}
+	if len(made) > 0 {
 		if b, err = json.MarshalIndent(fc, "", "  "); err != nil {
-			return config{}, err
+			return config{}, nil, err
 		}
 		if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
-			return config{}, fmt.Errorf("write %s: %w", path, err)
+			return config{}, nil, fmt.Errorf("write %s: %w", path, err)
 		}
 	}
-	cfg, err := parseConfig(b)
+	cfg, err = parseConfig(b)
 	if err != nil {
-		return config{}, fmt.Errorf("%s: %w", path, err)
+		return config{}, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return cfg, nil
+	return cfg, made, nil
 }
 
 // randomSecret is 128 random bits in hex: a development secret.
@@ -70,8 +87,9 @@ const (
 )
 
 // printDevApp prints the development app's credentials, its NATS logins
-// and a signed call of each surface to paste.
-func printDevApp(w io.Writer, cfg config, httpAddr string) {
+// (the passwords in made, which are printed this once; the others were
+// printed when they were made) and a signed call of each surface to paste.
+func printDevApp(w io.Writer, cfg config, made map[string]string, httpAddr string) {
 	app, z, t := cfg.apps[0], cfg.zim[0], cfg.tencent[0]
 	sig, err := tencent.GenUserSig(t.SDKAppID, t.SecretKey, t.Admins[0], 24*time.Hour, time.Now())
 	if err != nil {
@@ -81,12 +99,24 @@ func printDevApp(w io.Writer, cfg config, httpAddr string) {
   ZIM      AppId=%d  ServerSecret=%s
   Tencent  sdkappid=%d  SecretKey=%s  admin=%s
 `, app.Name, z.AppID, z.ServerSecret, t.SDKAppID, t.SecretKey, t.Admins[0])
+	kept := false
 	for _, u := range cfg.users {
-		if u.Admin {
-			fmt.Fprintf(w, "  NATS     admin login %s / %s  (amity verify, replay, events tail, deadletters: --nats-user %s --nats-password %s)\n", u.Name, u.Password, u.Name, u.Password)
-		} else {
-			fmt.Fprintf(w, "  NATS     subscriber of %s: %s / %s  (reply inbox prefix %s)\n", strings.Join(u.Apps, ","), u.Name, u.Password, domain.InboxPrefix(u.Name))
+		password, ok := made[u.Name]
+		switch {
+		case !ok:
+			kept = true
+			fmt.Fprintf(w, "  NATS     %s login %s (its password was printed when it was made)\n", map[bool]string{true: "admin", false: "subscriber"}[u.Admin], u.Name)
+		case u.Admin:
+			fmt.Fprintf(w, "  NATS     admin login %s / %s  (amity verify, replay, events tail, deadletters: --nats-user %s --nats-password %s)\n", u.Name, password, u.Name, password)
+		default:
+			fmt.Fprintf(w, "  NATS     subscriber of %s: %s / %s  (reply inbox prefix %s)\n", strings.Join(u.Apps, ","), u.Name, password, domain.InboxPrefix(u.Name))
 		}
+	}
+	if len(made) > 0 {
+		fmt.Fprintln(w, "           the data directory keeps these passwords as bcrypt hashes only: note them now")
+	}
+	if kept {
+		fmt.Fprintln(w, "           the data directory keeps bcrypt hashes only; delete nats_users from its dev-app.json to have new passwords made and printed")
 	}
 	fmt.Fprintf(w, `  Try it (a signature is good for one call within 10 minutes):
     APPID=%d SECRET=%s

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -18,10 +19,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		var shown errShown
-		if !errors.As(err, &shown) {
-			fmt.Fprintln(os.Stderr, "amity:", err)
-		}
+		fmt.Fprintln(os.Stderr, "amity:", err)
 		os.Exit(1)
 	}
 }
@@ -37,8 +35,9 @@ commands:
   events tail  print events as they arrive
   version      print the version and the revision it was built from
 
-run "amity <command> -h" for the command's flags; each flag can also be
-set by its environment variable, AMITY_<FLAG NAME> (--nats-url: AMITY_NATS_URL)
+run "amity <command> -h" (or "amity help <command>") for the command's flags;
+each flag can also be set by its environment variable, AMITY_<FLAG NAME>
+(--nats-url: AMITY_NATS_URL)
 `
 
 // run is the whole program; main only supplies the process's context,
@@ -68,14 +67,16 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return deadLetters(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return migrateCmd(ctx, args[1:], getenv, stdout, stderr)
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[1] != "help" && !strings.HasPrefix(args[1], "-") {
+			return command(ctx, append(args[1:], "-h"), getenv, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, version())
 		return nil
 	default:
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", args[0])
+		return fmt.Errorf("unknown command %q; run \"amity help\" for the commands", args[0])
 	}
 }

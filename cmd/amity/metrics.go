@@ -19,16 +19,16 @@ import (
 // and what the read model and the last health probe hold, read at each
 // scrape.
 type metrics struct {
-	reg      *prometheus.Registry
-	logger   *slog.Logger
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	commits  *prometheus.CounterVec
-	commands prometheus.Histogram
-	appends  prometheus.Histogram
-	conflict prometheus.Counter
-	notified *prometheus.CounterVec
-	delivery *prometheus.CounterVec
+	reg                            *prometheus.Registry
+	logger                         *slog.Logger
+	requests                       *prometheus.CounterVec
+	latency                        *prometheus.HistogramVec
+	commits                        *prometheus.CounterVec
+	commands                       prometheus.Histogram
+	appends                        prometheus.Histogram
+	conflict                       prometheus.Counter
+	notifiedCommits, notifications prometheus.Counter
+	delivery                       *prometheus.CounterVec
 
 	mu sync.Mutex
 	// lastNotified is the time of the last commit the notifier sent.
@@ -49,17 +49,19 @@ func newMetrics(model *projections.Model, h *health, logger *slog.Logger) *metri
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10}}, []string{"surface", "action"})
 	m.commits = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "amity_commits_total",
 		Help: "Commits the writer stored (result ok) or failed to store (result error)."}, []string{"result"})
-	m.commands = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "amity_commit_commands",
+	m.commands = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "amity_commit_size_commands",
 		Help: "Commands that changed something, per stored commit (group commit).", Buckets: prometheus.ExponentialBuckets(1, 2, 9)})
 	m.appends = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "amity_append_duration_seconds",
 		Help: "Time to store one commit on the stream, synced.", Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 12)})
 	m.conflict = prometheus.NewCounter(prometheus.CounterOpts{Name: "amity_commit_conflicts_total",
 		Help: "Commits that lost a race to another writer and were decided again (each is a retry)."})
-	m.notified = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "amity_notifier_total",
-		Help: "What the notifier sent: commits read and notifications published (live on NATS, not stored)."}, []string{"kind"})
+	m.notifiedCommits = prometheus.NewCounter(prometheus.CounterOpts{Name: "amity_notifier_commits_read_total",
+		Help: "Commits the notifier read from the stream."})
+	m.notifications = prometheus.NewCounter(prometheus.CounterOpts{Name: "amity_notifier_notifications_published_total",
+		Help: "Notifications the notifier published (live on NATS, not stored)."})
 	m.delivery = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "amity_webhook_deliveries_total",
 		Help: "Tries of webhook deliveries, by app, callback command and result (ok, retry, parked)."}, []string{"app", "command", "result"})
-	for _, c := range []prometheus.Collector{m.requests, m.latency, m.commits, m.commands, m.appends, m.conflict, m.notified, m.delivery} {
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.commits, m.commands, m.appends, m.conflict, m.notifiedCommits, m.notifications, m.delivery} {
 		f(c)
 	}
 	m.readModel(model, f)
@@ -171,8 +173,8 @@ func (m *metrics) Conflict() { m.conflict.Inc() }
 
 // Notified implements delivery.Meter.
 func (m *metrics) Notified(commits, notifications int, last time.Time) {
-	m.notified.WithLabelValues("commits").Add(float64(commits))
-	m.notified.WithLabelValues("notifications").Add(float64(notifications))
+	m.notifiedCommits.Add(float64(commits))
+	m.notifications.Add(float64(notifications))
 	if !last.IsZero() {
 		m.mu.Lock()
 		m.lastNotified = last

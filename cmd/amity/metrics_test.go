@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -95,7 +96,7 @@ func TestMetricsAfterAScenario(t *testing.T) {
 	// The notifier and the health probe report on their own time.
 	testenv.Eventually(30*time.Second, func() bool {
 		fams = scrape(t, s)
-		return value(fams, "amity_notifier_total", "kind", "notifications") >= 5 && value(fams, "amity_stream_last_sequence") >= 4
+		return value(fams, "amity_notifier_notifications_published_total") >= 5 && value(fams, "amity_stream_last_sequence") >= 4
 	})
 	for _, c := range []struct {
 		name   string
@@ -109,7 +110,7 @@ func TestMetricsAfterAScenario(t *testing.T) {
 		{"amity_http_requests_total", []string{"surface", "v1", "action", "/v1/requests", "code", "ok"}, 1},
 		{"amity_http_request_duration_seconds", []string{"surface", "zim", "action", "AddFriends"}, 3},
 		{"amity_commits_total", []string{"result", "ok"}, 4},
-		{"amity_commit_commands", nil, 4},
+		{"amity_commit_size_commands", nil, 4},
 		{"amity_append_duration_seconds", nil, 4},
 		{"amity_commit_conflicts_total", nil, 0},
 		{"amity_model_users", nil, 3},
@@ -119,8 +120,8 @@ func TestMetricsAfterAScenario(t *testing.T) {
 		{"amity_model_followed_sequence", nil, 4},
 		{"amity_stream_last_sequence", nil, 4},
 		{"amity_ready", nil, 1},
-		{"amity_notifier_total", []string{"kind", "commits"}, 3},
-		{"amity_notifier_total", []string{"kind", "notifications"}, 5},
+		{"amity_notifier_commits_read_total", nil, 3},
+		{"amity_notifier_notifications_published_total", nil, 5},
 		{"amity_notifier_pending_commits", nil, 0},
 		{"amity_notifier_lag_seconds", nil, 0},
 		{"amity_webhook_deliveries_total", []string{"app", "social", "command", "Sns.CallbackFriendAdd", "result", "ok"}, 2},
@@ -153,6 +154,20 @@ func TestMetricsAfterAScenario(t *testing.T) {
 		}
 		if f.GetHelp() == "" {
 			t.Errorf("%s has no help", name)
+		}
+		// A histogram's name ends in its unit: seconds, bytes, or the
+		// thing counted after _size_ (amity_commit_size_commands).
+		if f.GetType() == dto.MetricType_HISTOGRAM && !regexp.MustCompile(`_(seconds|bytes)$|_size_[a-z]+$`).MatchString(name) {
+			t.Errorf("histogram %s has no unit suffix", name)
+		}
+		// One metric counts one thing: a label that names what is
+		// counted (kind) makes a sum across it meaningless.
+		for _, m := range f.Metric {
+			for _, l := range m.Label {
+				if l.GetName() == "kind" {
+					t.Errorf("%s counts different things under its kind label (%s)", name, l.GetValue())
+				}
+			}
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -41,15 +40,10 @@ type migrateFlags struct {
 }
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && slices.Contains([]string{"-h", "--help", "help"}, args[0]) {
-		fmt.Fprint(stdout, migrateUsage)
-		return flag.ErrHelp
+	op, err := pickVerb("migrate", args, []string{"copy", "verify"}, migrateUsage, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	if len(args) == 0 || !slices.Contains([]string{"copy", "verify"}, args[0]) {
-		fmt.Fprint(stderr, migrateUsage)
-		return fmt.Errorf("migrate: say copy or verify")
-	}
-	op := args[0]
 	var f migrateFlags
 	fs := newFlagSet("amity migrate "+op, stderr)
 	fs.StringVar(&f.vendor, "vendor", "", "the vendor the app moves from: tencent or zim")
@@ -67,6 +61,9 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	f.nats.register(fs, "nats://127.0.0.1:4222", "NATS URL of the running service or cluster")
 	if err := parseFlags(fs, args[1:], getenv); err != nil {
+		return err
+	}
+	if err := errors.Join(checkRange("qps", int64(f.qps), -1, 1<<20), checkRange("workers", int64(f.workers), 1, 4096)); err != nil {
 		return err
 	}
 	mode := migrate.Verify

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/amity-im/amity/eventstore"
@@ -69,9 +71,29 @@ func (n *natsFlags) connect(name string, extra ...nats.Option) (*nats.Conn, erro
 	}
 	nc, err := nats.Connect(n.url, append(append(opts, nats.Name(name)), extra...)...)
 	if err != nil {
-		return nil, fmt.Errorf("connect %s: %w", redactURL(n.url), err)
+		return nil, fmt.Errorf("connect %s: %w%s", redactURL(n.url), err, n.loginHint(err))
 	}
 	return nc, nil
+}
+
+// loginHint tells, after the server refused a login (or none), where the
+// login comes from.
+func (n *natsFlags) loginHint(err error) string {
+	if !errors.Is(err, nats.ErrAuthorization) && !errors.Is(err, nats.ErrAuthExpired) && !errors.Is(err, nats.ErrAuthRevoked) {
+		return ""
+	}
+	given := "no login was given"
+	switch {
+	case n.creds != "":
+		given = "the credentials file " + n.creds + " was refused"
+	case n.user != "":
+		given = "the login " + n.user + " was refused"
+	case strings.Contains(n.url, "@"):
+		given = "the login in the URL was refused"
+	}
+	return "\n  " + given + ": give an admin login (the apps file's nats_users; make run prints the development one) with" +
+		"\n  --nats-user NAME --nats-password PASSWORD (AMITY_NATS_USER, AMITY_NATS_PASSWORD)," +
+		"\n  --nats-creds FILE (AMITY_NATS_CREDS), or in the URL: nats://NAME:PASSWORD@host:4222"
 }
 
 // redactURL hides the passwords of a NATS URL list for printing.

@@ -17,7 +17,8 @@ import (
 const tencentOpenAPI = "../../http/tencent/openapi.yaml"
 
 // TestOpenAPIIsServed: each surface's description is served as kept in
-// the repository, loads as OpenAPI, and the ZIM one's action paths are
+// the repository but for its first server, which is the address it was
+// asked at; it loads as OpenAPI, and the ZIM one's action paths are
 // served.
 func TestOpenAPIIsServed(t *testing.T) {
 	t.Parallel()
@@ -29,15 +30,39 @@ func TestOpenAPIIsServed(t *testing.T) {
 		}
 		got, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		want, err := os.ReadFile(file)
+		kept, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.StatusCode != 200 || !bytes.Equal(got, want) {
-			t.Errorf("/openapi/%s.yaml: HTTP %d, %d bytes, want %s's %d", name, resp.StatusCode, len(got), file, len(want))
+		if resp.StatusCode != 200 {
+			t.Errorf("/openapi/%s.yaml: HTTP %d", name, resp.StatusCode)
 		}
-		if _, err := openapi3.NewLoader().LoadFromData(got); err != nil {
-			t.Errorf("/openapi/%s.yaml does not load: %v", name, err)
+		served, err := openapi3.NewLoader().LoadFromData(got)
+		if err != nil {
+			t.Fatalf("/openapi/%s.yaml does not load: %v", name, err)
+		}
+		want, err := openapi3.NewLoader().LoadFromData(kept)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Served as kept, but that its first server is this instance, at
+		// the address the request reached (not the default port).
+		if len(served.Servers) == 0 || served.Servers[0].URL != s.httpURL {
+			t.Errorf("/openapi/%s.yaml names %v as its server, want %s first", name, served.Servers, s.httpURL)
+		}
+		for _, sv := range served.Servers {
+			if sv.URL == "http://127.0.0.1:8080" {
+				t.Errorf("/openapi/%s.yaml still names the default address", name)
+			}
+		}
+		if name == "tencent" && (len(served.Servers) != 2 || served.Servers[1].URL != "https://console.tim.qq.com") {
+			t.Errorf("/openapi/tencent.yaml lost Tencent's own server: %v", served.Servers)
+		}
+		served.Servers, want.Servers = nil, nil
+		a, _ := served.MarshalJSON()
+		b, _ := want.MarshalJSON()
+		if !bytes.Equal(a, b) {
+			t.Errorf("/openapi/%s.yaml differs from %s in more than its servers", name, file)
 		}
 	}
 	z := s.zim(t, 1234567, "demo-secret")

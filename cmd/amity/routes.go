@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -31,6 +33,32 @@ func (s *daemon) routes(zimSrv *zim.Server, tcSrv *tencent.Server, nativeCfg nat
 // served under (/openapi/<name>.yaml).
 var openAPI = map[string][]byte{"zim": zim.OpenAPI, "tencent": tencent.OpenAPI, "v1": native.OpenAPI}
 
+// servedAt is an OpenAPI description whose first server is where r
+// reached this instance (its Host, over TLS or not), so that a client
+// generated or tried from it calls this instance; a vendor's own server
+// stays listed after it.
+func servedAt(doc []byte, r *http.Request) []byte {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	here := fmt.Sprintf("servers:\n  - url: %s://%s\n    description: this Amity instance\n", scheme, r.Host)
+	i := bytes.Index(doc, []byte("\nservers:\n"))
+	if i < 0 {
+		return doc
+	}
+	rest := doc[i+len("\nservers:\n"):]
+	var out bytes.Buffer
+	out.Write(doc[:i+1])
+	out.WriteString(here)
+	// An Amity address written in the file gives way to the request's.
+	if line, after, ok := bytes.Cut(rest, []byte("\n")); ok && bytes.Contains(line, []byte("127.0.0.1:8080")) {
+		rest = after
+	}
+	out.Write(rest)
+	return out.Bytes()
+}
+
 // operations is the table of what operators and tools read: health,
 // metrics, and the surfaces' OpenAPI descriptions.
 func (s *daemon) operations(meter *metrics) amityhttp.Table {
@@ -45,9 +73,9 @@ func (s *daemon) operations(meter *metrics) amityhttp.Table {
 	}}
 	for _, name := range slices.Sorted(maps.Keys(openAPI)) {
 		doc := openAPI[name]
-		t.Routes = append(t.Routes, get("/openapi/"+name+".yaml", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		t.Routes = append(t.Routes, get("/openapi/"+name+".yaml", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/yaml")
-			_, _ = w.Write(doc)
+			_, _ = w.Write(servedAt(doc, r))
 		})))
 	}
 	return t

@@ -76,6 +76,10 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return f, err
 	}
+	// JetStream keeps at most five replicas of a stream.
+	if err := errors.Join(checkRange("replicas", int64(f.replicas), 1, 5), checkRange("nats-max-store", f.maxStore, 0, 1<<62)); err != nil {
+		return f, err
+	}
 	if f.consStart != "all" && f.consStart != "new" {
 		return f, fmt.Errorf("--consumers-start must be all or new")
 	}
@@ -137,17 +141,20 @@ type daemon struct {
 	logger *slog.Logger
 
 	// opened: closed in reverse order by close
-	closers  []func()
-	cfg      config
-	dev      bool
-	ln       net.Listener
-	nc       *nats.Conn
-	ns       *eventstore.Embedded // nil with an external NATS
-	down     func() error
-	store    *eventstore.Store
-	model    *projections.Model
-	snapPath string
-	leases   *eventstore.Leases
+	closers []func()
+	cfg     config
+	dev     bool
+	// devPasswords are the development logins' passwords made at this
+	// start, printed once.
+	devPasswords map[string]string
+	ln           net.Listener
+	nc           *nats.Conn
+	ns           *eventstore.Embedded // nil with an external NATS
+	down         func() error
+	store        *eventstore.Store
+	model        *projections.Model
+	snapPath     string
+	leases       *eventstore.Leases
 
 	// built
 	commands *writer.Writer
@@ -181,7 +188,7 @@ func (s *daemon) open(ctx context.Context) error {
 	s.onClose(unlock)
 	s.dev = f.config == ""
 	if s.dev {
-		s.cfg, err = devApp(f.dataDir)
+		s.cfg, s.devPasswords, err = devApp(f.dataDir)
 	} else {
 		s.cfg, err = loadConfig(f.config)
 	}
@@ -432,7 +439,7 @@ func (s *daemon) printAddresses() {
 	fmt.Fprintf(s.stdout, "amity: http listening on http://%s\n", s.ln.Addr())
 	fmt.Fprintf(s.stdout, "amity: nats %s, stream %s\n", natsAddr, eventstore.StreamName)
 	if s.dev {
-		printDevApp(s.stdout, s.cfg, s.ln.Addr().String())
+		printDevApp(s.stdout, s.cfg, s.devPasswords, s.ln.Addr().String())
 	}
 }
 

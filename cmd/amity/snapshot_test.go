@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -114,6 +115,17 @@ func TestSnapshotRestartAppliesOnlyTheTail(t *testing.T) {
 	var out, errb bytes.Buffer
 	if err := run(context.Background(), []string{"verify", "--nats-url", s.natsURL}, func(string) string { return "" }, &out, &errb); err != nil {
 		t.Errorf("verify: %v\n%s%s", err, out.String(), errb.String())
+	}
+	// Without a login, it says where one is given.
+	bare, _ := url.Parse(s.natsURL)
+	bare.User = nil
+	if err := run(context.Background(), []string{"verify", "--nats-url", bare.String()}, func(string) string { return "" }, &out, &errb); err == nil ||
+		!strings.Contains(err.Error(), "no login was given") || !strings.Contains(err.Error(), "--nats-user") || !strings.Contains(err.Error(), "AMITY_NATS_PASSWORD") {
+		t.Errorf("verify with no login: %v", err)
+	}
+	if err := run(context.Background(), []string{"verify", "--nats-url", bare.String(), "--nats-user", "ops", "--nats-password", "wrong"}, func(string) string { return "" }, &out, &errb); err == nil ||
+		!strings.Contains(err.Error(), "the login ops was refused") {
+		t.Errorf("verify with a wrong login: %v", err)
 	}
 	out.Reset()
 	if err := run(context.Background(), []string{"replay", "--nats-url", s.natsURL}, func(string) string { return "" }, &out, &errb); err != nil ||

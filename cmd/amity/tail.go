@@ -11,12 +11,19 @@ import (
 	"github.com/amity-im/amity/domain"
 )
 
+const eventsUsage = `usage: amity events tail [--nats-url URL] [--app A] [--user U] [--from SEQ]
+
+  tail  print each event as it is stored, one JSON line each
+
+run "amity events tail -h" for the flags
+`
+
 // eventsCmd runs "amity events tail": print events as they arrive.
 //
 //	amity events tail [--nats-url URL | --data-dir DIR] [--app A] [--user U] [--from SEQ]
 func eventsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "tail" {
-		return fmt.Errorf("usage: amity events tail [--nats-url URL] [--app A] [--user U] [--from SEQ]")
+	if _, err := pickVerb("events", args, []string{"tail"}, eventsUsage, stdout, stderr); err != nil {
+		return err
 	}
 	fs := newFlagSet("amity events tail", stderr)
 	var nf natsFlags
