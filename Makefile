@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BENCH_FLAGS ?=
 
-.PHONY: help run test test-deps check bench bench-peers bench-migrate bench-replay fuzz mutate build
+.PHONY: help run test test-deps screenshots check bench bench-peers bench-migrate bench-replay fuzz mutate build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -19,10 +19,16 @@ test: test-deps ## go vet and every test under the race detector, each test name
 	$(GO) vet -trimpath $(PKGS)
 	$(GO) tool gotestsum --format testname -- -trimpath -race -count=1 -cover -parallel 16 -timeout 15m $(PKGS)
 
-test-deps: ## install what the tests need from package registries: Debian's chromium for the console's browser test (CI fails without it)
+test-deps: ## install what the tests need from package registries: Debian's chromium and npm's axe-core for the console's browser test (CI fails without them)
 	@sh internal/testenv/install-browser.sh || { \
 		if [ -n "$$CI" ]; then echo "test-deps: chromium could not be installed, and CI needs it"; exit 1; fi; \
 		echo "test-deps: chromium could not be installed; the browser test will say it skips"; }
+	@sh internal/testenv/install-axe.sh || { \
+		if [ -n "$$CI" ]; then echo "test-deps: axe-core could not be installed from the npm registry, and CI needs it"; exit 1; fi; \
+		echo "test-deps: axe-core could not be installed from the npm registry; the browser test will say it skips"; }
+
+screenshots: test-deps ## run the console's browser test and keep its screenshots of every page at 1400 and 420 px in docs/console (docs/operations.md shows them)
+	AMITY_TEST_OUTPUT=$(CURDIR)/docs $(GO) test -count=1 -run '^TestConsoleInABrowser$$' ./cmd/amity/
 
 check: ## gofmt, go vet, staticcheck and the tests
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

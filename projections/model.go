@@ -21,6 +21,7 @@ type Model struct {
 	followed uint64
 	applied  uint64        // commits applied
 	changed  chan struct{} // closed and replaced on every apply
+	observer atomic.Pointer[func(seq uint64, c domain.Commit)]
 	// skipped are the stored messages no projection can apply, the most
 	// recent maxSkippedKept of them; skips counts them all.
 	skipped []Skipped
@@ -150,13 +151,30 @@ func NewModel() *Model {
 }
 
 // Apply applies commit c stored at seq on subject, unless the subject has
-// already applied it.
+// already applied it, and then tells the observer (Observe) of it.
 func (m *Model) Apply(subject string, seq uint64, c domain.Commit) {
+	if !m.apply(subject, seq, c) {
+		return
+	}
+	if fn := m.observer.Load(); fn != nil {
+		(*fn)(seq, c)
+	}
+}
+
+// Observe has fn told of each commit the model applies, once, after it is
+// applied, in the order of the calls to Apply: what is counted from the
+// commits as they come (the console's activity). fn must be quick and
+// must not call the model.
+func (m *Model) Observe(fn func(seq uint64, c domain.Commit)) {
+	m.observer.Store(&fn)
+}
+
+func (m *Model) apply(subject string, seq uint64, c domain.Commit) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.releaseLocked(c.ID)
 	if seq <= m.parts[subject] {
-		return
+		return false
 	}
 	m.cur = seq
 	for i, ev := range c.Events {
@@ -172,6 +190,7 @@ func (m *Model) Apply(subject string, seq uint64, c domain.Commit) {
 	}
 	close(m.changed)
 	m.changed = make(chan struct{})
+	return true
 }
 
 // Skipped is a stored message that no projection applies (see

@@ -318,3 +318,58 @@ func BenchmarkRelationsOf20(b *testing.B) {
 		})
 	}
 }
+
+// TestUserPage: a page of an app's users by ID prefix, after a cursor, is
+// the brute-force answer: the sorted matches after the cursor, cut to the
+// limit, with the count of every match.
+func TestUserPage(t *testing.T) {
+	m := NewModel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 500 {
+		id := fmt.Sprintf("%c%d", "abc"[rng.IntN(3)], rng.IntN(1000))
+		m.PutUser("app", domain.User{ID: id})
+		if i%50 == 0 {
+			m.PutEntry("app", id, "unregistered-friend", domain.Entry{})
+		}
+	}
+	m.PutUser("other", domain.User{ID: "a1"})
+	all := m.Users("app")
+	for _, c := range []struct {
+		prefix, after string
+		limit         int
+	}{{"", "", 10}, {"a", "", 25}, {"b1", "", 100}, {"a", "a5", 7}, {"c", "c999", 5}, {"zz", "", 5}, {"", all[len(all)-2], 10}} {
+		var want []string
+		matched := 0
+		for _, id := range all {
+			if strings.HasPrefix(id, c.prefix) {
+				matched++
+				if id > c.after && len(want) < c.limit {
+					want = append(want, id)
+				}
+			}
+		}
+		got, n := m.UserPage("app", c.prefix, c.after, c.limit)
+		if !slices.Equal(got, want) || n != matched {
+			t.Errorf("UserPage(%q, after %q, %d) = %v (%d matched), want %v (%d)", c.prefix, c.after, c.limit, got, n, want, matched)
+		}
+	}
+	if got, _ := m.UserPage("app", "unregistered", "", 10); len(got) != 0 {
+		t.Errorf("a friend who never registered is listed: %v", got)
+	}
+}
+
+// TestObserveSeesEachAppliedCommitOnce: the observer is told of each
+// commit the model applies, and not of one a subject had applied already.
+func TestObserveSeesEachAppliedCommitOnce(t *testing.T) {
+	m := NewModel()
+	var seen []uint64
+	m.Observe(func(seq uint64, c domain.Commit) { seen = append(seen, seq) })
+	at := time.UnixMilli(1_700_000_000_000)
+	c := domain.Commit{ID: "c", App: "a", Events: []domain.Event{{App: "a", Time: at, Data: domain.UserRegistered{User: "u"}}}}
+	m.Apply("amity.a.user.0", 1, c)
+	m.Apply("amity.a.user.0", 1, c) // again: already applied
+	m.Apply("amity.a.user.0", 2, c)
+	if !slices.Equal(seen, []uint64{1, 2}) {
+		t.Errorf("observed %v, want [1 2]", seen)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/amity-im/amity/domain"
 )
@@ -161,6 +162,35 @@ func (m *Model) Users(app string) []string {
 	})
 	slices.SortFunc(ids, cmp.Compare)
 	return ids
+}
+
+// UserPage lists up to limit of app's registered users whose IDs start
+// with prefix and sort after after, in ID order, and how many users match
+// prefix in all (after aside). It walks the app's users once, keeping only
+// the page: a console's search costs no sort of the whole app.
+func (m *Model) UserPage(app, prefix, after string, limit int) (ids []string, matched int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a := m.apps[app]
+	if a == nil || limit <= 0 {
+		return nil, 0
+	}
+	page := make([]string, 0, limit)
+	a.eachUser(func(_ uint32, id string, u *userState) {
+		if !u.registered || !strings.HasPrefix(id, prefix) {
+			return
+		}
+		matched++
+		if id <= after || (len(page) == limit && id >= page[limit-1]) {
+			return
+		}
+		at, _ := slices.BinarySearch(page, id)
+		if len(page) == limit {
+			page = page[:limit-1]
+		}
+		page = slices.Insert(page, at, id)
+	})
+	return page, matched
 }
 
 // pageOf returns up to limit of m's keys from offset, in order, and the

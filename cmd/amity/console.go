@@ -71,7 +71,9 @@ func (s *daemon) consoleConfig(nativeCfg native.Config) console.Config {
 				return nil
 			})
 		},
-		Logger: s.logger,
+		Activity: s.activity,
+		Stopping: s.stopping,
+		Logger:   s.logger,
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/http/console"
 	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
@@ -125,7 +126,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	s := &daemon{f: f, stdout: stdout, logger: logger}
+	s := &daemon{f: f, stdout: stdout, logger: logger, stopping: make(chan struct{})}
 	defer s.close()
 	if err := s.open(ctx); err != nil {
 		return err
@@ -147,14 +148,19 @@ type daemon struct {
 	// devPasswords are the development logins' passwords made at this
 	// start, printed once.
 	devPasswords map[string]string
-	ln           net.Listener
-	nc           *nats.Conn
-	ns           *eventstore.Embedded // nil with an external NATS
-	down         func() error
-	store        *eventstore.Store
-	model        *projections.Model
-	snapPath     string
-	leases       *eventstore.Leases
+	// activity is what the console's overview charts draw.
+	activity *console.Activity
+	// stopping closes when the HTTP server shuts down: the console's live
+	// feeds end.
+	stopping chan struct{}
+	ln       net.Listener
+	nc       *nats.Conn
+	ns       *eventstore.Embedded // nil with an external NATS
+	down     func() error
+	store    *eventstore.Store
+	model    *projections.Model
+	snapPath string
+	leases   *eventstore.Leases
 
 	// built
 	commands *writer.Writer
@@ -253,8 +259,32 @@ func (s *daemon) open(ctx context.Context) error {
 		return err
 	}
 	s.snapPath = snapshotPath(f.dataDir)
-	s.model, err = loadModel(ctx, s.store, s.snapPath, s.stdout, s.logger)
-	return err
+	if s.model, err = loadModel(ctx, s.store, s.snapPath, s.stdout, s.logger); err != nil {
+		return err
+	}
+	// The console's activity counts each commit the model applies from
+	// now; what a snapshot holds of the last hour is counted from the
+	// stream (activityBefore).
+	s.activity = console.NewActivity(nil)
+	s.model.Observe(s.activity.Commit)
+	return nil
+}
+
+// activityBefore counts into the console's activity the commits of the
+// last hour up to seq, which the model has from a snapshot and so never
+// applies again.
+func (s *daemon) activityBefore(ctx context.Context, seq uint64) error {
+	from, err := s.store.SeqAt(ctx, time.Now().Add(-console.Window*time.Minute))
+	if err != nil || from >= seq {
+		return err
+	}
+	subjects := []string{domain.RelationFilter("*"), domain.UserFilter("*")}
+	return s.store.Scan(ctx, subjects, from+1, seq, func(r domain.Record) error {
+		if c, err := domain.DecodeRecord(r); err == nil {
+			s.activity.Commit(r.Seq, c)
+		}
+		return nil
+	})
 }
 
 // retireNotifyStream removes the stream of stored notifications left from
@@ -299,6 +329,7 @@ func (s *daemon) build() {
 	router := amityhttp.NewHandler(s.routes(zimSrv, tcSrv, nativeCfg, moving, meter)...)
 	s.httpSrv = &http.Server{Handler: router, ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	s.httpSrv.RegisterOnShutdown(func() { close(s.stopping) })
 	s.notifier = &delivery.Notifier{Source: store, Name: eventstore.NotifierConsumer,
 		Filters: []string{domain.RelationFilter("*"), domain.UserFilter("*")},
 		Subject: domain.NotifySubject, Publish: publisher(store), Logger: logger, Meter: meter}
@@ -329,6 +360,27 @@ func (s *daemon) run(ctx context.Context) error {
 	}
 	g.Go(func() error { snapshotEvery(gctx, s.model, s.snapPath, s.f.snapEvery, logger); return nil })
 	g.Go(func() error { s.health.probe(gctx, s.down); return nil })
+	if snapSeq := s.model.Followed(); snapSeq > 0 {
+		g.Go(func() error {
+			if err := s.activityBefore(gctx, snapSeq); err != nil && gctx.Err() == nil {
+				logger.Warn("console activity: the last hour before the snapshot is not counted", "err", err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		tick := time.NewTicker(probeEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-gctx.Done():
+				return nil
+			case <-tick.C:
+				_, pending, _ := s.health.probed()
+				s.activity.Pending(pending)
+			}
+		}
+	})
 	if s.ns != nil {
 		g.Go(func() error { s.ns.Watch(gctx, time.Second, logger); return nil })
 	}

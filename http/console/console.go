@@ -13,7 +13,6 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"embed"
@@ -21,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -35,12 +35,18 @@ import (
 	"github.com/gorilla/mux"
 )
 
-//go:embed static
+// static holds the style and the script, served as they are; pages the
+// HTML pages the handlers write.
+//
+//go:embed static pages
 var static embed.FS
 
 // Reader is the read model (projections.Model).
 type Reader interface {
 	User(app, id string) (domain.User, bool)
+	UserPage(app, prefix, after string, limit int) ([]string, int)
+	FriendCount(app, user string) int
+	Relations(app, user string, others []string) [][2]bool
 	Friends(app, user string, offset, limit int) ([]domain.Friend, int)
 	Blocklist(app, user string, offset, limit int) ([]domain.Block, int)
 	Groups(app, user string) []domain.Group
@@ -69,8 +75,13 @@ type Config struct {
 	Replay      func(ctx context.Context, app string) (delivered, parked int, err error)
 	// Feed calls fn with each event of app as its commit is stored, until
 	// ctx ends.
-	Feed   func(ctx context.Context, app string, fn func(seq uint64, ev domain.Event)) error
-	Logger *slog.Logger
+	Feed func(ctx context.Context, app string, fn func(seq uint64, ev domain.Event)) error
+	// Stopping, closed when the server shuts down, ends the live feeds,
+	// which would otherwise hold the shutdown until its deadline.
+	Stopping <-chan struct{}
+	// Activity is what the overview charts draw (nil: none yet).
+	Activity *Activity
+	Logger   *slog.Logger
 	// TrustedProxies are the proxies in front of the console whose
 	// X-Forwarded-For and X-Forwarded-Proto are believed: for the client
 	// address the login limits count, and for the cookie's Secure flag.
@@ -118,7 +129,9 @@ func Routes(cfg Config) amityhttp.Table {
 		{Method: http.MethodGet, Path: "/console/login", Handler: http.HandlerFunc(c.loginPage)},
 		{Method: http.MethodPost, Path: "/console/login", Handler: http.HandlerFunc(c.login)},
 		{Method: http.MethodPost, Path: "/console/logout", Handler: http.HandlerFunc(c.logout)},
-		{Path: "/console/static/", Prefix: true, Handler: c.auth(http.StripPrefix("/console/static/", http.FileServer(http.FS(files))))},
+		// The page's style and script hold no data: the login page needs
+		// them before anyone has logged in.
+		{Path: "/console/static/", Prefix: true, Handler: http.StripPrefix("/console/static/", http.FileServer(http.FS(files)))},
 		anyMethod("/console/", c.auth(http.HandlerFunc(c.index))),
 	}}
 	api := func(path string, f func(*http.Request) (any, int)) {
@@ -136,6 +149,9 @@ func Routes(cfg Config) amityhttp.Table {
 	})
 	api("status", func(r *http.Request) (any, int) { return cfg.Status(r.Context()), http.StatusOK })
 	api("user", c.user)
+	api("users", c.users)
+	api("neighbourhood", c.neighbourhood)
+	api("overview", c.overview)
 	api("history/{route:.+}", c.history)
 	api("deadletters", c.deadLetters)
 	t.Routes = append(t.Routes, amityhttp.Route{Method: http.MethodGet, Path: "/console/api/feed", Handler: c.auth(http.HandlerFunc(c.feed))})
@@ -151,7 +167,7 @@ func (c *console) index(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	page, _ := static.ReadFile("static/index.html")
+	page, _ := static.ReadFile("pages/index.html")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(page)
@@ -210,14 +226,16 @@ func (c *console) valid(token string) bool {
 	return ok
 }
 
+// loginPage is the login form; after a refused login (?failed) it says so.
 func (c *console) loginPage(w http.ResponseWriter, r *http.Request) {
-	page, _ := static.ReadFile("static/login.html")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if r.URL.Query().Has("failed") {
-		page = bytes.Replace(page, []byte(`<p id="failed" hidden>`), []byte(`<p id="failed">`), 1)
+	w.Header().Set("Cache-Control", "no-store")
+	if err := loginForm.Execute(w, map[string]bool{"Failed": r.URL.Query().Has("failed")}); err != nil {
+		c.cfg.Logger.Error("console: login page", "err", err)
 	}
-	_, _ = w.Write(page)
 }
+
+var loginForm = template.Must(template.ParseFS(static, "pages/login.html"))
 
 func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
@@ -284,17 +302,49 @@ type friendView struct {
 	domain.Entry
 }
 
+// blockView is one blocklist entry.
+type blockView struct {
+	ID    string `json:"user_id"`
+	Since int64  `json:"since"`
+}
+
+// groupView is one friend group.
+type groupView struct {
+	Name    string   `json:"name"`
+	Friends []string `json:"friends"`
+}
+
+// requestView is one friend request, sent or received.
+type requestView struct {
+	From       string `json:"from"`
+	To         string `json:"to"`
+	Wording    string `json:"wording"`
+	Source     string `json:"add_source,omitempty"`
+	Time       int64  `json:"time"`
+	State      string `json:"state"`
+	ExpireTime int64  `json:"expire_time,omitempty"`
+}
+
+// userParam is the user a request names, checked.
+func userParam(q url.Values) (string, error) {
+	u := q.Get("user")
+	if u == "" || len(u) > 64 {
+		return "", errors.New("user must be a user ID of 1 to 64 characters")
+	}
+	return u, nil
+}
+
 // user: a user's profile, a page of friends, a page of blocks, groups,
-// follow counts and requests.
+// follow counts and friend requests.
 func (c *console) user(r *http.Request) (any, int) {
 	app, err := c.appOf(r)
 	if err != nil {
 		return apiError(http.StatusNotFound, "not_found", err.Error())
 	}
 	q := r.URL.Query()
-	u := q.Get("user")
-	if u == "" || len(u) > 64 {
-		return apiError(http.StatusBadRequest, "bad_request", "user must be a user ID")
+	u, err := userParam(q)
+	if err != nil {
+		return apiError(http.StatusBadRequest, "bad_request", err.Error())
 	}
 	offset, err := intParam(q, "offset", 0, 0, 1<<30)
 	if err != nil {
@@ -311,26 +361,118 @@ func (c *console) user(r *http.Request) (any, int) {
 	for i, f := range page {
 		friends[i] = friendView{f.ID, f.Entry}
 	}
-	blocks, blockTotal := rd.Blocklist(app.Name, u, 0, MaxPage)
-	if blocks == nil {
-		blocks = []domain.Block{}
+	blockPage, blockTotal := rd.Blocklist(app.Name, u, 0, MaxPage)
+	blocks := make([]blockView, len(blockPage))
+	for i, b := range blockPage {
+		blocks[i] = blockView{b.ID, b.Time}
 	}
-	groups := rd.Groups(app.Name, u)
-	if groups == nil {
-		groups = []domain.Group{}
+	groups := []groupView{}
+	for _, g := range rd.Groups(app.Name, u) {
+		groups = append(groups, groupView{g.Name, append([]string{}, g.Friends...)})
 	}
-	requests := map[string]int{}
+	now := time.Now().UnixMilli()
+	requests := map[string][]requestView{"received": {}, "sent": {}}
 	for _, sent := range []bool{false, true} {
+		key := map[bool]string{false: "received", true: "sent"}[sent]
 		for _, req := range rd.Requests(app.Name, u, sent) {
-			if req.StateAt(time.Now().UnixMilli()) == domain.RequestWaiting {
-				requests[map[bool]string{false: "received", true: "sent"}[sent]]++
+			requests[key] = append(requests[key], requestView{From: req.From, To: req.To, Wording: req.Entry.Wording, Source: req.Entry.AddSource,
+				Time: req.UpdateTime, State: req.StateAt(now).String(), ExpireTime: req.ExpireTime})
+		}
+	}
+	follows := rd.FollowCounts(app.Name, u)
+	return map[string]any{"app": app.Name, "user": u, "registered": registered, "profile": profile,
+		"friends": friends, "friend_total": total, "offset": offset, "limit": limit,
+		"blocks": blocks, "block_total": blockTotal, "groups": groups,
+		"follows":  map[string]int{"followers": follows.Fans, "following": follows.Following, "mutual": follows.Mutual},
+		"requests": requests}, http.StatusOK
+}
+
+// userSummary is one user of a list: ID, name and friend count.
+type userSummary struct {
+	ID      string `json:"user_id"`
+	Name    string `json:"name,omitempty"`
+	Friends int    `json:"friend_total"`
+}
+
+// users: a page of the app's users whose IDs start with prefix, after the
+// cursor after, in ID order; next is the cursor of the page after it.
+func (c *console) users(r *http.Request) (any, int) {
+	app, err := c.appOf(r)
+	if err != nil {
+		return apiError(http.StatusNotFound, "not_found", err.Error())
+	}
+	q := r.URL.Query()
+	limit, err := intParam(q, "limit", DefaultPage, 1, MaxPage)
+	if err != nil {
+		return apiError(http.StatusBadRequest, "bad_request", err.Error())
+	}
+	prefix, after := q.Get("prefix"), q.Get("after")
+	if len(prefix) > 64 || len(after) > 64 {
+		return apiError(http.StatusBadRequest, "bad_request", "prefix and after are user IDs of up to 64 characters")
+	}
+	rd := c.cfg.Read
+	ids, matched := rd.UserPage(app.Name, prefix, after, limit+1)
+	next := ""
+	if len(ids) > limit {
+		ids, next = ids[:limit], ids[limit-1]
+	}
+	list := make([]userSummary, len(ids))
+	for i, id := range ids {
+		p, _ := rd.User(app.Name, id)
+		list[i] = userSummary{ID: id, Name: p.Name, Friends: rd.FriendCount(app.Name, id)}
+	}
+	return map[string]any{"app": app.Name, "prefix": prefix, "users": list, "matched": matched, "next": next}, http.StatusOK
+}
+
+// neighbourhoodSize bounds the friends a neighbourhood shows.
+const neighbourhoodSize = 40
+
+// neighbourhood: a user's first friends (up to neighbourhoodSize), which
+// of them are friends of each other (links, by index), and whom the user
+// blocks.
+func (c *console) neighbourhood(r *http.Request) (any, int) {
+	app, err := c.appOf(r)
+	if err != nil {
+		return apiError(http.StatusNotFound, "not_found", err.Error())
+	}
+	u, err := userParam(r.URL.Query())
+	if err != nil {
+		return apiError(http.StatusBadRequest, "bad_request", err.Error())
+	}
+	rd := c.cfg.Read
+	page, total := rd.Friends(app.Name, u, 0, neighbourhoodSize)
+	ids := make([]string, len(page))
+	for i, f := range page {
+		ids[i] = f.ID
+	}
+	links := [][2]int{}
+	for i, id := range ids {
+		for j, rel := range rd.Relations(app.Name, id, ids[i+1:]) {
+			if rel[0] && rel[1] {
+				links = append(links, [2]int{i, i + 1 + j})
 			}
 		}
 	}
-	return map[string]any{"app": app.Name, "user": u, "registered": registered, "profile": profile,
-		"friends": friends, "friend_total": total, "offset": offset, "limit": limit,
-		"blocks": blocks, "block_total": blockTotal, "groups": groups, "follows": rd.FollowCounts(app.Name, u),
-		"waiting_requests": requests}, http.StatusOK
+	blockPage, blockTotal := rd.Blocklist(app.Name, u, 0, neighbourhoodSize/2)
+	blocked := make([]string, len(blockPage))
+	for i, b := range blockPage {
+		blocked[i] = b.ID
+	}
+	return map[string]any{"app": app.Name, "user": u, "friends": ids, "friend_total": total, "links": links,
+		"blocked": blocked, "block_total": blockTotal}, http.StatusOK
+}
+
+// overview: the app's activity over the last hour and its users changed
+// last.
+func (c *console) overview(r *http.Request) (any, int) {
+	app, err := c.appOf(r)
+	if err != nil {
+		return apiError(http.StatusNotFound, "not_found", err.Error())
+	}
+	if c.cfg.Activity == nil {
+		return NewActivity(nil).Of(app.Name), http.StatusOK
+	}
+	return c.cfg.Activity.Of(app.Name), http.StatusOK
 }
 
 // history answers the native API's GET routes for the app named.
@@ -410,6 +552,8 @@ func (c *console) feed(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-c.cfg.Stopping:
 			return
 		case b := <-changes:
 			_, _ = fmt.Fprintf(w, "data: %s\n\n", b)

@@ -14,9 +14,12 @@ import (
 	"github.com/amity-im/amity/projections"
 )
 
-// BenchmarkUserPageAt10MEdges answers the console's user lookup (profile,
-// the first page of friends, blocklist, groups, follows, requests) over a
-// read model of 1M users and 10M directed edges, as make bench's dataset.
+// BenchmarkUserPageAt10MEdges answers the console's reads over a read
+// model of 1M users and 10M directed edges, as make bench's dataset: the
+// user lookup (profile, the first page of friends, blocklist, groups,
+// follows, requests), a user's neighbourhood, and the users page — by an
+// ID prefix that matches eleven users and browsing from a cursor, each a
+// walk of every user.
 func BenchmarkUserPageAt10MEdges(b *testing.B) {
 	const users, addsPerUser = 1_000_000, 5 // two-way adds: 10M directed edges
 	m := projections.NewModel()
@@ -47,16 +50,27 @@ func BenchmarkUserPageAt10MEdges(b *testing.B) {
 	flush()
 	b.Logf("model: %+v", m.Size())
 	r := amityhttp.NewHandler(console.Routes(console.Config{Apps: []*domain.App{{Name: "a"}}, Admins: []console.Admin{{User: "ops", Password: "pw"}}, Read: m}))
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/console/api/user?app=a&user=u%d", (i*7919)%users), nil)
-		req.SetBasicAuth("ops", "pw")
-		w := httptest.NewRecorder()
-		r.ServeHTTP(w, req)
-		if w.Code != 200 {
-			b.Fatalf("HTTP %d: %s", w.Code, w.Body)
-		}
-		i++
+	for _, c := range []struct {
+		name string
+		path func(i int) string
+	}{
+		{"user", func(i int) string { return fmt.Sprintf("/console/api/user?app=a&user=u%d", (i*7919)%users) }},
+		{"neighbourhood", func(i int) string { return fmt.Sprintf("/console/api/neighbourhood?app=a&user=u%d", (i*7919)%users) }},
+		{"users-by-prefix", func(i int) string { return fmt.Sprintf("/console/api/users?app=a&prefix=u%d", 10_000+(i*7919)%89_999) }},
+		{"users-browse", func(i int) string { return fmt.Sprintf("/console/api/users?app=a&after=u%d", (i*7919)%users) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodGet, c.path(i), nil)
+				req.SetBasicAuth("ops", "pw")
+				w := httptest.NewRecorder()
+				r.ServeHTTP(w, req)
+				if w.Code != 200 {
+					b.Fatalf("HTTP %d: %s", w.Code, w.Body)
+				}
+				i++
+			}
+		})
 	}
 }

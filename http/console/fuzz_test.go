@@ -27,6 +27,8 @@ func FuzzConsoleAPI(f *testing.F) {
 		{"history/changes", "a", "u0", "18446744073709551615"}, {"history/pairs/history", "a", "u0", "u1"},
 		{"history/requests", "a", "u0", "received"}, {"history/nothing", "a", "u0", ""},
 		{"deadletters", "a", "", ""}, {"deadletters", "a", "", "x"}, {"deadletters", "nope", "", "x"}, {"apps", "", "", ""}, {"status", "", "", ""},
+		{"users", "a", "u", "1"}, {"users", "a", "", "u0"}, {"users", "a", "\xff", "501"}, {"neighbourhood", "a", "u0", ""}, {"neighbourhood", "a", "", ""},
+		{"overview", "a", "", ""}, {"overview", "nope", "", ""},
 	} {
 		f.Add(s.route, s.app, s.user, s.p)
 	}
@@ -52,7 +54,7 @@ func FuzzConsoleAPI(f *testing.F) {
 	f.Cleanup(srv.Close)
 	f.Fuzz(func(t *testing.T, route, appName, user, p string) {
 		q := url.Values{"app": {appName}, "user": {user}, "offset": {p}, "limit": {p}, "as_of_seq": {p}, "as_of_time": {p}, "since": {p},
-			"user_a": {user}, "user_b": {p}, "direction": {p}, "state": {p}}
+			"user_a": {user}, "user_b": {p}, "direction": {p}, "state": {p}, "prefix": {user}, "after": {p}}
 		u, err := url.Parse(srv.URL + "/console/api/" + route)
 		if err != nil {
 			return // not a URL a client could send
