@@ -64,6 +64,7 @@ type Mutator interface {
 	BlockMutator
 	RequestMutator
 	FollowMutator
+	MuteMutator
 }
 
 // Apply applies ev to m. It cannot fail: an event on the stream is a fact.
@@ -157,6 +158,14 @@ func applyRequestOrFollow(m EntryMutator, ev Event) {
 	case UserUnfollowed:
 		if f, ok := m.(FollowMutator); ok {
 			f.DeleteFollow(ev.App, d.User, d.Target)
+		}
+	case UserMuted:
+		if mu, ok := m.(MuteMutator); ok {
+			mu.PutMute(ev.App, d.User, d.Target, since(ev, d.Since))
+		}
+	case UserUnmuted:
+		if mu, ok := m.(MuteMutator); ok {
+			mu.DeleteMute(ev.App, d.User, d.Target)
 		}
 	}
 }

@@ -36,6 +36,11 @@ type View interface {
 	// ReserveFollow takes one slot in the list of whom user follows,
 	// failing at MaxFollowing.
 	ReserveFollow(user string) bool
+	// Muted reports whether user's mute list holds target.
+	Muted(user, target string) bool
+	// ReserveMute takes one slot in user's mute list, failing at
+	// MaxMuted.
+	ReserveMute(user string) bool
 	// AllowType is user's AllowType (AllowAny when never set).
 	AllowType(user string) string
 }

@@ -21,12 +21,13 @@ type memState struct {
 	max      int
 	requests map[[2]string]domain.Request
 	follows  map[[2]string]int64
+	mutes    map[[2]string]int64
 	allow    map[string]string
 }
 
 func given(events ...domain.Event) *memState {
 	s := &memState{blocks: map[[2]string]bool{}, groups: map[[2]string]bool{}, users: map[string]bool{}, entries: map[[2]string]domain.Entry{}, reserved: map[string]int{}, max: 3000,
-		requests: map[[2]string]domain.Request{}, follows: map[[2]string]int64{}, allow: map[string]string{}}
+		requests: map[[2]string]domain.Request{}, follows: map[[2]string]int64{}, mutes: map[[2]string]int64{}, allow: map[string]string{}}
 	for _, ev := range events {
 		domain.Apply(s, ev)
 	}
@@ -165,6 +166,21 @@ func (s *memState) ReserveRequest(from, to string, now int64) bool {
 	}
 	return sent < domain.DefaultMaxPendingRequests && received < domain.DefaultMaxPendingRequests
 }
+func (s *memState) Muted(u, t string) bool {
+	_, ok := s.mutes[[2]string{u, t}]
+	return ok
+}
+func (s *memState) ReserveMute(u string) bool {
+	n := 0
+	for k := range s.mutes {
+		if k[0] == u {
+			n++
+		}
+	}
+	return n < domain.MaxMuted
+}
+func (s *memState) PutMute(_, u, t string, at int64) { s.mutes[[2]string{u, t}] = at }
+func (s *memState) DeleteMute(_, u, t string)        { delete(s.mutes, [2]string{u, t}) }
 func (s *memState) ReserveFollow(u string) bool {
 	n := 0
 	for k := range s.follows {

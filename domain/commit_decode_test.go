@@ -255,6 +255,9 @@ func TestEveryEventTypeRoundTrips(t *testing.T) {
 		FriendRequestDeleted{User: "b", From: "a"},
 		UserFollowed{User: "a", Target: "b"},
 		UserUnfollowed{User: "a", Target: "b"},
+		UserMuted{User: "a", Target: "b"},
+		UserMuted{User: "a", Target: "b", Since: 1_700_000_000_000},
+		UserUnmuted{User: "a", Target: "b"},
 	}
 	for _, p := range payloads {
 		c := Commit{ID: "c", App: "app", Events: []Event{{ID: "e", Type: p.Type(), Version: SchemaVersion, App: "app", Time: at, Surface: "v1", Data: p}}}

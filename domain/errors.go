@@ -45,6 +45,9 @@ var (
 	ErrAlreadyFollowing    = kindErr(ErrExists, "already following the target")
 	ErrNotFollowing        = kindErr(ErrNotFound, "not following the target")
 	ErrFollowLimit         = kindErr(ErrLimit, "the user follows the most users allowed")
+	ErrAlreadyMuted        = kindErr(ErrExists, "already in the user's mute list")
+	ErrNotMuted            = kindErr(ErrNotFound, "not in the user's mute list")
+	ErrMuteLimit           = kindErr(ErrLimit, "the user's mute list is full")
 )
 
 // NamedError is a domain error and its name on the wire (forwarded calls'
@@ -69,6 +72,7 @@ var Errors = []NamedError{
 	{"blocked_by_target", ErrBlockedByTarget}, {"add_denied", ErrAddDenied}, {"request_not_found", ErrRequestNotFound},
 	{"request_not_waiting", ErrRequestNotWaiting}, {"request_limit", ErrRequestLimit}, {"already_following", ErrAlreadyFollowing},
 	{"not_following", ErrNotFollowing}, {"follow_limit", ErrFollowLimit},
+	{"already_muted", ErrAlreadyMuted}, {"not_muted", ErrNotMuted}, {"mute_limit", ErrMuteLimit},
 	{"invalid", ErrInvalid}, {"not_found", ErrNotFound}, {"exists", ErrExists}, {"limit", ErrLimit},
 	{"conflict", ErrConflict}, {"forbidden", ErrForbidden}, {"internal", ErrInternal},
 }

@@ -157,6 +157,10 @@ func (e Event) Parties() (a, b string, ok bool) {
 		return d.User, d.Target, true
 	case UserUnfollowed:
 		return d.User, d.Target, true
+	case UserMuted:
+		return d.User, d.Target, true
+	case UserUnmuted:
+		return d.User, d.Target, true
 	}
 	return "", "", false
 }
@@ -348,6 +352,10 @@ func (d anyData) payload(typ string) (Payload, error) {
 		return FriendRequestDeleted{User: d.User, From: d.From}, nil
 	case TypeUserFollowed:
 		return UserFollowed{User: d.User, Target: d.Target, Since: d.Since}, nil
+	case TypeUserMuted:
+		return UserMuted{User: d.User, Target: d.Target, Since: d.Since}, nil
+	case TypeUserUnmuted:
+		return UserUnmuted{User: d.User, Target: d.Target}, nil
 	case TypeUserUnfollowed:
 		return UserUnfollowed{User: d.User, Target: d.Target}, nil
 	case TypeUserDeleted:
@@ -475,6 +483,10 @@ func decodeData(typ string, b json.RawMessage) (Payload, error) {
 		return decodeAs[FriendRequestDeleted](typ, b)
 	case TypeUserFollowed:
 		return decodeAs[UserFollowed](typ, b)
+	case TypeUserMuted:
+		return decodeAs[UserMuted](typ, b)
+	case TypeUserUnmuted:
+		return decodeAs[UserUnmuted](typ, b)
 	case TypeUserUnfollowed:
 		return decodeAs[UserUnfollowed](typ, b)
 	default:

@@ -81,6 +81,24 @@ func TestDecideRequests(t *testing.T) {
 		{name: "follow twice", given: append(registered("a", "b"), ev(domain.UserFollowed{User: "a", Target: "b"})),
 			when: domain.FollowUser{User: "a", Target: "b"}, err: domain.ErrAlreadyFollowing},
 		{name: "follow oneself", given: ab, when: domain.FollowUser{User: "a", Target: "a"}, err: domain.ErrSelf},
+		{name: "mute", given: ab, when: domain.MuteUser{User: "a", Target: "b"}, then: domain.UserMuted{User: "a", Target: "b"}},
+		{name: "mute twice", given: append(registered("a", "b"), ev(domain.UserMuted{User: "a", Target: "b"})),
+			when: domain.MuteUser{User: "a", Target: "b"}, err: domain.ErrAlreadyMuted},
+		{name: "mute oneself", given: ab, when: domain.MuteUser{User: "a", Target: "a"}, err: domain.ErrSelf},
+		{name: "mute nobody", given: ab, when: domain.MuteUser{User: "a", Target: "z"}, err: domain.ErrTargetNotRegistered},
+		{name: "mute a blocked friend", given: append(registered("a", "b"), ev(domain.UserBlocked{User: "a", Target: "b"})),
+			when: domain.MuteUser{User: "a", Target: "b"}, then: domain.UserMuted{User: "a", Target: "b"}},
+		{name: "unmute", given: append(registered("a", "b"), ev(domain.UserMuted{User: "a", Target: "b"})),
+			when: domain.UnmuteUser{User: "a", Target: "b"}, then: domain.UserUnmuted{User: "a", Target: "b"}},
+		{name: "unmute the other way", given: append(registered("a", "b"), ev(domain.UserMuted{User: "a", Target: "b"})),
+			when: domain.UnmuteUser{User: "b", Target: "a"}, err: domain.ErrNotMuted},
+		{name: "a full mute list", given: func() []domain.Event {
+			evs := registered("a", "b")
+			for i := range domain.MaxMuted {
+				evs = append(evs, ev(domain.UserMuted{User: "a", Target: fmt.Sprint("m", i)}))
+			}
+			return evs
+		}(), when: domain.MuteUser{User: "a", Target: "b"}, err: domain.ErrMuteLimit},
 		{name: "unfollow", given: append(registered("a", "b"), ev(domain.UserFollowed{User: "a", Target: "b"})),
 			when: domain.UnfollowUser{User: "a", Target: "b"}, then: domain.UserUnfollowed{User: "a", Target: "b"}},
 		{name: "unfollow the other way", given: append(registered("a", "b"), ev(domain.UserFollowed{User: "a", Target: "b"})),

@@ -67,6 +67,7 @@ const (
 	friendSlot slotList = iota
 	blockSlot
 	followSlot
+	muteSlot
 	sentSlot     // waiting requests the user sent
 	receivedSlot // waiting requests to the user
 )

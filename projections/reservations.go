@@ -20,6 +20,8 @@ func (m *Model) reserveLocked(ref slotRef, commit string, max int) bool {
 			n += len(u.more().blocked)
 		case followSlot:
 			n += len(u.soc().Following)
+		case muteSlot:
+			n += len(u.soc().Muted)
 		default:
 			n += u.friends.len()
 		}
@@ -193,6 +195,13 @@ func (v lockedView) ReserveBlock(user string) bool {
 }
 func (v lockedView) ReserveFollow(user string) bool {
 	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, followSlot}, v.commit, domain.MaxFollowing)
+}
+func (v lockedView) ReserveMute(user string) bool {
+	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, muteSlot}, v.commit, domain.MaxMuted)
+}
+func (v lockedView) Muted(user, target string) bool {
+	_, ok := v.m.userLocked(v.app.Name, user).soc().Muted[target]
+	return ok
 }
 func (v lockedView) ReserveRequest(from, to string, now int64) bool {
 	return v.m.reservePendingLocked(v.app.Name, from, to, v.commit, now, v.app.PendingCap())

@@ -23,10 +23,13 @@ type social struct {
 	// Following and Fans hold since when (Unix ms).
 	Following map[string]int64 `json:"following,omitempty"`
 	Fans      map[string]int64 `json:"fans,omitempty"`
+	// Muted are the users the user muted, since when (Unix ms).
+	Muted map[string]int64 `json:"muted,omitempty"`
 }
 
 func (s *social) empty() bool {
-	return s.Extra == "" && s.AllowType == "" && len(s.Requests) == 0 && len(s.SentTo) == 0 && len(s.Following) == 0 && len(s.Fans) == 0
+	return s.Extra == "" && s.AllowType == "" && len(s.Requests) == 0 && len(s.SentTo) == 0 && len(s.Following) == 0 && len(s.Fans) == 0 &&
+		len(s.Muted) == 0
 }
 
 // noSocial is what soc returns for a user without social state; read only.
@@ -137,6 +140,35 @@ func (m *Model) DeleteFollow(app, user, target string) {
 		delete(u.x.social.Fans, user)
 		u.tidy()
 	}
+}
+
+// PutMute implements domain.Mutator.
+func (m *Model) PutMute(app, user, target string, at int64) {
+	s := m.mutUserLocked(app, user).mutSoc()
+	if s.Muted == nil {
+		s.Muted = map[string]int64{}
+	}
+	s.Muted[target] = at
+}
+
+// DeleteMute implements domain.Mutator.
+func (m *Model) DeleteMute(app, user, target string) {
+	if u := m.userLocked(app, user); u != nil && u.soc().Muted != nil {
+		delete(u.x.social.Muted, target)
+		u.tidy()
+	}
+}
+
+// Mutes returns the users user muted, in ID order, with since when.
+func (m *Model) Mutes(app, user string) []domain.Follow {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	muted := m.userLocked(app, user).soc().Muted
+	out := make([]domain.Follow, 0, len(muted))
+	for _, id := range slices.Sorted(maps.Keys(muted)) {
+		out = append(out, domain.Follow{ID: id, Time: muted[id]})
+	}
+	return out
 }
 
 // Request returns from's request to to.

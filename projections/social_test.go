@@ -207,3 +207,44 @@ func (m *Model) countSize() Size {
 	}
 	return n
 }
+
+// TestMutesAreKeptApartFromFriendsAndBlocks: a mute changes neither the
+// friendship nor the blocklist, is listed with since when, survives a
+// snapshot, and leaves nothing behind once undone.
+func TestMutesAreKeptApartFromFriendsAndBlocks(t *testing.T) {
+	m := NewModel()
+	apply := func(evs ...domain.Event) {
+		for i, ev := range evs {
+			m.Apply("amity.a.rel.0", m.Seq()+uint64(i)+1, domain.Commit{ID: "c", App: "a", Events: []domain.Event{ev}})
+		}
+	}
+	apply(at(1, domain.UserRegistered{User: "x"}), at(1, domain.UserRegistered{User: "y"}),
+		at(2, domain.FriendAdded{User: "x", Friend: "y", Entry: &domain.Entry{CreateTime: 2}, Reverse: &domain.Entry{CreateTime: 2}}))
+	before := m.Digest().Sum
+	apply(at(3, domain.UserMuted{User: "x", Target: "y"}), at(4, domain.UserMuted{User: "x", Target: "z", Since: 1}))
+	if got := m.Mutes("a", "x"); len(got) != 2 || got[0] != (domain.Follow{ID: "y", Time: 3}) || got[1] != (domain.Follow{ID: "z", Time: 1}) {
+		t.Errorf("x's mutes = %+v", got)
+	}
+	if ab, ba := m.Relation("a", "x", "y"); !ab || !ba {
+		t.Error("a mute changed the friendship")
+	}
+	if blocked, _ := m.Blocked("a", "x", "y"); blocked {
+		t.Error("a mute is a block")
+	}
+	if len(m.Mutes("a", "y")) != 0 {
+		t.Error("a mute goes both ways")
+	}
+	var buf bytes.Buffer
+	m.encodeSnapshot(&buf)
+	loaded, err := decodeSnapshot(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Digest().Sum != m.Digest().Sum || len(loaded.Mutes("a", "x")) != 2 {
+		t.Error("the mutes changed through a snapshot")
+	}
+	apply(at(5, domain.UserUnmuted{User: "x", Target: "y"}), at(5, domain.UserUnmuted{User: "x", Target: "z"}))
+	if m.Digest().Sum != before {
+		t.Error("undoing the mutes left state behind")
+	}
+}

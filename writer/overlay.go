@@ -13,6 +13,7 @@ type overlay struct {
 	// What few commits change is made on first use.
 	requests map[[2]string]*domain.Request // {from, to}; nil: deleted in this commit
 	follows  map[[2]string]bool            // {user, target}; false: unfollowed in this commit
+	mutes    map[[2]string]bool            // {user, target}; false: unmuted in this commit
 	allow    map[string]string
 }
 
@@ -62,6 +63,26 @@ func (o *overlay) Follows(user, target string) bool {
 }
 
 func (o *overlay) ReserveFollow(user string) bool { return o.s.ReserveFollow(user) }
+
+func (o *overlay) Muted(user, target string) bool {
+	if m, ok := o.mutes[[2]string{user, target}]; ok {
+		return m
+	}
+	return o.s.Muted(user, target)
+}
+
+func (o *overlay) ReserveMute(user string) bool { return o.s.ReserveMute(user) }
+
+func (o *overlay) setMute(user, target string, m bool) {
+	if o.mutes == nil {
+		o.mutes = map[[2]string]bool{}
+	}
+	o.mutes[[2]string{user, target}] = m
+}
+
+func (o *overlay) PutMute(_, user, target string, _ int64) { o.setMute(user, target, true) }
+
+func (o *overlay) DeleteMute(_, user, target string) { o.setMute(user, target, false) }
 
 func (o *overlay) ReserveRequest(from, to string, now int64) bool {
 	return o.s.ReserveRequest(from, to, now)

@@ -43,7 +43,7 @@ const (
 type Server struct {
 	cfg    amityhttp.Deps
 	apps   map[uint32]*App
-	nonces nonceCache
+	nonces amityhttp.Nonces
 	calls  amityhttp.Pipeline[App, response]
 }
 
