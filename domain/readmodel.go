@@ -29,6 +29,8 @@ type ReadModel interface {
 	// BlockSequence is the stream sequence of the last change to user's
 	// blocklist.
 	BlockSequence(app, user string) uint64
+	// Mutes returns the users user muted, in ID order, with since when.
+	Mutes(app, user string) []Follow
 	// Seq is the highest stream sequence the model reflects.
 	Seq() uint64
 }

@@ -1,0 +1,321 @@
+package yunxin
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/amity-im/amity/domain"
+)
+
+// The friend attributes Yunxin's two extension fields are kept in, as
+// docs/yunxin.md says: ex (v2 extension) and serverex (v2
+// customer_extension). A ZIM call sees them as those attributes, a Tencent
+// call as the custom fields the app maps them to.
+const (
+	exAttr       = "k3"
+	serverexAttr = "k4"
+)
+
+// Field limits, in characters.
+const (
+	maxMsg   = 256
+	maxEx    = 256
+	maxAlias = 128
+	maxName  = 64
+	maxIcon  = 1024
+	maxToken = 128
+)
+
+// form reads a v1 call's form body.
+func form(c *call) (url.Values, error) {
+	f, err := url.ParseQuery(string(c.Body))
+	if err != nil {
+		return nil, apiErr(codeParam, "the body is not a form: "+err.Error())
+	}
+	return f, nil
+}
+
+// pair reads a v1 call's two accounts, both registered.
+func (s *Server) pair(c *call, f url.Values, first, second string) (string, string, error) {
+	a, err := accid(first, f.Get(first))
+	if err != nil {
+		return "", "", err
+	}
+	b, err := accid(second, f.Get(second))
+	if err != nil {
+		return "", "", err
+	}
+	if a == b {
+		return "", "", apiErr(codeParam, first+" can't same with the "+second)
+	}
+	if err := s.registered(c, first, a); err != nil {
+		return "", "", err
+	}
+	if err := s.registered(c, second, b); err != nil {
+		return "", "", err
+	}
+	return a, b, nil
+}
+
+// run executes one command, and answers nothing but its error.
+func run(ctx context.Context, c *call, cmd domain.Command) error {
+	return c.Execute(ctx, []domain.Command{cmd})[0].Err
+}
+
+// idempotent is nil for the errors Yunxin answers 200: the state asked for
+// is already there.
+func idempotent(err error, already ...error) error {
+	for _, a := range already {
+		if errors.Is(err, a) {
+			return nil
+		}
+	}
+	return err
+}
+
+// attrs is the attributes of the extension fields set in f (or in v2's
+// body): set, even to "", which clears it.
+func attrs(ex, serverex *string) map[string]string {
+	var m map[string]string
+	set := func(k string, v *string) {
+		if v != nil {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[k] = *v
+		}
+	}
+	set(exAttr, ex)
+	set(serverexAttr, serverex)
+	return m
+}
+
+// field is f's value of name, or nil when it was not sent.
+func field(f url.Values, name string) *string {
+	if !f.Has(name) {
+		return nil
+	}
+	v := f.Get(name)
+	return &v
+}
+
+// addTypes are friend/add.action's types.
+const (
+	addDirect = 1
+	addApply  = 2
+	addAccept = 3
+	addReject = 4
+)
+
+// addCommand is what an add of type typ records: a two-way add, a request,
+// or its answer.
+func addCommand(typ int, user, friend string, e domain.Entry) domain.Command {
+	switch typ {
+	case addDirect:
+		return domain.AddFriend{User: user, Friend: friend, Entry: e, Reverse: &domain.Entry{Wording: e.Wording, Attributes: e.Attributes}}
+	case addApply:
+		return domain.SendRequest{User: user, Target: friend, Entry: e}
+	case addAccept:
+		return domain.AcceptRequest{User: user, From: friend, Entry: e}
+	}
+	return domain.RejectRequest{User: user, From: friend}
+}
+
+// friendAdd: friend/add.action, by type: 1 a direct two-way add, 2 a
+// request, 3 and 4 accid's answer to faccid's request.
+func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
+	f, err := form(c)
+	if err != nil {
+		return nil, err
+	}
+	typ, err := strconv.Atoi(f.Get("type"))
+	if err != nil || typ < addDirect || typ > addReject {
+		return nil, apiErr(codeParam, "type must be 1, 2, 3 or 4")
+	}
+	if err := errors.Join(text("msg", f.Get("msg"), maxMsg), text("serverex", f.Get("serverex"), maxEx)); err != nil {
+		return nil, err
+	}
+	user, friend, err := s.pair(c, f, "accid", "faccid")
+	if err != nil {
+		return nil, err
+	}
+	e := domain.Entry{Wording: f.Get("msg"), Attributes: attrs(nil, field(f, "serverex"))}
+	err = run(ctx, c, addCommand(typ, user, friend, e))
+	return ok(), idempotent(err, domain.ErrAlreadyFriends)
+}
+
+// friendUpdate: friend/update.action, accid's alias and extensions for a
+// friend; "" clears one.
+func (s *Server) friendUpdate(ctx context.Context, c *call) (response, error) {
+	f, err := form(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := errors.Join(text("alias", f.Get("alias"), maxAlias), text("ex", f.Get("ex"), maxEx), text("serverex", f.Get("serverex"), maxEx)); err != nil {
+		return nil, err
+	}
+	user, friend, err := s.pair(c, f, "accid", "faccid")
+	if err != nil {
+		return nil, err
+	}
+	if err := run(ctx, c, domain.UpdateFriend{User: user, Friend: friend, Alias: field(f, "alias"), Attributes: attrs(field(f, "ex"), field(f, "serverex"))}); err != nil {
+		return nil, notFriend(err)
+	}
+	return ok(), nil
+}
+
+// notFriend says Yunxin's words for a friend that is not one.
+func notFriend(err error) error {
+	if errors.Is(err, domain.ErrNotFriend) {
+		return apiErr(codeNotFound, "friend not exist")
+	}
+	return err
+}
+
+// friendDelete: friend/delete.action, one way: faccid keeps accid, and
+// tells it with bidirection false.
+func (s *Server) friendDelete(ctx context.Context, c *call) (response, error) {
+	f, err := form(c)
+	if err != nil {
+		return nil, err
+	}
+	if v := f.Get("isDeleteAlias"); v != "" && v != "true" && v != "false" {
+		return nil, apiErr(codeParam, "isDeleteAlias must be true or false")
+	}
+	user, friend, err := s.pair(c, f, "accid", "faccid")
+	if err != nil {
+		return nil, err
+	}
+	return ok(), notFriend(run(ctx, c, domain.DeleteFriend{User: user, Friend: friend}))
+}
+
+// friend is a friend as v1 answers it.
+type friend struct {
+	FAccid      string `json:"faccid"`
+	CreateTime  int64  `json:"createtime"`
+	UpdateTime  int64  `json:"updatetime"`
+	Bidirection bool   `json:"bidirection"`
+	Alias       string `json:"alias,omitempty"`
+	Ex          string `json:"ex,omitempty"`
+	ServerEx    string `json:"serverex,omitempty"`
+}
+
+func friendOf(id string, e domain.Entry, both bool) friend {
+	return friend{FAccid: id, CreateTime: e.CreateTime, UpdateTime: updated(e), Bidirection: both, Alias: e.Alias,
+		Ex: e.Attributes[exAttr], ServerEx: e.Attributes[serverexAttr]}
+}
+
+// updated is when an entry last changed: its update time, or its creation.
+func updated(e domain.Entry) int64 { return max(e.UpdateTime, e.CreateTime) }
+
+type friendsAnswer struct {
+	result
+	Size    int      `json:"size"`
+	Friends []friend `json:"friends"`
+}
+
+// friendGet: friend/get.action, accid's friends changed after updatetime
+// (Unix ms; 0: all), oldest change first.
+func (s *Server) friendGet(_ context.Context, c *call) (response, error) {
+	f, err := form(c)
+	if err != nil {
+		return nil, err
+	}
+	user, err := accid("accid", f.Get("accid"))
+	if err != nil {
+		return nil, err
+	}
+	raw := cmp.Or(f.Get("updatetime"), f.Get("createtime"))
+	since, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || since < 0 {
+		return nil, apiErr(codeParam, "updatetime must be Unix milliseconds")
+	}
+	if err := s.registered(c, "accid", user); err != nil {
+		return nil, err
+	}
+	rd := s.cfg.Read
+	page, _ := rd.Friends(c.App.Name, user, 0, c.App.FriendCap())
+	ids := make([]string, len(page))
+	for i, fr := range page {
+		ids[i] = fr.ID
+	}
+	rel := rd.Relations(c.App.Name, user, ids)
+	out := friendsAnswer{Friends: []friend{}}
+	for i, fr := range page {
+		if updated(fr.Entry) > since {
+			out.Friends = append(out.Friends, friendOf(fr.ID, fr.Entry, rel[i][1]))
+		}
+	}
+	slices.SortStableFunc(out.Friends, func(a, b friend) int { return cmp.Compare(a.UpdateTime, b.UpdateTime) })
+	out.Size = len(out.Friends)
+	return &out, nil
+}
+
+type friendAnswer struct {
+	result
+	Friend friend `json:"friend"`
+}
+
+// friendGetByAccid: friend/getByAccid.action, one friend of accid's.
+func (s *Server) friendGetByAccid(_ context.Context, c *call) (response, error) {
+	f, err := form(c)
+	if err != nil {
+		return nil, err
+	}
+	user, other, err := s.pair(c, f, "accid", "faccid")
+	if err != nil {
+		return nil, err
+	}
+	e, ok := s.cfg.Read.Entry(c.App.Name, user, other)
+	if !ok {
+		return nil, apiErr(codeNotFound, "friend not exist")
+	}
+	_, back := s.cfg.Read.Relation(c.App.Name, user, other)
+	return &friendAnswer{Friend: friendOf(other, e, back)}, nil
+}
+
+type createAnswer struct {
+	result
+	Info struct {
+		Token string `json:"token"`
+		Accid string `json:"accid"`
+		Name  string `json:"name"`
+	} `json:"info"`
+}
+
+// userCreate: user/create.action, an account for the friend APIs to name.
+// Amity keeps no IM login: a token given is echoed, and one made when
+// none is given is kept nowhere.
+func (s *Server) userCreate(ctx context.Context, c *call) (response, error) {
+	f, err := form(c)
+	if err != nil {
+		return nil, err
+	}
+	user, err := accid("accid", f.Get("accid"))
+	if err != nil {
+		return nil, err
+	}
+	if err := errors.Join(text("name", f.Get("name"), maxName), text("icon", f.Get("icon"), maxIcon), text("token", f.Get("token"), maxToken)); err != nil {
+		return nil, err
+	}
+	if err := run(ctx, c, domain.RegisterUser{User: user, Name: f.Get("name"), Avatar: f.Get("icon")}); err != nil {
+		if errors.Is(err, domain.ErrUserExists) {
+			return nil, apiErr(codeParam, "already register")
+		}
+		return nil, err
+	}
+	out := &createAnswer{}
+	out.Info.Accid, out.Info.Name, out.Info.Token = user, f.Get("name"), f.Get("token")
+	if out.Info.Token == "" {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		out.Info.Token = hex.EncodeToString(b[:])
+	}
+	return out, nil
+}
