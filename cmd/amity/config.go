@@ -15,6 +15,7 @@ import (
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/yunxin"
 	"github.com/amity-im/amity/http/zim"
 )
 
@@ -38,6 +39,7 @@ type config struct {
 	apps    []*domain.App
 	zim     []*zim.App
 	tencent []*tencent.App
+	yunxin  []*yunxin.App
 	users   []eventstore.User
 	// moving are the apps moving from Tencent, by their Tencent part.
 	moving map[*tencent.App]*migrateFileConfig
@@ -84,7 +86,15 @@ type appConfig struct {
 	ZIM           *zimFileConfig      `json:"zim,omitempty"`
 	Callback      *callbackFileConfig `json:"callback,omitempty"`
 	Tencent       *tencentFileConfig  `json:"tencent,omitempty"`
+	Yunxin        *yunxinFileConfig   `json:"yunxin,omitempty"`
 	Migrate       *migrateFileConfig  `json:"migrate,omitempty"`
+}
+
+// yunxinFileConfig is an app's yunxin part.
+type yunxinFileConfig struct {
+	AppKey    string `json:"app_key"`
+	AppSecret string `json:"app_secret"`
+	QPS       int    `json:"qps,omitempty"`
 }
 
 // migrateFileConfig is an app's migrate part: while it moves from Tencent,
@@ -192,7 +202,7 @@ func parseApps(appConfigs []appConfig) (config, error) {
 	if len(appConfigs) == 0 {
 		return config{}, errors.New("config: no apps")
 	}
-	p := appsParser{names: map[string]bool{}, zimIDs: map[uint32]bool{}, tcIDs: map[uint64]bool{}}
+	p := appsParser{names: map[string]bool{}, zimIDs: map[uint32]bool{}, tcIDs: map[uint64]bool{}, yxKeys: map[string]bool{}}
 	for i, ac := range appConfigs {
 		if err := p.app(fmt.Sprintf("config: apps[%d]", i), ac); err != nil {
 			return config{}, err
@@ -208,6 +218,7 @@ type appsParser struct {
 	names  map[string]bool
 	zimIDs map[uint32]bool
 	tcIDs  map[uint64]bool
+	yxKeys map[string]bool
 }
 
 // app checks one app's config, where in the file, and adds it.
@@ -224,8 +235,8 @@ func (p *appsParser) app(where string, ac appConfig) error {
 	p.names[ac.Name] = true
 	where = fmt.Sprintf("%s (%s)", where, ac.Name)
 	switch {
-	case ac.ZIM == nil && ac.Tencent == nil:
-		return fmt.Errorf("%s: needs a zim or a tencent part", where)
+	case ac.ZIM == nil && ac.Tencent == nil && ac.Yunxin == nil:
+		return fmt.Errorf("%s: needs a zim, a tencent or a yunxin part", where)
 	case ac.MaxFriends < 0 || ac.MaxBlocked < 0 || ac.MaxPendingRequests < 0:
 		return fmt.Errorf("%s: max_friends, max_blocked and max_pending_requests must not be negative", where)
 	case ac.Partitions < 0 || ac.Partitions > domain.MaxPartitions:
@@ -244,6 +255,11 @@ func (p *appsParser) app(where string, ac appConfig) error {
 	}
 	if t := ac.Tencent; t != nil {
 		if err := p.tencentPart(where, app, t); err != nil {
+			return err
+		}
+	}
+	if y := ac.Yunxin; y != nil {
+		if err := p.yunxinPart(where, app, y, ac.MaxBlocked == 0); err != nil {
 			return err
 		}
 	}
@@ -267,6 +283,25 @@ func (p *appsParser) app(where string, ac appConfig) error {
 		app.Callback = c
 	}
 	p.cfg.apps = append(p.cfg.apps, app)
+	return nil
+}
+
+// yunxinPart checks an app's yunxin part and adds it. An app that sets
+// no max_blocked takes Yunxin's blacklist cap.
+func (p *appsParser) yunxinPart(where string, app *domain.App, y *yunxinFileConfig, defaultBlocks bool) error {
+	switch {
+	case y.AppKey == "" || y.AppSecret == "":
+		return fmt.Errorf("%s: yunxin.app_key and yunxin.app_secret are required", where)
+	case p.yxKeys[y.AppKey]:
+		return fmt.Errorf("%s: yunxin.app_key %q repeated", where, y.AppKey)
+	case y.QPS < 0:
+		return fmt.Errorf("%s: yunxin.qps must not be negative", where)
+	}
+	p.yxKeys[y.AppKey] = true
+	if defaultBlocks {
+		app.MaxBlocked = yunxin.MaxList
+	}
+	p.cfg.yunxin = append(p.cfg.yunxin, &yunxin.App{App: app, AppKey: y.AppKey, AppSecret: y.AppSecret, QPS: y.QPS})
 	return nil
 }
 

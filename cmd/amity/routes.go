@@ -12,16 +12,18 @@ import (
 	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/yunxin"
 	"github.com/amity-im/amity/http/zim"
 )
 
 // routes is everything the service serves over HTTP, one table a part, in
 // the order they are matched: ZIM first, since all its calls go to "/" and
 // are the busiest.
-func (s *daemon) routes(zimSrv *zim.Server, tcSrv *tencent.Server, nativeCfg native.Config, moving migrate.Config, meter *metrics) []amityhttp.Table {
+func (s *daemon) routes(zimSrv *zim.Server, tcSrv *tencent.Server, yxSrv *yunxin.Server, nativeCfg native.Config, moving migrate.Config, meter *metrics) []amityhttp.Table {
 	return []amityhttp.Table{
 		zimSrv.Routes(),
 		tcSrv.Routes(),
+		yxSrv.Routes(),
 		native.Routes(nativeCfg),
 		migrate.Routes(moving),
 		console.Routes(s.consoleConfig(nativeCfg)),
@@ -31,7 +33,7 @@ func (s *daemon) routes(zimSrv *zim.Server, tcSrv *tencent.Server, nativeCfg nat
 
 // openAPI are the surfaces' OpenAPI descriptions, by the name they are
 // served under (/openapi/<name>.yaml).
-var openAPI = map[string][]byte{"zim": zim.OpenAPI, "tencent": tencent.OpenAPI, "v1": native.OpenAPI}
+var openAPI = map[string][]byte{"zim": zim.OpenAPI, "tencent": tencent.OpenAPI, "yunxin": yunxin.OpenAPI, "v1": native.OpenAPI}
 
 // servedAt is an OpenAPI description whose first server is where r
 // reached this instance (its Host, over TLS or not), so that a client

@@ -21,6 +21,7 @@ import (
 	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/native"
 	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/yunxin"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/projections"
 	"github.com/amity-im/amity/writer"
@@ -322,11 +323,11 @@ func (s *daemon) build() {
 		Wait: s.model.WaitFollowed, Recent: store.Recent, NewID: ids.New, Logger: logger})
 	deps := amityhttp.Deps{Writer: s.router, Read: s.model, Now: time.Now, NewID: ids.New, Logger: logger, Ready: s.health.isCaughtUp,
 		Observe: meter.observe}
-	zimSrv, tcSrv := zim.New(deps, s.cfg.zim...), tencent.New(deps, s.cfg.tencent...)
-	nativeCfg := native.Config{Now: time.Now, History: store, Index: s.model, ZIM: zimSrv, Tencent: tcSrv,
+	zimSrv, tcSrv, yxSrv := zim.New(deps, s.cfg.zim...), tencent.New(deps, s.cfg.tencent...), yunxin.New(deps, s.cfg.yunxin...)
+	nativeCfg := native.Config{Now: time.Now, History: store, Index: s.model, ZIM: zimSrv, Tencent: tcSrv, Yunxin: yxSrv,
 		Writer: s.router, Requests: s.model, NewID: ids.New, Observe: meter.observe}
 	moving := migrate.Config{Tencent: movingApps(s.cfg, s.router, s.model, ids.New), Logger: logger}
-	router := amityhttp.NewHandler(s.routes(zimSrv, tcSrv, nativeCfg, moving, meter)...)
+	router := amityhttp.NewHandler(s.routes(zimSrv, tcSrv, yxSrv, nativeCfg, moving, meter)...)
 	s.httpSrv = &http.Server{Handler: router, ReadHeaderTimeout: f.http.readHeader, ReadTimeout: f.http.read,
 		WriteTimeout: f.http.write, IdleTimeout: f.http.idle, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	s.httpSrv.RegisterOnShutdown(func() { close(s.stopping) })

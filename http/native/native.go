@@ -68,8 +68,16 @@ type Config struct {
 	NewID    func() string
 	// Observe, when set, is told of every call answered.
 	Observe func(amityhttp.Observation)
-	// ZIM and Tencent authenticate requests carrying their parameters.
+	// ZIM and Tencent authenticate requests carrying their parameters,
+	// Yunxin those carrying its CheckSum headers.
 	ZIM, Tencent Authenticator
+	Yunxin       HeaderAuthenticator
+}
+
+// HeaderAuthenticator returns the app a request's credential headers
+// belong to.
+type HeaderAuthenticator interface {
+	Authenticate(h http.Header, now time.Time) (*domain.App, error)
 }
 
 // MaxChanges bounds one page of /v1/changes.

@@ -22,6 +22,29 @@ type Requests interface {
 	// newest first.
 	Requests(app, user string, sent bool) []domain.Request
 	Registered(app, user string) bool
+	// Mutes: the users user muted, in ID order, since when.
+	Mutes(app, user string) []domain.Follow
+}
+
+// mute is one entry of a mute list, as /v1/mutes answers it.
+type mute struct {
+	UserID string `json:"user_id"`
+	Since  int64  `json:"since"`
+}
+
+// listMutes: GET /v1/mutes?user=, the users user muted (through Yunxin's
+// mute list), in ID order.
+func (cfg Config) listMutes(_ context.Context, app *domain.App, q url.Values) (any, error) {
+	u, err := user(q, "user")
+	if err != nil {
+		return nil, err
+	}
+	list := cfg.Requests.Mutes(app.Name, u)
+	out := make([]mute, len(list))
+	for i, m := range list {
+		out[i] = mute{m.ID, m.Time}
+	}
+	return map[string]any{"user": u, "mutes": out}, nil
 }
 
 // Limits of the request routes.

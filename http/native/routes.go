@@ -81,8 +81,9 @@ func (cfg Config) pipeline() *amityhttp.Pipeline[domain.App, any] {
 	}
 }
 
-// admit authenticates a call by its query's credentials of either surface.
-func (cfg Config) admit(_ *http.Request, c *amityhttp.Call[domain.App]) (*domain.App, *domain.App, error) {
+// admit authenticates a call by the credentials of any vendor surface: its
+// query's (ZIM, Tencent) or its headers' (Yunxin).
+func (cfg Config) admit(r *http.Request, c *amityhttp.Call[domain.App]) (*domain.App, *domain.App, error) {
 	var app *domain.App
 	var err error
 	switch {
@@ -90,8 +91,10 @@ func (cfg Config) admit(_ *http.Request, c *amityhttp.Call[domain.App]) (*domain
 		app, err = cfg.ZIM.Authenticate(c.Query, c.Now)
 	case c.Query.Has("sdkappid") && cfg.Tencent != nil:
 		app, err = cfg.Tencent.Authenticate(c.Query, c.Now)
+	case r.Header.Get("CheckSum") != "" && cfg.Yunxin != nil:
+		app, err = cfg.Yunxin.Authenticate(r.Header, c.Now)
 	default:
-		err = errors.New("no credentials: sign with ZIM's AppId and Signature or Tencent's sdkappid and usersig")
+		err = errors.New("no credentials: sign with ZIM's AppId and Signature, Tencent's sdkappid and usersig, or Yunxin's CheckSum headers")
 	}
 	if err != nil {
 		return nil, nil, &apiError{http.StatusUnauthorized, "unauthorized", err.Error()}
@@ -121,6 +124,7 @@ func (cfg Config) Query(ctx context.Context, app *domain.App, route string, q ur
 func (cfg Config) reads() map[string]func(context.Context, *domain.App, url.Values) (any, error) {
 	return map[string]func(context.Context, *domain.App, url.Values) (any, error){
 		"/v1/pairs/history": cfg.pairHistory, "/v1/friends": cfg.friendsAsOf, "/v1/changes": cfg.changes, "/v1/requests": cfg.listRequests,
+		"/v1/mutes": cfg.listMutes,
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/amity-im/amity/domain"
 )
 
 // Window is how far a request's CurTime may be from now.
@@ -30,6 +32,17 @@ func Sign(h http.Header, appKey, appSecret, nonce string, now time.Time) {
 	h.Set("Nonce", nonce)
 	h.Set("CurTime", cur)
 	h.Set("CheckSum", CheckSum(appSecret, nonce, cur))
+}
+
+// Authenticate checks the CheckSum headers of h and returns the app they
+// belong to; a refusal is an *Error. Amity's native API accepts these
+// headers too.
+func (s *Server) Authenticate(h http.Header, now time.Time) (*domain.App, error) {
+	app, err := s.authenticate(h, now)
+	if err != nil {
+		return nil, err
+	}
+	return app.App, nil
 }
 
 // authenticate checks the CheckSum headers (their names in any case) and
