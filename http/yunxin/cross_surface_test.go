@@ -25,7 +25,7 @@ func TestCrossSurface(t *testing.T) {
 	deps := core.Deps()
 	zimSrv := zim.New(deps, &zim.App{App: all, AppID: 3333, ServerSecret: "zim-secret", QPS: 1_000_000})
 	tcSrv := tencent.New(deps, &tencent.App{App: all, SDKAppID: 1400000004, SecretKey: "tc-key", Admins: []string{"administrator"}, QPS: 1_000_000,
-		CustomFields: []string{"Tag_SNS_Custom_Ex", "Tag_SNS_Custom_SrvEx"},
+		CustomFields:  []string{"Tag_SNS_Custom_Ex", "Tag_SNS_Custom_SrvEx"},
 		ZIMAttributes: map[string]string{"Tag_SNS_Custom_Ex": "k3", "Tag_SNS_Custom_SrvEx": "k4"}})
 	yxSrv := yunxin.New(deps, &yunxin.App{App: all, AppKey: "yx-key", AppSecret: "yx-secret", QPS: 1_000_000})
 	v1 := native.Routes(native.Config{Now: core.Now, History: core.Store, Index: core.Model, Writer: core.Writer, Requests: core.Model,
