@@ -23,6 +23,9 @@ func TestParseConfigRefuses(t *testing.T) {
 		"not json":         `{"apps":`,
 		"partitions < 0":   `{"apps":[{"name":"a","partitions":-1,"zim":{"app_id":1,"server_secret":"s"}}]}`,
 		"partitions big":   `{"apps":[{"name":"a","partitions":1025,"zim":{"app_id":1,"server_secret":"s"}}]}`,
+		"yunxin no secret": `{"apps":[{"name":"a","yunxin":{"app_key":"k"}}]}`,
+		"yunxin qps < 0":   `{"apps":[{"name":"a","yunxin":{"app_key":"k","app_secret":"s","qps":-1}}]}`,
+		"repeated app_key": `{"apps":[{"name":"a","yunxin":{"app_key":"k","app_secret":"s"}},{"name":"b","yunxin":{"app_key":"k","app_secret":"t"}}]}`,
 	}
 	for name, cfg := range tests {
 		if _, err := parseConfig([]byte(cfg)); err == nil {
@@ -38,6 +41,17 @@ func TestParseConfigRefuses(t *testing.T) {
 	if a, z := apps[0], cfg.zim[0]; a.FriendCap() != 10 || z.App != a || z.QPS != 5 || z.BatchLimit != 50 || len(cfg.zim) != 1 ||
 		cfg.tencent[0].App != apps[1] || cfg.tencent[0].Admins[0] != "administrator" || len(cfg.tencent) != 1 {
 		t.Errorf("parsed apps = %+v, %+v; zim %+v; tencent %+v", apps[0], apps[1], cfg.zim, cfg.tencent)
+	}
+	// A yunxin part, alone or beside the others, on the app's one graph;
+	// an app without max_blocked takes Yunxin's blacklist cap.
+	cfg, err = parseConfig([]byte(`{"apps":[{"name":"y","yunxin":{"app_key":"yk","app_secret":"ys","qps":7}},
+		{"name":"all","max_blocked":9,"zim":{"app_id":2,"server_secret":"s"},"yunxin":{"app_key":"ak","app_secret":"as"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y := cfg.yunxin[0]; len(cfg.yunxin) != 2 || y.App != cfg.apps[0] || y.AppKey != "yk" || y.AppSecret != "ys" || y.QPS != 7 || y.BlockCap() != 3000 ||
+		cfg.yunxin[1].App != cfg.zim[0].App || cfg.apps[1].BlockCap() != 9 {
+		t.Errorf("yunxin parts = %+v %+v", cfg.yunxin[0], cfg.yunxin[1])
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/yunxin"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -29,7 +30,8 @@ func devApp(dataDir string) (cfg config, made map[string]string, err error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		b = fmt.Appendf(nil, `{"apps":[{"name":"dev","zim":{"app_id":1000001,"server_secret":%q},`+
-			`"tencent":{"sdkappid":1400000001,"secret_key":%q,"admins":["administrator"],"follow":true}}]}`+"\n", randomSecret(), randomSecret())
+			`"tencent":{"sdkappid":1400000001,"secret_key":%q,"admins":["administrator"],"follow":true},`+
+			`"yunxin":{"app_key":%q,"app_secret":%q}}]}`+"\n", randomSecret(), randomSecret(), randomSecret(), randomSecret())
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return config{}, nil, fmt.Errorf("create data dir: %w", err)
 		}
@@ -120,6 +122,11 @@ func printDevApp(w io.Writer, cfg config, made map[string]string, httpAddr strin
 	if kept {
 		fmt.Fprintln(w, "           the data directory keeps bcrypt hashes only; delete nats_users from its dev-app.json to have new passwords made and printed")
 	}
+	var yx *yunxin.App
+	if len(cfg.yunxin) > 0 {
+		yx = cfg.yunxin[0]
+		fmt.Fprintf(w, "  Yunxin   AppKey=%s  AppSecret=%s\n", yx.AppKey, yx.AppSecret)
+	}
 	fmt.Fprintf(w, `  Try it (a signature is good for one call within 10 minutes):
     APPID=%d SECRET=%s
     NONCE=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n'); TS=$(date +%%s)
@@ -130,4 +137,13 @@ func printDevApp(w io.Writer, cfg config, made map[string]string, httpAddr strin
     curl -s -X POST "http://%s/v4/sns/friend_add?sdkappid=%d&identifier=%s&usersig=%s&random=1&contenttype=json" \
       -d '{"From_Account":"alice","AddFriendItem":[{"To_Account":"bob","AddSource":"AddSource_Type_Web"}]}'
 `, z.AppID, z.ServerSecret, httpAddr, httpAddr, t.SDKAppID, t.Admins[0], sig)
+	if yx != nil {
+		fmt.Fprintf(w, `  Yunxin (its four headers signed for each call):
+    KEY=%s YXSECRET=%s
+    NONCE=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n'); CUR=$(date +%%s)
+    SUM=$(printf '%%s' "$YXSECRET$NONCE$CUR" | sha1sum | cut -c1-40)
+    curl -s -X POST "http://%s/nimserver/friend/get.action" -H "AppKey: $KEY" -H "Nonce: $NONCE" -H "CurTime: $CUR" -H "CheckSum: $SUM" \
+      -d 'accid=alice&updatetime=0'
+`, yx.AppKey, yx.AppSecret, httpAddr)
+	}
 }

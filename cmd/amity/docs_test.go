@@ -171,14 +171,15 @@ func TestDocsCommandsRun(t *testing.T) {
 	var printed []string
 	sc := bufio.NewScanner(strings.NewReader(d.stdout.String()))
 	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); strings.HasPrefix(l, "APPID=") || strings.HasPrefix(l, "NONCE=") || strings.HasPrefix(l, "SIG=") || strings.HasPrefix(l, "curl ") || strings.HasPrefix(l, "-d ") {
+		if l := strings.TrimSpace(sc.Text()); strings.HasPrefix(l, "APPID=") || strings.HasPrefix(l, "KEY=") || strings.HasPrefix(l, "NONCE=") || strings.HasPrefix(l, "SIG=") ||
+			strings.HasPrefix(l, "SUM=") || strings.HasPrefix(l, "curl ") || strings.HasPrefix(l, "-d ") {
 			printed = append(printed, l)
 		}
 	}
 	script := strings.Join(printed, "\n")
 	script = strings.ReplaceAll(script, "\\\n-d", " -d")
 	out, err := exec.Command("sh", "-c", "set -e\n"+script).CombinedOutput()
-	if err != nil || strings.Count(string(out), `"ErrorCode":0`)+strings.Count(string(out), `"Code":0`) != 2 {
+	if err != nil || strings.Count(string(out), `"ErrorCode":0`)+strings.Count(string(out), `"Code":0`) != 2 || !strings.Contains(string(out), `"code":200`) {
 		t.Errorf("the calls make run prints: %v\n%s\n%s", err, script, out)
 	}
 

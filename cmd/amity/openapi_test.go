@@ -23,7 +23,8 @@ const tencentOpenAPI = "../../http/tencent/openapi.yaml"
 func TestOpenAPIIsServed(t *testing.T) {
 	t.Parallel()
 	s := startService(t, testConfig, "")
-	for name, file := range map[string]string{"zim": "../../http/zim/openapi.yaml", "v1": "../../http/native/openapi.yaml", "tencent": tencentOpenAPI} {
+	for name, file := range map[string]string{"zim": "../../http/zim/openapi.yaml", "v1": "../../http/native/openapi.yaml", "tencent": tencentOpenAPI,
+		"yunxin": "../../http/yunxin/openapi.yaml"} {
 		resp, err := http.Get(s.httpURL + "/openapi/" + name + ".yaml")
 		if err != nil {
 			t.Fatal(err)
