@@ -158,3 +158,53 @@ func TestMigratedChangesSendNoWebhooks(t *testing.T) {
 		t.Errorf("a migrated block: %+v, want none", got)
 	}
 }
+
+// TestYunxinNotices: the notifications of each friend change name the
+// Yunxin SDK event they stand in for (addFriend, applyFriend,
+// passFriendApply, rejectFriendApply, deleteFriend, updateFriend), with who
+// acted, the other and the postscript; the friend of a one-way delete is
+// told by a system message; a mute tells the user who muted.
+func TestYunxinNotices(t *testing.T) {
+	alias := "A"
+	got := delivery.Notifications(9, commit(
+		domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Wording: "hi", CreateTime: 1}, Reverse: &domain.Entry{Wording: "hi", CreateTime: 1}},
+		domain.FriendRequestSent{User: "c", Target: "a", Entry: domain.Entry{Wording: "hello"}},
+		domain.FriendRequestAccepted{User: "a", From: "c", Entry: &domain.Entry{CreateTime: 2}, Reverse: &domain.Entry{CreateTime: 2}},
+		domain.FriendRequestRejected{User: "a", From: "d"},
+		domain.FriendUpdated{User: "a", Friend: "b", Alias: &alias},
+		domain.FriendDeleted{User: "a", Friend: "b"},
+		domain.UserMuted{User: "a", Target: "e"},
+		domain.UserUnmuted{User: "a", Target: "e"},
+		domain.UserFollowed{User: "a", Target: "e"},
+	))
+	var lines []string
+	for _, n := range got {
+		l := n.User + " " + n.Event + " " + n.Action
+		if y := n.Yunxin; y != nil {
+			l += " | " + y.Type + " " + y.From + ">" + y.To + " " + y.Ps
+		}
+		lines = append(lines, l)
+	}
+	want := []string{
+		"a onFriendListChanged Added | addFriend a>b hi",
+		"b onFriendListChanged Added | addFriend a>b hi",
+		"a onFriendApplicationListChanged Added | applyFriend c>a hello",
+		"c onFriendApplicationListChanged Added | applyFriend c>a hello",
+		"a onFriendApplicationUpdated  | passFriendApply a>c ",
+		"c onFriendApplicationUpdated  | passFriendApply a>c ",
+		"a onFriendListChanged Added | passFriendApply a>c ",
+		"c onFriendListChanged Added | passFriendApply a>c ",
+		"a onFriendApplicationUpdated  | rejectFriendApply a>d ",
+		"d onFriendApplicationUpdated  | rejectFriendApply a>d ",
+		"a onFriendInfoUpdated  | updateFriend a>b ",
+		"a onFriendListChanged Deleted | deleteFriend a>b ",
+		"b onSysMsg  | deleteFriend a>b ",
+		"a onMuteListChanged Added",
+		"a onMuteListChanged Removed",
+		"a onMyFollowingListChanged Added",
+		"e onMyFollowersListChanged Added",
+	}
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Errorf("notifications (-want +got):\n%s", diff)
+	}
+}

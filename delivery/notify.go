@@ -36,7 +36,32 @@ const (
 	OnMyFollowersListChanged = "onMyFollowersListChanged"
 	// Profiles.
 	OnUserInfoUpdated = "onUserInfoUpdated"
+	// Mutes (Yunxin's mute list).
+	OnMuteListChanged = "onMuteListChanged"
+	// OnSysMsg is Yunxin's system message to a user whose friend list did
+	// not change: the friend of a one-way delete is told deleteFriend.
+	OnSysMsg = "onSysMsg"
 )
+
+// Yunxin's system notification types, which a notification names in its
+// yunxin part where it stands in for one.
+const (
+	YunxinAddFriend         = "addFriend"
+	YunxinApplyFriend       = "applyFriend"
+	YunxinPassFriendApply   = "passFriendApply"
+	YunxinRejectFriendApply = "rejectFriendApply"
+	YunxinDeleteFriend      = "deleteFriend"
+	YunxinUpdateFriend      = "updateFriend"
+)
+
+// YunxinNotice is the Yunxin SDK event a notification stands in for: its
+// type, the user who acted (from), the other (to), and the postscript.
+type YunxinNotice struct {
+	Type string `json:"type"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	Ps   string `json:"ps,omitempty"`
+}
 
 // Notification is one message to one user's subscribers.
 type Notification struct {
@@ -55,6 +80,7 @@ type Notification struct {
 	UserList        []UserInfo        `json:"userList,omitempty"`
 	ApplicationList []ApplicationInfo `json:"applicationList,omitempty"`
 	UserInfo        *ProfileInfo      `json:"userInfo,omitempty"`
+	Yunxin          *YunxinNotice     `json:"yunxin,omitempty"`
 }
 
 // ApplicationInfo is a friend request as ZIM's ZIMFriendApplicationInfo
@@ -126,22 +152,38 @@ func appendNotifications(out []Notification, seq uint64, c domain.Commit) []Noti
 			n(user, OnFriendApplicationUpdated, "").ApplicationList = []ApplicationInfo{{ApplyUser: UserInfo{from}, UpdateTime: at, Type: ApplicationReceived, State: state}}
 			n(from, OnFriendApplicationUpdated, "").ApplicationList = []ApplicationInfo{{ApplyUser: UserInfo{user}, UpdateTime: at, Type: ApplicationSent, State: state}}
 		}
+		// yx marks the notifications made since mark as standing in for
+		// Yunxin's notice typ from from to to.
+		yx := func(mark int, typ, from, to, ps string) {
+			notice := &YunxinNotice{Type: typ, From: from, To: to, Ps: ps}
+			for i := mark; i < len(out); i++ {
+				out[i].Yunxin = notice
+			}
+		}
+		mark := len(out)
 		switch d := ev.Data.(type) {
 		case domain.FriendAdded:
+			ps := ""
 			if d.Entry != nil {
+				ps = d.Entry.Wording
 				n(d.User, OnFriendListChanged, "Added").FriendInfoList = []FriendInfo{entryInfo(d.Friend, d.Entry)}
 			}
 			if d.Reverse != nil {
 				n(d.Friend, OnFriendListChanged, "Added").FriendInfoList = []FriendInfo{entryInfo(d.User, d.Reverse)}
 			}
+			yx(mark, YunxinAddFriend, d.User, d.Friend, ps)
 		case domain.FriendDeleted:
 			n(d.User, OnFriendListChanged, "Deleted").FriendInfoList = []FriendInfo{{UserID: d.Friend}}
 			if d.Both {
 				n(d.Friend, OnFriendListChanged, "Deleted").FriendInfoList = []FriendInfo{{UserID: d.User}}
+			} else {
+				n(d.Friend, OnSysMsg, "").UserList = []UserInfo{{d.User}}
 			}
+			yx(mark, YunxinDeleteFriend, d.User, d.Friend, "")
 		case domain.FriendUpdated:
 			n(d.User, OnFriendInfoUpdated, "").FriendInfoList = []FriendInfo{{UserID: d.Friend, FriendAlias: d.Alias,
 				FriendAttributes: d.Attributes, Groups: d.Groups, Custom: d.Custom}}
+			yx(mark, YunxinUpdateFriend, d.User, d.Friend, "")
 		case domain.UserBlocked:
 			n(d.User, OnBlacklistChanged, "Added").UserList = []UserInfo{{d.Target}}
 			if d.Unfriended {
@@ -150,6 +192,10 @@ func appendNotifications(out []Notification, seq uint64, c domain.Commit) []Noti
 			}
 		case domain.UserUnblocked:
 			n(d.User, OnBlacklistChanged, "Removed").UserList = []UserInfo{{d.Target}}
+		case domain.UserMuted:
+			n(d.User, OnMuteListChanged, "Added").UserList = []UserInfo{{d.Target}}
+		case domain.UserUnmuted:
+			n(d.User, OnMuteListChanged, "Removed").UserList = []UserInfo{{d.Target}}
 		case domain.FriendRequestSent:
 			app := func(other string, typ int) []ApplicationInfo {
 				return []ApplicationInfo{{ApplyUser: UserInfo{other}, Wording: d.Entry.Wording, CreateTime: d.Entry.CreateTime,
@@ -157,6 +203,7 @@ func appendNotifications(out []Notification, seq uint64, c domain.Commit) []Noti
 			}
 			n(d.Target, OnFriendApplicationListChanged, "Added").ApplicationList = app(d.User, ApplicationReceived)
 			n(d.User, OnFriendApplicationListChanged, "Added").ApplicationList = app(d.Target, ApplicationSent)
+			yx(mark, YunxinApplyFriend, d.User, d.Target, d.Entry.Wording)
 		case domain.FriendRequestAccepted:
 			answered(d.User, d.From, domain.RequestAccepted)
 			if d.Entry != nil {
@@ -165,8 +212,10 @@ func appendNotifications(out []Notification, seq uint64, c domain.Commit) []Noti
 			if d.Reverse != nil {
 				n(d.From, OnFriendListChanged, "Added").FriendInfoList = []FriendInfo{entryInfo(d.User, d.Reverse)}
 			}
+			yx(mark, YunxinPassFriendApply, d.User, d.From, "")
 		case domain.FriendRequestRejected:
 			answered(d.User, d.From, domain.RequestRejected)
+			yx(mark, YunxinRejectFriendApply, d.User, d.From, "")
 		case domain.FriendRequestDeleted:
 			n(d.User, OnFriendApplicationListChanged, "Deleted").ApplicationList = []ApplicationInfo{{ApplyUser: UserInfo{d.From},
 				UpdateTime: ev.Time.UnixMilli(), Type: ApplicationReceived}}

@@ -60,6 +60,19 @@ func (n *Notification) appendJSON(b []byte) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if y := n.Yunxin; y != nil {
+		b = append(b, `,"yunxin":{"type":`...)
+		b = jsonscan.AppendString(b, y.Type)
+		b = append(b, `,"from":`...)
+		b = jsonscan.AppendString(b, y.From)
+		b = append(b, `,"to":`...)
+		b = jsonscan.AppendString(b, y.To)
+		if y.Ps != "" {
+			b = append(b, `,"ps":`...)
+			b = jsonscan.AppendString(b, y.Ps)
+		}
+		b = append(b, '}')
+	}
 	return append(b, '}'), nil
 }
 

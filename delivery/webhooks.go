@@ -50,6 +50,12 @@ type Style interface {
 	Request(app *domain.App, d Delivery, now time.Time) (url string, body []byte, err error)
 }
 
+// HeaderSigner is a Style that signs a try in its headers too (Yunxin's
+// AppKey, CurTime, MD5 and CheckSum).
+type HeaderSigner interface {
+	Headers(app *domain.App, body []byte, now time.Time) http.Header
+}
+
 // Builder collects one commit's deliveries for an app, leaving out the
 // commands its callback config does not name.
 type Builder struct {
@@ -97,7 +103,8 @@ func (s *Sender) Send(ctx context.Context, app *domain.App, d Delivery) error {
 	if style == nil {
 		return fmt.Errorf("app %s: no callback style %q", app.Name, cb.Style)
 	}
-	target, body, err := style.Request(app, d, s.Now())
+	now := s.Now()
+	target, body, err := style.Request(app, d, now)
 	if err != nil {
 		return fmt.Errorf("callback request: %w", err)
 	}
@@ -112,6 +119,11 @@ func (s *Sender) Send(ctx context.Context, app *domain.App, d Delivery) error {
 		return fmt.Errorf("callback request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if hs, ok := style.(HeaderSigner); ok {
+		for k, v := range hs.Headers(app, body, now) {
+			req.Header[k] = v
+		}
+	}
 	req.Header.Set("X-Amity-Event-Id", d.EventID)
 	req.Header.Set("X-Amity-Sequence", strconv.FormatUint(d.Seq, 10))
 	resp, err := s.Client.Do(req)

@@ -56,11 +56,15 @@ func (c config) styles() map[string]delivery.Style {
 	for _, t := range c.tencent {
 		tcs[t.Name] = t
 	}
-	return map[string]delivery.Style{"tencent": tencent.Callbacks{Apps: tcs}, "zim": zim.Callbacks{AppIDs: ids}}
+	keys := map[string]string{}
+	for _, y := range c.yunxin {
+		keys[y.Name] = y.AppKey
+	}
+	return map[string]delivery.Style{"tencent": tencent.Callbacks{Apps: tcs}, "zim": zim.Callbacks{AppIDs: ids}, "yunxin": yunxin.Callbacks{AppKeys: keys}}
 }
 
 // styleCommands are the callback names of each style.
-var styleCommands = map[string][]string{"tencent": tencent.Callbacks{}.Commands(), "zim": zim.Callbacks{}.Commands()}
+var styleCommands = map[string][]string{"tencent": tencent.Callbacks{}.Commands(), "zim": zim.Callbacks{}.Commands(), "yunxin": yunxin.Callbacks{}.Commands()}
 
 // appNames lists the apps' names.
 func (c config) appNames() []string {
@@ -276,7 +280,11 @@ func (p *appsParser) app(where string, ac appConfig) error {
 		p.cfg.moving[p.cfg.tencent[len(p.cfg.tencent)-1]] = m
 	}
 	if cb := ac.Callback; cb != nil {
-		c, err := appCallback(ac, cb, zp)
+		var yp *yunxin.App
+		if ac.Yunxin != nil {
+			yp = p.cfg.yunxin[len(p.cfg.yunxin)-1]
+		}
+		c, err := appCallback(ac, cb, zp, yp)
 		if err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
@@ -356,16 +364,26 @@ func (p *appsParser) tencentPart(where string, app *domain.App, t *tencentFileCo
 // appCallback checks an app's callback part: its style defaults to the
 // app's surface (tencent when it has one), a zim-style secret to the app's
 // ZIM ServerSecret.
-func appCallback(ac appConfig, cb *callbackFileConfig, zp *zim.App) (*domain.Callback, error) {
+func appCallback(ac appConfig, cb *callbackFileConfig, zp *zim.App, yp *yunxin.App) (*domain.Callback, error) {
 	style, secret := cb.Style, cb.Secret
 	if style == "" {
-		style = "zim"
-		if ac.Tencent != nil {
+		switch {
+		case ac.Tencent != nil:
 			style = "tencent"
+		case ac.ZIM == nil && yp != nil:
+			style = "yunxin"
+		default:
+			style = "zim"
 		}
 	}
-	if style == "zim" && secret == "" && zp != nil {
+	switch {
+	case style == "zim" && secret == "" && zp != nil:
 		secret = zp.ServerSecret
+	case style == "yunxin" && secret == "" && yp != nil:
+		secret = yp.AppSecret
+	}
+	if style == "yunxin" && yp == nil {
+		return nil, errors.New("callback.style yunxin signs with the app's yunxin part, which it lacks")
 	}
 	c, err := callbackConfig(cb.URL, style, cb.Commands, secret, cb.MaxAttempts, cb.Backoff, cb.MaxBackoff, cb.Timeout)
 	if err != nil {
@@ -387,7 +405,7 @@ func callbackConfig(rawURL, style string, commands []string, secret string, atte
 	}
 	known, ok := styleCommands[style]
 	if !ok {
-		return nil, fmt.Errorf("callback.style must be tencent or zim")
+		return nil, fmt.Errorf("callback.style must be tencent, zim or yunxin")
 	}
 	for _, c := range commands {
 		if !slices.Contains(known, c) {
