@@ -52,6 +52,7 @@ type Reader interface {
 	Groups(app, user string) []domain.Group
 	FollowCounts(app, user string) domain.FollowCounts
 	Requests(app, user string, sent bool) []domain.Request
+	Mutes(app, user string) []domain.Follow
 }
 
 // Admin is a login that may enter.
@@ -380,9 +381,13 @@ func (c *console) user(r *http.Request) (any, int) {
 		}
 	}
 	follows := rd.FollowCounts(app.Name, u)
+	mutes := []blockView{}
+	for _, m := range rd.Mutes(app.Name, u) {
+		mutes = append(mutes, blockView{m.ID, m.Time})
+	}
 	return map[string]any{"app": app.Name, "user": u, "registered": registered, "profile": profile,
 		"friends": friends, "friend_total": total, "offset": offset, "limit": limit,
-		"blocks": blocks, "block_total": blockTotal, "groups": groups,
+		"blocks": blocks, "block_total": blockTotal, "groups": groups, "mutes": mutes,
 		"follows":  map[string]int{"followers": follows.Fans, "following": follows.Following, "mutual": follows.Mutual},
 		"requests": requests}, http.StatusOK
 }

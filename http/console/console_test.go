@@ -41,7 +41,8 @@ func consoleServerStopping(t *testing.T) (*httptest.Server, *[]string, chan stru
 		domain.Event{App: "a", Time: at, Data: domain.UserBlocked{User: "u0", Target: "f002"}},
 		// f003 and f004 are friends of each other; f005 asks u0.
 		domain.Event{App: "a", Time: at, Data: domain.FriendAdded{User: "f003", Friend: "f004", Entry: &domain.Entry{}, Reverse: &domain.Entry{}}},
-		domain.Event{App: "a", Time: at, Data: domain.FriendRequestSent{User: "f005", Target: "u0", Entry: domain.Entry{Wording: "hello"}}})
+		domain.Event{App: "a", Time: at, Data: domain.FriendRequestSent{User: "f005", Target: "u0", Entry: domain.Entry{Wording: "hello"}}},
+		domain.Event{App: "a", Time: at, Data: domain.UserMuted{User: "u0", Target: "f006"}})
 	m.Apply("amity.a.rel.0", 1, domain.Commit{ID: "c", App: "a", Events: evs})
 	var asked []string
 	stopping := make(chan struct{})
@@ -358,6 +359,10 @@ func TestNeighbourhoodAndRequests(t *testing.T) {
 			ExpireTime               int64 `json:"expire_time"`
 		} `json:"requests"`
 		Follows map[string]int `json:"follows"`
+		Mutes   []struct {
+			UserID string `json:"user_id"`
+			Since  int64  `json:"since"`
+		} `json:"mutes"`
 	}
 	get(t, srv, "/console/api/user?app=a&user=u0", &u)
 	if r := u.Requests["received"]; len(r) != 1 || r[0].From != "f005" || r[0].Wording != "hello" || r[0].State != "waiting" || len(u.Requests["sent"]) != 0 {
@@ -365,6 +370,9 @@ func TestNeighbourhoodAndRequests(t *testing.T) {
 	}
 	if _, ok := u.Follows["followers"]; !ok {
 		t.Errorf("follows: %v", u.Follows)
+	}
+	if len(u.Mutes) != 1 || u.Mutes[0].UserID != "f006" || u.Mutes[0].Since != 1_700_000_000_000 {
+		t.Errorf("u0's mutes: %+v", u.Mutes)
 	}
 }
 

@@ -86,7 +86,7 @@ function userLink(id) {
   return a;
 }
 
-const SURFACES = { zim: "ZIM", tencent: "Tencent", v1: "/v1", migrate: "a migration" };
+const SURFACES = { zim: "ZIM", tencent: "Tencent", yunxin: "Yunxin", v1: "/v1", migrate: "a migration" };
 
 // describe says an event as a sentence: who did what.
 function describe(ev) {
@@ -107,6 +107,8 @@ function describe(ev) {
     case "FriendRequestAccepted": return d.user + " accepted " + d.from + "'s friend request";
     case "FriendRequestRejected": return d.user + " rejected " + d.from + "'s friend request";
     case "FriendRequestDeleted": return d.user + " deleted " + d.from + "'s friend request";
+    case "UserMuted": return d.user + " muted " + d.target;
+    case "UserUnmuted": return d.user + " unmuted " + d.target;
     case "UserFollowed": return d.user + " followed " + d.target;
     case "UserUnfollowed": return d.user + " unfollowed " + d.target;
   }
@@ -190,6 +192,8 @@ async function lookup(user, offset) {
   $("next").disabled = offset + u.friends.length >= u.friend_total;
   $("blockCount").textContent = "(" + u.block_total + ")";
   fill($("blocks").tBodies[0], u.blocks, (tr, b) => { cell(tr, "").appendChild(userLink(b.user_id)); cell(tr, when(b.since)); }, "blocksEmpty");
+  $("muteCount").textContent = "(" + u.mutes.length + ")";
+  fill($("mutes").tBodies[0], u.mutes, (tr, m) => { cell(tr, "").appendChild(userLink(m.user_id)); cell(tr, when(m.since)); }, "mutesEmpty");
   const groups = $("groups"); groups.textContent = "";
   for (const g of u.groups) groups.appendChild(el("li", g.name + ": " + (g.friends || []).join(", ")));
   $("groupsEmpty").hidden = u.groups.length > 0;
