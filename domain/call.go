@@ -28,7 +28,7 @@ var commandTypes = map[string]reflect.Type{}
 func init() {
 	for _, c := range []Command{RegisterUser{}, DeleteUser{}, AddFriendGroups{}, DeleteFriendGroups{}, AddFriend{},
 		ImportFriend{}, DeleteFriend{}, UpdateFriend{}, BlockUser{}, UnblockUser{}, SendRequest{}, AcceptRequest{},
-		RejectRequest{}, DeleteRequest{}, FollowUser{}, UnfollowUser{}, UpdateProfile{}} {
+		RejectRequest{}, DeleteRequest{}, FollowUser{}, UnfollowUser{}, UpdateProfile{}, MuteUser{}, UnmuteUser{}} {
 		t := reflect.TypeOf(c)
 		commandTypes[t.Name()] = t
 	}

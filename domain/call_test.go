@@ -3,6 +3,11 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +29,7 @@ func TestCallsSurviveTheWire(t *testing.T) {
 		AcceptRequest{User: "b", From: "a", Entry: entry}, RejectRequest{User: "b", From: "a"}, DeleteRequest{User: "b", From: "a"},
 		FollowUser{User: "a", Target: "b"}, UnfollowUser{User: "a", Target: "b"},
 		UpdateProfile{User: "a", Name: &alias, AllowType: &alias},
+		MuteUser{User: "a", Target: "b", Since: 7}, UnmuteUser{User: "a", Target: "b"},
 	}, Again: true}
 	if len(c.Commands) != len(commandTypes) {
 		t.Fatalf("the test covers %d command types of %d", len(c.Commands), len(commandTypes))
@@ -102,5 +108,43 @@ func TestFramesRoundTrip(t *testing.T) {
 	}
 	if _, err := UnmarshalResults([]byte{0x80}); err == nil {
 		t.Error("UnmarshalResults(bad length): no error")
+	}
+}
+
+// TestEveryCommandCrossesTheWire: every type of this package with a Decide
+// method is named in commandTypes, so that a call of it can be forwarded
+// to the instance that holds its app's write lease.
+func TestEveryCommandCrossesTheWire(t *testing.T) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Name.Name != "Decide" || fn.Recv == nil {
+				continue
+			}
+			id, ok := fn.Recv.List[0].Type.(*ast.Ident)
+			if !ok {
+				continue
+			}
+			found++
+			if _, ok := commandTypes[id.Name]; !ok {
+				t.Errorf("command %s (%s) is not in commandTypes: a forwarded call of it fails", id.Name, name)
+			}
+		}
+	}
+	if found != len(commandTypes) {
+		t.Errorf("%d commands have Decide, commandTypes names %d", found, len(commandTypes))
 	}
 }

@@ -18,7 +18,7 @@ const SurfaceMigrate = "migrate"
 func MigrationCommand(c Command) bool {
 	switch c.(type) {
 	case RegisterUser, UpdateProfile, AddFriendGroups, DeleteFriendGroups, ImportFriend, DeleteFriend,
-		BlockUser, UnblockUser, FollowUser, UnfollowUser:
+		BlockUser, UnblockUser, FollowUser, UnfollowUser, MuteUser, UnmuteUser:
 		return true
 	}
 	return false
@@ -42,6 +42,8 @@ type Graph struct {
 	Groups []string
 	// Follows maps each user the user follows to when the follow began.
 	Follows map[string]int64
+	// Mutes maps each user the user muted to when the mute began.
+	Mutes map[string]int64
 }
 
 // Profile is the profile a vendor keeps of a user.
@@ -64,6 +66,9 @@ const (
 	DiffFollowMissing = "follow missing"
 	DiffFollowExtra   = "follow extra"
 	DiffFollowTime    = "follow time"
+	DiffMuteMissing   = "mute missing"
+	DiffMuteExtra     = "mute extra"
+	DiffMuteTime      = "mute time"
 )
 
 // Difference is one way a user's graph in Amity differs from the vendor's.
@@ -126,6 +131,7 @@ func Compare(vendor, amity Graph) []Difference {
 	}
 	compareTimes(vendor.Blocks, amity.Blocks, DiffBlockMissing, DiffBlockExtra, DiffBlockTime, diff)
 	compareTimes(vendor.Follows, amity.Follows, DiffFollowMissing, DiffFollowExtra, DiffFollowTime, diff)
+	compareTimes(vendor.Mutes, amity.Mutes, DiffMuteMissing, DiffMuteExtra, DiffMuteTime, diff)
 	for _, g := range vendor.Groups {
 		if !slices.Contains(amity.Groups, g) {
 			diff(DiffGroupMissing, g, "", "", "")
@@ -195,8 +201,8 @@ func sortedPairs[V any](m map[string]V) []string {
 // vendor's, in steps to run one after the other: the users to register,
 // bare (the user and any user they name whom registered says Amity
 // lacks), then
-// the profile and groups, then friends, blocks and follows, then the blocks
-// and follows whose times changed, made again. With prune it also removes
+// the profile and groups, then friends, blocks, follows and mutes, then the
+// blocks, follows and mutes whose times changed, made again. With prune it also removes
 // what the vendor does not hold; without it (a first copy) it leaves it.
 func Plan(vendor, amity Graph, registered func(string) bool, prune bool) [][]Command {
 	user := vendor.User
@@ -233,6 +239,10 @@ func Plan(vendor, amity Graph, registered func(string) bool, prune bool) [][]Com
 	e, a = timed(vendor.Follows, amity.Follows, register,
 		func(id string, since int64) Command { return FollowUser{User: user, Target: id, Since: since} },
 		func(id string) Command { return UnfollowUser{User: user, Target: id} })
+	edges, again = append(edges, e...), append(again, a...)
+	e, a = timed(vendor.Mutes, amity.Mutes, register,
+		func(id string, since int64) Command { return MuteUser{User: user, Target: id, Since: since} },
+		func(id string) Command { return UnmuteUser{User: user, Target: id} })
 	edges, again = append(edges, e...), append(again, a...)
 	if prune {
 		edges, again = append(edges, pruned(vendor, amity)...), append(again, prunedGroups(vendor, amity)...)
@@ -274,6 +284,11 @@ func pruned(vendor, amity Graph) []Command {
 	for _, id := range sortedKeys(amity.Follows) {
 		if _, ok := vendor.Follows[id]; !ok {
 			out = append(out, UnfollowUser{User: vendor.User, Target: id})
+		}
+	}
+	for _, id := range sortedKeys(amity.Mutes) {
+		if _, ok := vendor.Mutes[id]; !ok {
+			out = append(out, UnmuteUser{User: vendor.User, Target: id})
 		}
 	}
 	return out

@@ -17,11 +17,12 @@ import (
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/yunxin"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/projections"
 )
 
-const migrateUsage = `usage: amity migrate copy|verify --vendor tencent|zim --users FILE --app NAME --config FILE [flags]
+const migrateUsage = `usage: amity migrate copy|verify --vendor tencent|zim|yunxin --users FILE --app NAME --config FILE [flags]
 
   copy    record every listed user's relationship chain at the vendor in the app
   verify  print each difference between the vendor and Amity; with --repair,
@@ -46,12 +47,12 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	var f migrateFlags
 	fs := newFlagSet("amity migrate "+op, stderr)
-	fs.StringVar(&f.vendor, "vendor", "", "the vendor the app moves from: tencent or zim")
+	fs.StringVar(&f.vendor, "vendor", "", "the vendor the app moves from: tencent, zim or yunxin")
 	fs.StringVar(&f.source, "source", "", "the vendor's API endpoint (default: the vendor's documented one)")
 	fs.StringVar(&f.users, "users", "", "file of the app's user IDs, one a line; - for standard input")
 	fs.StringVar(&f.app, "app", "", "the app to record in, as --config names it")
 	fs.StringVar(&f.config, "config", "", "the apps file serve reads, which holds the app's vendor credentials")
-	fs.IntVar(&f.qps, "qps", 0, "vendor calls a second; 0: the vendor's documented limit (tencent 200, zim 20); -1: no limit")
+	fs.IntVar(&f.qps, "qps", 0, "vendor calls a second; 0: the vendor's documented limit (tencent 200, zim 20, yunxin 100); -1: no limit")
 	fs.IntVar(&f.workers, "workers", 64, "users read at once")
 	fs.DurationVar(&f.retryWait, "retry-wait", amityhttp.DefaultVendorBackoff.First, "first wait before a call the vendor refused as busy, or did not answer, is made again (doubles up to 30s)")
 	if op == "copy" {
@@ -150,8 +151,17 @@ func vendorSource(cfg config, f migrateFlags, stderr io.Writer) (*domain.App, am
 		reads.HTTP = migrate.LimitedClient(cmp.Or(f.qps, zim.DefaultSourceQPS), 30*time.Second)
 		c := &zim.Client{BaseURL: cmp.Or(f.source, zim.DefaultEndpoint), AppID: z.AppID, Secret: z.ServerSecret, HTTP: reads.HTTP}
 		return app, &zim.Source{Client: c, Reads: reads}, nil
+	case "yunxin":
+		j := slices.IndexFunc(cfg.yunxin, func(y *yunxin.App) bool { return y.App == app })
+		if j < 0 {
+			return nil, nil, fmt.Errorf("app %q has no yunxin part in %s: its AppKey and AppSecret sign the reads", f.app, f.config)
+		}
+		y := cfg.yunxin[j]
+		reads.HTTP = migrate.LimitedClient(cmp.Or(f.qps, yunxin.DefaultSourceQPS), 30*time.Second)
+		c := &yunxin.Client{BaseURL: cmp.Or(f.source, yunxin.DefaultEndpoint), AppKey: y.AppKey, AppSecret: y.AppSecret, HTTP: reads.HTTP}
+		return app, &yunxin.Source{Client: c, Reads: reads}, nil
 	}
-	return nil, nil, fmt.Errorf("--vendor %q: say tencent or zim", f.vendor)
+	return nil, nil, fmt.Errorf("--vendor %q: say tencent, zim or yunxin", f.vendor)
 }
 
 // openUsers opens the users list and counts its IDs when it is a file.

@@ -24,6 +24,7 @@ import (
 	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/yunxin"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
 	"github.com/amity-im/amity/internal/testenv/apitest"
@@ -99,7 +100,8 @@ const migrateConfig = `{"apps":[
  {"name":"moving","max_blocked":1500,
   "tencent":{"sdkappid":1400000042,"secret_key":"mig-key","admins":["administrator"],"qps":1000000,"follow":true,
    "custom_fields":["Tag_SNS_Custom_Note","Tag_SNS_Custom_Level"],"zim_attributes":{"Tag_SNS_Custom_Note":"k0"}},
-  "zim":{"app_id":4242,"server_secret":"mig-secret","qps":1000000}}
+  "zim":{"app_id":4242,"server_secret":"mig-secret","qps":1000000},
+  "yunxin":{"app_key":"mig-yx-key","app_secret":"mig-yx-secret","qps":1000000}}
 ]}`
 
 var (
@@ -107,6 +109,7 @@ var (
 	sourceTC  = &tencent.App{App: sourceApp, SDKAppID: 1400000042, SecretKey: "mig-key", Admins: []string{"administrator"}, QPS: 1_000_000,
 		Follow: true, CustomFields: []string{"Tag_SNS_Custom_Note", "Tag_SNS_Custom_Level"}, ZIMAttributes: map[string]string{"Tag_SNS_Custom_Note": "k0"}}
 	sourceZIM = &zim.App{App: sourceApp, AppID: 4242, ServerSecret: "mig-secret", QPS: 1_000_000}
+	sourceYX  = &yunxin.App{App: sourceApp, AppKey: "mig-yx-key", AppSecret: "mig-yx-secret", QPS: 1_000_000}
 )
 
 // migration runs `amity migrate` against s with args, and returns its
@@ -370,6 +373,64 @@ func TestMigrateZIM(t *testing.T) {
 		t.Fatalf("verify --repair: %v\n%s", err, out)
 	}
 	if out, err := s.migrate(t, append([]string{"verify"}, zimArgs...)...); err != nil {
+		t.Errorf("verify after the repair: %v\n%s", err, out)
+	}
+}
+
+// TestMigrateYunxin copies an app from Yunxin's friend APIs (behind the
+// fault injector, answering 416 now and then): friends with alias, ex,
+// serverex and create time, one-way friends, the blacklist and the mute
+// list; verify finds nothing, then finds what changed on either side, and
+// --repair makes Amity the vendor's again.
+func TestMigrateYunxin(t *testing.T) {
+	t.Parallel()
+	url, loadURL, f := fakeVendor(t, func(d amityhttp.Deps) amityhttp.Table { return yunxin.New(d, sourceYX).Routes() },
+		`{"code":416,"desc":"frequency control"}`, 3)
+	src := apitest.NewYunxin(t, loadURL, "mig-yx-key", "mig-yx-secret")
+	users := []string{"ann", "bob", "cy", "u0", "u1", "u2", "u3", "u4"}
+	for _, u := range users {
+		apitest.WantYunxin(t, "create "+u, src.Post("/user/create.action", "accid", u), 200)
+	}
+	apitest.WantYunxin(t, "ann adds bob", src.Post("/friend/add.action", "accid", "ann", "faccid", "bob", "type", "1"), 200)
+	apitest.WantYunxin(t, "ann's bob", src.Post("/friend/update.action", "accid", "ann", "faccid", "bob", "alias", "Bobby", "ex", "e", "serverex", "s"), 200)
+	apitest.WantYunxin(t, "ann adds cy", src.Post("/friend/add.action", "accid", "ann", "faccid", "cy", "type", "1"), 200)
+	apitest.WantYunxin(t, "cy deletes ann: one way", src.Post("/friend/delete.action", "accid", "cy", "faccid", "ann"), 200)
+	apitest.WantYunxin(t, "ann blacklists u1", src.Post("/user/setSpecialRelation.action", "accid", "ann", "targetAcc", "u1", "relationType", "1", "value", "1"), 200)
+	apitest.WantYunxin(t, "ann mutes u2", src.Post("/user/setSpecialRelation.action", "accid", "ann", "targetAcc", "u2", "relationType", "2", "value", "1"), 200)
+	s := startService(t, migrateConfig, "")
+	args := []string{"--vendor", "yunxin", "--source", url, "--users", usersFile(t, append(users, "ghost")...)}
+	out, err := s.migrate(t, append([]string{"copy"}, args...)...)
+	if err != nil {
+		t.Fatalf("copy: %v\n%s", err, out)
+	}
+	wantLines(t, out, "ghost: not known at the vendor")
+	f.allSeen(t)
+	if out, err := s.migrate(t, append([]string{"verify"}, args...)...); err != nil {
+		t.Fatalf("verify after the copy: %v\n%s", err, out)
+	}
+	dst := apitest.NewYunxin(t, s.httpURL, "mig-yx-key", "mig-yx-secret")
+	if r := dst.Post("/friend/getByAccid.action", "accid", "ann", "faccid", "bob"); r.Friend.Alias != "Bobby" || r.Friend.Ex != "e" || r.Friend.ServerEx != "s" || !r.Friend.Bidirection {
+		t.Errorf("ann's bob in Amity: %+v", r)
+	}
+	if r := dst.Post("/friend/getByAccid.action", "accid", "cy", "faccid", "ann"); r.Code != 404 {
+		t.Errorf("cy's ann in Amity, deleted one way at the vendor: %+v", r)
+	}
+	if r := dst.Post("/user/listBlackAndMuteList.action", "accid", "ann"); strings.Join(r.BlackList, ",") != "u1" || strings.Join(r.MuteList, ",") != "u2" {
+		t.Errorf("ann's lists in Amity: %+v", r)
+	}
+
+	apitest.WantYunxin(t, "source alias", src.Post("/friend/update.action", "accid", "ann", "faccid", "bob", "alias", "Robert"), 200)
+	apitest.WantYunxin(t, "source mute", src.Post("/user/setSpecialRelation.action", "accid", "ann", "targetAcc", "u4", "relationType", "2", "value", "1"), 200)
+	apitest.WantYunxin(t, "amity mute", dst.Post("/user/setSpecialRelation.action", "accid", "ann", "targetAcc", "u0", "relationType", "2", "value", "1"), 200)
+	out, err = s.migrate(t, append([]string{"verify"}, args...)...)
+	if err == nil {
+		t.Error("verify found no difference")
+	}
+	wantLines(t, out, `ann: friend field "bob" alias: vendor "Robert", amity "Bobby"`, `ann: mute missing "u4"`, `ann: mute extra "u0"`)
+	if out, err := s.migrate(t, append([]string{"verify", "--repair"}, args...)...); err != nil {
+		t.Fatalf("verify --repair: %v\n%s", err, out)
+	}
+	if out, err := s.migrate(t, append([]string{"verify"}, args...)...); err != nil {
 		t.Errorf("verify after the repair: %v\n%s", err, out)
 	}
 }

@@ -287,6 +287,7 @@ func (s *Source) Normalize(g domain.Graph) domain.Graph {
 		out.Friends[id] = e
 	}
 	out.Blocks, out.Follows = secondsOf(g.Blocks), secondsOf(g.Follows)
+	out.Mutes = nil // Tencent keeps no mute list
 	return out
 }
 

@@ -104,12 +104,12 @@ func (s *Source) pages(ctx context.Context, action, user string, page func(*Answ
 }
 
 // Normalize implements amityhttp.Source: ZIM keeps no AllowType, no
-// friend groups or follows, and of an entry only alias, wording,
+// friend groups, follows or mutes, and of an entry only alias, wording,
 // attributes and create time.
 func (s *Source) Normalize(g domain.Graph) domain.Graph {
 	out := g
 	out.Profile.AllowType = ""
-	out.Groups, out.Follows = nil, map[string]int64{}
+	out.Groups, out.Follows, out.Mutes = nil, map[string]int64{}, nil
 	out.Friends = make(map[string]domain.Entry, len(g.Friends))
 	for id, e := range g.Friends {
 		n := domain.Entry{Alias: e.Alias, Wording: e.Wording, CreateTime: e.CreateTime}
