@@ -163,20 +163,25 @@ func TestMigratedChangesSendNoWebhooks(t *testing.T) {
 // Yunxin SDK event they stand in for (addFriend, applyFriend,
 // passFriendApply, rejectFriendApply, deleteFriend, updateFriend), with who
 // acted, the other and the postscript; the friend of a one-way delete is
-// told by a system message; a mute tells the user who muted.
+// told by a system message when the delete came through Yunxin (not
+// through ZIM or Tencent, which tell no one); a mute tells the user who
+// muted.
 func TestYunxinNotices(t *testing.T) {
 	alias := "A"
-	got := delivery.Notifications(9, commit(
+	c := commit(
 		domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Wording: "hi", CreateTime: 1}, Reverse: &domain.Entry{Wording: "hi", CreateTime: 1}},
 		domain.FriendRequestSent{User: "c", Target: "a", Entry: domain.Entry{Wording: "hello"}},
 		domain.FriendRequestAccepted{User: "a", From: "c", Entry: &domain.Entry{CreateTime: 2}, Reverse: &domain.Entry{CreateTime: 2}},
 		domain.FriendRequestRejected{User: "a", From: "d"},
 		domain.FriendUpdated{User: "a", Friend: "b", Alias: &alias},
-		domain.FriendDeleted{User: "a", Friend: "b"},
+		domain.FriendDeleted{User: "a", Friend: "c"},
+		domain.FriendDeleted{User: "a", Friend: "f"},
 		domain.UserMuted{User: "a", Target: "e"},
 		domain.UserUnmuted{User: "a", Target: "e"},
 		domain.UserFollowed{User: "a", Target: "e"},
-	))
+	)
+	c.Events[5].Surface = delivery.SurfaceYunxin
+	got := delivery.Notifications(9, c)
 	var lines []string
 	for _, n := range got {
 		l := n.User + " " + n.Event + " " + n.Action
@@ -197,8 +202,9 @@ func TestYunxinNotices(t *testing.T) {
 		"a onFriendApplicationUpdated  | rejectFriendApply a>d ",
 		"d onFriendApplicationUpdated  | rejectFriendApply a>d ",
 		"a onFriendInfoUpdated  | updateFriend a>b ",
-		"a onFriendListChanged Deleted | deleteFriend a>b ",
-		"b onSysMsg  | deleteFriend a>b ",
+		"a onFriendListChanged Deleted | deleteFriend a>c ",
+		"c onSysMsg  | deleteFriend a>c ",
+		"a onFriendListChanged Deleted | deleteFriend a>f ",
 		"a onMuteListChanged Added",
 		"a onMuteListChanged Removed",
 		"a onMyFollowingListChanged Added",

@@ -39,9 +39,13 @@ const (
 	// Mutes (Yunxin's mute list).
 	OnMuteListChanged = "onMuteListChanged"
 	// OnSysMsg is Yunxin's system message to a user whose friend list did
-	// not change: the friend of a one-way delete is told deleteFriend.
+	// not change: the friend of a one-way delete made through Yunxin is
+	// told deleteFriend.
 	OnSysMsg = "onSysMsg"
 )
+
+// SurfaceYunxin is the Surface of the events the Yunxin surface records.
+const SurfaceYunxin = "yunxin"
 
 // Yunxin's system notification types, which a notification names in its
 // yunxin part where it stands in for one.
@@ -174,9 +178,12 @@ func appendNotifications(out []Notification, seq uint64, c domain.Commit) []Noti
 			yx(mark, YunxinAddFriend, d.User, d.Friend, ps)
 		case domain.FriendDeleted:
 			n(d.User, OnFriendListChanged, "Deleted").FriendInfoList = []FriendInfo{{UserID: d.Friend}}
-			if d.Both {
+			switch {
+			case d.Both:
 				n(d.Friend, OnFriendListChanged, "Deleted").FriendInfoList = []FriendInfo{{UserID: d.User}}
-			} else {
+			case ev.Surface == SurfaceYunxin:
+				// Yunxin tells the friend of a one-way delete; ZIM and
+				// Tencent do not.
 				n(d.Friend, OnSysMsg, "").UserList = []UserInfo{{d.User}}
 			}
 			yx(mark, YunxinDeleteFriend, d.User, d.Friend, "")

@@ -43,7 +43,7 @@ func decodeCommitFast(b []byte) (Commit, bool) {
 var (
 	eventTypes = [...]string{TypeFriendAdded, TypeFriendDeleted, TypeFriendUpdated, TypeUserRegistered, TypeUserDeleted,
 		TypeGroupsAdded, TypeGroupsDeleted, TypeUserBlocked, TypeUserUnblocked, TypeUserFollowed, TypeUserUnfollowed}
-	surfaces = [...]string{"zim", "tencent", SurfaceMigrate}
+	surfaces = [...]string{"zim", "tencent", "yunxin", SurfaceMigrate}
 )
 
 func events(s *jsonscan.Scanner, dst *[]Event, raw *[][]byte, app []string) bool {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,9 +17,11 @@ import (
 
 	"github.com/amity-im/amity/delivery"
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/http/yunxin"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
 	"github.com/amity-im/amity/internal/testenv/apitest"
+	"github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats.go"
 )
 
@@ -141,9 +145,11 @@ type receiver struct {
 }
 
 type received struct {
-	Query url.Values
-	Body  map[string]any
-	Event string
+	Query  url.Values
+	Header http.Header
+	Raw    []byte
+	Body   map[string]any
+	Event  string
 }
 
 func newReceiver(t *testing.T, fail func() bool) *receiver {
@@ -157,7 +163,7 @@ func newReceiver(t *testing.T, fail func() bool) *receiver {
 		var body map[string]any
 		_ = json.Unmarshal(b, &body)
 		r.mu.Lock()
-		r.calls = append(r.calls, received{Query: req.URL.Query(), Body: body, Event: req.Header.Get("X-Amity-Event-Id")})
+		r.calls = append(r.calls, received{Query: req.URL.Query(), Header: req.Header.Clone(), Raw: b, Body: body, Event: req.Header.Get("X-Amity-Event-Id")})
 		r.mu.Unlock()
 		fmt.Fprint(w, `{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}`)
 	}))
@@ -222,6 +228,60 @@ func TestTencentWebhooks(t *testing.T) {
 	}
 	if got[0].Body["ClientCmd"] != "friend_add" || got[0].Body["Admin_Account"] != "administrator" {
 		t.Errorf("CallbackFriendAdd body = %v", got[0].Body)
+	}
+}
+
+// TestYunxinNotificationsAndWebhooks: a Yunxin app's changes reach its
+// subscribers as notifications naming the Yunxin SDK notice each stands
+// in for, and its backend as Yunxin-style callbacks whose CheckSum
+// verifies with the app's secret.
+func TestYunxinNotificationsAndWebhooks(t *testing.T) {
+	t.Parallel()
+	rcv := newReceiver(t, nil)
+	cfg := `{"apps":[{"name":"yx","yunxin":{"app_key":"yk","app_secret":"ys","qps":100000},
+	  "callback":{"url":"` + rcv.srv.URL + `"}}]}`
+	s := startService(t, cfg, "")
+	sub := subscribe(t, s.natsURL, "amity.yx.notify.>")
+	y := apitest.NewYunxin(t, s.httpURL, "yk", "ys")
+	for _, u := range []string{"ann", "bob", "cy"} {
+		apitest.WantYunxin(t, "create", y.Post("/user/create.action", "accid", u), 200)
+	}
+	apitest.WantYunxin(t, "add", y.Post("/friend/add.action", "accid", "ann", "faccid", "bob", "type", "1", "msg", "hi"), 200)
+	apitest.WantYunxin(t, "apply", y.Post("/friend/add.action", "accid", "cy", "faccid", "ann", "type", "2", "msg", "me too"), 200)
+	apitest.WantYunxin(t, "accept", y.Post("/friend/add.action", "accid", "ann", "faccid", "cy", "type", "3"), 200)
+	apitest.WantYunxin(t, "delete", y.Post("/friend/delete.action", "accid", "bob", "faccid", "ann"), 200)
+	apitest.WantYunxin(t, "mute", y.Post("/user/setSpecialRelation.action", "accid", "ann", "targetAcc", "cy", "relationType", "2", "value", "1"), 200)
+
+	notices := map[string][]string{}
+	for _, n := range sub.wait(t, 11) {
+		if n.Yunxin != nil {
+			notices[n.User] = append(notices[n.User], n.Yunxin.Type+" "+n.Yunxin.From+">"+n.Yunxin.To+" "+n.Yunxin.Ps)
+		} else {
+			notices[n.User] = append(notices[n.User], n.Event+" "+n.Action)
+		}
+	}
+	want := map[string][]string{
+		"ann": {"addFriend ann>bob hi", "applyFriend cy>ann me too", "passFriendApply ann>cy ", "passFriendApply ann>cy ", "deleteFriend bob>ann ", "onMuteListChanged Added"},
+		"bob": {"addFriend ann>bob hi", "deleteFriend bob>ann "},
+		"cy":  {"applyFriend cy>ann me too", "passFriendApply ann>cy ", "passFriendApply ann>cy "},
+	}
+	if diff := cmp.Diff(want, notices); diff != "" {
+		t.Errorf("Yunxin notices by user (-want +got):\n%s", diff)
+	}
+
+	got := rcv.wait(t, 5, 30*time.Second)
+	var types []string
+	for _, c := range got {
+		types = append(types, fmt.Sprint(c.Body["type"]))
+		sum := md5.Sum(c.Raw)
+		bodyMD5 := hex.EncodeToString(sum[:])
+		if c.Header.Get("AppKey") != "yk" || c.Header.Get("MD5") != bodyMD5 ||
+			c.Header.Get("CheckSum") != yunxin.CallbackCheckSum("ys", bodyMD5, c.Header.Get("CurTime")) {
+			t.Errorf("callback %s: headers %v do not verify with the app's secret", c.Raw, c.Header)
+		}
+	}
+	if strings.Join(types, ",") != "addFriend,applyFriend,passFriendApply,deleteFriend,setSpecialRelation" {
+		t.Errorf("Yunxin callbacks: %v", types)
 	}
 }
 
