@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/yunxin"
 	"github.com/amity-im/amity/http/zim"
 )
 
@@ -29,7 +30,9 @@ type benchRun struct {
 	hc            *http.Client
 	c             *zim.Client
 	tc            *tencent.Client
+	yc            *yunxin.Client
 	a, b, ta, tb  []string // each workload family's own users
+	ya            []string
 	n             int64
 	datasetEdges  int64
 	results       []result
@@ -116,6 +119,7 @@ func (r *benchRun) start(ctx context.Context) error {
 		r.notes = append(r.notes, diskNote(filepath.Join(r.dir, "data")))
 	}
 	r.hc = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.conns, MaxConnsPerHost: o.conns}}
+	r.yc = &yunxin.Client{BaseURL: srv.httpURL, AppKey: benchYXKey, AppSecret: benchYXSecret, HTTP: r.hc}
 	if r.c, r.tc, err = clients(srv.httpURL, r.hc); err != nil {
 		return err
 	}
@@ -149,14 +153,14 @@ func (r *benchRun) dataset(ctx context.Context) error {
 // register registers the workloads' users, a hundred a call.
 func (r *benchRun) register(ctx context.Context) error {
 	users := r.o.users
-	r.a, r.b, r.ta, r.tb = userIDs("a", users), userIDs("b", users), userIDs("ta", users), userIDs("tb", users)
+	r.a, r.b, r.ta, r.tb, r.ya = userIDs("a", users), userIDs("b", users), userIDs("ta", users), userIDs("tb", users), userIDs("ya", users)
 	r.n = int64(users)
 	r.mixedN, r.mixedUser = r.n, func(i int64) string { return r.b[i] }
 	if r.o.datasetUsers > 0 {
 		r.mixedN, r.mixedUser = int64(r.o.datasetUsers), datasetUser
 	}
-	fmt.Fprintf(r.stderr, "registering %d users\n", 4*users)
-	for _, set := range [][]string{r.a, r.b, r.ta, r.tb} {
+	fmt.Fprintf(r.stderr, "registering %d users\n", 5*users)
+	for _, set := range [][]string{r.a, r.b, r.ta, r.tb, r.ya} {
 		if err := registerAll(ctx, r.c, set); err != nil {
 			return err
 		}
@@ -311,6 +315,18 @@ func (r *benchRun) httpWorkloads() []workload {
 		}},
 		{"ZIM CheckFriendsRelation, 20 targets", func(ctx context.Context, _ int64, rng *rand.Rand) error {
 			return call(ctx, c, "CheckFriendsRelation", zimCheck20(b, n, rng))
+		}},
+		{"ZIM CheckFriendsRelation, 1 target", func(ctx context.Context, _ int64, rng *rand.Rand) error {
+			return call(ctx, c, "CheckFriendsRelation", map[string]any{"FromUserId": a[rng.Int64N(n)], "UserIds": []string{a[rng.Int64N(n)]}, "CheckType": 1})
+		}},
+		{"Yunxin friend/add.action type 1", func(ctx context.Context, k int64, _ *rand.Rand) error {
+			from, d := k%n, 1+k/n
+			return yxCall(ctx, r.yc, "/nimserver/friend/add.action", url.Values{"accid": {r.ya[from]}, "faccid": {r.ya[(from+d)%n]}, "type": {"1"}})
+		}},
+		{"Yunxin friend/getByAccid.action", func(ctx context.Context, _ int64, rng *rand.Rand) error {
+			from := rng.Int64N(n)
+			// The first adds linked each user with the next: a friend most reads find.
+			return yxCall(ctx, r.yc, "/nimserver/friend/getByAccid.action", url.Values{"accid": {r.ya[from]}, "faccid": {r.ya[(from+1)%n]}}, 200, 404)
 		}},
 		{"Tencent friend_add Both, 1 item", func(ctx context.Context, k int64, _ *rand.Rand) error {
 			return tcCall(ctx, tc, "/v4/sns/friend_add", tencentAdd1(ta, n, k))

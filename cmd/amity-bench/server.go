@@ -21,8 +21,11 @@ const (
 	benchSecret   = "bench-secret"
 	benchSDKAppID = 1400000001
 	benchKey      = "bench-key"
+	benchYXKey    = "bench-yx-key"
+	benchYXSecret = "bench-yx-secret"
 	benchConfig   = `{"apps":[{"name":"bench","zim":{"app_id":1234567,"server_secret":"bench-secret","qps":100000000},
-	 "tencent":{"sdkappid":1400000001,"secret_key":"bench-key","admins":["administrator"],"qps":100000000}}],
+	 "tencent":{"sdkappid":1400000001,"secret_key":"bench-key","admins":["administrator"],"qps":100000000},
+	 "yunxin":{"app_key":"bench-yx-key","app_secret":"bench-yx-secret","qps":100000000}}],
 	 "nats_users":[{"user":"bench","password":"bench-nats-secret","admin":true}]}`
 	// benchNATSLogin is the admin login of benchConfig, put in the NATS URL.
 	benchNATSLogin = "bench:bench-nats-secret"

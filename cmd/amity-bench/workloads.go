@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -20,6 +21,7 @@ import (
 	"github.com/amity-im/amity/domain/jsonscan"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/http/tencent"
+	"github.com/amity-im/amity/http/yunxin"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -129,6 +131,22 @@ func call(ctx context.Context, c *zim.Client, action string, body any) error {
 		return err
 	}
 	return zimAnswer(action, data)
+}
+
+// yxCall posts form to a Yunxin v1 API and checks its answer's code is
+// one of ok (200 when none is given).
+func yxCall(ctx context.Context, c *yunxin.Client, path string, form url.Values, ok ...int) error {
+	var a yunxin.Answer
+	if err := c.V1(ctx, path, form, &a); err != nil {
+		return err
+	}
+	if len(ok) == 0 {
+		ok = []int{200}
+	}
+	if !slices.Contains(ok, a.Code) {
+		return fmt.Errorf("%s: code %d %s", path, a.Code, a.Desc)
+	}
+	return nil
 }
 
 // zimAnswer checks a ZIM answer to action: answeredOK, or else decoded

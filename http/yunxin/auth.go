@@ -49,7 +49,15 @@ func (s *Server) Authenticate(h http.Header, now time.Time) (*domain.App, error)
 // returns the app: 414 for a missing or wrong one, a stale CurTime or an
 // unknown AppKey; 431 for a request seen already within the window.
 func (s *Server) authenticate(h http.Header, now time.Time) (*App, error) {
-	key, nonce, cur, sum := h.Get("AppKey"), h.Get("Nonce"), h.Get("CurTime"), h.Get("CheckSum")
+	// The server gives header names in canonical form: read them so,
+	// without canonicalizing the names at each call.
+	get := func(canonical string) string {
+		if v := h[canonical]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	key, nonce, cur, sum := get("Appkey"), get("Nonce"), get("Curtime"), get("Checksum")
 	switch {
 	case key == "":
 		return nil, apiErr(codeParam, "AppKey is missing")

@@ -93,4 +93,23 @@ func TestCrossSurface(t *testing.T) {
 	if err := y.C.V2(t.Context(), http.MethodGet, "/v1/mutes", url.Values{"user": {"yann"}}, nil, &mutes); err != nil || len(mutes.Mutes) != 1 || mutes.Mutes[0].UserID != "yve" {
 		t.Errorf("/v1/mutes through Yunxin's headers: %+v %v", mutes, err)
 	}
+	// The pair's history holds the mute beside the friendship.
+	var history struct {
+		Events []struct {
+			Event struct {
+				Type    string `json:"type"`
+				Surface string `json:"surface"`
+			} `json:"event"`
+		} `json:"events"`
+	}
+	if err := y.C.V2(t.Context(), http.MethodGet, "/v1/pairs/history", url.Values{"user_a": {"yann"}, "user_b": {"yve"}}, nil, &history); err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range history.Events {
+		types = append(types, e.Event.Type+"/"+e.Event.Surface)
+	}
+	if len(types) == 0 || types[len(types)-1] != "UserMuted/yunxin" {
+		t.Errorf("yann and yve's history: %v, want it to end with the mute made through Yunxin", types)
+	}
 }

@@ -6,11 +6,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"net/url"
 	"slices"
 	"strconv"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 )
 
 // The friend attributes Yunxin's two extension fields are kept in, as
@@ -32,17 +32,14 @@ const (
 	maxToken = 128
 )
 
-// form reads a v1 call's form body.
-func form(c *call) (url.Values, error) {
-	f, err := url.ParseQuery(string(c.Body))
-	if err != nil {
-		return nil, apiErr(codeParam, "the body is not a form: "+err.Error())
-	}
-	return f, nil
+// form reads a v1 call's form body (application/x-www-form-urlencoded,
+// read as url.ParseQuery reads it).
+func form(c *call) *amityhttp.Query {
+	return amityhttp.ParseQuery(string(c.Body))
 }
 
 // pair reads a v1 call's two accounts, both registered.
-func (s *Server) pair(c *call, f url.Values, first, second string) (string, string, error) {
+func (s *Server) pair(c *call, f *amityhttp.Query, first, second string) (string, string, error) {
 	a, err := accid(first, f.Get(first))
 	if err != nil {
 		return "", "", err
@@ -97,7 +94,7 @@ func attrs(ex, serverex *string) map[string]string {
 }
 
 // field is f's value of name, or nil when it was not sent.
-func field(f url.Values, name string) *string {
+func field(f *amityhttp.Query, name string) *string {
 	if !f.Has(name) {
 		return nil
 	}
@@ -130,10 +127,7 @@ func addCommand(typ int, user, friend string, e domain.Entry) domain.Command {
 // friendAdd: friend/add.action, by type: 1 a direct two-way add, 2 a
 // request, 3 and 4 accid's answer to faccid's request.
 func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
-	f, err := form(c)
-	if err != nil {
-		return nil, err
-	}
+	f := form(c)
 	typ, err := strconv.Atoi(f.Get("type"))
 	if err != nil || typ < addDirect || typ > addReject {
 		return nil, apiErr(codeParam, "type must be 1, 2, 3 or 4")
@@ -153,10 +147,7 @@ func (s *Server) friendAdd(ctx context.Context, c *call) (response, error) {
 // friendUpdate: friend/update.action, accid's alias and extensions for a
 // friend; "" clears one.
 func (s *Server) friendUpdate(ctx context.Context, c *call) (response, error) {
-	f, err := form(c)
-	if err != nil {
-		return nil, err
-	}
+	f := form(c)
 	if err := errors.Join(text("alias", f.Get("alias"), maxAlias), text("ex", f.Get("ex"), maxEx), text("serverex", f.Get("serverex"), maxEx)); err != nil {
 		return nil, err
 	}
@@ -181,10 +172,7 @@ func notFriend(err error) error {
 // friendDelete: friend/delete.action, one way: faccid keeps accid, and
 // tells it with bidirection false.
 func (s *Server) friendDelete(ctx context.Context, c *call) (response, error) {
-	f, err := form(c)
-	if err != nil {
-		return nil, err
-	}
+	f := form(c)
 	if v := f.Get("isDeleteAlias"); v != "" && v != "true" && v != "false" {
 		return nil, apiErr(codeParam, "isDeleteAlias must be true or false")
 	}
@@ -223,10 +211,7 @@ type friendsAnswer struct {
 // friendGet: friend/get.action, accid's friends changed after updatetime
 // (Unix ms; 0: all), oldest change first.
 func (s *Server) friendGet(_ context.Context, c *call) (response, error) {
-	f, err := form(c)
-	if err != nil {
-		return nil, err
-	}
+	f := form(c)
 	user, err := accid("accid", f.Get("accid"))
 	if err != nil {
 		return nil, err
@@ -264,16 +249,22 @@ type friendAnswer struct {
 
 // friendGetByAccid: friend/getByAccid.action, one friend of accid's.
 func (s *Server) friendGetByAccid(_ context.Context, c *call) (response, error) {
-	f, err := form(c)
+	f := form(c)
+	user, err := accid("accid", f.Get("accid"))
 	if err != nil {
 		return nil, err
 	}
-	user, other, err := s.pair(c, f, "accid", "faccid")
+	other, err := accid("faccid", f.Get("faccid"))
 	if err != nil {
 		return nil, err
 	}
+	// An entry names two registered users: the accounts are checked only
+	// when there is none, to tell 414 from 404.
 	e, ok := s.cfg.Read.Entry(c.App.Name, user, other)
 	if !ok {
+		if _, _, err := s.pair(c, f, "accid", "faccid"); err != nil {
+			return nil, err
+		}
 		return nil, apiErr(codeNotFound, "friend not exist")
 	}
 	_, back := s.cfg.Read.Relation(c.App.Name, user, other)
@@ -293,10 +284,7 @@ type createAnswer struct {
 // Amity keeps no IM login: a token given is echoed, and one made when
 // none is given is kept nowhere.
 func (s *Server) userCreate(ctx context.Context, c *call) (response, error) {
-	f, err := form(c)
-	if err != nil {
-		return nil, err
-	}
+	f := form(c)
 	user, err := accid("accid", f.Get("accid"))
 	if err != nil {
 		return nil, err

@@ -31,10 +31,7 @@ func special(relation int, on bool, user, target string) (domain.Command, []erro
 // setSpecialRelation: user/setSpecialRelation.action, targetAcc into or
 // out of accid's blacklist (relationType 1) or mute list (2).
 func (s *Server) setSpecialRelation(ctx context.Context, c *call) (response, error) {
-	f, err := form(c)
-	if err != nil {
-		return nil, err
-	}
+	f := form(c)
 	relation, err := strconv.Atoi(f.Get("relationType"))
 	if err != nil || (relation != relationBlack && relation != relationMute) {
 		return nil, apiErr(codeParam, "relationType must be 1 (blacklist) or 2 (mute)")
@@ -60,10 +57,7 @@ type listsAnswer struct {
 // listBlackAndMuteList: user/listBlackAndMuteList.action, accid's two
 // lists.
 func (s *Server) listBlackAndMuteList(_ context.Context, c *call) (response, error) {
-	f, err := form(c)
-	if err != nil {
-		return nil, err
-	}
+	f := form(c)
 	user, err := accid("accid", f.Get("accid"))
 	if err != nil {
 		return nil, err
