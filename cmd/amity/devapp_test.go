@@ -72,7 +72,10 @@ func TestMakeRun(t *testing.T) {
 		t.Skipf("no make here: %v", err)
 	}
 	cmd := exec.Command("make", "--no-print-directory", "-C", "../..", "run")
-	cmd.Env = append(os.Environ(), "AMITY_DATA_DIR="+t.TempDir(), "AMITY_HTTP=127.0.0.1:0", "AMITY_NATS_LISTEN=127.0.0.1:0")
+	// Built as make test builds the packages (-race -trimpath), the binary
+	// reuses what the test build compiled: only its link is new.
+	cmd.Env = append(os.Environ(), "AMITY_DATA_DIR="+t.TempDir(), "AMITY_HTTP=127.0.0.1:0", "AMITY_NATS_LISTEN=127.0.0.1:0",
+		"GOFLAGS=-race -trimpath")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a terminal's process group of its own
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
