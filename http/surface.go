@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -113,6 +114,22 @@ func DoJSON(ctx context.Context, hc *nethttp.Client, method, url string, body, o
 		return fmt.Errorf("%w: decode %s answer %s: %w", ErrBadAnswer, req.URL.Path, data, err)
 	}
 	return nil
+}
+
+// DecodeBody reads a JSON request body into v; when it is not an object v
+// takes, it says why, in words a caller can act on ("" when it decoded).
+func DecodeBody(body []byte, v any) string {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return "the body must be a JSON object"
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Sprintf("field %s must be %s", te.Field, te.Type)
+		}
+		return "malformed JSON: " + err.Error()
+	}
+	return ""
 }
 
 // JSONAppender is a body that encodes itself, byte for byte as

@@ -38,23 +38,29 @@ func form(c *call) *amityhttp.Query {
 	return amityhttp.ParseQuery(string(c.Body))
 }
 
-// pair reads a v1 call's two accounts, both registered.
+// pair reads a v1 call's two accounts, by their field names.
 func (s *Server) pair(c *call, f *amityhttp.Query, first, second string) (string, string, error) {
-	a, err := accid(first, f.Get(first))
+	return s.accounts(c, first, f.Get(first), second, f.Get(second))
+}
+
+// accounts checks the two accounts a call names, each by its field's name
+// and value: valid, distinct and registered.
+func (s *Server) accounts(c *call, firstName, first, secondName, second string) (string, string, error) {
+	a, err := accid(firstName, first)
 	if err != nil {
 		return "", "", err
 	}
-	b, err := accid(second, f.Get(second))
+	b, err := accid(secondName, second)
 	if err != nil {
 		return "", "", err
 	}
 	if a == b {
-		return "", "", apiErr(codeParam, first+" can't same with the "+second)
+		return "", "", apiErr(codeParam, firstName+" can't same with the "+secondName)
 	}
-	if err := s.registered(c, first, a); err != nil {
+	if err := s.registered(c, firstName, a); err != nil {
 		return "", "", err
 	}
-	if err := s.registered(c, second, b); err != nil {
+	if err := s.registered(c, secondName, b); err != nil {
 		return "", "", err
 	}
 	return a, b, nil

@@ -1,16 +1,15 @@
 package yunxin
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/amity-im/amity/domain"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/gorilla/mux"
 )
 
@@ -20,15 +19,8 @@ const MaxPage = 100
 // decodeV2 reads a v2 call's JSON body into v: a malformed or mistyped one
 // is a parameter error.
 func decodeV2(c *call, v any) error {
-	if len(bytes.TrimSpace(c.Body)) == 0 {
-		return apiErr(codeParam, "the body must be a JSON object")
-	}
-	if err := json.Unmarshal(c.Body, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return apiErr(codeParam, fmt.Sprintf("%s must be %s", te.Field, te.Type))
-		}
-		return apiErr(codeParam, "malformed JSON: "+err.Error())
+	if msg := amityhttp.DecodeBody(c.Body, v); msg != "" {
+		return apiErr(codeParam, msg)
 	}
 	return nil
 }
@@ -85,20 +77,9 @@ func v2FriendOf(id string, e domain.Entry) v2Friend {
 		CreateTime: e.CreateTime, UpdateTime: updated(e)}
 }
 
-// v2Pair checks the two accounts of a v2 call.
+// v2Pair checks the two accounts of a v2 friend call.
 func (s *Server) v2Pair(c *call, user, other string) (string, string, error) {
-	a, err := accid("account_id", user)
-	if err != nil {
-		return "", "", err
-	}
-	b, err := accid("friend_account_id", other)
-	if err != nil {
-		return "", "", err
-	}
-	if a == b {
-		return "", "", apiErr(codeParam, "account_id can't same with the friend_account_id")
-	}
-	return a, b, errors.Join(s.registered(c, "account_id", a), s.registered(c, "friend_account_id", b))
+	return s.accounts(c, "account_id", user, "friend_account_id", other)
 }
 
 // added answers a v2 add, update or accept with the friend's entry as it
@@ -217,22 +198,20 @@ func newPage[T any](items []T, offset, total int) listPage[T] {
 	return p
 }
 
-// listAccount is the account_id of a v2 list.
-func (s *Server) listAccount(c *call) (string, error) {
-	user, err := accid("account_id", c.Query.Get("account_id"))
-	if err != nil {
-		return "", err
+// listOf reads a v2 list's account_id, page_token and limit.
+func (s *Server) listOf(c *call) (user string, offset, limit int, err error) {
+	if offset, limit, err = page(c); err != nil {
+		return "", 0, 0, err
 	}
-	return user, s.registered(c, "account_id", user)
+	if user, err = accid("account_id", c.Query.Get("account_id")); err != nil {
+		return "", 0, 0, err
+	}
+	return user, offset, limit, s.registered(c, "account_id", user)
 }
 
 // v2List: GET /im/v2/friends?account_id=&page_token=&limit=.
 func (s *Server) v2List(_ context.Context, c *call) (any, error) {
-	offset, limit, err := page(c)
-	if err != nil {
-		return nil, err
-	}
-	user, err := s.listAccount(c)
+	user, offset, limit, err := s.listOf(c)
 	if err != nil {
 		return nil, err
 	}
@@ -301,18 +280,7 @@ type blockBody struct {
 
 // blockPair checks the two accounts of a v2 block call.
 func (s *Server) blockPair(c *call, user, other string) (string, string, error) {
-	a, err := accid("account_id", user)
-	if err != nil {
-		return "", "", err
-	}
-	b, err := accid("contact_account_id", other)
-	if err != nil {
-		return "", "", err
-	}
-	if a == b {
-		return "", "", apiErr(codeParam, "account_id can't same with the contact_account_id")
-	}
-	return a, b, errors.Join(s.registered(c, "account_id", a), s.registered(c, "contact_account_id", b))
+	return s.accounts(c, "account_id", user, "contact_account_id", other)
 }
 
 // v2Block: POST /im/v2/block_contacts.
@@ -341,11 +309,7 @@ func (s *Server) v2Unblock(ctx context.Context, c *call) (any, error) {
 
 // v2Blocked: GET /im/v2/block_contacts?account_id=&page_token=&limit=.
 func (s *Server) v2Blocked(_ context.Context, c *call) (any, error) {
-	offset, limit, err := page(c)
-	if err != nil {
-		return nil, err
-	}
-	user, err := s.listAccount(c)
+	user, offset, limit, err := s.listOf(c)
 	if err != nil {
 		return nil, err
 	}

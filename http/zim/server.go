@@ -3,7 +3,6 @@ package zim
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -162,15 +161,8 @@ func (s *Server) admit(r *http.Request, c *call) (*App, *domain.App, error) {
 // decode reads the JSON body into v; any malformed or mistyped body is a
 // parameter error.
 func decode(c *call, v any) error {
-	if len(bytes.TrimSpace(c.Body)) == 0 {
-		return apiErr(codeInvalidParam, "the body must be a JSON object")
-	}
-	if err := json.Unmarshal(c.Body, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return apiErr(codeInvalidParam, fmt.Sprintf("field %s must be %s", te.Field, te.Type))
-		}
-		return apiErr(codeInvalidParam, "malformed JSON: "+err.Error())
+	if msg := amityhttp.DecodeBody(c.Body, v); msg != "" {
+		return apiErr(codeInvalidParam, msg)
 	}
 	return nil
 }

@@ -38,31 +38,26 @@ func NewYunxin(t testing.TB, baseURL, appKey, appSecret string) *Yunxin {
 	return &Yunxin{t: t, V: v, C: &yunxin.Client{BaseURL: baseURL, AppKey: appKey, AppSecret: appSecret, HTTP: &http.Client{Transport: v}}}
 }
 
+// YunxinFriend is a friend as the v1 APIs answer it.
+type YunxinFriend struct {
+	FAccid      string `json:"faccid"`
+	CreateTime  int64  `json:"createtime"`
+	UpdateTime  int64  `json:"updatetime"`
+	Bidirection bool   `json:"bidirection"`
+	Alias       string `json:"alias"`
+	Ex          string `json:"ex"`
+	ServerEx    string `json:"serverex"`
+}
+
 // YunxinAnswer is a v1 answer with every field a v1 API answers.
 type YunxinAnswer struct {
-	Code    int    `json:"code"`
-	Desc    string `json:"desc"`
-	Size    int    `json:"size"`
-	Friends []struct {
-		FAccid      string `json:"faccid"`
-		CreateTime  int64  `json:"createtime"`
-		UpdateTime  int64  `json:"updatetime"`
-		Bidirection bool   `json:"bidirection"`
-		Alias       string `json:"alias"`
-		Ex          string `json:"ex"`
-		ServerEx    string `json:"serverex"`
-	} `json:"friends"`
-	Friend struct {
-		FAccid      string `json:"faccid"`
-		CreateTime  int64  `json:"createtime"`
-		UpdateTime  int64  `json:"updatetime"`
-		Bidirection bool   `json:"bidirection"`
-		Alias       string `json:"alias"`
-		Ex          string `json:"ex"`
-		ServerEx    string `json:"serverex"`
-	} `json:"friend"`
-	MuteList  []string `json:"mutelist"`
-	BlackList []string `json:"blacklist"`
+	Code      int            `json:"code"`
+	Desc      string         `json:"desc"`
+	Size      int            `json:"size"`
+	Friends   []YunxinFriend `json:"friends"`
+	Friend    YunxinFriend   `json:"friend"`
+	MuteList  []string       `json:"mutelist"`
+	BlackList []string       `json:"blacklist"`
 	Info      struct {
 		Token, Accid, Name string
 	} `json:"info"`
