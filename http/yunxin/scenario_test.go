@@ -266,3 +266,44 @@ func TestV2Scenario(t *testing.T) {
 	}
 	y.V.Covered(t, "/im/v2.1/friends", "/im/v2/friends", "/im/v2/friends/ann", "/im/v2.1/friends/ann", handle, "/im/v2/block_contacts", "/im/v2/block_contacts/ann")
 }
+
+// TestFieldLimits: each text field at its limit is taken and one character
+// over it answers 405 (parameter too long), changing nothing; limits
+// count characters, not bytes.
+func TestFieldLimits(t *testing.T) {
+	t.Parallel()
+	demo, _, _ := apps()
+	_, base := surface(t, demo)
+	y := apitest.NewYunxin(t, base, "demo-key", "demo-secret")
+	for _, u := range []string{"ann", "bob", "cy"} {
+		apitest.WantYunxin(t, "create", y.Post(create, "accid", u), 200)
+	}
+	apitest.WantYunxin(t, "add", y.Post(add, "accid", "ann", "faccid", "bob", "type", "1"), 200)
+	long := func(n int) string { return strings.Repeat("é", n) } // two bytes a character
+	for _, c := range []struct {
+		path, field string
+		max         int
+		form        []string
+	}{
+		{create, "accid", 32, nil},
+		{create, "name", 64, []string{"accid", "dee"}},
+		{create, "icon", 1024, []string{"accid", "eve"}},
+		{create, "token", 128, []string{"accid", "fay"}},
+		{add, "msg", 256, []string{"accid", "ann", "faccid", "cy", "type", "2"}},
+		{add, "serverex", 256, []string{"accid", "cy", "faccid", "ann", "type", "2"}},
+		{update, "alias", 128, []string{"accid", "ann", "faccid", "bob"}},
+		{update, "ex", 256, []string{"accid", "ann", "faccid", "bob"}},
+		{update, "serverex", 256, []string{"accid", "ann", "faccid", "bob"}},
+	} {
+		over := append(append([]string{}, c.form...), c.field, long(c.max+1))
+		apitest.WantYunxin(t, fmt.Sprintf("%s %s of %d", c.path, c.field, c.max+1), y.Post(c.path, over...), 405)
+		at := append(append([]string{}, c.form...), c.field, long(c.max))
+		if c.field == "accid" {
+			at = []string{"accid", strings.Repeat("a", c.max)}
+		}
+		apitest.WantYunxin(t, fmt.Sprintf("%s %s of %d", c.path, c.field, c.max), y.Post(c.path, at...), 200)
+	}
+	if r := y.Post(getOne, "accid", "ann", "faccid", "bob"); r.Friend.Alias != long(128) || r.Friend.Ex != long(256) {
+		t.Errorf("the longest alias and ex: %+v", r.Friend)
+	}
+}
