@@ -79,6 +79,9 @@ func SubjectApp(subject string) (string, bool) {
 // AppFilter is the filter of every subject of app ("*": of every app).
 func AppFilter(app string) string { return subjectRoot + app + ".>" }
 
+// StreamName is the JetStream stream that holds every app's commits.
+const StreamName = "AMITY"
+
 // CommitFilter is the filter of app's commits of one kind ("*": every app).
 func CommitFilter(app, kind string) string { return subjectRoot + app + "." + kind + ".*" }
 

@@ -16,7 +16,7 @@ import (
 )
 
 // StreamName is the stream that holds every app's commits.
-const StreamName = "AMITY"
+const StreamName = domain.StreamName
 
 // readAheadBytes bounds what an in-order read buffers ahead of its reader.
 // Bounding messages instead lets large commits pile up past the server's
