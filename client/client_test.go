@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -13,98 +12,15 @@ import (
 
 	"github.com/amity-im/amity/client"
 	"github.com/amity-im/amity/domain"
-	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/internal/testenv"
 	"github.com/amity-im/amity/internal/testenv/jstest"
 	"github.com/nats-io/nats.go"
 )
 
-// Logins of the test server: a subscriber of demo, and an admin.
 const (
-	subscriber, subscriberPW = "demo-reader", "demo-reader-secret"
-	admin, adminPW           = "ops", "ops-secret"
+	subscriber, subscriberPW = jstest.Subscriber, jstest.SubscriberPassword
+	admin, adminPW           = jstest.Admin, jstest.AdminPassword
 )
-
-var demo = &domain.App{Name: "demo"}
-
-// server is an embedded JetStream with Amity's stream and the test
-// logins, and a writer of demo's commits on it.
-type server struct {
-	t    *testing.T
-	ns   *eventstore.Embedded
-	dir  string
-	addr string
-	inst *jstest.Instance
-	ctx  context.Context
-}
-
-// start starts (or, given dir and addr, starts again) the server.
-func start(t *testing.T, dir, addr string) *server {
-	t.Helper()
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if addr == "" {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr = l.Addr().String()
-		l.Close()
-	}
-	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: dir, Listen: addr, Apps: []string{"demo", "other"},
-		Users: []eventstore.User{{Name: subscriber, Password: subscriberPW, Apps: []string{"demo"}}, {Name: admin, Password: adminPW, Admin: true}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{t: t, ns: ns, dir: dir, addr: addr}
-	t.Cleanup(s.stop)
-	nc, err := ns.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.ctx, s.inst = ctx, jstest.NewInstance(t, ctx, store)
-	return s
-}
-
-func (s *server) stop() {
-	s.ns.Shutdown()
-	s.ns.WaitForShutdown()
-}
-
-// url is the server's URL.
-func (s *server) url() string { return "nats://" + s.addr }
-
-// write runs cmds for app demo, failing the test on any refusal, and
-// returns the highest sequence they were stored at.
-func (s *server) write(cmds ...domain.Command) uint64 {
-	s.t.Helper()
-	var last uint64
-	for _, r := range s.inst.Writer.Execute(s.ctx, demo, domain.Meta{}, cmds...) {
-		if r.Err != nil {
-			s.t.Fatal(r.Err)
-		}
-		last = max(last, r.Seq)
-	}
-	return last
-}
-
-// users registers n users u0..u(n-1).
-func (s *server) users(n int) {
-	s.t.Helper()
-	var cmds []domain.Command
-	for i := range n {
-		cmds = append(cmds, domain.RegisterUser{User: fmt.Sprint("u", i)})
-	}
-	s.write(cmds...)
-}
 
 func connect(t *testing.T, url, user, password string) *client.Client {
 	t.Helper()
@@ -167,13 +83,13 @@ func inOrderOnce(t *testing.T, seqs []uint64) {
 // follows it.
 func TestFollowCatchesUpThenGoesLive(t *testing.T) {
 	t.Parallel()
-	s := start(t, "", "")
-	s.users(10)
+	s := jstest.StartServer(t)
+	s.Users(10)
 	var stored uint64
 	for i := range 9 {
-		stored = s.write(domain.AddFriend{User: fmt.Sprint("u", i), Friend: fmt.Sprint("u", i+1), Reverse: &domain.Entry{}})
+		stored = s.Write(domain.AddFriend{User: fmt.Sprint("u", i), Friend: fmt.Sprint("u", i+1), Reverse: &domain.Entry{}})
 	}
-	c := connect(t, s.url(), subscriber, subscriberPW)
+	c := connect(t, s.URL(), subscriber, subscriberPW)
 	f, _ := follow(t, c, "demo", 0)
 	var last uint64
 	select {
@@ -186,7 +102,7 @@ func TestFollowCatchesUpThenGoesLive(t *testing.T) {
 	if got := f.got(); uint64(len(got)) != stored || last != stored {
 		t.Fatalf("caught up at %d having read %v, want the %d commits stored", last, got, stored)
 	}
-	next := s.write(domain.DeleteFriend{User: "u0", Friend: "u1", Both: true})
+	next := s.Write(domain.DeleteFriend{User: "u0", Friend: "u1", Both: true})
 	testenv.WaitFor(t, 20*time.Second, "the new commit", func() bool { got := f.got(); return got[len(got)-1] == next })
 	inOrderOnce(t, f.got())
 
@@ -196,7 +112,7 @@ func TestFollowCatchesUpThenGoesLive(t *testing.T) {
 		t.Errorf("from %d: %v, want %v", f.got()[5], got, f.got()[6:])
 	}
 	// An app with no commits is caught up at once.
-	e, _ := follow(t, connect(t, s.url(), admin, adminPW), "empty", 0)
+	e, _ := follow(t, connect(t, s.URL(), admin, adminPW), "empty", 0)
 	if seq := <-e.caughtUp; seq != 0 {
 		t.Errorf("an empty app caught up at %d", seq)
 	}
@@ -207,19 +123,18 @@ func TestFollowCatchesUpThenGoesLive(t *testing.T) {
 // order, the ones stored before the stop and after the restart alike.
 func TestFollowRidesOutAServerRestart(t *testing.T) {
 	t.Parallel()
-	s := start(t, "", "")
-	s.users(200)
-	c := connect(t, s.url(), subscriber, subscriberPW)
+	s := jstest.StartServer(t)
+	s.Users(200)
+	c := connect(t, s.URL(), subscriber, subscriberPW)
 	f, _ := follow(t, c, "demo", 0)
 	for i := range 60 {
-		s.write(domain.AddFriend{User: fmt.Sprint("u", i), Friend: fmt.Sprint("u", i+100), Reverse: &domain.Entry{}})
+		s.Write(domain.AddFriend{User: fmt.Sprint("u", i), Friend: fmt.Sprint("u", i+100), Reverse: &domain.Entry{}})
 	}
 	testenv.WaitFor(t, 20*time.Second, "some commits read", func() bool { return len(f.got()) > 20 })
-	s.stop()
-	s = start(t, s.dir, s.addr)
+	s = s.Restart()
 	var last uint64
 	for i := 60; i < 100; i++ {
-		last = s.write(domain.AddFriend{User: fmt.Sprint("u", i), Friend: fmt.Sprint("u", i+100), Reverse: &domain.Entry{}})
+		last = s.Write(domain.AddFriend{User: fmt.Sprint("u", i), Friend: fmt.Sprint("u", i+100), Reverse: &domain.Entry{}})
 	}
 	// The app's commits are every commit of the stream: 1 to last.
 	if !testenv.Eventually(60*time.Second, func() bool { got := f.got(); return len(got) > 0 && got[len(got)-1] == last }) {
@@ -238,9 +153,9 @@ func TestFollowRidesOutAServerRestart(t *testing.T) {
 // handler failed comes again, marked redelivered.
 func TestConsumeKeepsThePositionAndRedelivers(t *testing.T) {
 	t.Parallel()
-	s := start(t, "", "")
-	s.users(20)
-	c := connect(t, s.url(), subscriber, subscriberPW)
+	s := jstest.StartServer(t)
+	s.Users(20)
+	c := connect(t, s.URL(), subscriber, subscriberPW)
 	var mu sync.Mutex
 	var seen []uint64
 	redelivered := 0
@@ -272,10 +187,10 @@ func TestConsumeKeepsThePositionAndRedelivers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s.write(domain.AddFriend{User: "u0", Friend: "u1"})
-	s.write(domain.AddFriend{User: "u2", Friend: "u3"})
+	s.Write(domain.AddFriend{User: "u0", Friend: "u1"})
+	s.Write(domain.AddFriend{User: "u2", Friend: "u3"})
 	run(3)
-	s.write(domain.AddFriend{User: "u4", Friend: "u5"})
+	s.Write(domain.AddFriend{User: "u4", Friend: "u5"})
 	run(4)
 	mu.Lock()
 	defer mu.Unlock()
@@ -293,12 +208,12 @@ func TestConsumeKeepsThePositionAndRedelivers(t *testing.T) {
 // refused with what to do.
 func TestErrorsSayWhatToDo(t *testing.T) {
 	t.Parallel()
-	s := start(t, "", "")
-	if _, err := client.Connect(client.Config{URL: s.url(), User: subscriber, Password: "wrong"}); err == nil ||
+	s := jstest.StartServer(t)
+	if _, err := client.Connect(client.Config{URL: s.URL(), User: subscriber, Password: "wrong"}); err == nil ||
 		!strings.Contains(err.Error(), "nats_users") || !errors.Is(err, nats.ErrAuthorization) {
 		t.Errorf("a wrong password: %v", err)
 	}
-	c := connect(t, s.url(), subscriber, subscriberPW)
+	c := connect(t, s.URL(), subscriber, subscriberPW)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := c.Follow(ctx, client.Follow{App: "other", Commit: func(client.Commit) error { return nil }})
@@ -331,13 +246,13 @@ func (p friendCounts) Apply(_ uint64, ev domain.Event) {
 // counts what Amity's own read model holds.
 func TestRebuildEqualsTheReadModel(t *testing.T) {
 	t.Parallel()
-	s := start(t, "", "")
-	s.users(30)
+	s := jstest.StartServer(t)
+	s.Users(30)
 	for i := range 29 {
-		s.write(domain.AddFriend{User: fmt.Sprint("u", i), Friend: fmt.Sprint("u", (i*7+1)%30), Reverse: &domain.Entry{}})
+		s.Write(domain.AddFriend{User: fmt.Sprint("u", i), Friend: fmt.Sprint("u", (i*7+1)%30), Reverse: &domain.Entry{}})
 	}
-	s.write(domain.DeleteFriend{User: "u3", Friend: "u22", Both: true})
-	c := connect(t, s.url(), subscriber, subscriberPW)
+	s.Write(domain.DeleteFriend{User: "u3", Friend: "u22", Both: true})
+	c := connect(t, s.URL(), subscriber, subscriberPW)
 	p := friendCounts{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -347,7 +262,7 @@ func TestRebuildEqualsTheReadModel(t *testing.T) {
 	cancel()
 	for i := range 30 {
 		u := fmt.Sprint("u", i)
-		if got, want := p[u], s.inst.Model.FriendCount("demo", u); got != want {
+		if got, want := p[u], s.Inst.Model.FriendCount("demo", u); got != want {
 			t.Errorf("%s: rebuilt %d friends, the read model %d", u, got, want)
 		}
 	}

@@ -6,10 +6,13 @@ package jstest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net"
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/internal/testenv"
 	"github.com/amity-im/amity/projections"
@@ -61,4 +64,103 @@ func NewInstance(t testing.TB, ctx context.Context, store *eventstore.Store) *In
 	w := writer.New(writer.Config{Log: store, State: m, NewID: testenv.UniqueID, Now: time.Now})
 	t.Cleanup(w.Close)
 	return &Instance{Model: m, Writer: w}
+}
+
+// Logins of a Server: a subscriber of app demo, and an admin.
+const (
+	Subscriber, SubscriberPassword = "demo-reader", "demo-reader-secret"
+	Admin, AdminPassword           = "ops", "ops-secret"
+)
+
+// Demo is the app a Server writes.
+var Demo = &domain.App{Name: "demo"}
+
+// Server is an embedded JetStream on a loopback port, with Amity's stream,
+// the logins Subscriber and Admin, and an Instance writing app Demo's
+// commits: what a client of the stream is tested against. Started again
+// on its files and port (Restart), it holds what it held.
+type Server struct {
+	t    testing.TB
+	ns   *eventstore.Embedded
+	Dir  string
+	Addr string
+	Inst *Instance
+	ctx  context.Context
+}
+
+// StartServer starts a Server that stops with the test.
+func StartServer(t testing.TB) *Server {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return startServer(t, t.TempDir(), addr)
+}
+
+func startServer(t testing.TB, dir, addr string) *Server {
+	t.Helper()
+	ns, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{StoreDir: dir, Listen: addr, Apps: []string{"demo", "other"},
+		Users: []eventstore.User{{Name: Subscriber, Password: SubscriberPassword, Apps: []string{"demo"}}, {Name: Admin, Password: AdminPassword, Admin: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{t: t, ns: ns, Dir: dir, Addr: addr}
+	t.Cleanup(s.Stop)
+	nc, err := ns.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ctx, s.Inst = ctx, NewInstance(t, ctx, store)
+	return s
+}
+
+// Stop stops the server.
+func (s *Server) Stop() {
+	s.ns.Shutdown()
+	s.ns.WaitForShutdown()
+}
+
+// Restart stops the server and starts it again on its files and port,
+// with a new Instance.
+func (s *Server) Restart() *Server {
+	s.t.Helper()
+	s.Stop()
+	return startServer(s.t, s.Dir, s.Addr)
+}
+
+// URL is the server's client URL.
+func (s *Server) URL() string { return "nats://" + s.Addr }
+
+// Write runs cmds for app Demo, failing the test on any refusal, and
+// returns the highest sequence they were stored at.
+func (s *Server) Write(cmds ...domain.Command) uint64 {
+	s.t.Helper()
+	var last uint64
+	for _, r := range s.Inst.Writer.Execute(s.ctx, Demo, domain.Meta{}, cmds...) {
+		if r.Err != nil {
+			s.t.Fatal(r.Err)
+		}
+		last = max(last, r.Seq)
+	}
+	return last
+}
+
+// Users registers n users u0 to u(n-1).
+func (s *Server) Users(n int) {
+	s.t.Helper()
+	var cmds []domain.Command
+	for i := range n {
+		cmds = append(cmds, domain.RegisterUser{User: fmt.Sprint("u", i)})
+	}
+	s.Write(cmds...)
 }
