@@ -101,7 +101,9 @@ type handOver struct {
 	whole bool
 }
 
-func key(x Notification) string { return x.User + "\x00" + x.EventID + "\x00" + x.Event + "\x00" + x.Action }
+func key(x Notification) string {
+	return x.User + "\x00" + x.EventID + "\x00" + x.Event + "\x00" + x.Action
+}
 
 // deliver passes x on unless it was, or its commit is older than the last.
 func (h *handOver) deliver(x Notification) error {
@@ -163,4 +165,3 @@ func (h *handOver) catchUp(ctx context.Context, c *Client) error {
 	}
 	return err
 }
-
