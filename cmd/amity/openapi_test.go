@@ -66,6 +66,16 @@ func TestOpenAPIIsServed(t *testing.T) {
 			t.Errorf("/openapi/%s.yaml differs from %s in more than its servers", name, file)
 		}
 	}
+	// The stream's contract, for clients in any language.
+	resp, err := http.Get(s.httpURL + "/asyncapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if kept, _ := os.ReadFile("../../client/asyncapi.yaml"); resp.StatusCode != 200 || !bytes.Equal(got, kept) {
+		t.Errorf("/asyncapi.yaml: HTTP %d, %d bytes, want client/asyncapi.yaml's %d", resp.StatusCode, len(got), len(kept))
+	}
 	z := s.zim(t, 1234567, "demo-secret")
 	var r zim.Answer
 	q := zim.SignedQuery("", 1234567, "demo-secret", "alias-nonce", time.Now())

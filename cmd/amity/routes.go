@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	amityhttp "github.com/amity-im/amity/http"
+	"github.com/amity-im/amity/client"
 	"github.com/amity-im/amity/http/console"
 	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/native"
@@ -72,6 +73,10 @@ func (s *daemon) operations(meter *metrics) amityhttp.Table {
 		get("/readyz", http.HandlerFunc(s.health.ready)),
 		get("/healthz", http.HandlerFunc(s.health.ready)),
 		get("/metrics", meter.handler()),
+		get("/asyncapi.yaml", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/yaml")
+			_, _ = w.Write(client.AsyncAPI)
+		})),
 	}}
 	for _, name := range slices.Sorted(maps.Keys(openAPI)) {
 		doc := openAPI[name]
