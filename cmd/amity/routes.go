@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"slices"
 
-	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/client"
+	amityhttp "github.com/amity-im/amity/http"
 	"github.com/amity-im/amity/http/console"
 	"github.com/amity-im/amity/http/migrate"
 	"github.com/amity-im/amity/http/native"
