@@ -53,7 +53,9 @@ func (c *Client) Notifications(ctx context.Context, n Notifications) error {
 		return c.refusal(n.App, fmt.Errorf("subscribe %s: %w", subject, err))
 	}
 	defer func() { _ = sub.Unsubscribe() }()
-	if err := c.nc.FlushWithContext(ctx); err != nil {
+	fctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	if err := c.nc.FlushWithContext(fctx); err != nil {
 		return c.refusal(n.App, fmt.Errorf("subscribe %s: %w", subject, err))
 	}
 	h := &handOver{n: n, seen: n.After, whole: true}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/client"
 	"github.com/amity-im/amity/eventstore"
 	"github.com/amity-im/amity/http/zim"
 	"github.com/amity-im/amity/internal/testenv"
@@ -208,6 +209,31 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 	defer cancel()
 	c.moveLeader(ctx, leader)
 
+	// A client of the stream follows app demo from the start, through
+	// every node: what it reads must be each commit once, in order, the
+	// node lost or not.
+	var urls []string
+	for i := range c.opts {
+		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", c.opts[i].Port))
+	}
+	reader, err := client.Connect(client.Config{URL: strings.Join(urls, ","), User: clusterAdmin, Password: clusterAdminPW})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	var (
+		readMu sync.Mutex
+		read   []uint64
+	)
+	go func() {
+		_ = reader.Follow(ctx, client.Follow{App: "demo", Commit: func(cm client.Commit) error {
+			readMu.Lock()
+			read = append(read, cm.Seq)
+			readMu.Unlock()
+			return nil
+		}})
+	}()
+
 	z := s.zim(t, 1234567, "demo-secret")
 	const writers, perWriter = 8, 400
 	var all []string
@@ -294,6 +320,26 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 	if after == 0 {
 		t.Fatal("no write was acknowledged after the leader's loss")
 	}
+	// The client read every commit of the stream, once, in order.
+	info, err := c.streamInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.waitFor("the client to read the stream's last commit", func() bool {
+		readMu.Lock()
+		defer readMu.Unlock()
+		return len(read) > 0 && read[len(read)-1] == info.State.LastSeq
+	})
+	readMu.Lock()
+	defer readMu.Unlock()
+	for i := 1; i < len(read); i++ {
+		if read[i] <= read[i-1] {
+			t.Fatalf("the client read commit %d after %d", read[i], read[i-1])
+		}
+	}
+	if uint64(len(read)) != info.State.Msgs {
+		t.Errorf("the client read %d commits of the %d the stream holds", len(read), info.State.Msgs)
+	}
 	if stall > election+time.Second {
 		t.Errorf("writes stalled %s, want within the election (%s) plus 1s", stall.Round(time.Millisecond), election.Round(time.Millisecond))
 	}
@@ -340,7 +386,7 @@ func nodeLossUnderLoad(t *testing.T, leader, connected, kill int) {
 	if !strings.Contains(out.String(), "the read models equal a replay") {
 		t.Errorf("verify:\n%s", out.String())
 	}
-	info, err := c.streamInfo(ctx)
+	info, err = c.streamInfo(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amity-im/amity/client"
 	"github.com/amity-im/amity/delivery"
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/http/yunxin"
@@ -309,4 +311,104 @@ func TestZIMCallbackSignature(t *testing.T) {
 			t.Errorf("callback %v: signature does not verify with the callback secret", c.Body)
 		}
 	}
+}
+
+// TestClientNotificationsHandOverFromTheStream: a client asks for one
+// user's notifications after a commit it handled; it gets those of the
+// commits stored since, read from the stream, then the live ones, and
+// after each reconnection those it missed: every notification of the
+// user once, in the order of their commits, as the notifier makes them.
+func TestClientNotificationsHandOverFromTheStream(t *testing.T) {
+	t.Parallel()
+	s := startService(t, testConfig, "")
+	z := s.zim(t, 1234567, "demo-secret")
+	apitest.WantCode(t, "register", z.Post("UserRegister", apitest.Users("alice", "bob", "carol", "dave", "e0", "e1", "e2", "f0", "f1", "f2")), 0)
+	add := func(from, to string) {
+		apitest.WantCode(t, "add", z.Post("AddFriends", obj{"FromUserId": from, "FriendInfos": []fi{{"UserId": to}}}), 0)
+	}
+	add("alice", "bob")
+	handled := s.streamLastSeq(t)
+	add("alice", "carol")                                                                                                   // after the position: from the stream
+	apitest.WantCode(t, "block", z.Post("AddUsersToBlacklist", obj{"FromUserId": "alice", "UserIds": []string{"dave"}}), 0) // likewise
+
+	c, err := client.Connect(client.Config{URL: s.natsURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var mu sync.Mutex
+	var got []string
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Notifications(ctx, client.Notifications{App: "demo", User: "alice", After: handled, Notification: func(n client.Notification) error {
+			mu.Lock()
+			got = append(got, fmt.Sprint(n.Seq, " ", n.Event, " ", n.Action))
+			mu.Unlock()
+			return nil
+		}})
+	}()
+	// Live, and across reconnections forced while changes are made.
+	for i := range 3 {
+		add("alice", fmt.Sprint("e", i))
+		if i < 2 {
+			if err := c.Conn().ForceReconnect(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add("bob", fmt.Sprint("f", i)) // no notification of alice's
+	}
+
+	// What the notifier makes of the commits after the position, for alice.
+	var want []string
+	admin := startReader(t, s.natsURL)
+	for _, cm := range admin.commitsAfter(t, "demo", handled) {
+		for _, n := range delivery.Notifications(cm.Seq, cm.Commit) {
+			if n.User == "alice" {
+				want = append(want, fmt.Sprint(n.Seq, " ", n.Event, " ", n.Action))
+			}
+		}
+	}
+	if !testenv.Eventually(30*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(got) >= len(want) }) {
+		select {
+		case err := <-done:
+			t.Fatalf("Notifications ended: %v", err)
+		default:
+		}
+		t.Fatalf("got %d notifications of %d: %v", len(got), len(want), got)
+	}
+	testenv.Holds(300*time.Millisecond, func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == len(want) })
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("alice's notifications (-want +got):\n%s", diff)
+	}
+}
+
+// reader reads commits from the stream with the client package.
+type reader struct{ c *client.Client }
+
+func startReader(t *testing.T, url string) *reader {
+	t.Helper()
+	c, err := client.Connect(client.Config{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return &reader{c}
+}
+
+// commitsAfter is app's commits after seq, up to the stream's end now.
+func (r *reader) commitsAfter(t *testing.T, app string, seq uint64) []client.Commit {
+	t.Helper()
+	var out []client.Commit
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := r.c.Follow(ctx, client.Follow{App: app, After: seq, Commit: func(cm client.Commit) error { out = append(out, cm); return nil },
+		CaughtUp: func(uint64) { cancel() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
