@@ -115,34 +115,68 @@ func (r *reader) read(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	defer it.Stop()
-	for {
-		msg, err := it.Next()
-		if err != nil {
-			return fmt.Errorf("read app %s at %d: %w", r.f.App, r.next, err)
+	// One goroutine takes the messages off the connection while this one
+	// decodes and passes them on: the two overlap.
+	msgs := make(chan message, 1024)
+	failed := make(chan error, 1)
+	go func() {
+		defer close(msgs)
+		for {
+			msg, err := it.Next()
+			if err != nil {
+				failed <- err
+				return
+			}
+			md, err := msg.Metadata()
+			if err != nil {
+				failed <- fmt.Errorf("message metadata: %w", err)
+				return
+			}
+			select {
+			case msgs <- message{msg, md.Sequence.Stream, md.NumPending}:
+			case <-ctx.Done():
+				return
+			}
 		}
-		md, err := msg.Metadata()
-		if err != nil {
-			return fmt.Errorf("message metadata: %w", err)
+	}()
+	defer func() {
+		it.Stop()
+		for range msgs { // let the taker end
 		}
-		seq := md.Sequence.Stream
-		if seq < r.next {
+	}()
+	for m := range msgs {
+		if m.seq < r.next {
 			continue // read again after a reconnection: passed already
 		}
-		commit, err := decode(msg, seq)
+		commit, err := decode(m.msg, m.seq)
 		switch {
 		case err != nil && r.f.Skipped != nil:
-			r.f.Skipped(seq, err)
+			r.f.Skipped(m.seq, err)
 		case err == nil:
 			if err := r.f.Commit(commit); err != nil {
 				return handlerError{err}
 			}
 		}
-		r.next, r.progressed = seq+1, true
-		if !r.caughtUp && md.NumPending == 0 {
+		r.next, r.progressed = m.seq+1, true
+		if !r.caughtUp && m.pending == 0 {
 			r.caughtUp = true
-			r.f.CaughtUp(seq)
+			r.f.CaughtUp(m.seq)
 		}
 	}
+	select {
+	case err := <-failed:
+		return fmt.Errorf("read app %s at %d: %w", r.f.App, r.next, err)
+	default:
+		return fmt.Errorf("read app %s at %d: %w", r.f.App, r.next, ctx.Err())
+	}
+}
+
+// message is a stream message with its sequence and what was pending
+// after it.
+type message struct {
+	msg     jetstream.Msg
+	seq     uint64
+	pending uint64
 }
 
 // Projection is a read model a service builds from an app's events.
