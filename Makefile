@@ -19,13 +19,13 @@ test: test-deps ## go vet and every test under the race detector, each test name
 	$(GO) vet -trimpath $(PKGS)
 	$(GO) tool gotestsum --format testname -- -trimpath -race -count=1 -cover -parallel 16 -timeout 15m $(PKGS)
 
-test-deps: ## install what the tests need from package registries: Debian's chromium and npm's axe-core for the console's browser test (CI fails without them)
+test-deps: ## install what the tests need from package registries: Debian's chromium, and from npm axe-core for the console's browser test and nats for the Node.js example (CI fails without them)
 	@sh internal/testenv/install-browser.sh || { \
 		if [ -n "$$CI" ]; then echo "test-deps: chromium could not be installed, and CI needs it"; exit 1; fi; \
 		echo "test-deps: chromium could not be installed; the browser test will say it skips"; }
-	@sh internal/testenv/install-axe.sh || { \
-		if [ -n "$$CI" ]; then echo "test-deps: axe-core could not be installed from the npm registry, and CI needs it"; exit 1; fi; \
-		echo "test-deps: axe-core could not be installed from the npm registry; the browser test will say it skips"; }
+	@sh internal/testenv/install-npm.sh || { \
+		if [ -n "$$CI" ]; then echo "test-deps: axe-core and nats could not be installed from the npm registry, and CI needs them"; exit 1; fi; \
+		echo "test-deps: axe-core and nats could not be installed from the npm registry; the browser and Node.js tests will say they skip"; }
 
 screenshots: test-deps ## run the console's browser test and keep its screenshots of every page at 1400 and 420 px in docs/console (docs/operations.md shows them)
 	AMITY_TEST_OUTPUT=$(CURDIR)/docs $(GO) test -count=1 -run '^TestConsoleInABrowser$$' ./cmd/amity/
@@ -38,7 +38,8 @@ check: ## gofmt, go vet, staticcheck and the tests
 
 bench: ## HTTP load benchmark against a fresh server with 1M users and 10M edges, Go benchmarks, then make bench-migrate (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --dataset-users 1000000 --dataset-edges 10000000 $(BENCH_FLAGS)
-	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/ ./http/zim/ ./http/ ./http/console/
+	$(GO) test -run '^$$' -bench . -benchmem ./projections/ ./domain/ ./http/zim/ ./http/ ./http/console/ ./http/yunxin/
+	$(GO) test -run '^$$' -bench CatchUp -benchtime 30x ./client/
 	$(MAKE) bench-migrate
 
 bench-peers: ## install PostgreSQL and Redis (apt-get), then make bench with them beside Amity
