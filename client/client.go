@@ -166,6 +166,30 @@ func (c *Client) refusal(app string, err error) error {
 // app's commits, a stream's administration, Amity's own consumers.
 var ErrRefused = errors.New("refused by the server")
 
+// ErrNoApp is an app the Amity of the stream does not serve.
+var ErrNoApp = errors.New("no such app")
+
+// appsBucket is where amity serve records each app it serves (with its
+// partition count) when it starts.
+const appsBucket = "AMITY_APPS"
+
+// appKnown refuses an app, without commits, that the apps amity serve
+// records do not name: a misspelt name. A login that may not read the
+// record (a subscriber's) is not told: its own apps are served.
+func (c *Client) appKnown(ctx context.Context, app string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	kv, err := c.js.KeyValue(ctx, appsBucket)
+	if err != nil {
+		return nil
+	}
+	_, err = kv.Get(ctx, app)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("%w: %q: this Amity serves no app of that name, and its stream holds none of its commits (the apps file names the apps)", ErrNoApp, app)
+	}
+	return nil
+}
+
 // decode reads a stream message as a commit.
 func decode(msg jetstream.Msg, seq uint64) (Commit, error) {
 	c, err := domain.DecodeRecord(domain.Record{Subject: msg.Subject(), Seq: seq, Data: msg.Data()})

@@ -111,10 +111,13 @@ func TestFollowCatchesUpThenGoesLive(t *testing.T) {
 	if got := g.got(); !slices.Equal(got, f.got()[6:]) {
 		t.Errorf("from %d: %v, want %v", f.got()[5], got, f.got()[6:])
 	}
-	// An app with no commits is caught up at once.
-	e, _ := follow(t, connect(t, s.URL(), admin, adminPW), "empty", 0)
-	if seq := <-e.caughtUp; seq != 0 {
-		t.Errorf("an empty app caught up at %d", seq)
+	// An app the stream does not know is refused by name, to an admin who
+	// may read the apps Amity records.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := connect(t, s.URL(), admin, adminPW).Follow(ctx, client.Follow{App: "demoo", Commit: func(client.Commit) error { return nil }})
+	if !errors.Is(err, client.ErrNoApp) || !strings.Contains(err.Error(), `"demoo"`) {
+		t.Errorf("a misspelt app: %v", err)
 	}
 }
 

@@ -60,7 +60,7 @@ func (c *Client) Follow(ctx context.Context, f Follow) error {
 		switch {
 		case errors.As(err, &he):
 			return he.err
-		case errors.Is(err, ErrRefused):
+		case errors.Is(err, ErrRefused), errors.Is(err, ErrNoApp):
 			return err
 		case ctx.Err() != nil:
 			return nil
@@ -96,14 +96,19 @@ func (r *reader) read(ctx context.Context) error {
 	if err != nil {
 		return r.c.refusal(r.f.App, fmt.Errorf("read app %s from %d: %w", r.f.App, r.next, err))
 	}
-	if !r.caughtUp {
+	if !r.caughtUp || r.next == 1 {
 		info := cons.CachedInfo()
 		if info == nil {
 			if info, err = cons.Info(cctx); err != nil {
 				return r.c.refusal(r.f.App, fmt.Errorf("read app %s: %w", r.f.App, err))
 			}
 		}
-		if info.NumPending == 0 {
+		if info.NumPending == 0 && r.next == 1 {
+			if err := r.c.appKnown(ctx, r.f.App); err != nil {
+				return err
+			}
+		}
+		if info.NumPending == 0 && !r.caughtUp {
 			r.caughtUp = true
 			r.f.CaughtUp(r.next - 1)
 		}

@@ -120,6 +120,10 @@ func startServer(t testing.TB, dir, addr string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Recorded as amity serve records the apps it serves at start.
+	if _, err := store.Partitions(ctx, Demo.Name, 0); err != nil {
+		t.Fatal(err)
+	}
 	s.ctx, s.Inst = ctx, NewInstance(t, ctx, store)
 	return s
 }
