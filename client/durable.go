@@ -22,11 +22,11 @@ type Durable struct {
 	// (Amity's own); a subscriber may delete or read a consumer whose
 	// name it knows, so choose one hard to guess (docs/operations.md).
 	Name string
-	// Commit is called with each commit, in stream order; the commit is
-	// acknowledged when it returns nil, and handed out again after AckWait
-	// when it returns an error or the process stops first: at least once,
-	// and a redelivered commit says so (Commit.Redelivered), after
-	// commits that came later.
+	// Commit is called with each commit, in stream order, one at a time;
+	// the commit is acknowledged when it returns nil, and handed out again
+	// after AckWait when it returns an error or the process stops first:
+	// at least once, and a redelivered commit says so
+	// (Commit.Redelivered).
 	Commit func(Commit) error
 	// AckWait is how long a commit may take (30 s when 0).
 	AckWait time.Duration
@@ -71,7 +71,7 @@ func (c *Client) consume(ctx context.Context, d Durable) (progressed bool, err e
 	defer cancel()
 	cons, err := c.js.CreateOrUpdateConsumer(cctx, domain.StreamName, jetstream.ConsumerConfig{
 		Durable: d.Name, FilterSubject: domain.AppFilter(d.App), AckPolicy: jetstream.AckExplicitPolicy, AckWait: d.AckWait,
-		DeliverPolicy: jetstream.DeliverAllPolicy})
+		DeliverPolicy: jetstream.DeliverAllPolicy, MaxAckPending: 1}) // one in flight: stream order
 	if err != nil {
 		return false, c.refusal(d.App, fmt.Errorf("durable consumer %s of app %s: %w", d.Name, d.App, err))
 	}

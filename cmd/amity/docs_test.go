@@ -226,6 +226,17 @@ func TestDocsCommandsRun(t *testing.T) {
 						t.Errorf("%s: amity-bench has no flag --%s", c.where, m[1])
 					}
 				}
+			case strings.HasPrefix(line, "go build"):
+				// Built, to a place of the test's.
+				args := slices.Clone(w[1:])
+				if i := slices.Index(args, "-o"); i >= 0 && i+1 < len(args) {
+					args[i+1] = filepath.Join(t.TempDir(), "built")
+				}
+				cmd := exec.Command("go", args...)
+				cmd.Dir = "../.."
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("%s: %s: %v\n%s", c.where, line, err, out)
+				}
 			case strings.HasPrefix(line, "go test"):
 				args := slices.Clone(w[1:])
 				bench := false
