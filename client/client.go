@@ -149,7 +149,7 @@ func (c *Client) refusal(app string, err error) error {
 	}
 	c.mu <- struct{}{}
 	violation := c.refused
-	if violation != nil && strings.Contains(violation.Error(), "amity."+app+".") {
+	if violation != nil && strings.Contains(violation.Error(), strings.TrimSuffix(domain.AppFilter(app), ">")) {
 		c.refused = nil
 	} else {
 		violation = nil

@@ -254,6 +254,13 @@ func (r *benchRun) runReferences(ctx context.Context) error {
 		}
 		r.results = append(r.results, res)
 	}
+	if r.want("catch-up") {
+		rs, err := catchUp(ctx, r.srv.natsURL, "bench")
+		if err != nil {
+			return err
+		}
+		r.results = append(r.results, rs...)
+	}
 	if r.want("cluster") {
 		r.srv.stop()
 		rs, ns, err := twoInstances(ctx, o, r.bin, r.dir, r.stderr)

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/amity-im/amity/client"
 	"github.com/amity-im/amity/domain"
 	"github.com/amity-im/amity/domain/jsonscan"
 	"github.com/amity-im/amity/eventstore"
@@ -371,6 +372,56 @@ func orderedRead(ctx context.Context, natsURL string) (result, error) {
 		return result{}, err
 	}
 	return result{name: "raw ordered read, messages (reference)", ops: msgs, elapsed: time.Since(start)}, nil
+}
+
+// catchUp reads app's commits from the start to the stream's end twice:
+// with the client package's Follow, which decodes each into typed events,
+// and with a raw ordered consumer of the same subjects that only counts
+// them — the reference the package's catch-up rate is held to.
+func catchUp(ctx context.Context, natsURL, app string) ([]result, error) {
+	c, err := client.Connect(client.Config{URL: natsURL, Name: "amity-bench catch-up"})
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	var commits int64
+	start := time.Now()
+	fctx, stop := context.WithCancel(ctx)
+	err = c.Follow(fctx, client.Follow{App: app, Commit: func(client.Commit) error { commits++; return nil }, CaughtUp: func(uint64) { stop() }})
+	stop()
+	if err != nil {
+		return nil, err
+	}
+	follow := result{name: "client.Follow catch-up of app " + app + ", commits", ops: commits, elapsed: time.Since(start)}
+
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		return nil, err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	start = time.Now()
+	cons, err := js.OrderedConsumer(ctx, domain.StreamName, jetstream.OrderedConsumerConfig{FilterSubjects: []string{domain.AppFilter(app)}})
+	if err != nil {
+		return nil, err
+	}
+	it, err := cons.Messages(jetstream.PullMaxBytes(8 << 20))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Stop()
+	var msgs int64
+	for msgs < commits {
+		if _, err := it.Next(); err != nil {
+			return nil, err
+		}
+		msgs++
+	}
+	raw := result{name: "raw ordered read of app " + app + ", messages (reference)", ops: msgs, elapsed: time.Since(start)}
+	return []result{follow, raw}, nil
 }
 
 // startCPUProfile writes a CPU profile of this process to path until stop
