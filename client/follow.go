@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/amity-im/amity/domain"
@@ -120,12 +121,15 @@ func (r *reader) read(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	defer it.Stop()
-	// One goroutine takes the messages off the connection while this one
-	// decodes and passes them on: the two overlap.
-	msgs := make(chan message, 1024)
+	// One goroutine takes the messages off the connection, decoders decode
+	// them side by side, and this one passes them on in the order they
+	// were taken: reading, decoding and the caller's work overlap.
+	msgs := make(chan *message, 1024)
+	jobs := make(chan *message, 1024)
 	failed := make(chan error, 1)
 	go func() {
 		defer close(msgs)
+		defer close(jobs)
 		for {
 			msg, err := it.Next()
 			if err != nil {
@@ -137,28 +141,42 @@ func (r *reader) read(ctx context.Context) error {
 				failed <- fmt.Errorf("message metadata: %w", err)
 				return
 			}
+			m := &message{msg: msg, seq: md.Sequence.Stream, pending: md.NumPending, done: make(chan struct{})}
 			select {
-			case msgs <- message{msg, md.Sequence.Stream, md.NumPending}:
+			case jobs <- m:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case msgs <- m:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
+	for range decoders {
+		go func() {
+			for m := range jobs {
+				m.commit, m.err = decode(m.msg, m.seq)
+				close(m.done)
+			}
+		}()
+	}
 	defer func() {
 		it.Stop()
 		for range msgs { // let the taker end
 		}
 	}()
 	for m := range msgs {
+		<-m.done
 		if m.seq < r.next {
 			continue // read again after a reconnection: passed already
 		}
-		commit, err := decode(m.msg, m.seq)
 		switch {
-		case err != nil && r.f.Skipped != nil:
-			r.f.Skipped(m.seq, err)
-		case err == nil:
-			if err := r.f.Commit(commit); err != nil {
+		case m.err != nil && r.f.Skipped != nil:
+			r.f.Skipped(m.seq, m.err)
+		case m.err == nil:
+			if err := r.f.Commit(m.commit); err != nil {
 				return handlerError{err}
 			}
 		}
@@ -176,12 +194,19 @@ func (r *reader) read(ctx context.Context) error {
 	}
 }
 
+// decoders is how many commits are decoded side by side.
+var decoders = max(2, runtime.GOMAXPROCS(0))
+
 // message is a stream message with its sequence and what was pending
 // after it.
 type message struct {
 	msg     jetstream.Msg
 	seq     uint64
 	pending uint64
+	// commit and err are the decoder's, once done is closed.
+	commit Commit
+	err    error
+	done   chan struct{}
 }
 
 // Projection is a read model a service builds from an app's events.
