@@ -53,10 +53,16 @@ func (c *Client) Notifications(ctx context.Context, n Notifications) error {
 		return c.refusal(n.App, fmt.Errorf("subscribe %s: %w", subject, err))
 	}
 	defer func() { _ = sub.Unsubscribe() }()
+	// The flush makes the server hold the subscription before the gap is
+	// read. A flush cut short by a reconnection is no failure: the client
+	// subscribes again on the new connection, and the gap is read after
+	// it; a refusal is.
 	fctx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()
 	if err := c.nc.FlushWithContext(fctx); err != nil {
-		return c.refusal(n.App, fmt.Errorf("subscribe %s: %w", subject, err))
+		if err := c.refusal(n.App, fmt.Errorf("subscribe %s: %w", subject, err)); errors.Is(err, ErrRefused) {
+			return err
+		}
 	}
 	h := &handOver{n: n, seen: n.After, whole: true}
 	if n.After == 0 {
