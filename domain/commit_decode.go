@@ -1,6 +1,10 @@
 package domain
 
-import "github.com/amity-im/amity/domain/jsonscan"
+import (
+	"sync"
+
+	"github.com/amity-im/amity/domain/jsonscan"
+)
 
 // decodeCommitFast decodes a current-version commit in the form
 // MarshalCommit writes, without reflection. It reports false for anything
@@ -12,7 +16,7 @@ import "github.com/amity-im/amity/domain/jsonscan"
 func decodeCommitFast(b []byte) (Commit, bool) {
 	s := jsonscan.Scanner{B: b}
 	var c Commit
-	var app [1]string // the commit's app, which its events repeat
+	var m memo
 	var seen uint8
 	ok := s.Object(func(key []byte) bool {
 		switch string(key) {
@@ -22,10 +26,10 @@ func decodeCommitFast(b []byte) (Commit, bool) {
 			if !jsonscan.Once(&seen, 2) || !s.Str(&c.App) {
 				return false
 			}
-			app[0] = c.App
+			m.app[0] = c.App
 			return true
 		case "events":
-			return jsonscan.Once(&seen, 4) && events(&s, &c.Events, &c.Raw, app[:])
+			return jsonscan.Once(&seen, 4) && events(&s, &c.Events, &c.Raw, &m)
 		}
 		return false
 	})
@@ -42,24 +46,51 @@ func decodeCommitFast(b []byte) (Commit, bool) {
 // their strings (jsonscan.Scanner.Known) instead of allocating new ones.
 var (
 	eventTypes = [...]string{TypeFriendAdded, TypeFriendDeleted, TypeFriendUpdated, TypeUserRegistered, TypeUserDeleted,
-		TypeGroupsAdded, TypeGroupsDeleted, TypeUserBlocked, TypeUserUnblocked, TypeUserFollowed, TypeUserUnfollowed}
+		TypeGroupsAdded, TypeGroupsDeleted, TypeUserBlocked, TypeUserUnblocked, TypeUserFollowed, TypeUserUnfollowed,
+		TypeRequestSent, TypeRequestAccepted, TypeRequestRejected, TypeRequestDeleted, TypeProfileUpdated,
+		TypeUserMuted, TypeUserUnmuted}
 	surfaces = [...]string{"zim", "tencent", "yunxin", SurfaceMigrate}
 )
 
-func events(s *jsonscan.Scanner, dst *[]Event, raw *[][]byte, app []string) bool {
-	out, spans := []Event{}, [][]byte{}
+// memo holds what a commit's events repeat — the app, and the time,
+// request ID and entry texts of the event before — so that an event
+// repeating them shares the decoded value instead of making its own.
+type memo struct {
+	app       [1]string
+	time      jsonscan.TimeMemo
+	requestID [1]string
+	addSource [1]string
+	wording   [1]string
+}
+
+// scratch is what events collects a commit's events in before it copies
+// them into a slice of their number: one allocation a commit, not one
+// each time the slice grows.
+type scratch struct {
+	events []Event
+	spans  [][]byte
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+func events(s *jsonscan.Scanner, dst *[]Event, raw *[][]byte, m *memo) bool {
+	sc := scratches.Get().(*scratch)
 	ok := s.Array(func() bool {
 		start := s.I
-		e, ok := event(s, app)
-		out = append(out, e)
-		spans = append(spans, s.B[start:s.I:s.I])
+		e, ok := event(s, m)
+		sc.events = append(sc.events, e)
+		sc.spans = append(sc.spans, s.B[start:s.I:s.I])
 		return ok && s.B[start] == '{' // compact, as Amity writes
 	})
-	*dst, *raw = out, spans
+	*dst, *raw = append([]Event{}, sc.events...), append([][]byte{}, sc.spans...)
+	clear(sc.events)
+	clear(sc.spans)
+	sc.events, sc.spans = sc.events[:0], sc.spans[:0]
+	scratches.Put(sc)
 	return ok
 }
 
-func event(s *jsonscan.Scanner, app []string) (Event, bool) {
+func event(s *jsonscan.Scanner, m *memo) (Event, bool) {
 	var e Event
 	var d anyData
 	var version int64
@@ -73,15 +104,19 @@ func event(s *jsonscan.Scanner, app []string) (Event, bool) {
 		case "version":
 			return jsonscan.Once(&seen, 4) && s.Int(&version)
 		case "app":
-			return jsonscan.Once(&seen, 8) && s.Known(&e.App, app)
+			return jsonscan.Once(&seen, 8) && s.Known(&e.App, m.app[:])
 		case "time":
-			return jsonscan.Once(&seen, 16) && s.Time(&e.Time)
+			return jsonscan.Once(&seen, 16) && s.TimeMemo(&e.Time, &m.time)
 		case "request_id":
-			return jsonscan.Once(&seen, 32) && s.Str(&e.RequestID)
+			if !jsonscan.Once(&seen, 32) || !s.Known(&e.RequestID, m.requestID[:]) {
+				return false
+			}
+			m.requestID[0] = e.RequestID
+			return true
 		case "surface":
 			return jsonscan.Once(&seen, 64) && s.Known(&e.Surface, surfaces[:])
 		case "data":
-			return jsonscan.Once(&seen, 128) && data(s, &d)
+			return jsonscan.Once(&seen, 128) && data(s, &d, m)
 		}
 		return false
 	})
@@ -97,8 +132,16 @@ func event(s *jsonscan.Scanner, app []string) (Event, bool) {
 	return e, true
 }
 
-func data(s *jsonscan.Scanner, d *anyData) bool {
-	var seen uint16
+func data(s *jsonscan.Scanner, d *anyData, m *memo) bool {
+	var seen uint32
+	var pair *[2]Entry // an event's entry and reverse, made together
+	slot := func() *Entry {
+		if pair == nil {
+			pair = new([2]Entry)
+			return &pair[0]
+		}
+		return &pair[1]
+	}
 	return s.Object(func(key []byte) bool {
 		switch string(key) {
 		case "user":
@@ -114,9 +157,9 @@ func data(s *jsonscan.Scanner, d *anyData) bool {
 			d.Avatar = new(string)
 			return jsonscan.Once(&seen, 16) && s.Str(d.Avatar)
 		case "entry":
-			return jsonscan.Once(&seen, 32) && entry(s, &d.Entry)
+			return jsonscan.Once(&seen, 32) && entry(s, &d.Entry, slot, m)
 		case "reverse":
-			return jsonscan.Once(&seen, 64) && entry(s, &d.Reverse)
+			return jsonscan.Once(&seen, 64) && entry(s, &d.Reverse, slot, m)
 		case "imported":
 			return jsonscan.Once(&seen, 128) && s.Bool(&d.Imported)
 		case "both":
@@ -133,13 +176,23 @@ func data(s *jsonscan.Scanner, d *anyData) bool {
 			return jsonscan.Once(&seen, 4096) && s.Int(&d.UpdateTime)
 		case "since":
 			return jsonscan.Once(&seen, 8192) && s.Int(&d.Since)
+		case "from":
+			return jsonscan.Once(&seen, 1<<14) && s.Str(&d.From)
+		case "expire_time":
+			return jsonscan.Once(&seen, 1<<15) && s.Int(&d.ExpireTime)
+		case "extra":
+			d.Extra = new(string)
+			return jsonscan.Once(&seen, 1<<16) && s.Str(d.Extra)
+		case "allow_type":
+			d.AllowType = new(string)
+			return jsonscan.Once(&seen, 1<<17) && s.Str(d.AllowType)
 		}
 		return false
 	})
 }
 
-func entry(s *jsonscan.Scanner, dst **Entry) bool {
-	e := &Entry{}
+func entry(s *jsonscan.Scanner, dst **Entry, slot func() *Entry, m *memo) bool {
+	e := slot()
 	*dst = e
 	var seen uint8
 	return s.Object(func(key []byte) bool {
@@ -147,9 +200,17 @@ func entry(s *jsonscan.Scanner, dst **Entry) bool {
 		case "alias":
 			return jsonscan.Once(&seen, 1) && s.Str(&e.Alias)
 		case "wording":
-			return jsonscan.Once(&seen, 2) && s.Str(&e.Wording)
+			if !jsonscan.Once(&seen, 2) || !s.Known(&e.Wording, m.wording[:]) {
+				return false
+			}
+			m.wording[0] = e.Wording
+			return true
 		case "add_source":
-			return jsonscan.Once(&seen, 4) && s.Str(&e.AddSource)
+			if !jsonscan.Once(&seen, 4) || !s.Known(&e.AddSource, m.addSource[:]) {
+				return false
+			}
+			m.addSource[0] = e.AddSource
+			return true
 		case "groups":
 			return jsonscan.Once(&seen, 8) && s.Strs(&e.Groups)
 		case "create_time":

@@ -41,6 +41,17 @@ func sampleCommits() []Commit {
 			ev(TypeUserUnblocked, UserUnblocked{User: "a", Target: "z"}),
 		}},
 		{ID: "c3", App: "app.one", Events: []Event{}},
+		{ID: "c4", App: "app.one", Events: []Event{
+			ev(TypeRequestSent, FriendRequestSent{User: "a", Target: "b", Entry: *full, ExpireTime: 1763790635000}),
+			ev(TypeRequestAccepted, FriendRequestAccepted{User: "b", From: "a", Entry: &Entry{Alias: "x"}, Reverse: full}),
+			ev(TypeRequestRejected, FriendRequestRejected{User: "b", From: "a"}),
+			ev(TypeRequestDeleted, FriendRequestDeleted{User: "b", From: "a"}),
+			ev(TypeUserFollowed, UserFollowed{User: "a", Target: "b", Since: 5}),
+			ev(TypeUserUnfollowed, UserUnfollowed{User: "a", Target: "b"}),
+			ev(TypeUserMuted, UserMuted{User: "a", Target: "b"}),
+			ev(TypeUserUnmuted, UserUnmuted{User: "a", Target: "b"}),
+			ev(TypeProfileUpdated, UserProfileUpdated{User: "a", Name: &alias, Extra: new(string), AllowType: &groups[0]}),
+		}},
 	}
 }
 
@@ -140,29 +151,54 @@ func FuzzCommitDecodersAgree(f *testing.F) {
 	})
 }
 
+// BenchmarkUnmarshalCommit decodes the sample commit of every friend event
+// type, and a commit of 28 events as one batch request writes them: users
+// registered and friends added, one time and request ID.
 func BenchmarkUnmarshalCommit(b *testing.B) {
-	c := sampleCommits()[1]
-	data, err := MarshalCommit(c)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, d := range []struct {
+	for _, shape := range []struct {
 		name   string
-		decode func([]byte) (Commit, error)
-	}{
-		{"fast", func(b []byte) (Commit, error) { return UnmarshalCommit(b) }},
-		{"encoding-json", unmarshalCommitJSON},
-	} {
-		b.Run(d.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, err := d.decode(data); err != nil {
-					b.Fatal(err)
+		commit Commit
+	}{{"sample", sampleCommits()[1]}, {"batch", batchCommit(28)}} {
+		data, err := MarshalCommit(shape.commit)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, d := range []struct {
+			name   string
+			decode func([]byte) (Commit, error)
+		}{
+			{"fast", func(b []byte) (Commit, error) { return UnmarshalCommit(b) }},
+			{"encoding-json", unmarshalCommitJSON},
+		} {
+			b.Run(shape.name+"/"+d.name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(data)))
+				for b.Loop() {
+					if _, err := d.decode(data); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(shape.commit.Events)), "ns/event")
+			})
+		}
 	}
+}
+
+// batchCommit is a commit of n events of one request: every other one a
+// user registered, the others a friend added with both entries.
+func batchCommit(n int) Commit {
+	at := time.Date(2026, 11, 22, 5, 50, 35, 123456789, time.UTC)
+	c := Commit{ID: "01KBZ6Q7X8Y9Z0A1B2C3D4E5F6", App: "bench"}
+	for i := range n {
+		var p Payload = UserRegistered{User: fmt.Sprintf("u%06d", i)}
+		if i%2 == 1 {
+			entry := func() *Entry { return &Entry{AddSource: "AddSource_Type_Web", CreateTime: 1763790635000} }
+			p = FriendAdded{User: fmt.Sprintf("u%06d", i), Friend: fmt.Sprintf("u%06d", i+7), Entry: entry(), Reverse: entry()}
+		}
+		c.Events = append(c.Events, Event{ID: fmt.Sprintf("01KBZ6Q7X8Y9Z0A1B2C3D4E%03d", i), Type: p.Type(), Version: SchemaVersion,
+			App: "bench", Time: at, RequestID: "01KBZ6Q7X8Y9Z0A1B2C3D4REQ1", Surface: "zim", Data: p})
+	}
+	return c
 }
 
 // TestEventsAtPicksWhatDecodeRecordHolds: the events at any places of a

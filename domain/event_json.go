@@ -26,7 +26,7 @@ func AppendEvent(b []byte, ev Event) ([]byte, error) {
 // it as a stored commit's events are checked (DecodeRecord).
 func DecodeEvent(b []byte, app string) (Event, error) {
 	s := jsonscan.Scanner{B: b}
-	if e, ok := event(&s, []string{app}); ok && s.End() && e.App == app && namesItsUsers(e) {
+	if e, ok := event(&s, &memo{app: [1]string{app}}); ok && s.End() && e.App == app && namesItsUsers(e) {
 		return e, nil
 	}
 	// Anything else is read as the one event of a commit.

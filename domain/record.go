@@ -105,7 +105,7 @@ func eventsAtFast(r Record, at []int) ([]Event, [][]byte, bool) {
 	if !ok || len(at) == 0 {
 		return nil, nil, false
 	}
-	apps := []string{app}
+	m := &memo{app: [1]string{app}}
 	s := jsonscan.Scanner{B: r.Data}
 	out, raw := make([]Event, 0, len(at)), make([][]byte, 0, len(at))
 	var seen uint8
@@ -129,7 +129,7 @@ func eventsAtFast(r Record, at []int) ([]Event, [][]byte, bool) {
 					return false
 				case i == at[len(out)]:
 					start := s.I
-					e, ok := event(&s, apps)
+					e, ok := event(&s, m)
 					if !ok || e.App != app || !namesItsUsers(e) || r.Data[start] != '{' {
 						return false
 					}

@@ -367,6 +367,29 @@ func (s *Scanner) Time(dst *time.Time) bool {
 	return dst.UnmarshalJSON(q) == nil
 }
 
+// TimeMemo holds the last time TimeMemo read, as written and as decoded.
+type TimeMemo struct {
+	q []byte
+	t time.Time
+}
+
+// TimeMemo is Time, sharing the decoded time of the last one read with m
+// when this one is written the same way.
+func (s *Scanner) TimeMemo(dst *time.Time, m *TimeMemo) bool {
+	start := s.I
+	q, plain, ok := s.quoted()
+	if ok && plain && m.q != nil && string(q) == string(m.q) {
+		*dst = m.t
+		return true
+	}
+	s.I = start
+	if !s.Time(dst) {
+		return false
+	}
+	m.q, m.t = q, *dst
+	return true
+}
+
 // utcTime reads the form encoding/json writes for a UTC time,
 // YYYY-MM-DDTHH:MM:SS[.fraction]Z, in one pass; it reports false for
 // anything else, which is left to time's own parser.

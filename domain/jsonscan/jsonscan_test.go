@@ -194,3 +194,36 @@ func TestAppendStringsAndMapsAsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeMemoAsTime: times read with one memo are those Time reads, the
+// same one repeated and others after it, in the UTC form and in others.
+func TestTimeMemoAsTime(t *testing.T) {
+	in := []byte(`["2026-11-22T05:50:35.123Z","2026-11-22T05:50:35.123Z","2026-11-22T06:50:35+01:00","2026-11-22T06:50:35+01:00","2026-11-22T05:50:35.123Z"]`)
+	var memo jsonscan.TimeMemo
+	var got, want []time.Time
+	s := jsonscan.Scanner{B: in}
+	if !s.Array(func() bool {
+		var tm time.Time
+		ok := s.TimeMemo(&tm, &memo)
+		got = append(got, tm)
+		return ok
+	}) {
+		t.Fatalf("TimeMemo refused %s", in)
+	}
+	if err := json.Unmarshal(in, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("read %d times, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !got[i].Equal(want[i]) || got[i].Location().String() != want[i].Location().String() {
+			t.Errorf("time %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+	s = jsonscan.Scanner{B: []byte(`"2026-11-22T05:50:35.123Zx"`)}
+	var tm time.Time
+	if s.TimeMemo(&tm, &memo) {
+		t.Errorf("TimeMemo took a time with trailing text")
+	}
+}
