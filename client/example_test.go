@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/amity-im/amity/client"
@@ -116,7 +117,16 @@ func ExampleClient_Consume() {
 var (
 	exampleOnce sync.Once
 	exampleURL  string
+	// exampleStop stops the examples' server and removes its directory,
+	// once the package's tests and examples have run (TestMain).
+	exampleStop = func() {}
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	exampleStop()
+	os.Exit(code)
+}
 
 // exampleServer is an embedded Amity stream for the examples, with the
 // login demo-reader of app demo, holding three commits: alice, bob and
@@ -138,11 +148,16 @@ func exampleServer() string {
 		if err != nil {
 			log.Fatal(err)
 		}
+		ctx, cancel := context.WithCancel(context.Background())
+		exampleStop = func() {
+			cancel()
+			ns.Shutdown()
+			_ = os.RemoveAll(dir)
+		}
 		nc, err := ns.Connect()
 		if err != nil {
 			log.Fatal(err)
 		}
-		ctx := context.Background()
 		store, err := eventstore.Open(ctx, nc, eventstore.Config{})
 		if err != nil {
 			log.Fatal(err)
