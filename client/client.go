@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/internal/retry"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -199,17 +200,7 @@ func decode(msg jetstream.Msg, seq uint64) (Commit, error) {
 	return Commit{Seq: seq, Subject: msg.Subject(), Commit: c}, nil
 }
 
-// waits are the pauses between tries after the server went away.
-var waits = [...]time.Duration{100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second}
-
-// sleep waits the pause of try n, or until ctx ends (false).
-func sleep(ctx context.Context, n int) bool {
-	t := time.NewTimer(waits[min(n, len(waits)-1)])
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
+// reconnect paces the tries after the server went away: from 100 ms,
+// doubling up to 2 s, a fifth of each drawn at random so that services
+// that lost the server together do not come back together.
+var reconnect = retry.Backoff{First: 100 * time.Millisecond, Max: 2 * time.Second, Jitter: 0.2}

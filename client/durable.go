@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/internal/retry"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -49,7 +50,8 @@ func (c *Client) Consume(ctx context.Context, d Durable) error {
 	if d.AckWait <= 0 {
 		d.AckWait = 30 * time.Second
 	}
-	for try := 0; ; try++ {
+	waits := reconnect.Waiter()
+	for {
 		progressed, err := c.consume(ctx, d)
 		switch {
 		case errors.Is(err, ErrRefused):
@@ -58,9 +60,9 @@ func (c *Client) Consume(ctx context.Context, d Durable) error {
 			return nil
 		}
 		if progressed {
-			try = 0
+			waits.Reset()
 		}
-		if !sleep(ctx, try) {
+		if !retry.Sleep(ctx, waits.Next()) {
 			return nil
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amity-im/amity/domain"
+	"github.com/amity-im/amity/internal/retry"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -55,7 +56,8 @@ func (c *Client) Follow(ctx context.Context, f Follow) error {
 		return errors.New("client.Follow: App and Commit are required")
 	}
 	r := &reader{c: c, f: f, next: f.After + 1, caughtUp: f.CaughtUp == nil}
-	for try := 0; ; try++ {
+	waits := reconnect.Waiter()
+	for {
 		err := r.read(ctx)
 		var he handlerError
 		switch {
@@ -67,9 +69,10 @@ func (c *Client) Follow(ctx context.Context, f Follow) error {
 			return nil
 		}
 		if r.progressed {
-			try, r.progressed = 0, false
+			waits.Reset()
+			r.progressed = false
 		}
-		if !sleep(ctx, try) {
+		if !retry.Sleep(ctx, waits.Next()) {
 			return nil
 		}
 	}
