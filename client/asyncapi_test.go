@@ -133,6 +133,7 @@ func TestEveryEventAndNotificationMatchesTheContract(t *testing.T) {
 	run("zim", domain.BlockUser{User: "bob", Target: "eve"})
 	run("tencent", domain.BlockUser{User: "ann", Target: "bob", EndFriendship: true})
 	run("zim", domain.UnblockUser{User: "bob", Target: "eve"})
+	run("yunxin", domain.DeleteFriend{User: "ann", Friend: "cy", KeepAlias: true})
 	run("zim", domain.DeleteFriend{User: "ann", Friend: "cy", Both: true})
 	run("tencent", domain.DeleteFriendGroups{User: "ann", Groups: []string{"小组"}})
 	at := time.Now().Add(-24 * time.Hour).UnixMilli()

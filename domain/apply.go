@@ -18,6 +18,13 @@ type EntryMutator interface {
 	UpdateEntry(app, owner, friend string, f func(*Entry))
 }
 
+// AliasMutator holds the aliases kept past a delete
+// (FriendDeleted.KeptAlias). PutEntry for the pair drops the kept alias:
+// the new entry has taken it, or an alias of its own.
+type AliasMutator interface {
+	KeepAlias(app, owner, friend, alias string)
+}
+
 // UserMutator holds registered users and their profiles.
 type UserMutator interface {
 	// PutUser registers u, or replaces a registered user's profile.
@@ -65,6 +72,7 @@ type Mutator interface {
 	RequestMutator
 	FollowMutator
 	MuteMutator
+	AliasMutator
 }
 
 // Apply applies ev to m. It cannot fail: an event on the stream is a fact.
@@ -116,6 +124,9 @@ func Apply(m EntryMutator, ev Event) {
 		m.DeleteEntry(ev.App, d.User, d.Friend)
 		if d.Both {
 			m.DeleteEntry(ev.App, d.Friend, d.User)
+		}
+		if a, ok := m.(AliasMutator); ok && d.KeptAlias != "" {
+			a.KeepAlias(ev.App, d.User, d.Friend, d.KeptAlias)
 		}
 	case FriendUpdated:
 		m.UpdateEntry(ev.App, d.User, d.Friend, func(e *Entry) { updateEntry(e, d) })

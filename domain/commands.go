@@ -36,6 +36,9 @@ type View interface {
 	// ReserveFollow takes one slot in the list of whom user follows,
 	// failing at MaxFollowing.
 	ReserveFollow(user string) bool
+	// KeptAlias is the alias owner kept when deleting friend, "" if none
+	// (FriendDeleted.KeptAlias).
+	KeptAlias(owner, friend string) string
 	// Muted reports whether user's mute list holds target.
 	Muted(user, target string) bool
 	// ReserveMute takes one slot in user's mute list, failing at
@@ -200,7 +203,7 @@ func (c AddFriend) Decide(v View, now time.Time) (Payload, error) {
 		if !v.Reserve(c.User) {
 			return nil, ErrFriendLimit
 		}
-		e := stamped(c.Entry, nowMs)
+		e := withKeptAlias(v, c.User, c.Friend, stamped(c.Entry, nowMs))
 		ev.Entry = &e
 	}
 	if mutual && !hasBA {
@@ -210,7 +213,7 @@ func (c AddFriend) Decide(v View, now time.Time) (Payload, error) {
 			}
 			return nil, ErrPeerFriendLimit
 		}
-		e := stamped(*c.Reverse, nowMs)
+		e := withKeptAlias(v, c.Friend, c.User, stamped(*c.Reverse, nowMs))
 		ev.Reverse = &e
 	}
 	return ev, nil
@@ -258,9 +261,12 @@ func stamped(e Entry, nowMs int64) Entry {
 
 // DeleteFriend removes Friend from User's list and, with Both, User from
 // Friend's list. It fails when none of the directions it removes exists.
+// KeepAlias keeps User's alias for Friend for the next time User adds
+// Friend (FriendDeleted.KeptAlias).
 type DeleteFriend struct {
 	User, Friend string
 	Both         bool
+	KeepAlias    bool
 }
 
 func (c DeleteFriend) Key() Key { return PairKey(c.User, c.Friend) }
@@ -269,12 +275,25 @@ func (c DeleteFriend) Decide(v View, _ time.Time) (Payload, error) {
 	if c.User == c.Friend {
 		return nil, ErrSelf
 	}
-	_, hasAB := v.Entry(c.User, c.Friend)
+	ab, hasAB := v.Entry(c.User, c.Friend)
 	_, hasBA := v.Entry(c.Friend, c.User)
 	if !hasAB && !(c.Both && hasBA) {
 		return nil, ErrNotFriend
 	}
-	return FriendDeleted(c), nil
+	ev := FriendDeleted{User: c.User, Friend: c.Friend, Both: c.Both}
+	if c.KeepAlias {
+		ev.KeptAlias = ab.Alias
+	}
+	return ev, nil
+}
+
+// withKeptAlias is e, a new entry of owner's for friend, with the alias
+// owner kept when deleting friend, unless e has an alias of its own.
+func withKeptAlias(v View, owner, friend string, e Entry) Entry {
+	if e.Alias == "" {
+		e.Alias = v.KeptAlias(owner, friend)
+	}
+	return e
 }
 
 // UpdateFriend changes User's entry for Friend: the alias when Alias is set,

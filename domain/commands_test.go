@@ -23,11 +23,13 @@ type memState struct {
 	follows  map[[2]string]int64
 	mutes    map[[2]string]int64
 	allow    map[string]string
+	kept     map[[2]string]string
 }
 
 func given(events ...domain.Event) *memState {
 	s := &memState{blocks: map[[2]string]bool{}, groups: map[[2]string]bool{}, users: map[string]bool{}, entries: map[[2]string]domain.Entry{}, reserved: map[string]int{}, max: 3000,
-		requests: map[[2]string]domain.Request{}, follows: map[[2]string]int64{}, mutes: map[[2]string]int64{}, allow: map[string]string{}}
+		requests: map[[2]string]domain.Request{}, follows: map[[2]string]int64{}, mutes: map[[2]string]int64{}, allow: map[string]string{},
+		kept: map[[2]string]string{}}
 	for _, ev := range events {
 		domain.Apply(s, ev)
 	}
@@ -93,8 +95,11 @@ func (s *memState) ReserveGroups(u string, names []string) bool {
 }
 func (s *memState) PutEntry(_, o, f string, e domain.Entry) {
 	s.entries[[2]string{o, f}] = e
+	delete(s.kept, [2]string{o, f})
 }
-func (s *memState) DeleteEntry(_, o, f string) { delete(s.entries, [2]string{o, f}) }
+func (s *memState) KeepAlias(_, o, f, alias string) { s.kept[[2]string{o, f}] = alias }
+func (s *memState) KeptAlias(o, f string) string    { return s.kept[[2]string{o, f}] }
+func (s *memState) DeleteEntry(_, o, f string)      { delete(s.entries, [2]string{o, f}) }
 func (s *memState) UpdateEntry(_, o, f string, fn func(*domain.Entry)) {
 	if e, ok := s.entries[[2]string{o, f}]; ok {
 		fn(&e)
@@ -207,6 +212,14 @@ func registered(ids ...string) []domain.Event {
 
 func entry(ms int64) *domain.Entry { return &domain.Entry{CreateTime: ms} }
 
+// keptAlias: a and b were friends, and a deleted b keeping the alias Bee;
+// b still has a.
+func keptAlias() []domain.Event {
+	past := now.UnixMilli() - 1000
+	return append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "Bee", CreateTime: past},
+		Reverse: entry(past)}), ev(domain.FriendDeleted{User: "a", Friend: "b", KeptAlias: "Bee"}))
+}
+
 // decideCase is one given-events / when-command / then-event-or-error case.
 type decideCase struct {
 	name  string
@@ -283,6 +296,38 @@ func TestDecide(t *testing.T) {
 			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: entry(past), Reverse: entry(past)})),
 			when:  domain.DeleteFriend{User: "a", Friend: "b"},
 			then:  domain.FriendDeleted{User: "a", Friend: "b"},
+		},
+		{
+			name: "a delete keeping the alias records it",
+			given: append(registered("a", "b"), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "Bee", CreateTime: past},
+				Reverse: entry(past)})),
+			when: domain.DeleteFriend{User: "a", Friend: "b", KeepAlias: true},
+			then: domain.FriendDeleted{User: "a", Friend: "b", KeptAlias: "Bee"},
+		},
+		{
+			name:  "a re-add after a delete keeping the alias starts with it",
+			given: keptAlias(),
+			when:  domain.AddFriend{User: "a", Friend: "b", Reverse: &domain.Entry{}},
+			then:  domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "Bee", CreateTime: now.UnixMilli()}},
+		},
+		{
+			name:  "a re-add with an alias of its own keeps its own",
+			given: keptAlias(),
+			when:  domain.AddFriend{User: "a", Friend: "b", Entry: domain.Entry{Alias: "B2"}},
+			then:  domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{Alias: "B2", CreateTime: now.UnixMilli()}},
+		},
+		{
+			name:  "the kept alias is used once",
+			given: append(keptAlias(), ev(domain.FriendAdded{User: "a", Friend: "b", Entry: entry(past)}), ev(domain.FriendDeleted{User: "a", Friend: "b"})),
+			when:  domain.AddFriend{User: "a", Friend: "b"},
+			then:  domain.FriendAdded{User: "a", Friend: "b", Entry: &domain.Entry{CreateTime: now.UnixMilli()}},
+		},
+		{
+			name:  "an accepted request takes the kept alias",
+			given: append(keptAlias(), ev(domain.FriendDeleted{User: "b", Friend: "a"}), ev(domain.FriendRequestSent{User: "a", Target: "b", ExpireTime: now.UnixMilli() + 1000})),
+			when:  domain.AcceptRequest{User: "b", From: "a"},
+			then: domain.FriendRequestAccepted{User: "b", From: "a", Entry: &domain.Entry{CreateTime: now.UnixMilli()},
+				Reverse: &domain.Entry{Alias: "Bee", CreateTime: now.UnixMilli()}},
 		},
 		{
 			name:  "delete of a stranger fails",

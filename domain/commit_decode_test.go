@@ -35,7 +35,7 @@ func sampleCommits() []Commit {
 			ev(TypeFriendAdded, FriendAdded{User: "a", Friend: "b", Entry: full, Reverse: &Entry{CreateTime: 7}, Imported: true}),
 			ev(TypeFriendAdded, FriendAdded{User: "a", Friend: "c", Reverse: &Entry{}}),
 			ev(TypeFriendDeleted, FriendDeleted{User: "a", Friend: "b", Both: true}),
-			ev(TypeFriendDeleted, FriendDeleted{User: "a", Friend: "c"}),
+			ev(TypeFriendDeleted, FriendDeleted{User: "a", Friend: "c", KeptAlias: alias}),
 			ev(TypeFriendUpdated, FriendUpdated{User: "a", Friend: "b", Alias: &alias, Groups: &groups, UpdateTime: 9}),
 			ev(TypeUserBlocked, UserBlocked{User: "a", Target: "z", Unfriended: true}),
 			ev(TypeUserUnblocked, UserUnblocked{User: "a", Target: "z"}),

@@ -98,6 +98,9 @@ func appendEvent(b []byte, ev *Event) ([]byte, error) {
 	case FriendDeleted:
 		b = appendPair(b, "friend", d.User, d.Friend)
 		b = strconv.AppendBool(append(b, `,"both":`...), d.Both)
+		if d.KeptAlias != "" {
+			b = jsonscan.AppendString(append(b, `,"kept_alias":`...), d.KeptAlias)
+		}
 		return append(b, "}}"...), nil
 	case UserBlocked:
 		b = appendPair(b, "target", d.User, d.Target)

@@ -115,6 +115,10 @@ type FriendDeleted struct {
 	User   string `json:"user"`
 	Friend string `json:"friend"`
 	Both   bool   `json:"both"`
+	// KeptAlias is User's alias for Friend that outlives the delete
+	// (Yunxin's isDeleteAlias=false): the entry User makes for Friend next
+	// starts with it, unless that add gives an alias of its own.
+	KeptAlias string `json:"kept_alias,omitempty"`
 }
 
 // FriendUpdated records a change to User's entry for Friend: a new alias
@@ -330,6 +334,7 @@ type anyData struct {
 	Groups     *[]string              `json:"groups"`
 	UpdateTime int64                  `json:"update_time"`
 	Since      int64                  `json:"since"`
+	KeptAlias  string                 `json:"kept_alias"`
 }
 
 func (d anyData) payload(typ string) (Payload, error) {
@@ -375,7 +380,7 @@ func (d anyData) payload(typ string) (Payload, error) {
 		}
 		return FriendAdded{User: d.User, Friend: d.Friend, Entry: d.Entry, Reverse: d.Reverse, Imported: d.Imported}, nil
 	case TypeFriendDeleted:
-		return FriendDeleted{User: d.User, Friend: d.Friend, Both: d.Both}, nil
+		return FriendDeleted{User: d.User, Friend: d.Friend, Both: d.Both, KeptAlias: d.KeptAlias}, nil
 	case TypeFriendUpdated:
 		return FriendUpdated{User: d.User, Friend: d.Friend, Alias: d.Alias, Attributes: d.Attributes, Custom: d.Custom,
 			Groups: d.Groups, UpdateTime: d.UpdateTime}, nil

@@ -221,6 +221,7 @@ func (c AcceptRequest) Decide(v View, now time.Time) (Payload, error) {
 		}
 		e := c.Entry.Clone()
 		e.Wording, e.AddSource, e.CreateTime = r.Entry.Wording, r.Entry.AddSource, nowMs
+		e = withKeptAlias(v, c.User, c.From, e)
 		ev.Entry = &e
 	}
 	if !hasFU {
@@ -238,6 +239,7 @@ func (c AcceptRequest) Decide(v View, now time.Time) (Payload, error) {
 		}
 		e := r.Entry.Clone()
 		e.CreateTime, e.UpdateTime = nowMs, 0
+		e = withKeptAlias(v, c.From, c.User, e)
 		ev.Reverse = &e
 	}
 	return ev, nil

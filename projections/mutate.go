@@ -103,6 +103,7 @@ func (m *Model) PutEntry(app, owner, friend string, e domain.Entry) {
 		custom = custom || len(old.Custom) > 0
 	}
 	s.refGroups(e.Groups, 1)
+	dropKeptAlias(s, friend)
 	m.touched(s, custom)
 }
 

@@ -199,6 +199,9 @@ func (v lockedView) ReserveFollow(user string) bool {
 func (v lockedView) ReserveMute(user string) bool {
 	return v.m.reserveLocked(slotRef{userRef{v.app.Name, user}, muteSlot}, v.commit, domain.MaxMuted)
 }
+func (v lockedView) KeptAlias(owner, friend string) string {
+	return v.m.userLocked(v.app.Name, owner).soc().KeptAliases[friend]
+}
 func (v lockedView) Muted(user, target string) bool {
 	_, ok := v.m.userLocked(v.app.Name, user).soc().Muted[target]
 	return ok

@@ -25,11 +25,14 @@ type social struct {
 	Fans      map[string]int64 `json:"fans,omitempty"`
 	// Muted are the users the user muted, since when (Unix ms).
 	Muted map[string]int64 `json:"muted,omitempty"`
+	// KeptAliases are the aliases the user kept when deleting a friend,
+	// by that friend, until the user adds them again.
+	KeptAliases map[string]string `json:"kept_aliases,omitempty"`
 }
 
 func (s *social) empty() bool {
 	return s.Extra == "" && s.AllowType == "" && len(s.Requests) == 0 && len(s.SentTo) == 0 && len(s.Following) == 0 && len(s.Fans) == 0 &&
-		len(s.Muted) == 0
+		len(s.Muted) == 0 && len(s.KeptAliases) == 0
 }
 
 // noSocial is what soc returns for a user without social state; read only.
@@ -155,6 +158,23 @@ func (m *Model) PutMute(app, user, target string, at int64) {
 func (m *Model) DeleteMute(app, user, target string) {
 	if u := m.userLocked(app, user); u != nil && u.soc().Muted != nil {
 		delete(u.x.social.Muted, target)
+		u.tidy()
+	}
+}
+
+// KeepAlias implements domain.Mutator.
+func (m *Model) KeepAlias(app, owner, friend, alias string) {
+	s := m.mutUserLocked(app, owner).mutSoc()
+	if s.KeptAliases == nil {
+		s.KeptAliases = map[string]string{}
+	}
+	s.KeptAliases[friend] = alias
+}
+
+// dropKeptAlias forgets the alias u kept for friend: a new entry took it.
+func dropKeptAlias(u *userState, friend string) {
+	if u.soc().KeptAliases != nil {
+		delete(u.x.social.KeptAliases, friend)
 		u.tidy()
 	}
 }
@@ -286,7 +306,7 @@ func (m *Model) FollowCounts(app, user string) domain.FollowCounts {
 // clone returns a deep copy of s, for a snapshot or digest.
 func (s *social) clone() *social {
 	out := &social{Extra: s.Extra, AllowType: s.AllowType, SentTo: maps.Clone(s.SentTo),
-		Following: maps.Clone(s.Following), Fans: maps.Clone(s.Fans)}
+		Following: maps.Clone(s.Following), Fans: maps.Clone(s.Fans), Muted: maps.Clone(s.Muted), KeptAliases: maps.Clone(s.KeptAliases)}
 	if s.Requests != nil {
 		out.Requests = make(map[string]*domain.Request, len(s.Requests))
 		for k, r := range s.Requests {

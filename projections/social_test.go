@@ -248,3 +248,53 @@ func TestMutesAreKeptApartFromFriendsAndBlocks(t *testing.T) {
 		t.Error("undoing the mutes left state behind")
 	}
 }
+
+// TestKeptAliasesLastUntilTheNextAdd: an alias kept by a delete is in the
+// state (view, digest, snapshot) until an entry for the pair is made
+// again, and the digest tells mutes and kept aliases from their absence.
+func TestKeptAliasesLastUntilTheNextAdd(t *testing.T) {
+	model := func(evs ...domain.Event) *Model {
+		m := NewModel()
+		for i, ev := range evs {
+			m.Apply("amity.a.rel.0", uint64(i)+1, domain.Commit{ID: "c", App: "a", Events: []domain.Event{ev}})
+		}
+		return m
+	}
+	kept := func(m *Model) (alias string) {
+		m.Decide(&domain.App{Name: "a"}, "probe", func(v domain.View) { alias = v.KeptAlias("x", "y") })
+		return alias
+	}
+	friends := []domain.Event{at(1, domain.UserRegistered{User: "x"}), at(1, domain.UserRegistered{User: "y"}),
+		at(2, domain.FriendAdded{User: "x", Friend: "y", Entry: &domain.Entry{Alias: "Why", CreateTime: 2}, Reverse: &domain.Entry{CreateTime: 2}})}
+	keeping := model(append(friends, at(3, domain.FriendDeleted{User: "x", Friend: "y", KeptAlias: "Why"}))...)
+	dropping := model(append(friends, at(3, domain.FriendDeleted{User: "x", Friend: "y"}))...)
+	if got := kept(keeping); got != "Why" {
+		t.Errorf("kept alias %q, want Why", got)
+	}
+	if got := kept(dropping); got != "" {
+		t.Errorf("kept alias %q after a delete that dropped it", got)
+	}
+	other := model(append(friends, at(3, domain.FriendDeleted{User: "x", Friend: "y", KeptAlias: "Other"}))...)
+	if keeping.Digest().Sum == dropping.Digest().Sum || keeping.Digest().Sum == other.Digest().Sum {
+		t.Error("the digest does not see a kept alias")
+	}
+	var buf bytes.Buffer
+	keeping.encodeSnapshot(&buf)
+	loaded, err := decodeSnapshot(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Digest().Sum != keeping.Digest().Sum || kept(loaded) != "Why" {
+		t.Error("the kept alias changed through a snapshot")
+	}
+	readded := model(append(friends, at(3, domain.FriendDeleted{User: "x", Friend: "y", KeptAlias: "Why"}),
+		at(4, domain.FriendAdded{User: "x", Friend: "y", Entry: &domain.Entry{Alias: "Why", CreateTime: 4}}))...)
+	if kept(readded) != "" {
+		t.Error("a new entry left the kept alias behind")
+	}
+	mutedY := model(append(friends, at(3, domain.UserMuted{User: "x", Target: "y"}))...)
+	mutedZ := model(append(friends, at(3, domain.UserMuted{User: "x", Target: "z"}))...)
+	if mutedY.Digest().Sum == mutedZ.Digest().Sum {
+		t.Error("the digest does not tell one mute from another")
+	}
+}

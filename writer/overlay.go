@@ -14,6 +14,7 @@ type overlay struct {
 	requests map[[2]string]*domain.Request // {from, to}; nil: deleted in this commit
 	follows  map[[2]string]bool            // {user, target}; false: unfollowed in this commit
 	mutes    map[[2]string]bool            // {user, target}; false: unmuted in this commit
+	kept     map[[2]string]string          // {owner, friend}; "": taken by a new entry in this commit
 	allow    map[string]string
 }
 
@@ -183,6 +184,23 @@ func (o *overlay) PutUser(_ string, u domain.User) { o.users[u.ID] = true }
 
 func (o *overlay) PutEntry(_, owner, friend string, e domain.Entry) {
 	o.entries[[2]string{owner, friend}] = &e
+	if o.kept != nil || o.s.KeptAlias(owner, friend) != "" {
+		o.KeepAlias("", owner, friend, "")
+	}
+}
+
+func (o *overlay) KeptAlias(owner, friend string) string {
+	if a, ok := o.kept[[2]string{owner, friend}]; ok {
+		return a
+	}
+	return o.s.KeptAlias(owner, friend)
+}
+
+func (o *overlay) KeepAlias(_, owner, friend, alias string) {
+	if o.kept == nil {
+		o.kept = map[[2]string]string{}
+	}
+	o.kept[[2]string{owner, friend}] = alias
 }
 
 func (o *overlay) DeleteEntry(_, owner, friend string) {

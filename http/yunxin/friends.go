@@ -176,17 +176,31 @@ func notFriend(err error) error {
 }
 
 // friendDelete: friend/delete.action, one way: faccid keeps accid, and
-// tells it with bidirection false.
+// tells it with bidirection false. accid's alias comes back when accid
+// adds faccid again, unless isDeleteAlias is true.
 func (s *Server) friendDelete(ctx context.Context, c *call) (response, error) {
 	f := form(c)
-	if v := f.Get("isDeleteAlias"); v != "" && v != "true" && v != "false" {
-		return nil, apiErr(codeParam, "isDeleteAlias must be true or false")
+	keep, err := keepAlias("isDeleteAlias", f.Get("isDeleteAlias"))
+	if err != nil {
+		return nil, err
 	}
 	user, friend, err := s.pair(c, f, "accid", "faccid")
 	if err != nil {
 		return nil, err
 	}
-	return ok(), notFriend(run(ctx, c, domain.DeleteFriend{User: user, Friend: friend}))
+	return ok(), notFriend(run(ctx, c, domain.DeleteFriend{User: user, Friend: friend, KeepAlias: keep}))
+}
+
+// keepAlias reads a delete's isDeleteAlias (v1) or delete_alias (v2):
+// false, the default, keeps the alias for a later add.
+func keepAlias(name, v string) (bool, error) {
+	switch v {
+	case "", "false":
+		return true, nil
+	case "true":
+		return false, nil
+	}
+	return false, apiErr(codeParam, name+" must be true or false")
 }
 
 // friend is a friend as v1 answers it.

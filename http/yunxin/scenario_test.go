@@ -127,6 +127,21 @@ func TestV1Scenario(t *testing.T) {
 	want(t, "delete again", y.Post(del, "accid", "alice", "faccid", "bob"), 404)
 	want(t, "isDeleteAlias not a boolean", y.Post(del, "accid", "bob", "faccid", "alice", "isDeleteAlias", "yes"), 414)
 
+	// The alias outlives a delete unless isDeleteAlias is true, and comes
+	// back with the next add.
+	want(t, "bob names alice", y.Post(update, "accid", "bob", "faccid", "alice", "alias", "Ally"), 200)
+	want(t, "bob deletes alice, keeping the alias", y.Post(del, "accid", "bob", "faccid", "alice"), 200)
+	want(t, "bob adds alice again", y.Post(add, "accid", "bob", "faccid", "alice", "type", "1"), 200)
+	if r := y.Post(getOne, "accid", "bob", "faccid", "alice"); r.Code != 200 || r.Friend.Alias != "Ally" {
+		t.Errorf("bob's alice after a delete keeping the alias and an add: %+v", r)
+	}
+	want(t, "bob deletes alice and the alias", y.Post(del, "accid", "bob", "faccid", "alice", "isDeleteAlias", "true"), 200)
+	want(t, "bob adds alice once more", y.Post(add, "accid", "bob", "faccid", "alice", "type", "1"), 200)
+	if r := y.Post(getOne, "accid", "bob", "faccid", "alice"); r.Code != 200 || r.Friend.Alias != "" {
+		t.Errorf("bob's alice after a delete with isDeleteAlias=true and an add: %+v", r)
+	}
+	want(t, "alice deletes bob again", y.Post(del, "accid", "alice", "faccid", "bob", "isDeleteAlias", "true"), 200)
+
 	// Blacklist and mute: each idempotent, apart from each other and from
 	// the friendship.
 	want(t, "blacklist carol", y.Post(special, "accid", "alice", "targetAcc", "carol", "relationType", "1", "value", "1"), 200)
@@ -245,6 +260,22 @@ func TestV2Scenario(t *testing.T) {
 	}
 	apitest.WantV2(t, "delete", y.V2(http.MethodDelete, "/im/v2/friends/ann", url.Values{"friend_account_id": {"ben"}, "delete_alias": {"false"}}, nil, nil), 200)
 	apitest.WantV2(t, "get the deleted", y.V2(http.MethodGet, "/im/v2.1/friends/ann", url.Values{"friend_account_id": {"ben"}}, nil, nil), 404)
+	apitest.WantV2(t, "delete_alias not a boolean", y.V2(http.MethodDelete, "/im/v2/friends/ann", url.Values{"friend_account_id": {"cy"}, "delete_alias": {"1"}}, nil, nil), 414)
+	// ann's alias for cy outlives a delete with delete_alias=false (the
+	// default) and comes back with the next add; delete_alias=true drops it.
+	apitest.WantV2(t, "name cy", y.V2(http.MethodPatch, "/im/v2/friends/ann", nil, map[string]any{"friend_account_id": "cy", "alias": "Sy"}, &f), 200)
+	apitest.WantV2(t, "delete cy", y.V2(http.MethodDelete, "/im/v2/friends/ann", url.Values{"friend_account_id": {"cy"}}, nil, nil), 200)
+	apitest.WantV2(t, "add cy again", y.V2(http.MethodPost, "/im/v2/friends", nil, map[string]any{"account_id": "ann", "friend_account_id": "cy", "type": 1}, nil), 200)
+	apitest.WantV2(t, "get cy", y.V2(http.MethodGet, "/im/v2/friends/ann", url.Values{"friend_account_id": {"cy"}}, nil, &f), 200)
+	if f.Alias != "Sy" {
+		t.Errorf("ann's cy after a delete keeping the alias and an add: %+v", f)
+	}
+	apitest.WantV2(t, "delete cy and the alias", y.V2(http.MethodDelete, "/im/v2/friends/ann", url.Values{"friend_account_id": {"cy"}, "delete_alias": {"true"}}, nil, nil), 200)
+	apitest.WantV2(t, "add cy once more", y.V2(http.MethodPost, "/im/v2/friends", nil, map[string]any{"account_id": "ann", "friend_account_id": "cy", "type": 1}, nil), 200)
+	apitest.WantV2(t, "get cy again", y.V2(http.MethodGet, "/im/v2/friends/ann", url.Values{"friend_account_id": {"cy"}}, nil, &f), 200)
+	if f.Alias != "" {
+		t.Errorf("ann's cy after a delete with delete_alias=true and an add: %+v", f)
+	}
 
 	// Blocks.
 	for _, u := range []string{"ben", "cy", "dee"} {

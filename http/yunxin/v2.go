@@ -138,14 +138,15 @@ func (s *Server) v2Update(ctx context.Context, c *call) (any, error) {
 // v2Delete: DELETE /im/v2/friends/{account_id}?friend_account_id=, one
 // way, as friend/delete.action.
 func (s *Server) v2Delete(ctx context.Context, c *call) (any, error) {
-	if v := c.Query.Get("delete_alias"); v != "" && v != "true" && v != "false" {
-		return nil, apiErr(codeParam, "delete_alias must be true or false")
+	keep, err := keepAlias("delete_alias", c.Query.Get("delete_alias"))
+	if err != nil {
+		return nil, err
 	}
 	user, other, err := s.v2Pair(c, pathAccount(ctx), c.Query.Get("friend_account_id"))
 	if err != nil {
 		return nil, err
 	}
-	return nil, notFriend(run(ctx, c, domain.DeleteFriend{User: user, Friend: other}))
+	return nil, notFriend(run(ctx, c, domain.DeleteFriend{User: user, Friend: other, KeepAlias: keep}))
 }
 
 // v2Get: GET /im/v2.1/friends/{account_id}?friend_account_id=.
