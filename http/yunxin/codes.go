@@ -2,6 +2,7 @@ package yunxin
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/amity-im/amity/domain"
 )
@@ -52,15 +53,77 @@ var domainCodes = []struct {
 	{domain.ErrForbidden, codeForbidden},
 }
 
-// Error is a failure answered with a Yunxin code.
+// v2Codes is the v2 API's table: Yunxin's six-digit codes, a module (102
+// accounts, 104 friends, 105 mutes, 106 blocklists) and a kind, for the
+// errors that have one; first match wins. Every other error takes its v1
+// code, those v2 does not use (405, 417, 419) as v2General says.
+var v2Codes = []struct {
+	err  error
+	code int
+}{
+	{errBlockSelf, 106429},
+	{domain.ErrSelf, 104429},
+	{domain.ErrUserNotRegistered, 102404},
+	{domain.ErrTargetNotRegistered, 102404},
+	{domain.ErrNotFriend, 104404},
+	{domain.ErrRequestNotFound, 104302},
+	{domain.ErrRequestNotWaiting, 104302},
+	{domain.ErrPeerFriendLimit, 104301},
+	{domain.ErrFriendLimit, 104435},
+	{domain.ErrBlockLimit, 106435},
+	{domain.ErrMuteLimit, 105435},
+	{domain.ErrYouBlocked, 102426},
+	{domain.ErrBlockedByTarget, 102426},
+	{domain.ErrExists, 104405},
+}
+
+// v2General maps the v1 codes v2 does not use to its general ones: a
+// field too long is a parameter error (414); a repeat or a cap that has no
+// six-digit code is refused (403).
+func v2General(code int) int {
+	switch code {
+	case codeTooLong:
+		return codeParam
+	case codeRepeat, codeOverLimit:
+		return codeForbidden
+	}
+	return code
+}
+
+// errBlockSelf is a v2 block call naming the same account twice.
+var errBlockSelf = fmt.Errorf("%w: blocklist", domain.ErrSelf)
+
+// Error is a failure answered with a Yunxin code; kind, when set, is the
+// domain error it stands for (the v2 table reads it).
 type Error struct {
 	Code int
 	Desc string
+	kind error
 }
 
 func (e *Error) Error() string { return e.Desc }
+func (e *Error) Unwrap() error { return e.kind }
 
 func apiErr(code int, desc string) *Error { return &Error{Code: code, Desc: desc} }
+
+// kindErr is apiErr standing for the domain error kind.
+func kindErr(code int, desc string, kind error) *Error {
+	return &Error{Code: code, Desc: desc, kind: kind}
+}
+
+// v2CodeOf returns the v2 code and text for err.
+func v2CodeOf(err error) (int, string) {
+	code, msg := codeOf(err)
+	if code == codeServer {
+		return code, msg
+	}
+	for _, m := range v2Codes {
+		if errors.Is(err, m.err) {
+			return m.code, msg
+		}
+	}
+	return v2General(code), msg
+}
 
 // codeOf returns the Yunxin code and text for err: 500 for a fault of
 // Amity's own, which may pass if the call is made again.

@@ -55,12 +55,12 @@ func (s *Server) accounts(c *call, firstName, first, secondName, second string) 
 		return "", "", err
 	}
 	if a == b {
-		return "", "", apiErr(codeParam, firstName+" can't same with the "+secondName)
+		return "", "", kindErr(codeParam, firstName+" can't same with the "+secondName, domain.ErrSelf)
 	}
-	if err := s.registered(c, firstName, a); err != nil {
+	if err := s.registered(c, firstName, a, domain.ErrUserNotRegistered); err != nil {
 		return "", "", err
 	}
-	if err := s.registered(c, secondName, b); err != nil {
+	if err := s.registered(c, secondName, b, domain.ErrTargetNotRegistered); err != nil {
 		return "", "", err
 	}
 	return a, b, nil
@@ -170,7 +170,7 @@ func (s *Server) friendUpdate(ctx context.Context, c *call) (response, error) {
 // notFriend says Yunxin's words for a friend that is not one.
 func notFriend(err error) error {
 	if errors.Is(err, domain.ErrNotFriend) {
-		return apiErr(codeNotFound, "friend not exist")
+		return kindErr(codeNotFound, "friend not exist", domain.ErrNotFriend)
 	}
 	return err
 }
@@ -241,7 +241,7 @@ func (s *Server) friendGet(_ context.Context, c *call) (response, error) {
 	if err != nil || since < 0 {
 		return nil, apiErr(codeParam, "updatetime must be Unix milliseconds")
 	}
-	if err := s.registered(c, "accid", user); err != nil {
+	if err := s.registered(c, "accid", user, domain.ErrUserNotRegistered); err != nil {
 		return nil, err
 	}
 	rd := s.cfg.Read
@@ -285,7 +285,7 @@ func (s *Server) friendGetByAccid(_ context.Context, c *call) (response, error) 
 		if _, _, err := s.pair(c, f, "accid", "faccid"); err != nil {
 			return nil, err
 		}
-		return nil, apiErr(codeNotFound, "friend not exist")
+		return nil, kindErr(codeNotFound, "friend not exist", domain.ErrNotFriend)
 	}
 	_, back := s.cfg.Read.Relation(c.App.Name, user, other)
 	return &friendAnswer{Friend: friendOf(other, e, back)}, nil

@@ -204,8 +204,14 @@ func TestV2Scenario(t *testing.T) {
 	}
 	apitest.WantV2(t, "add type 3", y.V2(http.MethodPost, "/im/v2/friends", nil, map[string]any{"account_id": "ann", "friend_account_id": "cy", "type": 3}, nil), 414)
 	apitest.WantV2(t, "add a long alias", y.V2(http.MethodPost, "/im/v2/friends", nil,
-		map[string]any{"account_id": "ann", "friend_account_id": "cy", "type": 1, "alias": strings.Repeat("a", 129)}, nil), 405)
+		map[string]any{"account_id": "ann", "friend_account_id": "cy", "type": 1, "alias": strings.Repeat("a", 129)}, nil), 414)
 	apitest.WantV2(t, "a type of the wrong kind", y.V2(http.MethodPost, "/im/v2/friends", nil, map[string]any{"account_id": "ann", "friend_account_id": "cy", "type": "1"}, nil), 414)
+	// v2 answers with Yunxin's six-digit codes: module, then kind.
+	apitest.WantV2(t, "add oneself", y.V2(http.MethodPost, "/im/v2/friends", nil, map[string]any{"account_id": "ann", "friend_account_id": "ann", "type": 1}, nil), 104429)
+	apitest.WantV2(t, "add an unknown account", y.V2(http.MethodPost, "/im/v2/friends", nil, map[string]any{"account_id": "ann", "friend_account_id": "nobody", "type": 1}, nil), 102404)
+	apitest.WantV2(t, "get a stranger", y.V2(http.MethodGet, "/im/v2/friends/ann", url.Values{"friend_account_id": {"fay"}}, nil, nil), 104404)
+	apitest.WantV2(t, "update a stranger", y.V2(http.MethodPatch, "/im/v2/friends/ann", nil, map[string]any{"friend_account_id": "fay", "alias": "x"}, nil), 104404)
+	apitest.WantV2(t, "block oneself", y.V2(http.MethodPost, "/im/v2/block_contacts", nil, map[string]any{"account_id": "ann", "contact_account_id": "ann"}, nil), 106429)
 
 	// Requests, answered in the docs' form (query type 3|4) and in the
 	// official SDK's (body type 1|2).
@@ -221,7 +227,7 @@ func TestV2Scenario(t *testing.T) {
 		t.Errorf("accepted with an alias: %+v", f)
 	}
 	apitest.WantV2(t, "reject by the body", y.V2(http.MethodPost, handle, nil, map[string]any{"account_id": "ann", "friend_account_id": "fay", "type": 2}, nil), 200)
-	apitest.WantV2(t, "accept what was rejected", y.V2(http.MethodPost, handle, nil, map[string]any{"account_id": "ann", "friend_account_id": "dee"}, nil), 404)
+	apitest.WantV2(t, "accept what was rejected", y.V2(http.MethodPost, handle, nil, map[string]any{"account_id": "ann", "friend_account_id": "dee"}, nil), 104302)
 
 	// The list, a page at a time.
 	type page struct {
@@ -259,7 +265,8 @@ func TestV2Scenario(t *testing.T) {
 		t.Errorf("after clearing the alias: %+v", f)
 	}
 	apitest.WantV2(t, "delete", y.V2(http.MethodDelete, "/im/v2/friends/ann", url.Values{"friend_account_id": {"ben"}, "delete_alias": {"false"}}, nil, nil), 200)
-	apitest.WantV2(t, "get the deleted", y.V2(http.MethodGet, "/im/v2.1/friends/ann", url.Values{"friend_account_id": {"ben"}}, nil, nil), 404)
+	apitest.WantV2(t, "get the deleted", y.V2(http.MethodGet, "/im/v2.1/friends/ann", url.Values{"friend_account_id": {"ben"}}, nil, nil), 104404)
+	apitest.WantV2(t, "delete the deleted", y.V2(http.MethodDelete, "/im/v2/friends/ann", url.Values{"friend_account_id": {"ben"}}, nil, nil), 104404)
 	apitest.WantV2(t, "delete_alias not a boolean", y.V2(http.MethodDelete, "/im/v2/friends/ann", url.Values{"friend_account_id": {"cy"}, "delete_alias": {"1"}}, nil, nil), 414)
 	// ann's alias for cy outlives a delete with delete_alias=false (the
 	// default) and comes back with the next add; delete_alias=true drops it.

@@ -170,7 +170,8 @@ type v2Answer struct {
 func (s *Server) answerV2(w http.ResponseWriter, c *call, data any, err error) string {
 	a := v2Answer{Code: codeOK, Msg: "success", Data: data}
 	if err != nil {
-		a.Code, a.Msg = s.codeOf(c, err)
+		s.codeOf(c, err) // logs a fault of Amity's own
+		a.Code, a.Msg = v2CodeOf(err)
 		a.Data = struct{}{}
 	}
 	if a.Data == nil {
@@ -228,9 +229,9 @@ func text(name, v string, max int) error {
 
 // registered refuses an account that is not registered, as Yunxin refuses
 // an accid it does not know.
-func (s *Server) registered(c *call, name, id string) error {
+func (s *Server) registered(c *call, name, id string, kind error) error {
 	if !s.cfg.Read.Registered(c.App.Name, id) {
-		return apiErr(codeParam, name+" "+id+" does not exist")
+		return kindErr(codeParam, name+" "+id+" does not exist", kind)
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ func (s *Server) listBlackAndMuteList(_ context.Context, c *call) (response, err
 	if err != nil {
 		return nil, err
 	}
-	if err := s.registered(c, "accid", user); err != nil {
+	if err := s.registered(c, "accid", user, domain.ErrUserNotRegistered); err != nil {
 		return nil, err
 	}
 	return &listsAnswer{MuteList: s.muted(c, user), BlackList: s.blacklist(c, user, 0, c.App.BlockCap())}, nil

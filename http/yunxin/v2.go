@@ -157,7 +157,7 @@ func (s *Server) v2Get(ctx context.Context, c *call) (any, error) {
 	}
 	e, ok := s.cfg.Read.Entry(c.App.Name, user, other)
 	if !ok {
-		return nil, apiErr(codeNotFound, "friend not exist")
+		return nil, kindErr(codeNotFound, "friend not exist", domain.ErrNotFriend)
 	}
 	return v2FriendOf(other, e), nil
 }
@@ -207,7 +207,7 @@ func (s *Server) listOf(c *call) (user string, offset, limit int, err error) {
 	if user, err = accid("account_id", c.Query.Get("account_id")); err != nil {
 		return "", 0, 0, err
 	}
-	return user, offset, limit, s.registered(c, "account_id", user)
+	return user, offset, limit, s.registered(c, "account_id", user, domain.ErrUserNotRegistered)
 }
 
 // v2List: GET /im/v2/friends?account_id=&page_token=&limit=.
@@ -281,7 +281,12 @@ type blockBody struct {
 
 // blockPair checks the two accounts of a v2 block call.
 func (s *Server) blockPair(c *call, user, other string) (string, string, error) {
-	return s.accounts(c, "account_id", user, "contact_account_id", other)
+	a, b, err := s.accounts(c, "account_id", user, "contact_account_id", other)
+	var e *Error
+	if errors.Is(err, domain.ErrSelf) && errors.As(err, &e) {
+		return "", "", kindErr(e.Code, e.Desc, errBlockSelf)
+	}
+	return a, b, err
 }
 
 // v2Block: POST /im/v2/block_contacts.
