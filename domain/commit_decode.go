@@ -183,11 +183,11 @@ func data(s *jsonscan.Scanner, d *anyData, m *memo) bool {
 		case "extra":
 			d.Extra = new(string)
 			return jsonscan.Once(&seen, 1<<16) && s.Str(d.Extra)
-		case "kept_alias":
-			return jsonscan.Once(&seen, 1<<18) && s.Str(&d.KeptAlias)
 		case "allow_type":
 			d.AllowType = new(string)
 			return jsonscan.Once(&seen, 1<<17) && s.Str(d.AllowType)
+		case "kept_alias":
+			return jsonscan.Once(&seen, 1<<18) && s.Str(&d.KeptAlias)
 		}
 		return false
 	})
