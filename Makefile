@@ -53,7 +53,7 @@ bench-migrate: ## copy an app of 1M users and 10M edges from a source Amity's Te
 
 bench-replay: ## write events in big and in small commits, then time a full replay of each against the raw stream read (docs/benchmarks.md)
 	$(GO) run ./cmd/amity-bench --replay-events 1000000 $(BENCH_FLAGS)
-	$(GO) run ./cmd/amity-bench --replay-events 300000 --replay-per-call 1 $(BENCH_FLAGS)
+	$(GO) run ./cmd/amity-bench --replay-events 300000 --replay-per-call 1 --replay-callers 8 $(BENCH_FLAGS)
 
 fuzz: ## fuzz the decoders for a while each
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalCommit -fuzztime 30s ./domain/

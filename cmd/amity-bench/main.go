@@ -34,6 +34,7 @@ type options struct {
 	only          string
 	replayEvents  int
 	replayPerCall int64
+	replayCallers int
 	replayProfile string
 	cpuprofile    string
 	serverPprof   string
@@ -62,7 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this tool (load generation, labelled by workload, and the minimal handlers) to this file")
 	fs.StringVar(&o.serverPprof, "server-pprof", "", "start the server with --pprof on this address, to profile it during a workload")
 	fs.IntVar(&o.replayEvents, "replay-events", 0, "instead of the HTTP workloads: write this many events through the core, then measure replay against the raw read")
-	fs.Int64Var(&o.replayPerCall, "replay-per-call", 100, "with --replay-events: commands per Execute call while writing (1 stores mostly one event per commit)")
+	fs.Int64Var(&o.replayPerCall, "replay-per-call", 100, "with --replay-events: commands per Execute call while writing")
+	fs.IntVar(&o.replayCallers, "replay-callers", 256, "with --replay-events: Execute calls under way at once while writing; the writer groups the calls under way into one commit, so few callers of one command each store small commits")
 	fs.StringVar(&o.replayProfile, "replay-cpuprofile", "", "with --replay-events: write a CPU profile of the replay step to this file")
 	fs.IntVar(&o.migrateUsers, "migrate-users", 0, "instead of the HTTP workloads: copy an app of this many users from a source Amity's Tencent surface with amity migrate, then verify it")
 	fs.IntVar(&o.migrateEdges, "migrate-edges", 0, "with --migrate-users: the source's directed friendship edges")

@@ -110,10 +110,10 @@ func (f *replayFigures) write(ctx context.Context, o options, store *eventstore.
 	start := time.Now()
 	users := f.users
 	name := func(i int64) string { return "u" + strconv.FormatInt(i%users, 10) }
-	if err := load(ctx, w, app, users, o.replayPerCall, func(k int64) domain.Command { return domain.RegisterUser{User: name(k)} }); err != nil {
+	if err := load(ctx, w, app, users, o.replayPerCall, o.replayCallers, func(k int64) domain.Command { return domain.RegisterUser{User: name(k)} }); err != nil {
 		return "", err
 	}
-	if err := load(ctx, w, app, f.adds, o.replayPerCall, func(k int64) domain.Command {
+	if err := load(ctx, w, app, f.adds, o.replayPerCall, o.replayCallers, func(k int64) domain.Command {
 		d := 1 + k/users
 		return domain.AddFriend{User: name(k), Friend: name(k + d), Reverse: &domain.Entry{}}
 	}); err != nil {
@@ -210,12 +210,12 @@ func (f *replayFigures) print(stdout io.Writer, o options) {
 }
 
 // load runs n commands made by mk from 256 goroutines, per at a time.
-func load(ctx context.Context, w *writer.Writer, app *domain.App, n, per int64, mk func(k int64) domain.Command) error {
+func load(ctx context.Context, w *writer.Writer, app *domain.App, n, per int64, callers int, mk func(k int64) domain.Command) error {
 	var next atomic.Int64
 	var failed atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
-	for range 256 {
+	for range max(callers, 1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
