@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"slices"
 	"sync"
@@ -137,31 +138,46 @@ func vendorSource(cfg config, f migrateFlags, stderr io.Writer) (*domain.App, am
 	reads := amityhttp.VendorReads{Backoff: backoff, Waiting: waitingLine(stderr)}
 	switch f.vendor {
 	case "tencent":
-		j := slices.IndexFunc(cfg.tencent, func(t *tencent.App) bool { return t.App == app })
-		if j < 0 {
-			return nil, nil, fmt.Errorf("app %q has no tencent part in %s: its SDKAppID and key sign the reads", f.app, f.config)
+		t, err := partOf(cfg.tencent, func(t *tencent.App) *domain.App { return t.App }, app, f, "SDKAppID and key")
+		if err != nil {
+			return nil, nil, err
 		}
-		return app, tencentSource(cfg.tencent[j], f.source, f.qps, reads), nil
+		return app, tencentSource(t, f.source, f.qps, reads), nil
 	case "zim":
-		j := slices.IndexFunc(cfg.zim, func(z *zim.App) bool { return z.App == app })
-		if j < 0 {
-			return nil, nil, fmt.Errorf("app %q has no zim part in %s: its AppID and ServerSecret sign the reads", f.app, f.config)
+		z, err := partOf(cfg.zim, func(z *zim.App) *domain.App { return z.App }, app, f, "AppID and ServerSecret")
+		if err != nil {
+			return nil, nil, err
 		}
-		z := cfg.zim[j]
-		reads.HTTP = migrate.LimitedClient(cmp.Or(f.qps, zim.DefaultSourceQPS), 30*time.Second)
+		reads.HTTP = sourceClient(f.qps, zim.DefaultSourceQPS)
 		c := &zim.Client{BaseURL: cmp.Or(f.source, zim.DefaultEndpoint), AppID: z.AppID, Secret: z.ServerSecret, HTTP: reads.HTTP}
 		return app, &zim.Source{Client: c, Reads: reads}, nil
 	case "yunxin":
-		j := slices.IndexFunc(cfg.yunxin, func(y *yunxin.App) bool { return y.App == app })
-		if j < 0 {
-			return nil, nil, fmt.Errorf("app %q has no yunxin part in %s: its AppKey and AppSecret sign the reads", f.app, f.config)
+		y, err := partOf(cfg.yunxin, func(y *yunxin.App) *domain.App { return y.App }, app, f, "AppKey and AppSecret")
+		if err != nil {
+			return nil, nil, err
 		}
-		y := cfg.yunxin[j]
-		reads.HTTP = migrate.LimitedClient(cmp.Or(f.qps, yunxin.DefaultSourceQPS), 30*time.Second)
+		reads.HTTP = sourceClient(f.qps, yunxin.DefaultSourceQPS)
 		c := &yunxin.Client{BaseURL: cmp.Or(f.source, yunxin.DefaultEndpoint), AppKey: y.AppKey, AppSecret: y.AppSecret, HTTP: reads.HTTP}
 		return app, &yunxin.Source{Client: c, Reads: reads}, nil
 	}
 	return nil, nil, fmt.Errorf("--vendor %q: say tencent, zim or yunxin", f.vendor)
+}
+
+// partOf is the vendor part of parts that belongs to app; none is an error
+// naming the credentials that sign the vendor's reads.
+func partOf[T any](parts []T, appOf func(T) *domain.App, app *domain.App, f migrateFlags, credentials string) (T, error) {
+	j := slices.IndexFunc(parts, func(p T) bool { return appOf(p) == app })
+	if j < 0 {
+		var none T
+		return none, fmt.Errorf("app %q has no %s part in %s: its %s sign the reads", f.app, f.vendor, f.config, credentials)
+	}
+	return parts[j], nil
+}
+
+// sourceClient is the HTTP client of a vendor's reads, at qps calls a
+// second (the vendor's documented rate when 0).
+func sourceClient(qps, vendorQPS int) *http.Client {
+	return migrate.LimitedClient(cmp.Or(qps, vendorQPS), 30*time.Second)
 }
 
 // openUsers opens the users list and counts its IDs when it is a file.
@@ -304,7 +320,7 @@ func waitingLine(w io.Writer) func(string, error, time.Duration) {
 // the documented one) with the app's own key, at qps calls a second at
 // most (0: Tencent's limit; negative: none).
 func tencentSource(app *tencent.App, source string, qps int, reads amityhttp.VendorReads) *tencent.Source {
-	reads.HTTP = migrate.LimitedClient(cmp.Or(qps, tencent.DefaultSourceQPS), 30*time.Second)
+	reads.HTTP = sourceClient(qps, tencent.DefaultSourceQPS)
 	c := &tencent.Client{BaseURL: cmp.Or(source, tencent.DefaultEndpoint), SDKAppID: app.SDKAppID, Identifier: app.Admins[0],
 		SecretKey: app.SecretKey, HTTP: reads.HTTP}
 	return &tencent.Source{Client: c, App: app, Reads: reads}
