@@ -35,6 +35,14 @@ func StartJetStream(t testing.TB) (context.Context, *eventstore.Store, *nats.Con
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, store := openStore(t, nc)
+	return ctx, store, nc
+}
+
+// openStore opens the stream on nc as the service does; the connection
+// closes with the test, and the context it returns ends with it.
+func openStore(t testing.TB, nc *nats.Conn) (context.Context, *eventstore.Store) {
+	t.Helper()
 	t.Cleanup(nc.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -42,7 +50,7 @@ func StartJetStream(t testing.TB) (context.Context, *eventstore.Store, *nats.Con
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ctx, store, nc
+	return ctx, store
 }
 
 // Instance is one Writer with its own read model following a shared
@@ -113,13 +121,7 @@ func startServer(t testing.TB, dir, addr string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(nc.Close)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	store, err := eventstore.Open(ctx, nc, eventstore.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, store := openStore(t, nc)
 	// Recorded as amity serve records the apps it serves at start.
 	if _, err := store.Partitions(ctx, Demo.Name, 0); err != nil {
 		t.Fatal(err)
