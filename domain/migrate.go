@@ -271,24 +271,27 @@ func timed(vendor, amity map[string]int64, register func(string), add func(strin
 // does not.
 func pruned(vendor, amity Graph) []Command {
 	var out []Command
-	for _, id := range sortedKeys(amity.Friends) {
-		if _, ok := vendor.Friends[id]; !ok {
-			out = append(out, DeleteFriend{User: vendor.User, Friend: id})
-		}
+	for _, id := range absent(amity.Friends, vendor.Friends) {
+		out = append(out, DeleteFriend{User: vendor.User, Friend: id})
 	}
-	for _, id := range sortedKeys(amity.Blocks) {
-		if _, ok := vendor.Blocks[id]; !ok {
-			out = append(out, UnblockUser{User: vendor.User, Target: id})
-		}
+	for _, id := range absent(amity.Blocks, vendor.Blocks) {
+		out = append(out, UnblockUser{User: vendor.User, Target: id})
 	}
-	for _, id := range sortedKeys(amity.Follows) {
-		if _, ok := vendor.Follows[id]; !ok {
-			out = append(out, UnfollowUser{User: vendor.User, Target: id})
-		}
+	for _, id := range absent(amity.Follows, vendor.Follows) {
+		out = append(out, UnfollowUser{User: vendor.User, Target: id})
 	}
-	for _, id := range sortedKeys(amity.Mutes) {
-		if _, ok := vendor.Mutes[id]; !ok {
-			out = append(out, UnmuteUser{User: vendor.User, Target: id})
+	for _, id := range absent(amity.Mutes, vendor.Mutes) {
+		out = append(out, UnmuteUser{User: vendor.User, Target: id})
+	}
+	return out
+}
+
+// absent returns the keys of have that want lacks, in order.
+func absent[V, W any](have map[string]V, want map[string]W) []string {
+	var out []string
+	for _, id := range sortedKeys(have) {
+		if _, ok := want[id]; !ok {
+			out = append(out, id)
 		}
 	}
 	return out

@@ -142,6 +142,10 @@ func describe(c domain.Command) string {
 		return "follow " + c.Target
 	case domain.UnfollowUser:
 		return "unfollow " + c.Target
+	case domain.MuteUser:
+		return "mute " + c.Target
+	case domain.UnmuteUser:
+		return "unmute " + c.Target
 	}
 	return fmt.Sprintf("%T", c)
 }
